@@ -1,0 +1,39 @@
+"""Where training data comes from: a Kaggle data directory, or generated demo data."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from credit.tables import FILES, read_table
+
+DEMO_DIR = Path("data/demo")
+
+
+def demo_data(directory: Path = DEMO_DIR, clients: int = 20_000, seed: int = 42) -> Path:
+    """The demo data directory, generated once (deterministic for a seed and size)."""
+    directory = directory / f"seed{seed}-clients{clients}"
+    if not (directory / "application_train.csv").is_file():
+        from training.demodata import generate_tables, write_tables
+
+        print(f"Generating demo data ({clients:,} clients, seed {seed}) in {directory} ...")
+        write_tables(generate_tables(clients, seed), directory)
+    return directory
+
+
+def load_tables(directory: Path, progress=iter) -> dict[str, pd.DataFrame]:
+    """All seven tables, validated (credit.tables.DataError names the file and column at fault)."""
+    return {stem: read_table(directory, stem) for stem in progress(list(FILES))}
+
+
+def fingerprint(directory: Path) -> str:
+    """SHA-256 over the data files' names and contents: which data a bundle was trained on."""
+    digest = hashlib.sha256()
+    for stem in FILES:
+        path = Path(directory) / f"{stem}.csv"
+        digest.update(stem.encode())
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,52 @@
+"""Model quality on out-of-fold predictions: discrimination, errors at the threshold, fairness."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+AGE_BANDS = [0, 25, 35, 45, 55, 65, 200]
+AGE_LABELS = ["<25", "25-34", "35-44", "45-54", "55-64", "65+"]
+
+
+def confusion(y: np.ndarray, pd_: np.ndarray, threshold: float) -> dict:
+    """Counts with 'positive' = default predicted (application refused)."""
+    refused = pd_ >= threshold
+    return {
+        "refused_defaults_tp": int((refused & (y == 1)).sum()),
+        "refused_good_fp": int((refused & (y == 0)).sum()),
+        "granted_good_tn": int((~refused & (y == 0)).sum()),
+        "granted_defaults_fn": int((~refused & (y == 1)).sum()),
+    }
+
+
+def age_band(days_birth: pd.Series) -> pd.Series:
+    return pd.cut(-days_birth / 365.25, AGE_BANDS, labels=AGE_LABELS, right=False).astype(str)
+
+
+def fairness(y: np.ndarray, pd_: np.ndarray, threshold: float, groups: dict[str, pd.Series]) -> dict:
+    """Approval rate, TPR (defaults caught) and FPR (good clients refused) per group."""
+    report = {}
+    for attribute, values in groups.items():
+        rows = {}
+        for group in sorted(pd.unique(values.astype(str))):
+            mask = (values.astype(str) == group).to_numpy()
+            rows[group] = _rates(y[mask], pd_[mask], threshold)
+        report[attribute] = rows
+    return report
+
+
+def _rates(y: np.ndarray, pd_: np.ndarray, threshold: float) -> dict:
+    refused = pd_ >= threshold
+    defaults, good = y == 1, y == 0
+    return {
+        "clients": int(len(y)),
+        "default_rate": float(y.mean()) if len(y) else None,
+        "approval_rate": float((~refused).mean()) if len(y) else None,
+        "tpr": float(refused[defaults].mean()) if defaults.any() else None,
+        "fpr": float(refused[good].mean()) if good.any() else None,
+    }
+
+
+def auc(y: np.ndarray, score: np.ndarray) -> float:
+    return float(roc_auc_score(y, score))

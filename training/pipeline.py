@@ -1,0 +1,59 @@
+"""Training, stage by stage: features -> cross-validation -> calibration -> threshold -> bundle."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from credit.calibration import calibrate
+from credit.features import aggregate_history, build_features, fit_vocabularies, model_matrix
+from training.cross_validation import Capacity, cross_validate, fit_final
+from training.evaluate import age_band
+from training.export import write_bundle
+from training.metrics import model_metrics
+from training.calibration import fit_calibrator
+
+
+@dataclass
+class Options:
+    cost_fn: float = 10.0
+    cost_fp: float = 1.0
+    capacity: Capacity = field(default_factory=Capacity)
+    seed: int = 42
+
+
+def train_bundle(tables: dict[str, pd.DataFrame], fingerprint: str, out_dir: Path,
+                 options: Options, progress=lambda it, desc: it):
+    """Train on the application_train rows and write the bundle; returns (bundle, metrics)."""
+    train = tables["application_train"]
+    history = aggregate_history(tables, lambda it: progress(it, "history aggregates"))
+    vocabularies = fit_vocabularies(train)
+    frame = build_features(train, history, vocabularies)
+    features = list(frame.columns)
+    x, y = model_matrix(frame, features), train["TARGET"].to_numpy(dtype="int64")
+
+    cv = cross_validate(x, y, features, options.capacity, options.seed, lambda it: progress(it, "cross-validation folds"))
+    calibrator = fit_calibrator(cv.oof_margin, y)
+    oof_pd = calibrate(cv.oof_margin, calibrator)
+    metrics = model_metrics(y, cv, oof_pd, options.cost_fn, options.cost_fp,
+                            {"gender": train["CODE_GENDER"].fillna("unknown"), "age band": age_band(train["DAYS_BIRTH"])})
+    booster = fit_final(x, y, features, options.capacity, cv.final_rounds, options.seed)
+
+    created = datetime.now(timezone.utc)
+    manifest = {
+        "model_version": f"{created:%Y%m%d-%H%M%S}-{fingerprint[:8]}",
+        "created_at": created.isoformat(timespec="seconds"),
+        "features": features, "threshold": metrics["threshold"],
+        "cost_fn": options.cost_fn, "cost_fp": options.cost_fp,
+        "vocabularies": vocabularies, "calibrator": calibrator, "metrics": metrics,
+        "data_fingerprint": fingerprint, "training_rows": int(len(y)), "trees": cv.final_rounds,
+        "capacity": vars(options.capacity),
+    }
+    reference = train.assign(OOF_PD=oof_pd)
+    clients = pd.concat([train["SK_ID_CURR"], tables["application_test"]["SK_ID_CURR"]])
+    bundle = write_bundle(out_dir, manifest, booster, calibrator, reference,
+                          history[history.index.isin(clients)])
+    return bundle, metrics, (y, oof_pd)
