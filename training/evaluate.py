@@ -21,7 +21,7 @@ def confusion(y: np.ndarray, pd_: np.ndarray, threshold: float) -> dict:
 
 
 def age_band(days_birth: pd.Series) -> pd.Series:
-    return pd.cut(-days_birth / 365.25, AGE_BANDS, labels=AGE_LABELS, right=False).astype(str)
+    return pd.cut(-days_birth / 365.25, AGE_BANDS, labels=AGE_LABELS, right=False)
 
 
 def fairness(y: np.ndarray, pd_: np.ndarray, threshold: float, groups: dict[str, pd.Series]) -> dict:
@@ -29,9 +29,11 @@ def fairness(y: np.ndarray, pd_: np.ndarray, threshold: float, groups: dict[str,
     report = {}
     for attribute, values in groups.items():
         rows = {}
-        for group in sorted(pd.unique(values.astype(str))):
-            mask = (values.astype(str) == group).to_numpy()
-            rows[group] = _rates(y[mask], pd_[mask], threshold)
+        ordered = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else sorted(values.unique())
+        for group in ordered:
+            mask = (values == group).to_numpy()
+            if mask.any():
+                rows[str(group)] = _rates(y[mask], pd_[mask], threshold)
         report[attribute] = rows
     return report
 

@@ -27,7 +27,7 @@ class Options:
 
 def train_bundle(tables: dict[str, pd.DataFrame], fingerprint: str, out_dir: Path,
                  options: Options, progress=lambda it, desc: it):
-    """Train on the application_train rows and write the bundle; returns (bundle, metrics)."""
+    """Train on the application_train rows and write the bundle; returns it with the out-of-fold PDs."""
     train = tables["application_train"]
     history = aggregate_history(tables, lambda it: progress(it, "history aggregates"))
     vocabularies = fit_vocabularies(train)
@@ -56,4 +56,4 @@ def train_bundle(tables: dict[str, pd.DataFrame], fingerprint: str, out_dir: Pat
     clients = pd.concat([train["SK_ID_CURR"], tables["application_test"]["SK_ID_CURR"]])
     bundle = write_bundle(out_dir, manifest, booster, calibrator, reference,
                           history[history.index.isin(clients)])
-    return bundle, metrics, (y, oof_pd)
+    return bundle, oof_pd

@@ -11,7 +11,7 @@ def cost_curve(y: np.ndarray, pd_: np.ndarray, cost_fn: float, cost_fp: float,
     A missed default (granted, then defaulted) costs cost_fn; a good client refused costs cost_fp.
     """
     if thresholds is None:
-        thresholds = np.round(np.arange(0.005, 1.0, 0.005), 3)
+        thresholds = np.round(np.arange(0.001, 1.0, 0.001), 3)
     order = np.argsort(pd_)
     sorted_pd, sorted_y = pd_[order], y[order]
     granted = np.searchsorted(sorted_pd, thresholds, side="left")  # rows with PD < t are granted

@@ -1,0 +1,54 @@
+"""The online path (one event + the client's history record) gives the batch path's vector exactly."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from credit.features import build_features, build_features_online, history_record, model_matrix
+from credit.features.application import PROTECTED
+
+pytestmark = pytest.mark.model
+
+
+def as_event(row: pd.Series) -> dict:
+    """An application as upstream systems send it: JSON (missing as null), Kaggle codes and all."""
+    return json.loads(json.dumps({k: None if pd.isna(v) else v.item() if hasattr(v, "item") else v
+                                  for k, v in row.items()}))
+
+
+def test_online_vectors_equal_batch_vectors_on_every_real_application(real_data_dir, real_tables, real_history,
+                                                                    real_bundle):
+    raw = pd.concat([pd.read_csv(real_data_dir / "application_train.csv").drop(columns="TARGET"),
+                     pd.read_csv(real_data_dir / "application_test.csv")])
+    events = [as_event(row) for _, row in raw.iterrows()]
+    clients = [e["SK_ID_CURR"] for e in events]
+    histories = {c: json.loads(json.dumps(history_record(real_history, c))) for c in clients if c in real_history.index}
+    assert len(histories) > 3000  # most real clients have some history
+
+    online = build_features_online(events, histories, real_bundle.vocabularies, real_bundle.features)
+    apps = pd.concat([real_tables["application_train"].drop(columns="TARGET"), real_tables["application_test"]])
+    batch = model_matrix(build_features(apps, real_history, real_bundle.vocabularies), real_bundle.features)
+    np.testing.assert_array_equal(model_matrix(online, real_bundle.features), batch)
+
+
+def test_scoring_one_application_at_a_time_gives_the_same_vector(real_tables, real_history, real_bundle):
+    apps = real_tables["application_test"].head(20)
+    batch = model_matrix(build_features(apps, real_history, real_bundle.vocabularies), real_bundle.features)
+    for i, (_, row) in enumerate(apps.iterrows()):
+        event = as_event(row)
+        client = event["SK_ID_CURR"]
+        histories = {client: history_record(real_history, client)} if client in real_history.index else {}
+        online = build_features_online([event], histories, real_bundle.vocabularies, real_bundle.features)
+        np.testing.assert_array_equal(model_matrix(online, real_bundle.features)[0], batch[i])
+
+
+def test_gender_changes_nothing_in_the_model_input(real_tables, real_history, real_bundle):
+    apps = real_tables["application_train"].head(200)
+    swapped = apps.assign(CODE_GENDER=apps["CODE_GENDER"].map({"F": "M", "M": "F"}))
+    before = model_matrix(build_features(apps, real_history, real_bundle.vocabularies), real_bundle.features)
+    after = model_matrix(build_features(swapped, real_history, real_bundle.vocabularies), real_bundle.features)
+    np.testing.assert_array_equal(before, after)
+    assert not set(PROTECTED) & set(real_bundle.features)
