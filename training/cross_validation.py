@@ -8,6 +8,8 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
+from training.monotone import monotone_constraints
+
 
 @dataclass(frozen=True)
 class Capacity:
@@ -23,9 +25,10 @@ class Capacity:
 FAST = Capacity(learning_rate=0.08, max_rounds=400, early_stopping=40, folds=3)
 
 
-def lgb_params(capacity: Capacity, seed: int) -> dict:
+def lgb_params(capacity: Capacity, seed: int, names: list[str]) -> dict:
     # No class weights or oversampling: the raw scores stay close to probabilities.
     return {
+        "monotone_constraints": monotone_constraints(names), "monotone_constraints_method": "intermediate",
         "objective": "binary", "learning_rate": capacity.learning_rate,
         "num_leaves": capacity.num_leaves, "max_depth": capacity.max_depth,
         "min_child_samples": 40, "feature_fraction": 0.5, "bagging_fraction": 0.8, "bagging_freq": 1,
@@ -54,7 +57,7 @@ def cross_validate(x: np.ndarray, y: np.ndarray, names: list[str], capacity: Cap
     splits = StratifiedKFold(capacity.folds, shuffle=True, random_state=seed).split(x, y)
     for train, valid in progress(list(splits)):
         booster = lgb.train(
-            lgb_params(capacity, seed), lgb.Dataset(x[train], y[train], feature_name=names),
+            lgb_params(capacity, seed, names), lgb.Dataset(x[train], y[train], feature_name=names),
             num_boost_round=capacity.max_rounds, valid_sets=[lgb.Dataset(x[valid], y[valid])],
             callbacks=[lgb.early_stopping(capacity.early_stopping, verbose=False)],
         )
@@ -67,4 +70,4 @@ def cross_validate(x: np.ndarray, y: np.ndarray, names: list[str], capacity: Cap
 def fit_final(x: np.ndarray, y: np.ndarray, names: list[str], capacity: Capacity,
               rounds: int, seed: int) -> lgb.Booster:
     """The production model: all training rows, the number of trees cross-validation chose."""
-    return lgb.train(lgb_params(capacity, seed), lgb.Dataset(x, y, feature_name=names), num_boost_round=rounds)
+    return lgb.train(lgb_params(capacity, seed, names), lgb.Dataset(x, y, feature_name=names), num_boost_round=rounds)

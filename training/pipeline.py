@@ -14,6 +14,7 @@ from training.cross_validation import Capacity, cross_validate, fit_final
 from training.evaluate import age_band
 from training.export import write_bundle
 from training.metrics import model_metrics
+from training.monotone import monotone_constraints
 from training.calibration import fit_calibrator
 
 
@@ -50,7 +51,8 @@ def train_bundle(tables: dict[str, pd.DataFrame], fingerprint: str, out_dir: Pat
         "cost_fn": options.cost_fn, "cost_fp": options.cost_fp,
         "vocabularies": vocabularies, "calibrator": calibrator, "metrics": metrics,
         "data_fingerprint": fingerprint, "training_rows": int(len(y)), "trees": cv.final_rounds,
-        "capacity": vars(options.capacity),
+        "capacity": vars(options.capacity), 
+        "monotone": {f: d for f, d in zip(features, monotone_constraints(features)) if d},
     }
     reference = train.assign(OOF_PD=oof_pd)
     clients = pd.concat([train["SK_ID_CURR"], tables["application_test"]["SK_ID_CURR"]])

@@ -64,13 +64,13 @@ def _decimals(numbers: pd.Series) -> int | None:
 
 def inverse_cdf(profile: dict, u: np.ndarray) -> np.ndarray:
     """Values at probabilities u of the non-null, non-sentinel part of a column."""
+    if not profile.get("values") and "quantiles" not in profile:
+        return np.full(len(u), np.nan)  # never present in this stratum
     if "values" in profile:
         values, shares = zip(*profile["values"])
         cumulative = np.cumsum(shares) / np.sum(shares)
         index = np.minimum(np.searchsorted(cumulative, u, side="right"), len(values) - 1)
         return np.asarray(values, dtype=object if profile["kind"] == "category" else "float64")[index]
-    if "quantiles" not in profile:
-        return np.full(len(u), np.nan)
     values = np.interp(u, QUANTILE_PROBS, profile["quantiles"])
     digits = profile.get("decimals")
     return values if digits is None else np.round(values, digits)

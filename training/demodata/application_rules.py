@@ -1,0 +1,48 @@
+"""Relations between application fields that independent draws would break."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from credit.tables import DAYS_SENTINEL
+from training.demodata.marginals import inverse_cdf
+
+YEAR = 365.25
+# Measured: nobody in the sample started work before 17.9 years old; IDs are issued at 14 in Russia.
+MIN_WORK_AGE_DAYS = round(18 * YEAR)
+MIN_ID_AGE_DAYS = round(14 * YEAR)
+# Measured: CNT_FAM_MEMBERS is exactly CNT_CHILDREN + 1, + 1 more for these statuses.
+WITH_PARTNER = ("Married", "Civil marriage")
+
+
+def make_plausible(apps: pd.DataFrame, profile: dict, rng: np.random.Generator) -> pd.DataFrame:
+    """Dates after birth, loan amounts that fit together, family and car fields that agree."""
+    apps = apps.copy()
+    birth = apps["DAYS_BIRTH"]
+    employed = apps["DAYS_EMPLOYED"]
+    apps["DAYS_EMPLOYED"] = employed.where(employed == DAYS_SENTINEL,
+                                           employed.clip(lower=birth + MIN_WORK_AGE_DAYS, upper=0))
+    apps["DAYS_REGISTRATION"] = apps["DAYS_REGISTRATION"].clip(lower=birth, upper=0)
+    apps["DAYS_ID_PUBLISH"] = apps["DAYS_ID_PUBLISH"].clip(lower=birth + MIN_ID_AGE_DAYS, upper=0)
+    _fit_loan_amounts(apps, profile["derived"])
+    partner = apps["NAME_FAMILY_STATUS"].isin(WITH_PARTNER)
+    apps["CNT_FAM_MEMBERS"] = apps["CNT_CHILDREN"] + 1 + partner
+    _fit_car(apps, profile["tables"]["application"]["columns"]["OWN_CAR_AGE"], rng)
+    return apps
+
+
+def _fit_loan_amounts(apps: pd.DataFrame, derived: dict) -> None:
+    # Keep credit / annuity (the term) and credit / goods inside their measured ranges.
+    credit = apps["AMT_CREDIT"]
+    terms = derived["application_credit_term"]["quantiles"]
+    apps["AMT_ANNUITY"] = apps["AMT_ANNUITY"].clip(lower=credit / terms[-1], upper=credit / terms[0]).round(1)
+    lowest_ratio = derived["application_credit_goods_ratio"]["quantiles"][1]  # 1 %: goods <= credit
+    ratios = derived["application_credit_goods_ratio"]["quantiles"]
+    apps["AMT_GOODS_PRICE"] = apps["AMT_GOODS_PRICE"].clip(lower=credit / ratios[-1], upper=credit / lowest_ratio)
+
+
+def _fit_car(apps: pd.DataFrame, car_age: dict, rng: np.random.Generator) -> None:
+    # In the sample OWN_CAR_AGE is missing exactly when FLAG_OWN_CAR is N.
+    has_car = (apps["FLAG_OWN_CAR"] == "Y").to_numpy()
+    ages = inverse_cdf(car_age, rng.random(len(apps)))
+    apps["OWN_CAR_AGE"] = np.where(has_car, ages, np.nan)
