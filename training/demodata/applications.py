@@ -42,10 +42,12 @@ def generate_applications(profile: dict, n: int, rng: np.random.Generator) -> pd
     labels = np.where(sentinel, "sentinel", "employed")
     values = sample_table(table, n, rng, labels, same_value=_same_value_groups(table["columns"]))
     values.update(_key_numerics(table, uniforms, sentinel, rng))
-    apps = make_plausible(pd.DataFrame(values), profile, rng)
-    apps.insert(0, "SK_ID_CURR", FIRST_CLIENT_ID + np.arange(n))
-    apps.insert(1, "TARGET", draw_target(apps, profile["default_model"], profile["default_rate"], rng))
-    return apps
+    values["SK_ID_CURR"] = FIRST_CLIENT_ID + np.arange(n)
+    apps = pd.DataFrame(values, copy=False)  # copy=False: no block consolidation of 122 columns
+    make_plausible(apps, profile, rng)
+    target = draw_target(apps, profile["default_model"], profile["default_rate"], rng)
+    # Re-wrap the same arrays: inserting a column into a 122-block frame would copy them all.
+    return pd.DataFrame({**{c: apps[c].to_numpy() for c in apps}, "TARGET": target}, copy=False)
 
 
 def make_clients(apps: pd.DataFrame, rng: np.random.Generator) -> Clients:

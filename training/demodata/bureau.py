@@ -6,19 +6,23 @@ import pandas as pd
 
 from training.demodata.applications import Clients
 from training.demodata.frames import sample_table
-from training.demodata.linkage import draw_counts, expand
+from training.demodata.linkage import MAX_MONTHS, MONTH, draw_counts, expand
 from training.demodata.marginals import inverse_cdf
 from training.demodata.signals import event_probability
 
 FIRST_BUREAU_ID = 5000000  # Kaggle's SK_ID_BUREAU range starts here
-MONTH = 30.4375
-# Choices where the sample cannot tell (its bureau_balance is a random subset of rows):
-BALANCE_SHARE = 0.5  # share of bureau loans that report monthly statuses
-MAX_BALANCE_MONTHS = 36  # most recent months kept per loan, to bound the table size
+# Share of bureau loans that report monthly statuses: a choice, the sample cannot tell
+# (its bureau_balance rows are a random subset, 8 % of its bureau loans have any).
+BALANCE_SHARE = 0.5
+# Drawn from one uniform each, so a loan opened long ago also ended and was updated long ago,
+# and its debt stays below its amount (comonotone: a choice that keeps dates in order).
+_SAME_VALUE = [["DAYS_CREDIT", "DAYS_CREDIT_ENDDATE", "DAYS_ENDDATE_FACT", "DAYS_CREDIT_UPDATE"],
+               ["AMT_CREDIT_SUM", "AMT_CREDIT_SUM_DEBT", "AMT_ANNUITY"]]
 
 
 def generate_bureau(profile: dict, clients: Clients, rng: np.random.Generator) -> pd.DataFrame:
-    """Loans per client as measured; defaulters have more active and more overdue loans (measured)."""
+    """Loans per client as measured (understated: the sample's bureau rows are partial);
+    defaulters have more active and more overdue loans, at the measured shares."""
     table = profile["tables"]["bureau"]
     client, _ = expand(draw_counts(profile["linkage"]["bureau"], len(clients.ids), rng))
     target, propensity = clients.target[client], clients.propensity[client]
@@ -26,7 +30,7 @@ def generate_bureau(profile: dict, clients: Clients, rng: np.random.Generator) -
     groups = table["strata"]["groups"]
     sold = rng.random(len(client)) < groups["Sold"]["share"] / (groups["Sold"]["share"] + groups["Closed"]["share"])
     labels = np.where(active, "Active", np.where(sold, "Sold", "Closed")).astype(object)
-    bureau = pd.DataFrame(sample_table(table, len(client), rng, labels))
+    bureau = pd.DataFrame(sample_table(table, len(client), rng, labels, _SAME_VALUE), copy=False)
     bureau["CREDIT_ACTIVE"] = labels
     bureau.insert(0, "SK_ID_CURR", clients.ids[client])
     bureau.insert(1, "SK_ID_BUREAU", FIRST_BUREAU_ID + rng.permutation(len(client)))
@@ -57,10 +61,10 @@ def _order_dates(bureau: pd.DataFrame) -> None:
 
 def generate_bureau_balance(profile: dict, bureau: pd.DataFrame, clients: Clients,
                             rng: np.random.Generator) -> pd.DataFrame:
-    """Monthly statuses from opening (or the last MAX_BALANCE_MONTHS) to month 0; C after closing."""
+    """Monthly statuses from opening (or the last MAX_MONTHS) to month 0; C after closing."""
     loans = bureau[rng.random(len(bureau)) < BALANCE_SHARE]
     opened = np.floor(loans["DAYS_CREDIT"].to_numpy() / MONTH)
-    months = np.minimum(1 - opened, MAX_BALANCE_MONTHS).astype("int64")
+    months = np.minimum(1 - opened, MAX_MONTHS).astype("int64")
     loan, rank = expand(months)
     month = rank - months[loan] + 1  # ... -2, -1, 0
     closed = np.floor(loans["DAYS_ENDDATE_FACT"].to_numpy() / MONTH)[loan]  # NaN while active

@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
-from scipy.stats import rankdata
 
 from credit.tables import DAYS_SENTINEL
 
@@ -18,11 +17,8 @@ KEY_NUMERICS = (
 
 def normal_scores(values: pd.Series) -> pd.Series:
     """van der Waerden scores Φ⁻¹(rank / (n + 1)) of the present values; missing stays missing."""
-    present = values.notna().to_numpy()
-    scores = np.full(len(values), np.nan)
-    ranks = rankdata(values.to_numpy(dtype="float64")[present])
-    scores[present] = ndtri(ranks / (present.sum() + 1))
-    return pd.Series(scores, index=values.index)
+    ranks = values.rank(method="average")  # ties share their mean rank; missing stays missing
+    return pd.Series(ndtri(ranks.to_numpy() / (values.notna().sum() + 1)), index=values.index)
 
 
 def measure_copula(apps: pd.DataFrame, columns=KEY_NUMERICS) -> dict:

@@ -55,19 +55,30 @@ def sample_table(profile: dict, n: int, rng: np.random.Generator, labels: np.nda
     """
     null_u = _shared_uniforms(profile["null_groups"], n, rng)
     value_u = _shared_uniforms(same_value, n, rng)
+    strata = _rows_by_label(labels, profile)
     out = {}
     for column, overall in profile["columns"].items():
         u = value_u[column] if column in value_u else rng.random(n)
         nu = null_u[column] if column in null_u else rng.random(n)
-        if labels is None:
-            out[column] = sample_column(overall, u, nu, rng)
-            continue
-        values = np.full(n, np.nan, dtype=object if overall["kind"] == "category" else "float64")
-        for label, group in profile["strata"]["groups"].items():
-            rows = labels == label
-            values[rows] = sample_column(group["columns"][column], u[rows], nu[rows], rng)
-        out[column] = values
+        out[column] = (sample_column(overall, u, nu, rng) if strata is None
+                       else _sample_by_stratum(profile, column, strata, u, nu, rng))
     return out
+
+
+def _sample_by_stratum(profile: dict, column: str, strata: dict, u, nu, rng) -> np.ndarray:
+    kind = profile["columns"][column]["kind"]
+    values = np.full(len(u), np.nan, dtype=object if kind == "category" else "float64")
+    for label, rows in strata.items():
+        group = profile["strata"]["groups"][label]["columns"][column]
+        values[rows] = sample_column(group, u[rows], nu[rows], rng)
+    return values
+
+
+def _rows_by_label(labels: np.ndarray | None, profile: dict) -> dict[str, np.ndarray] | None:
+    if labels is None:
+        return None
+    codes, names = pd.factorize(labels)  # once, not one string comparison per column
+    return {name: np.flatnonzero(codes == i) for i, name in enumerate(names) if name in profile["strata"]["groups"]}
 
 
 def _shared_uniforms(groups, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -78,17 +89,15 @@ def _shared_uniforms(groups, n: int, rng: np.random.Generator) -> dict[str, np.n
     return shared
 
 
-def draw_strata(profile: dict, rng: np.random.Generator, prefixes: np.ndarray | None = None,
-                n: int | None = None) -> np.ndarray:
-    """Stratum labels by their measured shares; with prefixes ("Refused"), only labels starting so."""
+def draw_strata(profile: dict, rng: np.random.Generator, prefix_codes: np.ndarray,
+                prefixes: tuple[str, ...]) -> np.ndarray:
+    """Stratum labels by their measured shares; row i only gets labels starting with prefixes[prefix_codes[i]]."""
     groups = profile["strata"]["groups"]
-    if prefixes is None:
-        prefixes = np.full(n, "", dtype=object)
-    labels = np.empty(len(prefixes), dtype=object)
-    for prefix in np.unique(prefixes):
-        names = [name for name in groups if name.startswith(prefix)]
-        shares = np.array([groups[name]["share"] for name in names])
-        rows = prefixes == prefix
-        labels[rows] = np.array(names, dtype=object)[
-            rng.choice(len(names), size=int(rows.sum()), p=shares / shares.sum())]
-    return labels
+    names = np.array(list(groups), dtype=object)
+    chosen = np.zeros(len(prefix_codes), dtype="int64")
+    for code, prefix in enumerate(prefixes):
+        candidates = np.flatnonzero([name.startswith(prefix) for name in names])
+        shares = np.array([groups[name]["share"] for name in names[candidates]])
+        rows = np.flatnonzero(prefix_codes == code)
+        chosen[rows] = candidates[rng.choice(len(candidates), size=len(rows), p=shares / shares.sum())]
+    return names[chosen]

@@ -9,6 +9,10 @@ from training.demodata.marginals import frequencies, rounded
 CLIENT_CHILDREN = ("bureau", "previous_application", "POS_CASH_balance",
                    "installments_payments", "credit_card_balance")
 MONTHLY = ("POS_CASH_balance", "installments_payments", "credit_card_balance")
+MONTH = 30.4375  # days
+# Most recent months kept per loan in the monthly tables: bounds their size. A choice (Kaggle
+# keeps up to 96): the sample's monthly rows are random subsets and cannot tell.
+MAX_MONTHS = 36
 
 
 def rows_per_parent(child_keys: pd.Series, parent_keys: pd.Series) -> dict:

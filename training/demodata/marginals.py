@@ -23,9 +23,10 @@ def rounded(x: float) -> float:
     return float(f"{x:.6g}")
 
 
-def frequencies(values: pd.Series) -> list[list]:
-    """[[value, share], ...], most frequent first."""
+def frequencies(values: pd.Series, by_value: bool = False) -> list[list]:
+    """[[value, share], ...], most frequent first, or in ascending value order."""
     shares = values.value_counts(normalize=True, sort=True)
+    shares = shares.sort_index() if by_value else shares
     return [[v.item() if hasattr(v, "item") else v, rounded(s)] for v, s in shares.items()]
 
 
@@ -37,6 +38,8 @@ def measure_column(values: pd.Series, kind: str) -> dict:
                "null": rounded(1 - len(present) / max(len(values), 1))}
     if is_category:
         return profile | {"values": frequencies(present.astype(str))}
+    # How pandas stores the Kaggle column (DAYS_REGISTRATION is written "-3648.0"): kept on output.
+    profile["int_dtype"] = bool(pd.api.types.is_integer_dtype(values))
     numbers = pd.to_numeric(present).astype("float64")
     sentinel = numbers == DAYS_SENTINEL
     if sentinel.any():
@@ -50,7 +53,8 @@ def _numeric_shape(numbers: pd.Series) -> dict:
     shape = {"integral": integral, "decimals": 0 if integral else _decimals(numbers),
              "quantiles": [rounded(q) for q in numbers.quantile(QUANTILE_PROBS)]}
     if numbers.nunique() <= DISCRETE_MAX:
-        shape["values"] = frequencies(numbers)
+        # Ascending, so the inverse CDF is monotone and copula / comonotone ranks carry over.
+        shape["values"] = frequencies(numbers, by_value=True)
     return shape
 
 

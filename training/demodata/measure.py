@@ -31,6 +31,10 @@ STRATA = {
 }
 
 
+# profile.json: dicts longer than this many characters are written one key per line.
+WRAP = 400
+
+
 def read_sample(directory: Path) -> dict[str, pd.DataFrame]:
     """The eight CSV files, as plain pandas reads them; train and test also joined as 'application'."""
     tables = {stem: pd.read_csv(Path(directory) / f"{stem}.csv", low_memory=False) for stem in FILES}
@@ -63,13 +67,24 @@ def _measure_table(frame: pd.DataFrame, name: str) -> dict:
     return measure_table(frame, schema(name), STRATUM if name in STRATA else None)
 
 
+def to_json(value, indent: str = "") -> str:
+    """Compact JSON, but a dict longer than WRAP characters gets one line per key: small to
+    commit, and a re-measure shows which column's figures moved."""
+    compact = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if not isinstance(value, dict) or len(compact) <= WRAP:
+        return compact
+    inner = indent + " "
+    items = (f"{inner}{json.dumps(k, ensure_ascii=False)}:{to_json(v, inner)}" for k, v in value.items())
+    return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="directory of the Kaggle-schema CSV sample")
     parser.add_argument("--out", type=Path, required=True, help="where to write profile.json")
     args = parser.parse_args(argv)
     profile = measure_profile(args.data)
-    args.out.write_text(json.dumps(profile, separators=(",", ":"), ensure_ascii=False) + "\n")
+    args.out.write_text(to_json(profile) + "\n")
     print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB), default rate {profile['default_rate']}")
 
 

@@ -22,10 +22,12 @@ def generate_previous(profile: dict, clients: Clients, rng: np.random.Generator)
     client, _ = expand(draw_counts(profile["linkage"]["previous_application"], len(clients.ids), rng))
     refused = rng.random(len(client)) < event_probability(
         profile, "previous_refused", clients.target[client], clients.propensity[client])
-    status = np.where(refused, "Refused", _other_status(table, len(client), rng))
-    labels = draw_strata(table, rng, prefixes=np.char.add(status.astype(str), "|").astype(object))
-    prev = pd.DataFrame(sample_table(table, len(client), rng, labels, same_value=_AMOUNTS))
-    prev["NAME_CONTRACT_STATUS"], prev["NAME_CONTRACT_TYPE"] = zip(*(label.split("|") for label in labels))
+    statuses, other = _other_statuses(table, len(client), rng)
+    status = np.where(refused, len(statuses), other)
+    labels = draw_strata(table, rng, status, tuple(f"{s}|" for s in (*statuses, "Refused")))
+    prev = pd.DataFrame(sample_table(table, len(client), rng, labels, same_value=_AMOUNTS), copy=False)
+    parts = pd.Series(labels).str.split("|", n=1, expand=True)  # only a handful of distinct labels
+    prev["NAME_CONTRACT_STATUS"], prev["NAME_CONTRACT_TYPE"] = parts[0].to_numpy(), parts[1].to_numpy()
     prev.insert(0, "SK_ID_PREV", FIRST_PREV_ID + rng.permutation(len(client)))
     prev.insert(1, "SK_ID_CURR", clients.ids[client])
     _fit_annuity(prev, profile["derived"]["previous_total_payment_ratio"], rng)
@@ -33,15 +35,15 @@ def generate_previous(profile: dict, clients: Clients, rng: np.random.Generator)
     return prev
 
 
-def _other_status(table: dict, n: int, rng: np.random.Generator) -> np.ndarray:
-    # Approved / Canceled / Unused offer keep their measured proportions among non-refusals.
+def _other_statuses(table: dict, n: int, rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
+    """Approved / Canceled / Unused offer at their measured proportions among non-refusals (codes)."""
     shares: dict[str, float] = {}
     for label, group in table["strata"]["groups"].items():
         status = label.split("|")[0]
         if status != "Refused":
             shares[status] = shares.get(status, 0.0) + group["share"]
     p = np.array(list(shares.values()))
-    return np.array(list(shares), dtype=object)[rng.choice(len(p), size=n, p=p / p.sum())]
+    return list(shares), rng.choice(len(p), size=n, p=p / p.sum())
 
 
 def _fit_annuity(prev: pd.DataFrame, payment_ratio: dict, rng: np.random.Generator) -> None:

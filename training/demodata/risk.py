@@ -8,8 +8,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.special import expit
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 
 from credit.tables import DAYS_SENTINEL
 from training.demodata.copula import normal_scores
@@ -48,6 +46,10 @@ def model_inputs(apps: pd.DataFrame) -> pd.DataFrame:
 
 def fit_default_model(apps: pd.DataFrame) -> dict:
     """Fit on the rows that have a TARGET; coefficients per input, intercept and in-sample AUCs."""
+    # Imported here: only measuring needs scikit-learn, generating must stay cheap to import.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
     inputs, target = model_inputs(apps), apps["TARGET"]
     known = target.notna().to_numpy()
     model = LogisticRegression(C=1.0, max_iter=2000).fit(inputs[known], target[known])

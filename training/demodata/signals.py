@@ -10,7 +10,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 import pandas as pd
 
-from training.demodata.marginals import rounded
+from training.demodata.marginals import inverse_cdf, rounded
 
 _LATE_BANDS = list("12345")
 
@@ -82,3 +82,18 @@ def event_probability(profile: dict, name: str, target: np.ndarray, propensity: 
     client's history propensity (mean 1), so some clients are chronically late and others never."""
     share0, share1 = class_shares(profile, name)
     return np.clip(np.where(target == 1, share1, share0) * propensity, 0.0, 1.0)
+
+
+def client_probability(profile: dict, name: str, clients, ids: np.ndarray) -> np.ndarray:
+    """event_probability for the clients owning rows with these SK_ID_CURR."""
+    position = clients.position(ids)
+    return event_probability(profile, name, clients.target[position], clients.propensity[position])
+
+
+def days_past_due(profile: dict, prefix: str, odds: np.ndarray, rng: np.random.Generator):
+    """SK_DPD (measured days when late) and SK_DPD_DEF (the measured share of late rows that count)."""
+    derived, n = profile["derived"], len(odds)
+    late = rng.random(n) < odds
+    dpd = np.where(late, inverse_cdf(derived[f"{prefix}_dpd_days"], rng.random(n)), 0).astype("int64")
+    counts = rng.random(n) < dict(derived[f"{prefix}_dpd_def_given_dpd"]["values"]).get("True", 0.0)
+    return dpd, np.where(counts, dpd, 0)
