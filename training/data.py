@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -14,11 +15,14 @@ DEMO_DIR = Path("data/demo")
 def demo_data(directory: Path = DEMO_DIR, clients: int = 20_000, seed: int = 42) -> Path:
     """The demo data directory, generated once (deterministic for a seed and size)."""
     directory = directory / f"seed{seed}-clients{clients}"
-    if not (directory / "application_train.csv").is_file():
-        from training.demodata import generate_tables, write_tables
+    if not directory.is_dir():
+        from training.demodata.__main__ import main as generate
 
         print(f"Generating demo data ({clients:,} clients, seed {seed}) in {directory} ...")
-        write_tables(generate_tables(clients, seed), directory)
+        partial = directory.with_name(directory.name + ".partial")  # renamed when complete
+        shutil.rmtree(partial, ignore_errors=True)
+        generate(["--out", str(partial), "--seed", str(seed), "--clients", str(clients)])
+        partial.rename(directory)
     return directory
 
 
