@@ -82,10 +82,10 @@ def coerce(frame: pd.DataFrame, stem: str, file: str | None = None) -> pd.DataFr
 
 
 def _number(values: pd.Series, file: str, column: str, integer: bool) -> pd.Series:
-    numbers = pd.to_numeric(values, errors="coerce")
-    bad = numbers.isna() & values.notna() & (values.astype(str).str.strip() != "")
+    numbers = values if pd.api.types.is_numeric_dtype(values) else pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna().to_numpy() & values.notna().to_numpy()
     if bad.any():
-        row = int(np.argmax(bad.to_numpy()))
+        row = int(np.argmax(bad))
         raise DataError(file, f"non-numeric value {values.iloc[row]!r} at data row {row + 1}", column)
     if integer:
         if numbers.isna().any():

@@ -5,17 +5,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from credit.calibration import calibrate
 from credit.features import aggregate_history, build_features, fit_vocabularies, model_matrix
+from training.calibration import fit_calibrator
 from training.cross_validation import Capacity, cross_validate, fit_final
 from training.evaluate import age_band
 from training.export import write_bundle
 from training.metrics import model_metrics
 from training.monotone import monotone_constraints
-from training.calibration import fit_calibrator
 
 
 @dataclass
@@ -39,23 +38,23 @@ def train_bundle(tables: dict[str, pd.DataFrame], fingerprint: str, out_dir: Pat
     cv = cross_validate(x, y, features, options.capacity, options.seed, lambda it: progress(it, "cross-validation folds"))
     calibrator = fit_calibrator(cv.oof_margin, y)
     oof_pd = calibrate(cv.oof_margin, calibrator)
-    metrics = model_metrics(y, cv, oof_pd, options.cost_fn, options.cost_fp,
-                            {"gender": train["CODE_GENDER"].fillna("unknown"), "age band": age_band(train["DAYS_BIRTH"])})
+    groups = {"gender": train["CODE_GENDER"].fillna("unknown"), "age band": age_band(train["DAYS_BIRTH"])}
+    metrics = model_metrics(y, cv, oof_pd, options.cost_fn, options.cost_fp, groups)
     booster = fit_final(x, y, features, options.capacity, cv.final_rounds, options.seed)
 
-    created = datetime.now(timezone.utc)
-    manifest = {
-        "model_version": f"{created:%Y%m%d-%H%M%S}-{fingerprint[:8]}",
-        "created_at": created.isoformat(timespec="seconds"),
-        "features": features, "threshold": metrics["threshold"],
-        "cost_fn": options.cost_fn, "cost_fp": options.cost_fp,
-        "vocabularies": vocabularies, "calibrator": calibrator, "metrics": metrics,
-        "data_fingerprint": fingerprint, "training_rows": int(len(y)), "trees": cv.final_rounds,
-        "capacity": vars(options.capacity), 
-        "monotone": {f: d for f, d in zip(features, monotone_constraints(features)) if d},
-    }
-    reference = train.assign(OOF_PD=oof_pd)
+    manifest = {**_identity(fingerprint), "features": features, "vocabularies": vocabularies,
+                "threshold": metrics["threshold"], "cost_fn": options.cost_fn, "cost_fp": options.cost_fp,
+                "metrics": metrics, "training_rows": int(len(y)), "trees": cv.final_rounds,
+                "capacity": vars(options.capacity),
+                "monotone": {f: d for f, d in zip(features, monotone_constraints(features)) if d}}
     clients = pd.concat([train["SK_ID_CURR"], tables["application_test"]["SK_ID_CURR"]])
-    bundle = write_bundle(out_dir, manifest, booster, calibrator, reference,
+    bundle = write_bundle(out_dir, manifest, booster, calibrator, train.assign(OOF_PD=oof_pd),
                           history[history.index.isin(clients)])
     return bundle, oof_pd
+
+
+def _identity(fingerprint: str) -> dict:
+    """A model version that says when it was made and from which data."""
+    created = datetime.now(timezone.utc)
+    return {"model_version": f"{created:%Y%m%d-%H%M%S}-{fingerprint[:8]}",
+            "created_at": created.isoformat(timespec="seconds"), "data_fingerprint": fingerprint}
