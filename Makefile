@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 MODELS ?= models
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: install demo train test test-unit test-model clean
+.PHONY: install demo train test test-unit test-model bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test-unit: $(INSTALLED)
 
 test-model: $(INSTALLED)
 	$(PYTEST) -m model
+
+# Feature computation and training at 300,000 demo clients; results in benchmarks/results/.
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/training_speed.py --clients $(or $(CLIENTS),300000)
 
 clean:
 	rm -rf $(VENV) data/demo $(MODELS) .pytest_cache

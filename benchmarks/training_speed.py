@@ -20,7 +20,7 @@ import onnxruntime as ort
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from credit.features import aggregate_history, build_features, build_features_online, history_record, model_matrix  # noqa: E402
+from credit.features import aggregate_history, build_features, features_online, history_record, model_matrix  # noqa: E402
 from training.cross_validation import FAST  # noqa: E402
 from training.data import demo_data, fingerprint, load_tables  # noqa: E402
 from training.pipeline import Options, train_bundle  # noqa: E402
@@ -56,8 +56,8 @@ def online_vs_batch(tables, history, bundle, n: int = 2000) -> dict:
     records = {c: history_record(history, c) for c in apps["SK_ID_CURR"] if c in history.index}
     vocab, features = bundle.vocabularies, bundle.features
     batch = rate(lambda: build_features(apps, history, vocab), n)
-    micro = rate(lambda: [build_features_online(events[i:i + 64], records, vocab, features) for i in range(0, n, 64)], n)
-    single = rate(lambda: [build_features_online([e], records, vocab, features) for e in events[:200]], 200)
+    micro = rate(lambda: [features_online(events[i:i + 64], records, vocab, features) for i in range(0, n, 64)], n)
+    single = rate(lambda: [features_online([e], records, vocab, features) for e in events[:200]], 200)
     return {"batch_rows_per_s": round(batch), "online_batch64_rows_per_s": round(micro),
             "online_single_rows_per_s": round(single), "batch_over_online_single": round(batch / single, 1)}
 

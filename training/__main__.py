@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from credit.tables import DataError
+from credit.schema import DataError
 from training.cross_validation import FAST, Capacity
 from training.data import demo_data, fingerprint, load_tables
 from training.pipeline import Options, train_bundle

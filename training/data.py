@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from credit.tables import FILES, read_table
+from credit.schema import FILES
+from credit.tables import read_table
 
 DEMO_DIR = Path("data/demo")
 

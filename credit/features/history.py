@@ -40,9 +40,3 @@ def history_record(history: pd.DataFrame, client_id: int) -> dict[str, float | N
     """One client's aggregates as a JSON-ready record (missing -> None), as on the client-history topic."""
     row = history.loc[client_id]
     return {name: (None if np.isnan(value) else float(value)) for name, value in row.items()}
-
-
-def history_frame(records: Mapping[int, Mapping[str, float | None]], columns: list[str]) -> pd.DataFrame:
-    """History records (client id -> aggregates) back into a frame with the given columns."""
-    frame = pd.DataFrame.from_dict(dict(records), orient="index")
-    return frame.reindex(columns=columns).astype("float64")

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from credit.features.arith import divide
-from credit.tables import DAYS_SENTINEL
+from credit.schema import DAYS_SENTINEL
 
 _DAY_COLUMNS = ("DAYS_FIRST_DRAWING", "DAYS_FIRST_DUE", "DAYS_LAST_DUE_1ST_VERSION", "DAYS_LAST_DUE", "DAYS_TERMINATION")
 

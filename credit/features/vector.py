@@ -1,7 +1,7 @@
 """The model input vector: application features joined with the client's history aggregates.
 
-One function builds it for training (the whole table) and for scoring (a micro-batch of
-events), which is what makes the two paths give identical vectors.
+The same application code builds it for training (whole tables, `build_features`) and for
+scoring (a micro-batch of JSON events, `features_online`), so both give identical vectors.
 """
 from __future__ import annotations
 
@@ -11,45 +11,52 @@ import numpy as np
 import pandas as pd
 
 from credit.features.application import application_features
-from credit.features.history import history_frame
-from credit.tables import coerce, columns_of
+from credit.schema import columns_of
+from credit.values import event_columns, typed_columns
 
 
 def build_features(applications: pd.DataFrame, history: pd.DataFrame,
                    vocabularies: Mapping[str, list[str]]) -> pd.DataFrame:
     """All features of typed application rows; clients absent from `history` get missing history."""
-    own = application_features(applications, vocabularies)
+    own = pd.DataFrame(application_features(applications, vocabularies), index=applications.index)
     theirs = history.reindex(applications["SK_ID_CURR"].to_numpy())
     theirs.index = applications.index
     return pd.concat([own, theirs], axis=1)
 
 
-def build_features_online(events: Sequence[Mapping], histories: Mapping[int, Mapping],
-                          vocabularies: Mapping[str, list[str]], features: Sequence[str]) -> pd.DataFrame:
-    """Model inputs, in `features` order, for application events (JSON-like dicts).
+def features_online(events: Sequence[Mapping], histories: Mapping[int, Mapping],
+                    vocabularies: Mapping[str, list[str]], features: Sequence[str]) -> np.ndarray:
+    """Model inputs (rows in event order, columns in `features` order) for application events.
 
-    `histories` maps SK_ID_CURR to that client's history record; a client without one is
-    scored with missing history features.
+    `histories` maps SK_ID_CURR to that client's history record (as on the client-history
+    topic); a client without one is scored with missing history features. Bad values raise
+    credit.schema.DataError naming the field.
     """
-    applications = coerce(pd.DataFrame.from_records(list(events)), "application_test", "application event")
-    own_columns = set(application_feature_names(vocabularies))
-    history = history_frame(histories, [f for f in features if f not in own_columns])
-    return build_features(applications, history, vocabularies)[list(features)]
+    apps = typed_columns(event_columns(events), "application_test", "application event")
+    own = application_features(apps, vocabularies)
+    records = [histories.get(client) or {} for client in apps["SK_ID_CURR"].tolist()]
+    columns = [own[f] if f in own else np.array([r.get(f) for r in records], dtype="float64") for f in features]
+    return as_model_input(np.column_stack(columns))
 
 
 def application_feature_names(vocabularies: Mapping[str, list[str]]) -> list[str]:
     """Names of the features computed from the application alone, in build order."""
-    empty = coerce(pd.DataFrame(columns=list(columns_of("application_test"))), "application_test")
-    return list(application_features(empty, vocabularies).columns)
+    empty = {column: np.array([]) for column in columns_of("application_test")}
+    return list(application_features(empty, vocabularies))
 
 
 def model_matrix(frame: pd.DataFrame, features: Sequence[str]) -> np.ndarray:
-    """The model inputs: `features` in order, as float32 values (held in float64).
+    """The model inputs of a feature frame: `features` in order (see as_model_input)."""
+    missing = [f for f in features if f not in frame.columns]
+    if missing:
+        raise KeyError(f"feature(s) not computed: {', '.join(missing[:5])}")
+    return as_model_input(frame[list(features)].to_numpy(dtype="float64"))
+
+
+def as_model_input(matrix: np.ndarray) -> np.ndarray:
+    """Inputs rounded to float32 values (held in float64).
 
     ONNX Runtime's tree ensembles compare in float32. Rounding the inputs once, here, for
     training and every runtime alike, means ONNX and native LightGBM walk the same paths.
     """
-    missing = [f for f in features if f not in frame.columns]
-    if missing:
-        raise KeyError(f"feature(s) not computed: {', '.join(missing[:5])}")
-    return frame[list(features)].to_numpy(dtype="float32").astype("float64")
+    return matrix.astype("float32").astype("float64")

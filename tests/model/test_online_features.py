@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit.features import build_features, build_features_online, history_record, model_matrix
+from credit.features import build_features, features_online, history_record, model_matrix
 from credit.features.application import PROTECTED
 
 pytestmark = pytest.mark.model
@@ -28,10 +28,10 @@ def test_online_vectors_equal_batch_vectors_on_every_real_application(real_data_
     histories = {c: json.loads(json.dumps(history_record(real_history, c))) for c in clients if c in real_history.index}
     assert len(histories) > 3000  # most real clients have some history
 
-    online = build_features_online(events, histories, real_bundle.vocabularies, real_bundle.features)
+    online = features_online(events, histories, real_bundle.vocabularies, real_bundle.features)
     apps = pd.concat([real_tables["application_train"].drop(columns="TARGET"), real_tables["application_test"]])
     batch = model_matrix(build_features(apps, real_history, real_bundle.vocabularies), real_bundle.features)
-    np.testing.assert_array_equal(model_matrix(online, real_bundle.features), batch)
+    np.testing.assert_array_equal(online, batch)
 
 
 def test_scoring_one_application_at_a_time_gives_the_same_vector(real_tables, real_history, real_bundle):
@@ -41,8 +41,8 @@ def test_scoring_one_application_at_a_time_gives_the_same_vector(real_tables, re
         event = as_event(row)
         client = event["SK_ID_CURR"]
         histories = {client: history_record(real_history, client)} if client in real_history.index else {}
-        online = build_features_online([event], histories, real_bundle.vocabularies, real_bundle.features)
-        np.testing.assert_array_equal(model_matrix(online, real_bundle.features)[0], batch[i])
+        online = features_online([event], histories, real_bundle.vocabularies, real_bundle.features)
+        np.testing.assert_array_equal(online[0], batch[i])
 
 
 def test_gender_changes_nothing_in_the_model_input(real_tables, real_history, real_bundle):

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from credit.tables import DAYS_SENTINEL, FILES, columns_of
+from credit.schema import DAYS_SENTINEL, FILES, columns_of
 from training.demodata import generate_tables
 from training.demodata.profile import load_profile
 

@@ -6,7 +6,8 @@ import logging
 import pandas as pd
 import pytest
 
-from credit.tables import DataError, coerce, read_table, read_tables
+from credit.schema import DataError
+from credit.tables import coerce, read_table, read_tables
 from tests.unit.tiny_tables import tiny_table, write_tiny_dir
 
 pytestmark = pytest.mark.unit

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from credit.tables import FILES, columns_of
+from credit.schema import FILES, columns_of
 
 _VALUES = {"key": 100001, "target": 0, "number": 1.5, "category": "Cash loans", "flag": "Y"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from credit.tables import DAYS_SENTINEL
+from credit.schema import DAYS_SENTINEL
 from training.demodata.marginals import inverse_cdf
 
 YEAR = 365.25

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from credit.tables import DAYS_SENTINEL
+from credit.schema import DAYS_SENTINEL
 from training.demodata.application_rules import make_plausible
 from training.demodata.copula import sample_copula
 from training.demodata.employment import draw_sentinel

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from credit.tables import DAYS_SENTINEL
+from credit.schema import DAYS_SENTINEL
 
 KEY_NUMERICS = (
     "EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3", "DAYS_BIRTH", "DAYS_EMPLOYED",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from credit.tables import DAYS_SENTINEL
+from credit.schema import DAYS_SENTINEL
 from training.demodata.marginals import measure_column
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from credit.tables import DAYS_SENTINEL
+from credit.schema import DAYS_SENTINEL
 from training.demodata.marginals import rounded
 
 AGE_BINS = 10

@@ -7,7 +7,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from credit.tables import FILES, columns_of
+from credit.schema import FILES, columns_of
 from training.demodata.applications import generate_applications, make_clients
 from training.demodata.bureau import generate_bureau, generate_bureau_balance
 from training.demodata.cards import generate_cards

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from credit.tables import DAYS_SENTINEL
+from credit.schema import DAYS_SENTINEL
 
 # Finer steps in the tails so amounts and day counts keep their long tails.
 QUANTILE_PROBS = (0.0, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5,

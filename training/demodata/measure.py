@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from credit.tables import FILES, schema
+from credit.schema import FILES, schema
 from training.demodata.copula import measure_copula
 from training.demodata.derived import measure_derived
 from training.demodata.employment import employment_label, measure_sentinel

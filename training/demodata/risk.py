@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from credit.tables import DAYS_SENTINEL
+from credit.schema import DAYS_SENTINEL
 from training.demodata.copula import normal_scores
 from training.demodata.marginals import rounded
 
