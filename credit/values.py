@@ -56,7 +56,7 @@ def _number(values: np.ndarray, file: str, column: str) -> np.ndarray:
     except (TypeError, ValueError):
         numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy()
         row = int(np.argmax(np.isnan(numbers) & ~pd.isna(values)))
-        raise DataError(file, f"non-numeric value {values[row]!r} at data row {row + 1}", column) from None
+        raise DataError(file, f"non-numeric value {values.tolist()[row]!r} at data row {row + 1}", column) from None
 
 
 def _key(values: np.ndarray, file: str, column: str) -> np.ndarray:

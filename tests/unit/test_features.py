@@ -10,6 +10,7 @@ from credit.features.application import application_features, raw_inputs
 from credit.features.bureau import bureau_features
 from credit.features.installments import installment_features
 from credit.features.previous import estimated_annual_rate
+from credit.schema import DataError
 from credit.tables import coerce
 from tests.unit.tiny_tables import tiny_table
 
@@ -90,3 +91,18 @@ def test_client_without_history_is_scored_with_missing_history_features():
     row = dict(zip(features, features_online([event], {}, fit_vocabularies(apps), features)[0]))
     assert all(np.isnan(row[f]) for f in history.columns)
     assert row["AMT_CREDIT"] == 1.5
+
+
+def test_bad_event_value_names_the_field():
+    event = tiny_table("application_test", rows=1).iloc[0].to_dict() | {"AMT_CREDIT": "a lot"}
+    with pytest.raises(DataError, match=r"application event, column AMT_CREDIT: non-numeric value 'a lot'"):
+        features_online([event], {}, fit_vocabularies(applications()), ["AMT_CREDIT"])
+
+
+def test_event_flags_accept_booleans_and_kaggle_letters_alike():
+    letters = tiny_table("application_test", rows=1).iloc[0].to_dict() | {"FLAG_OWN_CAR": "Y", "NAME_TYPE_SUITE": "XNA"}
+    booleans = letters | {"FLAG_OWN_CAR": True, "NAME_TYPE_SUITE": None}
+    vocabularies = fit_vocabularies(applications())
+    names = ["FLAG_OWN_CAR", "NAME_TYPE_SUITE"]
+    np.testing.assert_array_equal(features_online([letters], {}, vocabularies, names),
+                                  features_online([booleans], {}, vocabularies, names))
