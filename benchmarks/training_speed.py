@@ -87,7 +87,9 @@ def main() -> None:
     args = parser.parse_args()
     results: dict = {"machine": {"cpus": 2, "python": platform.python_version()}, "clients": args.clients, "stages": {}}
     stages = results["stages"]
-    directory = timed(stages, "generate demo data", lambda: demo_data(clients=args.clients, seed=7))
+    reused = (Path("data/demo") / f"seed7-clients{args.clients}").is_dir()
+    directory = timed(stages, "demo data (reused from an earlier run)" if reused else "generate and write demo data",
+                      lambda: demo_data(clients=args.clients, seed=7))
     tables = timed(stages, "read and validate 8 CSVs", lambda: load_tables(directory))
     results["rows"] = {stem: len(frame) for stem, frame in tables.items()}
     history = timed(stages, "history aggregates (6 tables)", lambda: aggregate_history(tables))
