@@ -1,0 +1,115 @@
+"""Event schemas carried on the topics, as JSON bytes. Events are facts, named in the past tense.
+
+The application schema is built from the Kaggle columns, with the limits a real application
+respects, so a wrong type, a negative amount or an unknown category is refused with the
+field's name.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timezone
+from functools import cache
+from importlib import resources
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from credit.schema import columns_of
+
+# Limits of the numeric application fields a real application respects (others: any number).
+_LIMITS = {
+    "AMT_": {"ge": 0},
+    "CNT_CHILDREN": {"ge": 0, "le": 30},
+    "CNT_FAM_MEMBERS": {"ge": 1, "le": 40},
+    "DAYS_BIRTH": {"ge": -36_525, "le": -6_570},  # 18 to 100 years old
+    "DAYS_REGISTRATION": {"le": 0},
+    "DAYS_ID_PUBLISH": {"le": 0},
+    "DAYS_LAST_PHONE_CHANGE": {"le": 0},
+    "EXT_SOURCE_": {"ge": 0, "le": 1},
+    "HOUR_APPR_PROCESS_START": {"ge": 0, "le": 23},
+    "OWN_CAR_AGE": {"ge": 0, "le": 100},
+    "REGION_RATING_CLIENT": {"ge": 1, "le": 3},
+    "FLAG_": {"ge": 0, "le": 1},
+}
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@cache
+def categories() -> dict[str, list[str]]:
+    """Known Kaggle values of each category field (from the real sample, plus Kaggle's rarer codes)."""
+    return json.loads(resources.files("credit").joinpath("kaggle_categories.json").read_text())
+
+
+def _field(column: str, kind: str):
+    if kind == "key":
+        return (int, Field(gt=0))
+    if kind == "category":
+        return (Optional[Literal[tuple(categories()[column])]], None)
+    if kind == "flag":
+        return (Optional[Literal["Y", "N"]], None)
+    limits = next((v for k, v in _LIMITS.items() if column.startswith(k)), {})
+    return (Optional[float], Field(None, allow_inf_nan=False, **limits))
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json().encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes):
+        return cls.model_validate_json(data)
+
+
+def _application_fields() -> dict:
+    fields = {column: _field(column, kind) for column, kind in columns_of("application_test").items()}
+    fields["DAYS_EMPLOYED"] = (Optional[float], Field(None, le=365_243))  # 365243: Kaggle's "not employed"
+    return fields
+
+
+# A loan application as submitted: the Kaggle application columns + application_id, submitted_at.
+ApplicationReceived = create_model(
+    "ApplicationReceived", __base__=_Event,
+    application_id=(str, Field(default_factory=new_id, min_length=1, max_length=64)),
+    submitted_at=(datetime, Field(default_factory=now)), **_application_fields())
+
+
+class ApplicationScored(_Event):
+    """The scorer's decision on one application."""
+    application_id: str
+    client_id: int
+    probability_of_default: float = Field(ge=0, le=1)
+    decision: Literal["granted", "refused"]
+    threshold: float
+    model_version: str
+    decided_at: datetime
+    submitted_at: datetime
+    timings_ms: dict[str, float]
+    features: list[Optional[float]]  # the model input vector, in the bundle's feature order
+
+
+class HistoryRecorded(_Event):
+    """A client's history aggregates (compacted topic: the latest one per client counts)."""
+    client_id: int
+    aggregates: dict[str, Optional[float]]
+    computed_from: str  # data fingerprint of the tables they were computed from
+
+
+class DeadLettered(_Event):
+    """A message that could not be processed, kept with the reason."""
+    reason: str
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    original: str  # the original bytes, base64
+    service: str
+    failed_at: datetime = Field(default_factory=now)

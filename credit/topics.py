@@ -1,0 +1,21 @@
+"""Kafka topic names and their configuration: the one place a topic name is written."""
+from __future__ import annotations
+
+LOAN_APPLICATIONS = "loan-applications"
+CLIENT_HISTORY = "client-history"
+LOAN_DECISIONS = "loan-decisions"
+LOAN_EXPLANATIONS = "loan-explanations"
+APPLICATIONS_DLQ = "loan-applications.dlq"
+OPS_METRICS = "ops.metrics"
+
+_DAY_MS = 24 * 3600 * 1000
+
+# Topic -> broker configuration (partitions come from settings; replication is 1 on one broker).
+TOPIC_CONFIGS: dict[str, dict[str, str]] = {
+    LOAN_APPLICATIONS: {"retention.ms": str(30 * _DAY_MS)},
+    CLIENT_HISTORY: {"cleanup.policy": "compact"},  # latest aggregates per client, kept forever
+    LOAN_DECISIONS: {"retention.ms": str(400 * _DAY_MS)},  # the decision log: at least 180 days
+    LOAN_EXPLANATIONS: {"retention.ms": str(400 * _DAY_MS)},
+    APPLICATIONS_DLQ: {"retention.ms": str(90 * _DAY_MS)},
+    OPS_METRICS: {"retention.ms": str(7 * _DAY_MS)},
+}
