@@ -1,0 +1,30 @@
+"""The scorer's one Faust app: topics and the client-history table, declared once."""
+from __future__ import annotations
+
+import faust
+
+from credit.bundle import latest_bundle
+from credit.topics import APPLICATIONS_DLQ, CLIENT_HISTORY, LOAN_APPLICATIONS, LOAN_DECISIONS
+from scorer.agents import register_agents
+from scorer.model import OnnxScorer
+from scorer.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, scorer: OnnxScorer | None = None) -> faust.App:
+    """The worker app; refuses to start (raises) when the model bundle is invalid."""
+    settings = settings or get_settings()
+    if scorer is None:
+        bundle = settings.models_dir / settings.model_version if settings.model_version else latest_bundle(settings.models_dir)
+        scorer = OnnxScorer(bundle)
+    app = faust.App(
+        "scorer", broker=f"kafka://{settings.kafka_bootstrap}", store=settings.store, datadir=str(settings.data_dir),
+        key_serializer="raw", value_serializer="raw", topic_partitions=settings.partitions,
+        producer_acks=-1, web_port=settings.web_port, web_host="127.0.0.1",
+    )
+    topics = {name: app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.partitions)
+              for name in (LOAN_APPLICATIONS, CLIENT_HISTORY, LOAN_DECISIONS, APPLICATIONS_DLQ)}
+    # Keyed by SK_ID_CURR like every topic: a worker holds the history of exactly its partitions' clients.
+    history = app.Table("client-history-table", partitions=settings.partitions, key_type=bytes, value_type=bytes)
+    register_agents(app, topics, history, scorer, settings)
+    app.scorer_topics = topics  # tests replace the sends of these topics
+    return app

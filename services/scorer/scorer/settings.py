@@ -1,0 +1,26 @@
+"""Scorer settings, from SCORER_* environment variables."""
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SCORER_")
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    models_dir: Path = Path("models")
+    model_version: str | None = None  # default: the newest bundle in models_dir
+    batch_size: int = 64  # micro-batch: features and ONNX run once per batch
+    batch_wait_s: float = 0.02  # longest a message waits for its batch to fill
+    partitions: int = 3
+    store: str = "memory://"  # faust table store; the changelog topic makes it durable
+    data_dir: Path = Path(".scorer-data")
+    web_port: int = 6066
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

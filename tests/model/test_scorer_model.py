@@ -1,0 +1,49 @@
+"""The scorer's ONNX model on real applications: same PDs as the offline bundle, refuses bad bundles."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+import pytest
+
+from credit.bundle import BundleError
+from credit.calibration import calibrate
+from credit.dead_letters import decode_application
+from credit.events import ApplicationReceived
+from credit.features import build_features, history_record, model_matrix
+from scorer.model import OnnxScorer
+
+pytestmark = pytest.mark.model
+
+
+def events_of(frame: pd.DataFrame) -> list[dict]:
+    """Real rows as they arrive on the topic: validated ApplicationReceived events."""
+    rows = json.loads(json.dumps(frame.astype(object).where(frame.notna(), None).to_dict("records")))
+    clean = [{k: v for k, v in row.items() if k != "TARGET"} for row in rows]
+    return [decode_application(ApplicationReceived(**row).to_bytes()) for row in clean]
+
+
+def test_scorer_pds_equal_the_offline_bundle_pds(real_bundle, real_data_dir, real_tables, real_history):
+    raw = pd.read_csv(real_data_dir / "application_test.csv").head(500)
+    histories = {c: history_record(real_history, c) for c in raw["SK_ID_CURR"] if c in real_history.index}
+    decisions = OnnxScorer(real_bundle.path).score(events_of(raw), histories)
+
+    offline_rows = real_tables["application_test"].head(500)
+    x = model_matrix(build_features(offline_rows, real_history, real_bundle.vocabularies), real_bundle.features)
+    native = lgb.Booster(model_file=str(real_bundle.file("lightgbm")))
+    offline = calibrate(native.predict(x, raw_score=True), real_bundle.calibrator)
+    online = np.array([d.probability_of_default for d in decisions])
+    assert np.abs(online - offline).max() <= 1e-6
+    assert [d.client_id for d in decisions] == offline_rows["SK_ID_CURR"].tolist()
+    assert {d.model_version for d in decisions} == {real_bundle.model_version}
+    assert {d.decision for d in decisions} == {"granted", "refused"}
+
+
+def test_scorer_refuses_an_invalid_bundle(real_bundle, tmp_path):
+    broken = shutil.copytree(real_bundle.path, tmp_path / real_bundle.model_version)
+    (broken / "model.lgb.txt").write_text("tampered")
+    with pytest.raises(BundleError, match="model.lgb.txt does not match its checksum"):
+        OnnxScorer(broken)

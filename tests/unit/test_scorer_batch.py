@@ -1,0 +1,115 @@
+"""The scorer's micro-batch step and its Faust agent, without a broker."""
+from __future__ import annotations
+
+import asyncio
+import base64
+from unittest.mock import AsyncMock
+
+import pytest
+
+from credit.events import ApplicationReceived, ApplicationScored, DeadLettered, HistoryRecorded, now
+from credit.schema import DataError
+from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS
+from scorer.batch import Message, process_batch
+
+pytestmark = pytest.mark.unit
+
+
+class FakeScorer:
+    """Decides from AMT_CREDIT alone and remembers the histories it was given."""
+
+    def __init__(self, bad_client: int | None = None):
+        self.bad_client, self.seen_histories = bad_client, {}
+
+    def score(self, applications, histories):
+        if any(a["SK_ID_CURR"] == self.bad_client for a in applications):
+            raise DataError("application event", "cannot be featured", "AMT_CREDIT")
+        self.seen_histories.update(histories)
+        return [ApplicationScored(application_id=a["application_id"], client_id=a["SK_ID_CURR"],
+                                  probability_of_default=0.9 if a["AMT_CREDIT"] > 1e6 else 0.01,
+                                  decision="refused" if a["AMT_CREDIT"] > 1e6 else "granted", threshold=0.1,
+                                  model_version="fake", decided_at=now(), submitted_at=a["submitted_at"],
+                                  timings_ms={}, features=[]) for a in applications]
+
+
+def message(value: bytes | None, offset: int, key: bytes | None = b"100001") -> Message:
+    return Message(key, value, LOAN_APPLICATIONS, 1, offset)
+
+
+def application(client: int, credit: float = 200_000.0) -> bytes:
+    return ApplicationReceived(SK_ID_CURR=client, AMT_CREDIT=credit).to_bytes()
+
+
+def run(messages, scorer=None, histories=None):
+    published, dead = [], []
+
+    async def publish(decision):
+        published.append(decision)
+
+    async def publish_dead(letter, key):
+        dead.append((letter, key))
+
+    history_of = (histories or {}).get
+    asyncio.run(process_batch(messages, scorer or FakeScorer(), history_of, publish, publish_dead))
+    return published, dead
+
+
+def test_good_applications_are_decided_in_order():
+    published, dead = run([message(application(1), 0), message(application(2, 5e6), 1)])
+    assert [(d.client_id, d.decision) for d in published] == [(1, "granted"), (2, "refused")]
+    assert dead == []
+
+
+@pytest.mark.parametrize("raw,reason", [
+    (b"", "empty message"),
+    (b"\x00\xff garbage", "Invalid JSON"),
+    (b'{"SK_ID_CURR": 5, "AMT_CREDIT": -10}', "AMT_CREDIT: Input should be greater than or equal to 0"),
+    (b'{"AMT_CREDIT": 10}', "SK_ID_CURR: Field required"),
+    (b'{"SK_ID_CURR": 5, "NAME_CONTRACT_TYPE": "Mortgage"}', "NAME_CONTRACT_TYPE: Input should be"),
+    (b'{"SK_ID_CURR": 5, "DAYS_BIRTH": -1000}', "DAYS_BIRTH: Input should be less than or equal to -6570"),
+    (b'{"SK_ID_CURR": 5, "favourite_colour": "red"}', "favourite_colour: Extra inputs are not permitted"),
+])
+def test_poison_message_goes_to_dead_letter_with_reason_and_offset_and_the_rest_continues(raw, reason):
+    published, dead = run([message(raw, 41, key=b"k"), message(application(7), 42)])
+    assert [d.client_id for d in published] == [7]
+    (letter, key), = dead
+    assert reason in letter.reason and key == b"k"
+    assert (letter.source_topic, letter.source_partition, letter.source_offset) == (LOAN_APPLICATIONS, 1, 41)
+    assert base64.b64decode(letter.original) == raw
+
+
+def test_client_history_is_looked_up_and_missing_history_is_allowed():
+    record = HistoryRecorded(client_id=1, aggregates={"INST_LATE_COUNT": 3.0}, computed_from="x").to_bytes()
+    scorer = FakeScorer()
+    published, _ = run([message(application(1), 0), message(application(2), 1)], scorer, {1: record})
+    assert len(published) == 2 and scorer.seen_histories == {1: {"INST_LATE_COUNT": 3.0}}
+
+
+def test_an_event_that_cannot_be_featured_is_dead_lettered_alone():
+    published, dead = run([message(application(1), 0), message(application(66), 1), message(application(3), 2)],
+                          FakeScorer(bad_client=66))
+    assert [d.client_id for d in published] == [1, 3]
+    assert [letter.source_offset for letter, _ in dead] == [1]
+
+
+def test_agent_decodes_scores_and_sends_through_its_topics(tmp_path):
+    from scorer.app import create_app
+    from scorer.settings import Settings
+
+    app = create_app(Settings(data_dir=tmp_path, batch_wait_s=0.001), scorer=FakeScorer())
+    sends = {name: AsyncMock() for name in (LOAN_DECISIONS, APPLICATIONS_DLQ)}
+    for name, send in sends.items():
+        app.scorer_topics[name].send = send
+
+    async def drive():
+        async with app.agents["score-applications"].test_context() as agent:
+            await agent.put(application(9), key=b"9")
+            await agent.put(b"not json", key=b"9")
+            await agent.put(application(10), key=b"10")
+
+    asyncio.run(drive())
+    decided = [ApplicationScored.from_bytes(c.kwargs["value"]) for c in sends[LOAN_DECISIONS].call_args_list]
+    assert [(d.client_id, c.kwargs["key"]) for d, c in zip(decided, sends[LOAN_DECISIONS].call_args_list)] == \
+        [(9, b"9"), (10, b"10")]
+    (dead,) = [DeadLettered.from_bytes(c.kwargs["value"]) for c in sends[APPLICATIONS_DLQ].call_args_list]
+    assert "Invalid JSON" in dead.reason
