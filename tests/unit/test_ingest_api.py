@@ -1,0 +1,215 @@
+"""The ingest API with an in-memory publisher: what it accepts, and how it refuses bad input."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from fastapi.testclient import TestClient
+
+from credit.events import ApplicationReceived, categories
+from credit.topics import LOAN_APPLICATIONS
+from ingest.api import create_app, get_publisher
+from ingest.publisher import BrokerUnavailable
+from ingest.settings import IngestSettings
+
+pytestmark = pytest.mark.unit
+
+KEY = "unit-test-key-0123456789"
+_ids = itertools.count(100_001)
+
+
+class FakePublisher:
+    """Records what it publishes; raises BrokerUnavailable when `down`."""
+
+    def __init__(self, down: bool = False):
+        self.down, self.published = down, []
+
+    def publish_all(self, events, topic=LOAN_APPLICATIONS):
+        if self.down:
+            raise BrokerUnavailable("the Kafka broker at fake:9092 did not acknowledge within 1 s (test)")
+        self.published += [(topic, event) for event in events]
+
+    def healthy(self):
+        return not self.down
+
+    def close(self):
+        pass
+
+
+def application(**fields) -> dict:
+    values = {"SK_ID_CURR": next(_ids), "NAME_CONTRACT_TYPE": "Cash loans", "CODE_GENDER": "F",
+              "FLAG_OWN_CAR": "N", "AMT_INCOME_TOTAL": 135_000.0, "AMT_CREDIT": 568_800.0,
+              "AMT_ANNUITY": 20_560.5, "DAYS_BIRTH": -19_241, "EXT_SOURCE_2": 0.79, "EXT_SOURCE_3": None}
+    return {**values, **fields}
+
+
+@pytest.fixture
+def publisher():
+    return FakePublisher()
+
+
+@pytest.fixture
+def client(publisher):
+    app = create_app(IngestSettings(api_keys=KEY, max_batch_size=5, max_body_bytes=20_000))
+    app.dependency_overrides[get_publisher] = lambda: publisher
+    return TestClient(app, headers={"X-API-Key": KEY})
+
+
+def post(client, payload=None, **kwargs):
+    if payload is not None:
+        kwargs["json"] = payload
+    return client.post("/v1/applications", **kwargs)
+
+
+def only_error(response) -> dict:
+    [error] = response.json()["errors"]
+    return error
+
+
+def test_one_application_is_accepted_with_a_generated_id(client, publisher):
+    response = post(client, application(SK_ID_CURR=123456))
+    assert response.status_code == 202
+    body = response.json()
+    assert body["accepted"] == 1 and len(body["application_ids"]) == 1
+    [(topic, event)] = publisher.published
+    assert topic == LOAN_APPLICATIONS and event.SK_ID_CURR == 123456
+    assert event.application_id == body["application_ids"][0]
+
+
+def test_a_batch_is_accepted_in_order_and_keeps_given_ids(client, publisher):
+    batch = [application(), application(application_id="upstream-42"), application()]
+    response = post(client, batch)
+    assert response.status_code == 202
+    ids = response.json()["application_ids"]
+    assert len(set(ids)) == 3 and ids[1] == "upstream-42"
+    assert [e.application_id for _, e in publisher.published] == ids
+    assert all(ApplicationReceived.from_bytes(e.to_bytes()) == e for _, e in publisher.published)
+
+
+@pytest.mark.parametrize("field, value, kind", [
+    ("AMT_CREDIT", "a lot", "float_parsing"),
+    ("SK_ID_CURR", "abc", "int_parsing"),
+    ("AMT_CREDIT", -1, "greater_than_equal"),
+    ("EXT_SOURCE_2", 1.2, "less_than_equal"),
+    ("DAYS_BIRTH", -17 * 365, "less_than_equal"),  # 17 years old
+    ("CNT_CHILDREN", -2, "greater_than_equal"),
+    ("FLAG_OWN_CAR", "maybe", "literal_error"),
+])
+def test_a_bad_value_is_refused_naming_its_field(client, publisher, field, value, kind):
+    response = post(client, application(**{field: value}))
+    assert response.status_code == 422
+    error = only_error(response)
+    assert (error["index"], error["field"], error["type"]) == (0, field, kind)
+    assert publisher.published == []
+
+
+def test_an_unknown_category_lists_the_allowed_values(client):
+    error = only_error(post(client, application(NAME_INCOME_TYPE="Astronaut")))
+    assert error["field"] == "NAME_INCOME_TYPE" and error["type"] == "literal_error"
+    assert error["allowed"] == categories()["NAME_INCOME_TYPE"] and "Working" in error["allowed"]
+
+
+def test_a_missing_client_id_is_named(client):
+    payload = application()
+    del payload["SK_ID_CURR"]
+    error = only_error(post(client, payload))
+    assert (error["field"], error["type"], error["message"]) == ("SK_ID_CURR", "missing", "required field is missing")
+
+
+def test_an_unknown_field_is_named(client):
+    error = only_error(post(client, application(FAVOURITE_COLOUR="blue")))
+    assert (error["field"], error["type"]) == ("FAVOURITE_COLOUR", "extra_forbidden")
+
+
+def test_every_bad_field_of_every_item_is_reported(client):
+    batch = [application(), application(AMT_CREDIT=-5, EXT_SOURCE_2=3), application(CODE_GENDER="Q")]
+    errors = post(client, batch).json()["errors"]
+    assert {(e["index"], e["field"]) for e in errors} == {(1, "AMT_CREDIT"), (1, "EXT_SOURCE_2"), (2, "CODE_GENDER")}
+
+
+def test_a_batch_with_one_bad_item_publishes_nothing(client, publisher):
+    response = post(client, [application(), application(), application(AMT_ANNUITY=-1)])
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid_applications"
+    assert "nothing was published" in response.json()["message"]
+    assert publisher.published == []
+
+
+def test_a_batch_item_that_is_not_an_object_is_named_by_index(client):
+    error = only_error(post(client, [application(), 42]))
+    assert (error["index"], error["type"]) == (1, "object_type") and "field" not in error
+
+
+def test_an_empty_batch_is_refused(client, publisher):
+    response = post(client, [])
+    assert response.status_code == 422 and response.json()["error"] == "empty_batch"
+
+
+def test_a_batch_above_the_maximum_is_refused_as_too_large(client, publisher):
+    response = post(client, [application() for _ in range(6)])
+    assert response.status_code == 413 and response.json()["error"] == "batch_too_large"
+    assert publisher.published == []
+
+
+def test_a_body_above_the_byte_limit_is_refused(client):
+    response = post(client, [application(ORGANIZATION_TYPE="x" * 25_000)])
+    assert response.status_code == 413 and response.json()["error"] == "body_too_large"
+
+
+def test_malformed_json_is_a_bad_request(client):
+    response = post(client, content=b'{"SK_ID_CURR": 1,', headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed_json" and "line 1" in response.json()["message"]
+
+
+@pytest.mark.parametrize("content_type", ["text/csv", "application/x-www-form-urlencoded", None])
+def test_a_body_that_is_not_json_is_unsupported(client, content_type):
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = post(client, content=b"SK_ID_CURR\n100001\n", headers=headers)
+    assert response.status_code == 415 and response.json()["error"] == "unsupported_media_type"
+
+
+def test_json_with_a_charset_is_accepted(client):
+    response = post(client, content=b'{"SK_ID_CURR": 100002}', headers={"Content-Type": "application/json; charset=utf-8"})
+    assert response.status_code == 202
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "wrong-key-0123456789"}, {"X-API-Key": ""}])
+def test_without_a_valid_api_key_nothing_is_accepted(client, publisher, headers):
+    client.headers.pop("X-API-Key")
+    response = client.post("/v1/applications", json=application(), headers=headers)
+    assert response.status_code == 401 and response.json()["error"] == "unauthorized"
+    assert response.headers["WWW-Authenticate"] == "ApiKey"
+    assert publisher.published == []
+
+
+def test_a_broker_down_answers_503_with_the_ids_to_resubmit(client, publisher):
+    publisher.down = True
+    response = post(client, [application(), application()])
+    assert response.status_code == 503
+    body = response.json()
+    assert body["error"] == "broker_unavailable" and "did not acknowledge" in body["message"]
+    assert len(body["application_ids"]) == 2 and response.headers["Retry-After"]
+
+
+def test_health_reports_the_broker(client, publisher):
+    assert client.get("/health").status_code == 200
+    publisher.down = True
+    response = client.get("/health")
+    assert response.status_code == 503 and response.json()["broker"] == "unreachable"
+
+
+def test_the_openapi_document_describes_the_applications_body(client):
+    document = client.get("/openapi.json").json()
+    assert "SK_ID_CURR" in document["components"]["schemas"]["ApplicationReceived"]["properties"]
+    assert "requestBody" in document["paths"]["/v1/applications"]["post"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_logs_carry_ids_but_no_applicant_data(client, caplog):
+    caplog.set_level("DEBUG")
+    post(client, application(SK_ID_CURR=777001, AMT_INCOME_TOTAL=98_765.0, ORGANIZATION_TYPE="Bank"))
+    post(client, application(AMT_INCOME_TOTAL=-98_765.0, NAME_INCOME_TYPE="Astronaut"))
+    logged = caplog.text
+    assert "accepted 1 application" in logged
+    assert not any(secret in logged for secret in ("98765", "98 765", "Astronaut", "Bank", KEY))
