@@ -1,0 +1,146 @@
+"""End to end on a real broker: applications posted to the ingest API come back as decisions.
+
+Starts the real processes: ingest (uvicorn) and the scorer (faust worker), with a bundle
+trained on the real sample and its client history loaded into the client-history topic.
+"""
+from __future__ import annotations
+
+import json
+
+import httpx
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+import pytest
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
+
+from credit.calibration import calibrate
+from credit.events import ApplicationScored, DeadLettered
+from credit.features import build_features, model_matrix
+from credit.topics import APPLICATIONS_DLQ, CLIENT_HISTORY, LOAN_APPLICATIONS, LOAN_DECISIONS
+from ingest.history_loader import load_history
+from ingest.publisher import KafkaPublisher
+from ingest.settings import IngestSettings
+from tests.processes import Service, free_port, wait_until
+
+pytestmark = pytest.mark.integration
+API_KEY = "integration-test-key-0123456789"
+
+
+@pytest.fixture(scope="module")
+def stack(kafka_broker, real_bundle, tmp_path_factory):
+    """History loaded, then the scorer and the ingest API running against the broker."""
+    logs = tmp_path_factory.mktemp("logs")
+    publisher = KafkaPublisher(IngestSettings(kafka_bootstrap=kafka_broker.bootstrap, api_keys=API_KEY))
+    load_history(real_bundle, publisher)
+    publisher.close()
+    port = free_port()
+    scorer = Service("scorer", ["-m", "scorer", "worker", "-l", "warn"], {
+        "SCORER_KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "SCORER_MODELS_DIR": str(real_bundle.path.parent),
+        "SCORER_DATA_DIR": str(logs / "scorer-data"), "SCORER_WEB_PORT": str(free_port())}, logs).start()
+    ingest = Service("ingest", ["-m", "ingest", "serve"], {
+        "INGEST_KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "INGEST_API_KEYS": API_KEY,
+        "INGEST_PORT": str(port)}, logs).start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _healthy(url), 60, "the ingest API")
+        wait_until(lambda: _history_consumed(kafka_broker.bootstrap), 120, "the scorer to read the client history")
+        yield url
+    finally:
+        for service in (ingest, scorer):
+            service.stop()
+        print(scorer.tail(), ingest.tail(), sep="\n")
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _history_consumed(bootstrap: str) -> bool:
+    """The scorer's consumer group has committed the end of every client-history partition."""
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    try:
+        committed = admin.list_group_offsets("scorer").get("scorer", {})
+        partitions = [TopicPartition(CLIENT_HISTORY, p) for p in consumer.partitions_for_topic(CLIENT_HISTORY)]
+        ends = consumer.end_offsets(partitions)
+        return all(committed.get(tp) and committed[tp].offset >= end for tp, end in ends.items())
+    except KafkaError:  # the group or its coordinator does not exist yet
+        return False
+    finally:
+        admin.close()
+        consumer.close()
+
+
+def read_topic(bootstrap: str, topic: str, want, timeout: float, decode):
+    """Events read from the start of `topic` until `want(events)` holds (bounded)."""
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                             enable_auto_commit=False, consumer_timeout_ms=1000)
+    events = []
+    try:
+        def enough():
+            events.extend(decode(message.value) for message in consumer)
+            return want(events)
+        wait_until(enough, timeout, f"events on {topic}", every=0)
+        return events
+    finally:
+        consumer.close()
+
+
+def post(url: str, applications: list[dict]) -> list[str]:
+    response = httpx.post(f"{url}/v1/applications", json=applications, headers={"X-API-Key": API_KEY}, timeout=30)
+    assert response.status_code == 202, response.text
+    return response.json()["application_ids"]
+
+
+def test_a_thousand_real_applications_get_a_thousand_decisions_equal_to_the_offline_bundle(
+        stack, kafka_broker, real_bundle, real_data_dir, real_tables, real_history):
+    raw = pd.read_csv(real_data_dir / "application_train.csv").drop(columns="TARGET").head(1000)
+    rows = json.loads(json.dumps(raw.astype(object).where(raw.notna(), None).to_dict("records")))
+    ids = [i for start in range(0, 1000, 100) for i in post(stack, rows[start:start + 100])]
+    assert len(set(ids)) == 1000
+
+    decisions = read_topic(kafka_broker.bootstrap, LOAN_DECISIONS,
+                           lambda events: {e.application_id for e in events} >= set(ids), 180, ApplicationScored.from_bytes)
+    by_id = {d.application_id: d for d in decisions if d.application_id in set(ids)}
+    assert len(by_id) == 1000
+
+    offline_rows = real_tables["application_train"].head(1000)
+    x = model_matrix(build_features(offline_rows, real_history, real_bundle.vocabularies), real_bundle.features)
+    native = lgb.Booster(model_file=str(real_bundle.file("lightgbm")))
+    offline = calibrate(native.predict(x, raw_score=True), real_bundle.calibrator)
+    online = np.array([by_id[i].probability_of_default for i in ids])
+    assert np.abs(online - offline).max() <= 1e-6
+    assert [by_id[i].client_id for i in ids] == offline_rows["SK_ID_CURR"].tolist()
+    with_history = offline_rows["SK_ID_CURR"].isin(real_history.index).sum()
+    assert with_history > 300  # client history really took part
+
+
+def test_poison_messages_on_the_topic_are_dead_lettered_and_nothing_is_lost(stack, kafka_broker):
+    producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap, acks="all")
+    poison = [b"", b"\xff\xfe\x00", b"not json", b"[]", b'{"SK_ID_CURR": "abc"}',
+              b'{"SK_ID_CURR": 7, "AMT_CREDIT": -1}', b'{"SK_ID_CURR": 7, "EXT_SOURCE_2": 3.5}',
+              b'{"SK_ID_CURR": 7, "NAME_CONTRACT_TYPE": "Leasing"}', b'{"AMT_CREDIT": 1000}',
+              b'{"SK_ID_CURR": 7, "DAYS_BIRTH": 5}', b'{"SK_ID_CURR": 7, "unknown_field": 1}',
+              b'{"SK_ID_CURR": 7, "CNT_CHILDREN": -2}', b'{"SK_ID_CURR": 7, "FLAG_OWN_CAR": "maybe"}',
+              b'{"SK_ID_CURR": 7, "AMT_INCOME_TOTAL": "NaN"}', b'{"SK_ID_CURR": 7, "HOUR_APPR_PROCESS_START": 25}']
+    good = [json.dumps({"SK_ID_CURR": 100002 + i, "AMT_CREDIT": 100000.0 + i, "application_id": f"poison-run-{i}"}).encode()
+            for i in range(5)]
+    for i, value in enumerate(poison + good):
+        producer.send(LOAN_APPLICATIONS, key=f"k{i}".encode(), value=value)
+    producer.flush()
+    producer.close()
+
+    letters = read_topic(kafka_broker.bootstrap, APPLICATIONS_DLQ, lambda e: len(e) >= len(poison), 120,
+                         DeadLettered.from_bytes)
+    assert len(letters) == len(poison) and all(letter.reason for letter in letters)
+    decisions = read_topic(kafka_broker.bootstrap, LOAN_DECISIONS,
+                           lambda e: {d.application_id for d in e} >= {f"poison-run-{i}" for i in range(5)}, 120,
+                           ApplicationScored.from_bytes)
+    assert len({d.application_id for d in decisions if d.application_id.startswith("poison-run-")}) == 5
