@@ -6,7 +6,7 @@ import faust
 from credit.bundle import latest_bundle
 from credit.topics import APPLICATIONS_DLQ, CLIENT_HISTORY, LOAN_APPLICATIONS, LOAN_DECISIONS
 from scorer.agents import register_agents
-from scorer.model import OnnxScorer
+from scorer.model import LightGBMScorer, OnnxScorer
 from scorer.settings import Settings, get_settings
 
 
@@ -15,7 +15,7 @@ def create_app(settings: Settings | None = None, scorer: OnnxScorer | None = Non
     settings = settings or get_settings()
     if scorer is None:
         bundle = settings.models_dir / settings.model_version if settings.model_version else latest_bundle(settings.models_dir)
-        scorer = OnnxScorer(bundle)
+        scorer = (LightGBMScorer if settings.runtime == "lightgbm" else OnnxScorer)(bundle)
     app = faust.App(
         "scorer", broker=f"kafka://{settings.kafka_bootstrap}", store=settings.store, datadir=str(settings.data_dir),
         key_serializer="raw", value_serializer="raw", topic_partitions=settings.partitions,

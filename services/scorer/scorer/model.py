@@ -22,6 +22,9 @@ class OnnxScorer:
 
     def __init__(self, bundle_path):
         self.bundle: Bundle = load_bundle(bundle_path)
+        self._open_model()
+
+    def _open_model(self) -> None:
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1  # one core per worker process; scale out by partitions
         self.session = ort.InferenceSession(str(self.bundle.file("onnx")), options, providers=["CPUExecutionProvider"])
@@ -54,3 +57,15 @@ class OnnxScorer:
             decision=decision, threshold=self.bundle.threshold, model_version=self.bundle.model_version,
             decided_at=decided_at, submitted_at=app["submitted_at"], timings_ms=timings,
             features=[None if np.isnan(v) else float(v) for v in row])
+
+
+class LightGBMScorer(OnnxScorer):
+    """The same scorer on native LightGBM: only for measuring ONNX Runtime against it."""
+
+    def _open_model(self) -> None:
+        import lightgbm as lgb
+
+        self.booster = lgb.Booster(model_file=str(self.bundle.file("lightgbm")))
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        return calibrate(self.booster.predict(x, raw_score=True, num_threads=1), self.bundle.calibrator)

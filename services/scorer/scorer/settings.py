@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -19,6 +20,7 @@ class Settings(BaseSettings):
     store: str = "memory://"  # faust table store; the changelog topic makes it durable
     data_dir: Path = Path(".scorer-data")
     web_port: int = 6066
+    runtime: Literal["onnx", "lightgbm"] = "onnx"  # lightgbm: only to benchmark against ONNX
 
 
 @cache
