@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 MODELS ?= models
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: install demo train test test-unit test-model bench clean
+.PHONY: install demo train test test-unit test-model test-integration bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ test-unit: $(INSTALLED)
 
 test-model: $(INSTALLED)
 	$(PYTEST) -m model
+
+test-integration: $(INSTALLED)
+	$(PYTEST) -m integration
 
 # Feature computation and training at 300,000 demo clients; results in benchmarks/results/.
 bench: $(INSTALLED)
