@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 MODELS ?= models
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: install demo train test test-unit test-model test-integration bench clean
+.PHONY: install demo up down train test test-unit test-model test-integration bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,18 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
-# Train on demo data (generated on first use) and print the report and the bundle's place.
+# The whole local stack on demo data: broker, topics, client history, ingest API, scorer, and a
+# replay of demo applications with decisions printed as they arrive. Ctrl-C stops everything.
+# (First run: generates demo data and trains a bundle, printing its report.)
 demo: $(INSTALLED)
-	$(BIN)/python -m training --out $(MODELS)
+	MODELS_DIR=$(MODELS) $(BIN)/python deploy/stack.py demo
+
+# The same stack in the background; `make down` stops it.
+up: $(INSTALLED)
+	MODELS_DIR=$(MODELS) $(BIN)/python deploy/stack.py up
+
+down: $(INSTALLED)
+	$(BIN)/python deploy/stack.py down
 
 # Train on real Kaggle CSVs: make train DATA=path/to/csvs
 train: $(INSTALLED)

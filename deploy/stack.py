@@ -1,0 +1,139 @@
+"""The local stack: broker, topics, client history, ingest API and scorer, as background processes.
+
+    python deploy/stack.py up      # start everything (trains a demo bundle first if models/ is empty)
+    python deploy/stack.py down    # stop everything
+    python deploy/stack.py demo    # up, replay demo applications, show decisions; Ctrl-C stops all
+
+Ports and places come from the same environment variables as docker-compose.yml:
+KAFKA_PORT (9092), INGEST_PORT (8000), MODELS_DIR (models), STACK_DIR (.stack).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STACK = Path(os.environ.get("STACK_DIR", ROOT / ".stack"))
+MODELS = Path(os.environ.get("MODELS_DIR", ROOT / "models"))
+BOOTSTRAP = f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"
+INGEST_URL = f"http://127.0.0.1:{os.environ.get('INGEST_PORT', '8000')}"
+SERVICES = {"ingest": ["-m", "ingest", "serve"], "scorer": ["-m", "scorer", "worker", "-l", "warn"]}
+
+
+def api_key() -> str:
+    """A random key for this machine's stack, kept outside the repository's tracked files."""
+    path = STACK / "api-key"
+    if not path.exists():
+        STACK.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(24))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def environment() -> dict[str, str]:
+    return {**os.environ, "INGEST_KAFKA_BOOTSTRAP": BOOTSTRAP, "INGEST_API_KEYS_FILE": str(STACK / "api-key"),
+            "SCORER_KAFKA_BOOTSTRAP": BOOTSTRAP, "SCORER_MODELS_DIR": str(MODELS),
+            "SCORER_DATA_DIR": str(STACK / "scorer-data")}
+
+
+def run(*args: str) -> None:
+    subprocess.run(args, cwd=ROOT, env=environment(), check=True)
+
+
+def ensure_bundle() -> None:
+    if not list(MODELS.glob("*/bundle.json")):
+        print("No model bundle yet: training one on demo data ...", flush=True)
+        run(sys.executable, "-m", "training", "--out", str(MODELS))
+
+
+def start_service(name: str) -> None:
+    pid_file = STACK / f"{name}.pid"
+    if pid_file.exists() and _alive(int(pid_file.read_text())):
+        return
+    with open(STACK / f"{name}.log", "ab") as log:
+        process = subprocess.Popen([sys.executable, *SERVICES[name]], cwd=ROOT, env=environment(),
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    pid_file.write_text(str(process.pid))
+
+
+def up() -> None:
+    api_key()
+    ensure_bundle()
+    run(str(ROOT / "deploy/kafka/fetch.sh"))
+    run(str(ROOT / "deploy/kafka/broker.sh"), "start")
+    run(sys.executable, str(ROOT / "deploy/topics.py"), "--bootstrap", BOOTSTRAP)
+    run(sys.executable, "-m", "ingest", "load-history", str(MODELS), "--bootstrap", BOOTSTRAP)
+    for name in SERVICES:
+        start_service(name)
+    _wait_healthy()
+    print(f"Stack up. Ingest API: {INGEST_URL}/docs (API key in {STACK / 'api-key'}); "
+          f"broker {BOOTSTRAP}; logs in {STACK}/. Stop with `make down`.")
+
+
+def down() -> None:
+    for name in reversed(list(SERVICES)):
+        pid_file = STACK / f"{name}.pid"
+        if pid_file.exists():
+            _stop(int(pid_file.read_text()))
+            pid_file.unlink()
+    subprocess.run([str(ROOT / "deploy/kafka/broker.sh"), "stop"], cwd=ROOT, env=environment(), check=False)
+    print("Stack stopped.")
+
+
+def demo() -> None:
+    from deploy.watch import watch_decisions
+
+    up()
+    test_csv = sorted((ROOT / "data" / "demo").glob("*/application_test.csv"))[0]
+    replay = subprocess.Popen([sys.executable, "-m", "ingest", "replay", str(test_csv), "--rate", "20",
+                               "--bootstrap", BOOTSTRAP], cwd=ROOT, env=environment())
+    try:
+        watch_decisions(BOOTSTRAP)  # until Ctrl-C
+    except KeyboardInterrupt:
+        print("\nStopping ...")
+    finally:
+        replay.terminate()
+        down()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def _stop(pid: int, timeout: float = 20) -> None:
+    if not _alive(pid):
+        return
+    os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if _alive(pid):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def _wait_healthy(timeout: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{INGEST_URL}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"the ingest API did not become healthy within {timeout:.0f} s; see {STACK}/ingest.log")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    {"up": up, "down": down, "demo": demo}[sys.argv[1] if len(sys.argv) > 1 else "up"]()
