@@ -113,3 +113,16 @@ def test_agent_decodes_scores_and_sends_through_its_topics(tmp_path):
         [(9, b"9"), (10, b"10")]
     (dead,) = [DeadLettered.from_bytes(c.kwargs["value"]) for c in sends[APPLICATIONS_DLQ].call_args_list]
     assert "Invalid JSON" in dead.reason
+
+
+def test_worker_refuses_to_start_without_a_valid_bundle(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SCORER_MODELS_DIR": str(tmp_path), "SCORER_DATA_DIR": str(tmp_path / "data")}
+    result = subprocess.run([sys.executable, "-m", "scorer", "worker"], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 1
+    assert f"scorer: refusing to start: {tmp_path}: no model bundle found" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,9 +1,17 @@
 """python -m scorer worker [-l info]: run the scoring worker."""
-from scorer.app import create_app
+import sys
+
+from credit.bundle import BundleError
 
 
 def main() -> None:
-    create_app().main()
+    from scorer.app import create_app
+
+    try:
+        app = create_app()
+    except BundleError as error:  # refuse to start, with the reason, not a traceback
+        sys.exit(f"scorer: refusing to start: {error}")
+    app.main()
 
 
 if __name__ == "__main__":
