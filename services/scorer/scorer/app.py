@@ -24,7 +24,10 @@ def create_app(settings: Settings | None = None, scorer: OnnxScorer | None = Non
     topics = {name: app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.partitions)
               for name in (LOAN_APPLICATIONS, CLIENT_HISTORY, LOAN_DECISIONS, APPLICATIONS_DLQ)}
     # Keyed by SK_ID_CURR like every topic: a worker holds the history of exactly its partitions' clients.
-    history = app.Table("client-history-table", partitions=settings.partitions, key_type=bytes, value_type=bytes)
+    # use_partitioner: the changelog partition comes from the key (the same bytes as client-history's),
+    # instead of a check of the changelog's partition count that fails while its metadata is not loaded.
+    history = app.Table("client-history-table", partitions=settings.partitions, key_type=bytes, value_type=bytes,
+                        use_partitioner=True)
     register_agents(app, topics, history, scorer, settings)
     app.scorer_topics = topics  # tests replace the sends of these topics
     return app
