@@ -144,3 +144,29 @@ def test_poison_messages_on_the_topic_are_dead_lettered_and_nothing_is_lost(stac
                            lambda e: {d.application_id for d in e} >= {f"poison-run-{i}" for i in range(5)}, 120,
                            ApplicationScored.from_bytes)
     assert len({d.application_id for d in decisions if d.application_id.startswith("poison-run-")}) == 5
+
+
+def test_through_the_api_bad_input_is_refused_whole_and_accepted_equals_decided(stack, kafka_broker):
+    def send(body, **headers):
+        headers = {"X-API-Key": API_KEY, "content-type": "application/json", **headers}
+        return httpx.post(f"{stack}/v1/applications", content=body, headers=headers, timeout=30)
+
+    good = {"SK_ID_CURR": 999_001, "AMT_CREDIT": 50_000.0}  # a client seen in no other test
+    refused = {
+        "wrong type": (json.dumps({**good, "AMT_CREDIT": "lots"}), {}, 422),
+        "negative amount": (json.dumps({**good, "AMT_ANNUITY": -1}), {}, 422),
+        "unknown category": (json.dumps({**good, "NAME_FAMILY_STATUS": "Complicated"}), {}, 422),
+        "missing id": (json.dumps({"AMT_CREDIT": 1.0}), {}, 422),
+        "one bad item in a batch": (json.dumps([good, {**good, "EXT_SOURCE_1": 2}]), {}, 422),
+        "not JSON": ("SK_ID_CURR=1", {"content-type": "text/plain"}, 415),
+        "no key": (json.dumps(good), {"X-API-Key": ""}, 401),
+        "wrong key": (json.dumps(good), {"X-API-Key": "guess"}, 401),
+    }
+    for kind, (body, headers, status) in refused.items():
+        assert send(body, **headers).status_code == status, kind
+    accepted = [i for _ in range(3) for i in send(json.dumps([good, good])).json()["application_ids"]]
+
+    decisions = read_topic(kafka_broker.bootstrap, LOAN_DECISIONS,
+                           lambda e: {d.application_id for d in e} >= set(accepted), 120, ApplicationScored.from_bytes)
+    decided = {d.application_id for d in decisions if d.client_id == 999_001}
+    assert decided == set(accepted)  # the refused requests published nothing
