@@ -3,17 +3,12 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.kafka_broker import free_port  # noqa: F401 - services need free ports too
 
 
 def wait_until(check, timeout: float, what: str, every: float = 0.2):
