@@ -1,0 +1,211 @@
+"""Benchmark: the scorer on a real broker, ONNX Runtime vs native LightGBM.
+
+python benchmarks/backbone_speed.py [--applications 20000] [--rate 200] [--seconds 20]
+Per runtime, on a fresh broker with the bundle's client history loaded: sustained decisions/s
+on a backlog of pre-published applications, then decision latency (decided_at - submitted_at)
+at a fixed publishing rate. Writes backbone_speed.json and backbone_speed.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from credit.bundle import latest_bundle, load_bundle  # noqa: E402
+from credit.events import ApplicationReceived, ApplicationScored, now  # noqa: E402
+from credit.topics import APPLICATIONS_DLQ, CLIENT_HISTORY, LOAN_APPLICATIONS, LOAN_DECISIONS  # noqa: E402
+from ingest.history_loader import load_history  # noqa: E402
+from ingest.publisher import KafkaPublisher, message_key  # noqa: E402
+from ingest.settings import IngestSettings  # noqa: E402
+from tests.kafka_broker import KafkaBroker  # noqa: E402
+from tests.processes import Service, free_port, wait_until  # noqa: E402
+from training.data import demo_data  # noqa: E402
+
+RUNTIMES = ("onnx", "lightgbm")
+
+
+def application_rows() -> list[dict]:
+    raw = pd.read_csv(demo_data(clients=20_000) / "application_test.csv")
+    rows = json.loads(raw.to_json(orient="records"))
+    return [ApplicationReceived.model_validate(row) for row in rows]
+
+
+def event_bytes(template, application_id: str) -> bytes:
+    return template.model_copy(update={"application_id": application_id, "submitted_at": now()}).to_bytes()
+
+
+def publish_backlog(bootstrap: str, templates: list, n: int) -> list[str]:
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    ids = [f"backlog-{i}" for i in range(n)]
+    for i, application_id in enumerate(ids):
+        template = templates[i % len(templates)]
+        producer.send(LOAN_APPLICATIONS, key=message_key(template), value=event_bytes(template, application_id))
+    producer.flush()
+    producer.close()
+    return ids
+
+
+def publish_at_rate(bootstrap: str, templates: list, rate: float, seconds: float) -> list[str]:
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
+    ids, start = [f"paced-{i}" for i in range(int(rate * seconds))], time.monotonic()
+    for i, application_id in enumerate(ids):
+        time.sleep(max(0.0, start + i / rate - time.monotonic()))
+        template = templates[i % len(templates)]
+        producer.send(LOAN_APPLICATIONS, key=message_key(template), value=event_bytes(template, application_id))
+    producer.flush()
+    producer.close()
+    return ids
+
+
+def read_decisions(bootstrap: str, ids: list[str], stall_s: float = 30) -> dict[str, ApplicationScored]:
+    """The decisions on `ids`, read from the start of loan-decisions until all are there or none came for stall_s."""
+    wanted, found, last = set(ids), {}, [time.monotonic()]
+    consumer = KafkaConsumer(LOAN_DECISIONS, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                             enable_auto_commit=False, consumer_timeout_ms=1000)
+    def done():
+        before = len(found)
+        for message in consumer:
+            decision = ApplicationScored.from_bytes(message.value)
+            if decision.application_id in wanted:
+                found[decision.application_id] = decision
+        last[0] = time.monotonic() if len(found) > before else last[0]
+        print(f"  {len(found)}/{len(wanted)} decisions", flush=True)
+        return len(found) == len(wanted) or (found and time.monotonic() - last[0] > stall_s)
+    try:
+        wait_until(done, 900, f"{len(wanted)} decisions", every=0)
+        return found
+    finally:
+        consumer.close()
+
+
+def history_consumed(bootstrap: str) -> bool:
+    """The scorer's group has committed the end of every client-history partition."""
+    admin, consumer = KafkaAdminClient(bootstrap_servers=bootstrap), KafkaConsumer(bootstrap_servers=bootstrap)
+    try:
+        committed = admin.list_group_offsets("scorer").get("scorer", {})
+        parts = [TopicPartition(CLIENT_HISTORY, p) for p in consumer.partitions_for_topic(CLIENT_HISTORY)]
+        return all(committed.get(tp) and committed[tp].offset >= end for tp, end in consumer.end_offsets(parts).items())
+    except KafkaError:
+        return False
+    finally:
+        admin.close()
+        consumer.close()
+
+
+def dead_letters(bootstrap: str) -> int:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    try:
+        parts = [TopicPartition(APPLICATIONS_DLQ, p) for p in consumer.partitions_for_topic(APPLICATIONS_DLQ)]
+        return sum(consumer.end_offsets(parts).values())
+    finally:
+        consumer.close()
+
+
+def throughput(decisions: list[ApplicationScored]) -> dict:
+    times = sorted(d.decided_at.timestamp() for d in decisions)
+    timings = pd.DataFrame([d.timings_ms for d in decisions]).mean()
+    return {"decisions": len(times), "seconds": round(times[-1] - times[0], 3),
+            "decisions_per_s": round((len(times) - 1) / (times[-1] - times[0]), 1),
+            **{f"mean_{k}": round(v, 4) for k, v in timings.items()}}
+
+
+def latency(decisions: list[ApplicationScored], rate: float) -> dict:
+    ms = np.array([(d.decided_at - d.submitted_at).total_seconds() * 1000 for d in decisions])
+    return {"rate_per_s": rate, "decisions": len(ms), "mean_ms": round(float(ms.mean()), 2), "max_ms": round(float(ms.max()), 2),
+            **{f"p{q}_ms": round(float(np.percentile(ms, q)), 2) for q in (50, 95, 99)}}
+
+
+def start_scorer(broker: KafkaBroker, bundle, runtime: str, work: Path) -> Service:
+    return Service(f"scorer-{runtime}", ["-m", "scorer", "worker", "-l", "warn"], {
+        "SCORER_KAFKA_BOOTSTRAP": broker.bootstrap, "SCORER_MODELS_DIR": str(bundle.path.parent),
+        "SCORER_DATA_DIR": str(work / f"data-{runtime}"), "SCORER_WEB_PORT": str(free_port()),
+        "SCORER_RUNTIME": runtime}, work).start()
+
+
+def run_runtime(runtime: str, bundle, templates: list, args, work: Path) -> dict:
+    print(f"== {runtime}: fresh broker, client history", flush=True)
+    with KafkaBroker() as broker:
+        publisher = KafkaPublisher(IngestSettings(kafka_bootstrap=broker.bootstrap, api_keys="benchmark-key-0123456789"))
+        load_history(bundle, publisher)
+        publisher.close()
+        scorer = start_scorer(broker, bundle, runtime, work)
+        try:  # a first start reads the history into the table, so the timed run starts with it
+            wait_until(lambda: history_consumed(broker.bootstrap), 300, "the scorer to read the client history")
+            scorer.stop()
+            print(f"== {runtime}: backlog of {args.applications} applications, then the scorer", flush=True)
+            ids = publish_backlog(broker.bootstrap, templates, args.applications)
+            scorer = start_scorer(broker, bundle, runtime, work)
+            found = read_decisions(broker.bootstrap, ids)
+            sustained = {**throughput(list(found.values())), "missing": len(ids) - len(found)}
+            print(f"== {runtime}: {args.rate}/s for {args.seconds} s", flush=True)
+            ids = publish_at_rate(broker.bootstrap, templates, args.rate, args.seconds)
+            found = read_decisions(broker.bootstrap, ids)
+            paced = {**latency(list(found.values()), args.rate), "missing": len(ids) - len(found)}
+            result = {"sustained": sustained, "latency": paced, "dead_letters": dead_letters(broker.bootstrap)}
+        finally:
+            scorer.stop()
+        log = scorer.log.read_text(errors="replace")
+        result["scorer_log_errors"] = sum(w in line for line in log.splitlines() for w in ("ERROR", "Traceback"))
+        print(f"== {runtime}: {result}", flush=True)
+        return result
+
+
+def report(results: dict, args, bundle) -> dict:
+    libs = ("onnxruntime", "lightgbm", "faust-streaming", "kafka-python", "pydantic", "numpy")
+    ratio = results["onnx"]["sustained"]["decisions_per_s"] / results["lightgbm"]["sustained"]["decisions_per_s"]
+    return {"runtimes": results, "onnx_over_lightgbm_throughput": round(ratio, 2),
+            "settings": {"applications": args.applications, "rate_per_s": args.rate, "seconds": args.seconds,
+                         "batch_size": os.environ.get("SCORER_BATCH_SIZE", "64 (default)"),
+                         "batch_wait_s": os.environ.get("SCORER_BATCH_WAIT_S", "0.02 (default)"), "partitions": 3},
+            "model": {"version": bundle.model_version, "trees": bundle.manifest.get("trees"), "features": len(bundle.features)},
+            "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+            "versions": {lib: version(lib) for lib in libs}}
+
+
+def markdown(summary: dict) -> str:
+    lines = ["# Backbone speed (scorer on a real broker)", "",
+             "| runtime | decisions/s sustained | p50 ms | p95 ms | p99 ms | missing decisions | dead letters |",
+             "|---|---|---|---|---|---|---|"]
+    for runtime, r in summary["runtimes"].items():
+        s, l = r["sustained"], r["latency"]
+        lines.append(f"| {runtime} | {s['decisions_per_s']} | {l['p50_ms']} | {l['p95_ms']} | {l['p99_ms']} | {s['missing'] + l['missing']} | {r['dead_letters']} |")
+    settings = summary["settings"]
+    return "\n".join(lines + ["", f"ONNX / LightGBM throughput: {summary['onnx_over_lightgbm_throughput']}x. "
+                              f"Backlog {settings['applications']} applications; latency at {settings['rate_per_s']}/s "
+                              f"for {settings['seconds']} s; {summary['machine']['cores']} cores.", ""])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--applications", type=int, default=20_000)
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args()
+    bundle, templates = load_bundle(latest_bundle(ROOT / "models")), application_rows()
+    work = Path(tempfile.mkdtemp(prefix="backbone-speed-"))  # the scorer logs stay there
+    print(f"scorer logs in {work}", flush=True)
+    results = {runtime: run_runtime(runtime, bundle, templates, args, work) for runtime in RUNTIMES}
+    summary = report(results, args, bundle)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "backbone_speed.json").write_text(json.dumps(summary, indent=1))
+    (args.out / "backbone_speed.md").write_text(markdown(summary))
+    print(markdown(summary))
+
+
+if __name__ == "__main__":
+    main()
