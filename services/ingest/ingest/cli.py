@@ -80,6 +80,7 @@ def load_history_cli(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("kafka").setLevel(logging.WARNING)  # its connection chatter drowns the progress bar
     commands = {"serve": lambda: serve(), "replay": lambda: replay_csv(args),
                 "load-history": lambda: load_history_cli(args)}
     try:
