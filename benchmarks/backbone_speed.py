@@ -19,15 +19,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import KafkaError
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from credit.bundle import latest_bundle, load_bundle  # noqa: E402
 from credit.events import ApplicationReceived, ApplicationScored, now  # noqa: E402
-from credit.topics import APPLICATIONS_DLQ, CLIENT_HISTORY, LOAN_APPLICATIONS, LOAN_DECISIONS  # noqa: E402
+from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS  # noqa: E402
 from ingest.history_loader import load_history  # noqa: E402
 from ingest.publisher import KafkaPublisher, message_key  # noqa: E402
 from ingest.settings import IngestSettings  # noqa: E402
@@ -92,20 +91,6 @@ def read_decisions(bootstrap: str, ids: list[str], stall_s: float = 30) -> dict[
         consumer.close()
 
 
-def history_consumed(bootstrap: str) -> bool:
-    """The scorer's group has committed the end of every client-history partition."""
-    admin, consumer = KafkaAdminClient(bootstrap_servers=bootstrap), KafkaConsumer(bootstrap_servers=bootstrap)
-    try:
-        committed = admin.list_group_offsets("scorer").get("scorer", {})
-        parts = [TopicPartition(CLIENT_HISTORY, p) for p in consumer.partitions_for_topic(CLIENT_HISTORY)]
-        return all(committed.get(tp) and committed[tp].offset >= end for tp, end in consumer.end_offsets(parts).items())
-    except KafkaError:
-        return False
-    finally:
-        admin.close()
-        consumer.close()
-
-
 def dead_letters(bootstrap: str) -> int:
     consumer = KafkaConsumer(bootstrap_servers=bootstrap)
     try:
@@ -142,13 +127,10 @@ def run_runtime(runtime: str, bundle, templates: list, args, work: Path) -> dict
         publisher = KafkaPublisher(IngestSettings(kafka_bootstrap=broker.bootstrap, api_keys="benchmark-key-0123456789"))
         load_history(bundle, publisher)
         publisher.close()
-        scorer = start_scorer(broker, bundle, runtime, work)
-        try:  # a first start reads the history into the table, so the timed run starts with it
-            wait_until(lambda: history_consumed(broker.bootstrap), 300, "the scorer to read the client history")
-            scorer.stop()
-            print(f"== {runtime}: backlog of {args.applications} applications, then the scorer", flush=True)
-            ids = publish_backlog(broker.bootstrap, templates, args.applications)
-            scorer = start_scorer(broker, bundle, runtime, work)
+        print(f"== {runtime}: backlog of {args.applications} applications, then the scorer", flush=True)
+        ids = publish_backlog(broker.bootstrap, templates, args.applications)
+        scorer = start_scorer(broker, bundle, runtime, work)  # reads the history before it scores
+        try:
             found = read_decisions(broker.bootstrap, ids)
             sustained = {**throughput(list(found.values())), "missing": len(ids) - len(found)}
             print(f"== {runtime}: {args.rate}/s for {args.seconds} s", flush=True)

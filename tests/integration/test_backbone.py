@@ -12,13 +12,12 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 import pytest
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import KafkaError
+from kafka import KafkaConsumer, KafkaProducer
 
 from credit.calibration import calibrate
 from credit.events import ApplicationScored, DeadLettered
 from credit.features import build_features, model_matrix
-from credit.topics import APPLICATIONS_DLQ, CLIENT_HISTORY, LOAN_APPLICATIONS, LOAN_DECISIONS
+from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS
 from ingest.history_loader import load_history
 from ingest.publisher import KafkaPublisher
 from ingest.settings import IngestSettings
@@ -45,7 +44,6 @@ def stack(kafka_broker, real_bundle, tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: _healthy(url), 60, "the ingest API")
-        wait_until(lambda: _history_consumed(kafka_broker.bootstrap), 120, "the scorer to read the client history")
         yield url
     finally:
         for service in (ingest, scorer):
@@ -58,24 +56,6 @@ def _healthy(url: str) -> bool:
         return httpx.get(f"{url}/health", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
-
-
-def _history_consumed(bootstrap: str) -> bool:
-    """The scorer's consumer group has committed the end of every client-history partition."""
-    from kafka import KafkaAdminClient
-
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
-    try:
-        committed = admin.list_group_offsets("scorer").get("scorer", {})
-        partitions = [TopicPartition(CLIENT_HISTORY, p) for p in consumer.partitions_for_topic(CLIENT_HISTORY)]
-        ends = consumer.end_offsets(partitions)
-        return all(committed.get(tp) and committed[tp].offset >= end for tp, end in ends.items())
-    except KafkaError:  # the group or its coordinator does not exist yet
-        return False
-    finally:
-        admin.close()
-        consumer.close()
 
 
 def read_topic(bootstrap: str, topic: str, want, timeout: float, decode):

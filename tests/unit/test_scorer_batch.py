@@ -100,7 +100,7 @@ def test_agent_decodes_scores_and_sends_through_its_topics(tmp_path):
     sends = {name: AsyncMock() for name in (LOAN_DECISIONS, APPLICATIONS_DLQ)}
     for name, send in sends.items():
         app.scorer_topics[name].send = send
-
+    app.scorer_history.ready.set()  # no broker: an empty history, read
     async def drive():
         async with app.agents["score-applications"].test_context() as agent:
             await agent.put(application(9), key=b"9")

@@ -1,7 +1,7 @@
 """The scorer's agents: a few lines each, the work is in scorer.batch and the domain package."""
 from __future__ import annotations
 
-from credit.topics import APPLICATIONS_DLQ, CLIENT_HISTORY, LOAN_APPLICATIONS, LOAN_DECISIONS
+from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS
 from scorer.batch import Message, process_batch
 
 
@@ -21,10 +21,10 @@ def register_agents(app, topics, history, scorer, settings) -> None:
     @app.agent(topics[LOAN_APPLICATIONS], name="score-applications")
     async def score_applications(stream):
         async for events in stream.take_events(settings.batch_size, within=settings.batch_wait_s):
+            await history.ready.wait()  # never score before the clients' history is known
             messages = [Message(e.key, e.value, e.message.topic, e.message.partition, e.message.offset) for e in events]
             await process_batch(messages, scorer, lambda c: history.get(client_key(c)), publish, publish_dead)
 
-    @app.agent(topics[CLIENT_HISTORY], name="record-history")
-    async def record_history(stream):
-        async for event in stream.events():
-            history[event.key] = event.value
+    @app.task
+    async def follow_history():
+        await history.follow()

@@ -1,11 +1,12 @@
-"""The scorer's one Faust app: topics and the client-history table, declared once."""
+"""The scorer's one Faust app: its topics and the client-history lookup, declared once."""
 from __future__ import annotations
 
 import faust
 
 from credit.bundle import latest_bundle
-from credit.topics import APPLICATIONS_DLQ, CLIENT_HISTORY, LOAN_APPLICATIONS, LOAN_DECISIONS
+from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS
 from scorer.agents import register_agents
+from scorer.history import HistoryCache
 from scorer.model import LightGBMScorer, OnnxScorer
 from scorer.settings import Settings, get_settings
 
@@ -22,12 +23,8 @@ def create_app(settings: Settings | None = None, scorer: OnnxScorer | None = Non
         producer_acks=-1, web_port=settings.web_port, web_host="127.0.0.1",
     )
     topics = {name: app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.partitions)
-              for name in (LOAN_APPLICATIONS, CLIENT_HISTORY, LOAN_DECISIONS, APPLICATIONS_DLQ)}
-    # Keyed by SK_ID_CURR like every topic: a worker holds the history of exactly its partitions' clients.
-    # use_partitioner: the changelog partition comes from the key (the same bytes as client-history's),
-    # instead of a check of the changelog's partition count that fails while its metadata is not loaded.
-    history = app.Table("client-history-table", partitions=settings.partitions, key_type=bytes, value_type=bytes,
-                        use_partitioner=True)
+              for name in (LOAN_APPLICATIONS, LOAN_DECISIONS, APPLICATIONS_DLQ)}
+    history = HistoryCache(settings.kafka_bootstrap)
     register_agents(app, topics, history, scorer, settings)
-    app.scorer_topics = topics  # tests replace the sends of these topics
+    app.scorer_topics, app.scorer_history = topics, history  # tests replace these topics' sends
     return app
