@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, timezone
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, Optional
+from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
