@@ -36,6 +36,12 @@ def aggregate_history(tables: Mapping[str, pd.DataFrame], progress: Callable[[It
     return history
 
 
+def history_records(history: pd.DataFrame) -> Iterable[tuple[int, dict[str, float | None]]]:
+    """(client id, record) for every client, as history_record gives them, in one pass over the frame."""
+    known = history.astype(object).where(history.notna(), None)
+    return zip(history.index.tolist(), known.to_dict("records"))
+
+
 def history_record(history: pd.DataFrame, client_id: int) -> dict[str, float | None]:
     """One client's aggregates as a JSON-ready record (missing -> None), as on the client-history topic."""
     row = history.loc[client_id]

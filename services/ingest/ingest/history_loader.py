@@ -8,7 +8,7 @@ import pandas as pd
 
 from credit.bundle import MANIFEST, Bundle, latest_bundle, load_bundle
 from credit.events import HistoryRecorded
-from credit.features.history import history_record
+from credit.features.history import history_records
 from credit.topics import CLIENT_HISTORY
 from ingest.publisher import Publisher
 
@@ -27,9 +27,8 @@ def read_history(bundle: Bundle) -> pd.DataFrame:
 
 
 def history_events(history: pd.DataFrame, fingerprint: str) -> Iterator[HistoryRecorded]:
-    for client_id in history.index:
-        yield HistoryRecorded(client_id=int(client_id), aggregates=history_record(history, client_id),
-                              computed_from=fingerprint)
+    for client_id, record in history_records(history):
+        yield HistoryRecorded(client_id=int(client_id), aggregates=record, computed_from=fingerprint)
 
 
 def load_history(bundle: Bundle, publisher: Publisher, progress: Callable[[int], None] = lambda n: None,
