@@ -20,6 +20,7 @@ import onnxruntime as ort
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from credit.bundle import ONNX_INPUT, ONNX_OUTPUT  # noqa: E402
 from credit.features import aggregate_history, build_features, features_online, history_record, model_matrix  # noqa: E402
 from training.cross_validation import FAST  # noqa: E402
 from training.data import demo_data, fingerprint, load_tables  # noqa: E402
@@ -69,9 +70,9 @@ def onnx_vs_lightgbm(tables, history, bundle, n: int = 5000) -> dict:
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     session = ort.InferenceSession(str(bundle.file("onnx")), options, providers=["CPUExecutionProvider"])
-    onnx_batch = rate(lambda: session.run(["probabilities"], {"features": x32}), n)
+    onnx_batch = rate(lambda: session.run([ONNX_OUTPUT], {ONNX_INPUT: x32}), n)
     native_batch = rate(lambda: native.predict(x, num_threads=1), n)
-    onnx_one = rate(lambda: [session.run(["probabilities"], {"features": x32[i:i + 1]}) for i in range(500)], 500)
+    onnx_one = rate(lambda: [session.run([ONNX_OUTPUT], {ONNX_INPUT: x32[i:i + 1]}) for i in range(500)], 500)
     native_one = rate(lambda: [native.predict(x[i:i + 1], num_threads=1) for i in range(500)], 500)
     return {"trees": bundle.manifest["trees"], "features": len(bundle.features),
             "onnx_batch_rows_per_s": round(onnx_batch), "lightgbm_batch_rows_per_s": round(native_batch),

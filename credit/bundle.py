@@ -23,6 +23,8 @@ FILES = {
     "reference": "reference.parquet",
     "history": "history.parquet",
 }
+# Names of model.onnx's input (the bundle's features, float32) and output (P(repaid), P(default)).
+ONNX_INPUT, ONNX_OUTPUT = "features", "probabilities"
 REQUIRED_KEYS = ("model_version", "features", "threshold", "cost_fn", "cost_fp", "metrics",
                  "data_fingerprint", "created_at", "libraries", "vocabularies", "files")
 

@@ -10,9 +10,8 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from credit.bundle import FILES, MANIFEST, load_bundle, sha256
+from credit.bundle import FILES, MANIFEST, ONNX_INPUT, ONNX_OUTPUT, load_bundle, sha256
 
-ONNX_INPUT, ONNX_OUTPUT = "features", "probabilities"
 ONNX_OPSET = 15  # highest opset onnxmltools converts LightGBM to
 LIBRARIES = ("lightgbm", "onnxmltools", "onnx", "onnxruntime", "scikit-learn", "pandas", "numpy")
 

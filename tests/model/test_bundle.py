@@ -10,7 +10,7 @@ import onnxruntime as ort
 import pandas as pd
 import pytest
 
-from credit.bundle import FILES, BundleError, latest_bundle, load_bundle
+from credit.bundle import FILES, ONNX_INPUT, ONNX_OUTPUT, BundleError, latest_bundle, load_bundle
 from credit.calibration import calibrate, margin_of
 from credit.decision import decide
 from credit.features import build_features, model_matrix
@@ -50,7 +50,7 @@ def test_reference_population_and_history_cover_the_real_clients(real_bundle, re
 def test_onnx_and_native_lightgbm_agree_on_every_real_row(real_bundle, all_real_rows):
     native = lgb.Booster(model_file=str(real_bundle.file("lightgbm")))
     session = ort.InferenceSession(str(real_bundle.file("onnx")), providers=["CPUExecutionProvider"])
-    onnx_p = session.run(["probabilities"], {"features": all_real_rows.astype(np.float32)})[0][:, 1]
+    onnx_p = session.run([ONNX_OUTPUT], {ONNX_INPUT: all_real_rows.astype(np.float32)})[0][:, 1]
     native_p = native.predict(all_real_rows)
     assert len(native_p) == 5852 + 2126
     assert np.abs(onnx_p - native_p).max() <= 1e-5

@@ -8,13 +8,11 @@ from datetime import datetime
 import numpy as np
 import onnxruntime as ort
 
-from credit.bundle import Bundle, load_bundle
+from credit.bundle import ONNX_INPUT, ONNX_OUTPUT, Bundle, load_bundle
 from credit.calibration import calibrate, margin_of
 from credit.decision import decide
 from credit.events import ApplicationScored, now
 from credit.features import features_online
-
-ONNX_INPUT, ONNX_OUTPUT = "features", "probabilities"
 
 
 class OnnxScorer:
