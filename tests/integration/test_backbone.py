@@ -21,6 +21,7 @@ from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS
 from ingest.history_loader import load_history
 from ingest.publisher import KafkaPublisher
 from ingest.settings import IngestSettings
+from tests.json_rows import json_rows
 from tests.processes import Service, free_port, wait_until
 
 pytestmark = pytest.mark.integration
@@ -82,7 +83,7 @@ def post(url: str, applications: list[dict]) -> list[str]:
 def test_a_thousand_real_applications_get_a_thousand_decisions_equal_to_the_offline_bundle(
         stack, kafka_broker, real_bundle, real_data_dir, real_tables, real_history):
     raw = pd.read_csv(real_data_dir / "application_train.csv").drop(columns="TARGET").head(1000)
-    rows = json.loads(json.dumps(raw.astype(object).where(raw.notna(), None).to_dict("records")))
+    rows = json_rows(raw)
     ids = [i for start in range(0, 1000, 100) for i in post(stack, rows[start:start + 100])]
     assert len(set(ids)) == 1000
 

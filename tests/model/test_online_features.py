@@ -9,21 +9,17 @@ import pytest
 
 from credit.features import build_features, features_online, history_record, model_matrix
 from credit.features.application import PROTECTED
+from tests.json_rows import json_rows
 
 pytestmark = pytest.mark.model
 
-
-def as_event(row: pd.Series) -> dict:
-    """An application as upstream systems send it: JSON (missing as null), Kaggle codes and all."""
-    return json.loads(json.dumps({k: None if pd.isna(v) else v.item() if hasattr(v, "item") else v
-                                  for k, v in row.items()}))
 
 
 def test_online_vectors_equal_batch_vectors_on_every_real_application(real_data_dir, real_tables, real_history,
                                                                     real_bundle):
     raw = pd.concat([pd.read_csv(real_data_dir / "application_train.csv").drop(columns="TARGET"),
                      pd.read_csv(real_data_dir / "application_test.csv")])
-    events = [as_event(row) for _, row in raw.iterrows()]
+    events = json_rows(raw)
     clients = [e["SK_ID_CURR"] for e in events]
     histories = {c: json.loads(json.dumps(history_record(real_history, c))) for c in clients if c in real_history.index}
     assert len(histories) > 3000  # most real clients have some history
@@ -37,8 +33,7 @@ def test_online_vectors_equal_batch_vectors_on_every_real_application(real_data_
 def test_scoring_one_application_at_a_time_gives_the_same_vector(real_tables, real_history, real_bundle):
     apps = real_tables["application_test"].head(20)
     batch = model_matrix(build_features(apps, real_history, real_bundle.vocabularies), real_bundle.features)
-    for i, (_, row) in enumerate(apps.iterrows()):
-        event = as_event(row)
+    for i, event in enumerate(json_rows(apps)):
         client = event["SK_ID_CURR"]
         histories = {client: history_record(real_history, client)} if client in real_history.index else {}
         online = features_online([event], histories, real_bundle.vocabularies, real_bundle.features)

@@ -1,7 +1,6 @@
 """The scorer's ONNX model on real applications: same PDs as the offline bundle, refuses bad bundles."""
 from __future__ import annotations
 
-import json
 import shutil
 
 import lightgbm as lgb
@@ -15,15 +14,15 @@ from credit.dead_letters import decode_application
 from credit.events import ApplicationReceived
 from credit.features import build_features, history_record, model_matrix
 from scorer.model import OnnxScorer
+from tests.json_rows import json_rows
 
 pytestmark = pytest.mark.model
 
 
 def events_of(frame: pd.DataFrame) -> list[dict]:
     """Real rows as they arrive on the topic: validated ApplicationReceived events."""
-    rows = json.loads(json.dumps(frame.astype(object).where(frame.notna(), None).to_dict("records")))
-    clean = [{k: v for k, v in row.items() if k != "TARGET"} for row in rows]
-    return [decode_application(ApplicationReceived(**row).to_bytes()) for row in clean]
+    rows = json_rows(frame.drop(columns="TARGET", errors="ignore"))
+    return [decode_application(ApplicationReceived(**row).to_bytes()) for row in rows]
 
 
 def test_scorer_pds_equal_the_offline_bundle_pds(real_bundle, real_data_dir, real_tables, real_history):
