@@ -22,11 +22,13 @@ FILES = {
     "calibrator": "calibrator.json",
     "reference": "reference.parquet",
     "history": "history.parquet",
+    "contributions": "contributions.parquet",  # reference clients' PD and grouped contributions
 }
 # Names of model.onnx's input (the bundle's features, float32) and output (P(repaid), P(default)).
 ONNX_INPUT, ONNX_OUTPUT = "features", "probabilities"
 REQUIRED_KEYS = ("model_version", "features", "threshold", "cost_fn", "cost_fp", "metrics",
-                 "data_fingerprint", "created_at", "libraries", "vocabularies", "files")
+                 "data_fingerprint", "created_at", "libraries", "vocabularies", "reference_stats",
+                 "base_value", "files")
 
 
 class BundleError(Exception):

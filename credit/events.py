@@ -97,6 +97,40 @@ class ApplicationScored(_Event):
     features: list[Optional[float]]  # the model input vector, in the bundle's feature order
 
 
+Text = dict[Literal["fr", "en"], str]  # the same words in every language the dashboard offers
+
+
+class GroupContribution(BaseModel):
+    """One readable group's effect on the PD, with the model inputs it is made of."""
+    group: str  # its labels are in credit.explain's dictionary
+    points: float  # probability points (0.01 = one percentage point of PD): the sum of `features`
+    features: dict[str, float]  # feature -> points, for the features the model uses
+    values: dict[str, Optional[float]]  # feature -> the client's model input (None: missing)
+
+
+class Reason(BaseModel):
+    group: str
+    direction: Literal["raises", "lowers"]
+    points: float
+    text: Text
+
+
+class ApplicationExplained(_Event):
+    """Why a decision came out as it did: base_value + sum of contributions = probability_of_default."""
+    application_id: str
+    client_id: int
+    model_version: str
+    probability_of_default: float = Field(ge=0, le=1)
+    decision: Literal["granted", "refused"]
+    threshold: float
+    base_value: float  # the PD of a typical client, where the contributions start
+    contributions: list[GroupContribution]  # every readable group, largest effect first
+    reasons: list[Reason]  # at most 4 raising the risk, then at most 4 lowering it
+    summary: Text
+    decided_at: datetime
+    explained_at: datetime
+
+
 class HistoryRecorded(_Event):
     """A client's history aggregates (compacted topic: the latest one per client counts)."""
     client_id: int

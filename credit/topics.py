@@ -6,6 +6,7 @@ CLIENT_HISTORY = "client-history"
 LOAN_DECISIONS = "loan-decisions"
 LOAN_EXPLANATIONS = "loan-explanations"
 APPLICATIONS_DLQ = "loan-applications.dlq"
+DECISIONS_DLQ = "loan-decisions.dlq"  # decisions the explainer cannot explain (e.g. unknown model version)
 OPS_METRICS = "ops.metrics"
 
 _DAY_MS = 24 * 3600 * 1000
@@ -17,5 +18,6 @@ TOPIC_CONFIGS: dict[str, dict[str, str]] = {
     LOAN_DECISIONS: {"retention.ms": str(400 * _DAY_MS)},  # the decision log: at least 180 days
     LOAN_EXPLANATIONS: {"retention.ms": str(400 * _DAY_MS)},
     APPLICATIONS_DLQ: {"retention.ms": str(90 * _DAY_MS)},
+    DECISIONS_DLQ: {"retention.ms": str(90 * _DAY_MS)},
     OPS_METRICS: {"retention.ms": str(7 * _DAY_MS)},
 }

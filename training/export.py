@@ -56,7 +56,7 @@ def to_onnx(booster: lgb.Booster, n_features: int):
 
 
 def write_bundle(out_dir: Path, manifest: dict, booster: lgb.Booster, calibrator: dict,
-                 reference: pd.DataFrame, history: pd.DataFrame):
+                 reference: pd.DataFrame, history: pd.DataFrame, contributions: pd.DataFrame):
     """Write every file of the bundle, then the manifest with their checksums; returns the loaded bundle."""
     path = Path(out_dir) / manifest["model_version"]
     path.mkdir(parents=True, exist_ok=False)
@@ -66,6 +66,7 @@ def write_bundle(out_dir: Path, manifest: dict, booster: lgb.Booster, calibrator
     (path / FILES["calibrator"]).write_text(json.dumps(calibrator, indent=1))
     reference.to_parquet(path / FILES["reference"], index=False)
     history.reset_index().to_parquet(path / FILES["history"], index=False)
+    contributions.to_parquet(path / FILES["contributions"], index=False)
     manifest = {**manifest, "libraries": library_versions(),
                 "files": {name: sha256(path / name) for name in FILES.values()}}
     (path / MANIFEST).write_text(json.dumps(manifest, indent=1))

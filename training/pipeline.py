@@ -12,6 +12,7 @@ from credit.features import aggregate_history, build_features, fit_vocabularies,
 from training.calibration import fit_calibrator
 from training.cross_validation import Capacity, cross_validate, fit_final
 from training.evaluate import age_band
+from training.explanations import reference_contributions, reference_stats
 from training.export import write_bundle
 from training.metrics import model_metrics
 from training.monotone import monotone_constraints
@@ -41,15 +42,18 @@ def train_bundle(tables: dict[str, pd.DataFrame], fingerprint: str, out_dir: Pat
     groups = {"gender": train["CODE_GENDER"].fillna("unknown"), "age band": age_band(train["DAYS_BIRTH"])}
     metrics = model_metrics(y, cv, oof_pd, options.cost_fn, options.cost_fp, groups)
     booster = fit_final(x, y, features, options.capacity, cv.final_rounds, options.seed)
+    contributions, base_value = reference_contributions(booster, calibrator, x, features, train["SK_ID_CURR"],
+                                                        lambda it: progress(it, "reference explanations"))
 
     manifest = {**_identity(fingerprint), "features": features, "vocabularies": vocabularies,
                 "threshold": metrics["threshold"], "cost_fn": options.cost_fn, "cost_fp": options.cost_fp,
                 "metrics": metrics, "training_rows": int(len(y)), "trees": cv.final_rounds,
                 "capacity": vars(options.capacity),
-                "monotone": {f: d for f, d in zip(features, monotone_constraints(features)) if d}}
+                "monotone": {f: d for f, d in zip(features, monotone_constraints(features)) if d},
+                "reference_stats": reference_stats(frame, y, vocabularies), "base_value": base_value}
     clients = pd.concat([train["SK_ID_CURR"], tables["application_test"]["SK_ID_CURR"]])
     bundle = write_bundle(out_dir, manifest, booster, calibrator, train.assign(OOF_PD=oof_pd),
-                          history[history.index.isin(clients)])
+                          history[history.index.isin(clients)], contributions)
     return bundle, oof_pd
 
 

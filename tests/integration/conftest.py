@@ -6,7 +6,9 @@ import threading
 
 import pytest
 
+from tests.integration.stack import API_KEY, healthy
 from tests.kafka_broker import KafkaBroker
+from tests.processes import Service, free_port, wait_until
 
 
 def _interrupt(signum, frame):
@@ -30,3 +32,38 @@ def kafka_broker():
         broker.close()
         if main:
             signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.fixture(scope="session")
+def stack(kafka_broker, real_bundle, tmp_path_factory):
+    """History loaded, then the scorer, the explainer and the ingest API running; yields the API's URL."""
+    from ingest.history_loader import load_history
+    from ingest.publisher import KafkaPublisher
+    from ingest.settings import IngestSettings
+
+    logs = tmp_path_factory.mktemp("logs")
+    publisher = KafkaPublisher(IngestSettings(kafka_bootstrap=kafka_broker.bootstrap, api_keys=API_KEY))
+    load_history(real_bundle, publisher)
+    publisher.close()
+    models, port = str(real_bundle.path.parent), free_port()
+    services = [
+        Service("scorer", ["-m", "scorer", "worker", "-l", "warn"], {
+            "SCORER_KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "SCORER_MODELS_DIR": models,
+            "SCORER_DATA_DIR": str(logs / "scorer-data"), "SCORER_WEB_PORT": str(free_port())}, logs),
+        Service("explainer", ["-m", "explainer", "worker", "-l", "warn"], {
+            "EXPLAINER_KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "EXPLAINER_MODELS_DIR": models,
+            "EXPLAINER_DATA_DIR": str(logs / "explainer-data"), "EXPLAINER_WEB_PORT": str(free_port())}, logs),
+        Service("ingest", ["-m", "ingest", "serve"], {
+            "INGEST_KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "INGEST_API_KEYS": API_KEY,
+            "INGEST_PORT": str(port)}, logs),
+    ]
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for service in services:
+            service.start()
+        wait_until(lambda: healthy(url), 60, "the ingest API")
+        yield url
+    finally:
+        for service in reversed(services):
+            service.stop()
+        print(*(service.tail() for service in services), sep="\n")

@@ -1,7 +1,7 @@
 """End to end on a real broker: applications posted to the ingest API come back as decisions.
 
-Starts the real processes: ingest (uvicorn) and the scorer (faust worker), with a bundle
-trained on the real sample and its client history loaded into the client-history topic.
+The `stack` fixture (conftest) runs the real processes against a bundle trained on the real
+sample, with its client history loaded into the client-history topic.
 """
 from __future__ import annotations
 
@@ -12,72 +12,16 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 
 from credit.calibration import calibrate
 from credit.events import ApplicationScored, DeadLettered
 from credit.features import build_features, model_matrix
 from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS
-from ingest.history_loader import load_history
-from ingest.publisher import KafkaPublisher
-from ingest.settings import IngestSettings
+from tests.integration.stack import API_KEY, post, read_topic
 from tests.json_rows import json_rows
-from tests.processes import Service, free_port, wait_until
 
 pytestmark = pytest.mark.integration
-API_KEY = "integration-test-key-0123456789"
-
-
-@pytest.fixture(scope="module")
-def stack(kafka_broker, real_bundle, tmp_path_factory):
-    """History loaded, then the scorer and the ingest API running against the broker."""
-    logs = tmp_path_factory.mktemp("logs")
-    publisher = KafkaPublisher(IngestSettings(kafka_bootstrap=kafka_broker.bootstrap, api_keys=API_KEY))
-    load_history(real_bundle, publisher)
-    publisher.close()
-    port = free_port()
-    scorer = Service("scorer", ["-m", "scorer", "worker", "-l", "warn"], {
-        "SCORER_KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "SCORER_MODELS_DIR": str(real_bundle.path.parent),
-        "SCORER_DATA_DIR": str(logs / "scorer-data"), "SCORER_WEB_PORT": str(free_port())}, logs).start()
-    ingest = Service("ingest", ["-m", "ingest", "serve"], {
-        "INGEST_KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "INGEST_API_KEYS": API_KEY,
-        "INGEST_PORT": str(port)}, logs).start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: _healthy(url), 60, "the ingest API")
-        yield url
-    finally:
-        for service in (ingest, scorer):
-            service.stop()
-        print(scorer.tail(), ingest.tail(), sep="\n")
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/health", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def read_topic(bootstrap: str, topic: str, want, timeout: float, decode):
-    """Events read from the start of `topic` until `want(events)` holds (bounded)."""
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                             enable_auto_commit=False, consumer_timeout_ms=1000)
-    events = []
-    try:
-        def enough():
-            events.extend(decode(message.value) for message in consumer)
-            return want(events)
-        wait_until(enough, timeout, f"events on {topic}", every=0)
-        return events
-    finally:
-        consumer.close()
-
-
-def post(url: str, applications: list[dict]) -> list[str]:
-    response = httpx.post(f"{url}/v1/applications", json=applications, headers={"X-API-Key": API_KEY}, timeout=30)
-    assert response.status_code == 202, response.text
-    return response.json()["application_ids"]
 
 
 def test_a_thousand_real_applications_get_a_thousand_decisions_equal_to_the_offline_bundle(

@@ -10,7 +10,8 @@ import pytest
 from credit.events import ApplicationReceived, ApplicationScored, DeadLettered, HistoryRecorded, now
 from credit.schema import DataError
 from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS
-from scorer.batch import Message, process_batch
+from credit.dead_letters import Message
+from scorer.batch import process_batch
 
 pytestmark = pytest.mark.unit
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS
-from scorer.batch import Message, process_batch
+from credit.dead_letters import Message
+from scorer.batch import process_batch
 
 
 def client_key(client_id: int) -> bytes:

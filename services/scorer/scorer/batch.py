@@ -5,26 +5,13 @@ Kept apart from Faust so it is tested with plain fakes; the agent only feeds it 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 
-from credit.dead_letters import Undecodable, dead_letter, decode_application
+from credit.dead_letters import Message, Undecodable, dead_letter_of, decode_application
 from credit.events import ApplicationScored, DeadLettered
 from credit.schema import DataError
 
-log = logging.getLogger(__name__)
 SERVICE = "scorer"
-
-
-@dataclass(frozen=True)
-class Message:
-    """What the scorer needs of a Kafka message."""
-    key: bytes | None
-    value: bytes | None
-    topic: str
-    partition: int
-    offset: int
 
 
 async def process_batch(messages: Sequence[Message], scorer, history_of: Callable[[int], bytes | None],
@@ -68,5 +55,4 @@ def _history(history_of, client_id: int) -> dict | None:
 
 
 def _dead(message: Message, reason: str) -> DeadLettered:
-    log.warning("dead-lettering %s[%d]@%d: %s", message.topic, message.partition, message.offset, reason[:200])
-    return dead_letter(message.value, reason, message.topic, message.partition, message.offset, SERVICE)
+    return dead_letter_of(message, reason, SERVICE)

@@ -1,0 +1,228 @@
+"""Benchmark: model capacity vs out-of-fold AUC vs exact TreeSHAP explanation speed.
+
+python benchmarks/explain_capacity.py [--clients 60000] [--out benchmarks/results]
+Trains a grid of LightGBM capacities (3-fold CV, then the final model), then times
+`booster.predict(rows, pred_contrib=True)` (one thread, as one explainer worker would) and
+checks it against the independent `shap` package. Writes explain_capacity.json, .md and .png.
+All models are timed in one phase after training; alternatives are compared as ratios
+measured in the same run (this machine is shared and noisy).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+import lightgbm as lgb
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from credit.features import aggregate_history, build_features, fit_vocabularies, model_matrix  # noqa: E402
+from training.cross_validation import Capacity, cross_validate, fit_final  # noqa: E402
+from training.data import demo_data, fingerprint, load_tables  # noqa: E402
+
+PRODUCTION = (0.03, 24, 6)
+GRID = [(0.03, 8, 3), (0.03, 16, 4), PRODUCTION, (0.03, 31, 8), (0.03, 63, -1), (0.08, 24, 6), (0.01, 24, 6)]
+START = time.perf_counter()
+
+
+def log(message: str) -> None:
+    print(f"[{time.perf_counter() - START:7.1f}s] {message}", flush=True)
+
+
+def rate(fn, items: int, repeat: int = 3) -> float:
+    """Best-of-`repeat` items per second."""
+    best = min(_seconds(fn) for _ in range(repeat))
+    return items / best
+
+
+def _seconds(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def label(key: tuple) -> str:
+    lr, leaves, depth = key
+    return f"lr {lr} / {leaves} leaves / depth {'∞' if depth < 0 else depth}"
+
+
+def load(clients: int):
+    directory = demo_data(clients=clients, seed=42)
+    tables = load_tables(directory, lambda it: it)
+    history = aggregate_history(tables, lambda it: it)
+    train = tables["application_train"]
+    frame = build_features(train, history, fit_vocabularies(train))
+    features = list(frame.columns)
+    return model_matrix(frame, features), train["TARGET"].to_numpy(dtype="int64"), features, fingerprint(directory)
+
+
+def folds(name: str):
+    def progress(items):
+        for i, item in enumerate(items, 1):
+            log(f"  {name}: fold {i}/{len(items)}")
+            yield item
+    return progress
+
+
+def train(x, y, features, key: tuple) -> tuple[lgb.Booster, dict]:
+    lr, leaves, depth = key
+    capacity = Capacity(learning_rate=lr, num_leaves=leaves, max_depth=depth, max_rounds=5000, folds=3)
+    start = time.perf_counter()
+    cv = cross_validate(x, y, features, capacity, 42, folds(label(key)))
+    booster = fit_final(x, y, features, capacity, cv.final_rounds, 42)
+    result = {"learning_rate": lr, "num_leaves": leaves, "max_depth": depth, "trees": booster.num_trees(),
+              "fold_best_rounds": cv.best_rounds, "fold_auc": [round(a, 4) for a in cv.fold_auc],
+              "oof_auc_mean_folds": round(float(np.mean(cv.fold_auc)), 4),
+              "oof_auc_pooled": round(float(roc_auc_score(y, cv.oof_margin)), 4),
+              "train_seconds": round(time.perf_counter() - start, 1), **tree_shape(booster)}
+    log(f"{label(key)}: {result['trees']} trees, OOF AUC {result['oof_auc_pooled']}")
+    return booster, result
+
+
+def tree_shape(booster: lgb.Booster) -> dict:
+    """Actual leaves and leaf depths; sum(leaves x depth^2) is the exact TreeSHAP cost per row."""
+    shapes = [_leaf_depths(tree["tree_structure"], 0) for tree in booster.dump_model()["tree_info"]]
+    depths = np.concatenate(shapes)
+    return {"leaves_mean": round(float(np.mean([len(s) for s in shapes])), 1),
+            "leaf_depth_mean": round(float(depths.mean()), 2), "leaf_depth_max": int(depths.max()),
+            "tree_depth_mean": round(float(np.mean([s.max() for s in shapes])), 2),
+            "treeshap_cost": int(sum(len(s) * int(s.max()) ** 2 for s in shapes))}
+
+
+def _leaf_depths(node: dict, depth: int) -> np.ndarray:
+    if "leaf_index" in node or "left_child" not in node:
+        return np.array([depth])
+    return np.concatenate([_leaf_depths(node["left_child"], depth + 1), _leaf_depths(node["right_child"], depth + 1)])
+
+
+def batched(fn, rows: np.ndarray, size: int):
+    return lambda: [fn(rows[i:i + size]) for i in range(0, len(rows), size)]
+
+
+def explain_speed(booster: lgb.Booster, rows: np.ndarray) -> dict:
+    explain = lambda r: booster.predict(r, pred_contrib=True, num_threads=1)  # noqa: E731
+    score = lambda r: booster.predict(r, raw_score=True, num_threads=1)  # noqa: E731
+    singles = [_seconds(lambda: explain(rows[i:i + 1])) for i in range(200)]
+    result = {"single_rows_per_s": 1 / float(np.median(singles)),
+              "batch64_rows_per_s": rate(batched(explain, rows, 64), len(rows)),
+              "batch1024_rows_per_s": rate(lambda: explain(rows), len(rows)),
+              "score_batch64_rows_per_s": rate(batched(score, rows, 64), len(rows))}
+    result["explain_over_score_batch64"] = result["batch64_rows_per_s"] / result["score_batch64_rows_per_s"]
+    contrib = explain(rows)
+    result["additivity_max_abs_err"] = float(np.abs(contrib.sum(axis=1) - score(rows)).max())
+    return {k: round(v, 3 if "over" in k else 1) if "err" not in k else v for k, v in result.items()}
+
+
+def shap_vs_lightgbm(booster: lgb.Booster, rows: np.ndarray) -> dict:
+    """shap's TreeExplainer on a LightGBM booster just calls booster.predict(pred_contrib=True) (with the
+    model's own num_threads); marking its parsed trees "internal" runs shap's own C++ TreeSHAP instead."""
+    import shap
+
+    start = time.perf_counter()
+    default, independent = shap.TreeExplainer(booster), shap.TreeExplainer(booster)
+    independent.model.model_type = "internal"
+    result = {"shap_version": shap.__version__, "shap_explainers_setup_s": round(time.perf_counter() - start, 2)}
+    ours = lambda r: booster.predict(r, pred_contrib=True, num_threads=1)  # noqa: E731
+    for name, explainer in (("shap_default_delegates_to_lightgbm", default), ("shap_own_treeshap", independent)):
+        theirs = lambda r: explainer.shap_values(r, check_additivity=False)  # noqa: E731
+        result[name] = {f"batch{size}": _ratio(ours, theirs, rows, size) for size in (64, 1024)}
+        values = _as_contrib(theirs(rows), explainer.expected_value)
+        result[name]["max_abs_diff_vs_pred_contrib"] = float(np.abs(values - ours(rows)).max())
+    return result
+
+
+def _ratio(ours, theirs, rows: np.ndarray, size: int) -> dict:
+    lgb_rate, shap_rate = rate(batched(ours, rows, size), len(rows)), rate(batched(theirs, rows, size), len(rows))
+    return {"lightgbm_rows_per_s": round(lgb_rate, 1), "shap_rows_per_s": round(shap_rate, 1),
+            "shap_over_lightgbm": round(shap_rate / lgb_rate, 3)}
+
+
+def _as_contrib(values, expected) -> np.ndarray:
+    """shap's output as LightGBM's layout: one row per input, features then the bias column."""
+    values = np.asarray(values[-1] if isinstance(values, list) else values)
+    values = values[..., -1] if values.ndim == 3 else values
+    bias = np.ravel(expected)[-1]
+    return np.column_stack([values, np.full(len(values), bias)])
+
+
+def write_report(results: dict, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "explain_capacity.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    lines = ["| capacity | trees | OOF AUC pooled (mean of folds) | explanations/s single | batch 64 | batch 1024 "
+             "| explain/score ratio (batch 64) | mean leaves | leaf depth mean/max | Σ leaves·depth² |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for m in results["models"]:
+        s = m["speed"]
+        lines.append(f"| {m['label']} | {m['trees']} | {m['oof_auc_pooled']:.4f} ({m['oof_auc_mean_folds']:.4f}) "
+                     f"| {s['single_rows_per_s']:,.0f} | {s['batch64_rows_per_s']:,.0f} | {s['batch1024_rows_per_s']:,.0f} "
+                     f"| {s['explain_over_score_batch64']:.3f} | {m['leaves_mean']} "
+                     f"| {m['leaf_depth_mean']}/{m['leaf_depth_max']} | {m['treeshap_cost']:,} |")
+    (out / "explain_capacity.md").write_text("\n".join(lines) + "\n")
+    plot(results["models"], out / "explain_capacity.png")
+
+
+def plot(models: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for m in models:
+        x, y = m["speed"]["batch64_rows_per_s"], m["oof_auc_pooled"]
+        ax.scatter(x, y, color="tab:red" if m["production"] else "tab:blue")
+        ax.annotate(f"{m['label']}\n{m['trees']} trees", (x, y), fontsize=7, xytext=(4, 4), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.margins(x=0.2, y=0.1)
+    ax.set_xlabel("explanations / s (pred_contrib, batches of 64, 1 thread, log scale)")
+    ax.set_ylabel("out-of-fold AUC (3 folds, pooled)")
+    ax.set_title("LightGBM capacity: AUC vs exact TreeSHAP speed (red: production)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=60_000)
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore", message="LightGBM binary classifier")
+    log(f"loading demo data ({args.clients:,} clients) and building features")
+    x, y, features, data = load(args.clients)
+    log(f"{x.shape[0]:,} rows x {x.shape[1]} features, default rate {y.mean():.3f}")
+    trained = [(key, *train(x, y, features, key)) for key in GRID]
+    rows = x[np.random.default_rng(0).choice(len(x), 1024, replace=False)]
+    models = []
+    for key, booster, result in trained:
+        result["speed"] = explain_speed(booster, rows)
+        log(f"{label(key)}: {result['speed']}")
+        models.append({"label": label(key), "production": key == PRODUCTION, **result})
+    biggest = max(trained, key=lambda t: t[2]["treeshap_cost"])
+    shap_check = {label(key): shap_vs_lightgbm(booster, rows) for key, booster, _ in trained
+                  if key in (PRODUCTION, biggest[0])}
+    log(f"shap vs lightgbm: {json.dumps(shap_check, indent=1)}")
+    results = {"machine": machine(args.clients, data, x), "models": models, "shap_vs_lightgbm": shap_check,
+               "total_seconds": round(time.perf_counter() - START, 1)}
+    write_report(results, args.out)
+    log(f"done; wrote {args.out}/explain_capacity.json, .md, .png")
+
+
+def machine(clients: int, data: str, x: np.ndarray) -> dict:
+    return {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
+            "lightgbm": lgb.__version__, "numpy": np.__version__, "load_average": os.getloadavg(),
+            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "clients": clients,
+            "data_fingerprint": data[:16], "rows": int(x.shape[0]), "features": int(x.shape[1]),
+            "explain_threads": 1, "folds": 3, "max_rounds": 5000, "early_stopping": 150}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""The two or three sentences that open an explanation: the decision, its main factors, context."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from credit.decision import near_threshold
+from credit.explain.dictionary import groups, phrases
+from credit.explain.wording import LANGUAGES, percent
+
+_FACTORS_NAMED = 2  # per direction: the summary names the main ones, the reasons list has the rest
+
+
+def summarise(probability: float, decision: str, threshold: float, base_value: float,
+              reasons: Sequence[dict]) -> dict[str, str]:
+    """Decision and PD against the threshold; the main factors each way; near-threshold advice or the typical PD."""
+    text = phrases()
+    labels = {g.id: g.label for g in groups()}
+    out = {}
+    for lang in LANGUAGES:
+        def named(direction: str) -> str:
+            names = [_lower_first(labels[r["group"]][lang]) for r in reasons if r["direction"] == direction]
+            return (" et " if lang == "fr" else " and ").join(names[:_FACTORS_NAMED]) or text["no_factor"][lang]
+
+        first = text[decision][lang].format(pd=percent(probability, lang, 1), threshold=percent(threshold, lang, 1))
+        second = text["factors"][lang].format(raises=named("raises"), lowers=named("lowers"))
+        third = (text["near"][lang] if near_threshold(probability, threshold)
+                 else text["typical"][lang].format(base=percent(base_value, lang, 1)))
+        out[lang] = " ".join((first, second, third))
+    return out
+
+
+def _lower_first(label: str) -> str:
+    return label[:1].lower() + label[1:]

@@ -1,0 +1,91 @@
+"""Values written the way a French or English reader expects: units, decimals, durations.
+
+Kept here rather than in a locale library so reason sentences are stable text that golden
+tests can pin (locale data changes spaces and signs between releases).
+"""
+from __future__ import annotations
+
+import math
+
+LANGUAGES = ("fr", "en")
+_NBSP = "\u00a0"
+_WORDS = {  # unit word: (French singular, French plural, English singular, English plural)
+    "year": ("an", "ans", "year", "years"), "month": ("mois", "mois", "month", "months"),
+    "day": ("jour", "jours", "day", "days"),
+}
+_YES_NO = {"fr": ("non", "oui"), "en": ("no", "yes")}
+MISSING = {"fr": "non renseigné", "en": "not stated"}
+
+
+def number(value: float, lang: str, decimals: int = 0) -> str:
+    """1234.5 -> '1 234,5' (fr) or '1,234.5' (en)."""
+    text = f"{value:,.{decimals}f}"
+    if lang == "fr":
+        text = text.replace(",", _NBSP).replace(".", ",")
+    return text
+
+
+def percent(share: float, lang: str, decimals: int | None = None) -> str:
+    """A share (0-1) as a percentage: one decimal below 10 %, none above, unless `decimals` is given."""
+    value = share * 100
+    decimals = (1 if abs(value) < 10 else 0) if decimals is None else decimals
+    return number(value, lang, decimals) + (f"{_NBSP}%" if lang == "fr" else "%")
+
+
+def counted(value: float, word: str, lang: str) -> str:
+    """'3 ans', '1 year', '0,5 jour': one decimal for small non-whole values."""
+    decimals = 1 if abs(value) < 10 and round(value, 1) != round(value) else 0
+    shown = round(value, decimals)
+    fr_one, fr_many, en_one, en_many = _WORDS[word]
+    if lang == "fr":
+        noun = fr_one if abs(shown) < 2 else fr_many
+    else:
+        noun = en_one if shown == 1 else en_many
+    return f"{number(shown, lang, decimals)}{_NBSP}{noun}"
+
+
+def duration(days: float, lang: str) -> str:
+    """A positive number of days, in the unit people use for that length of time."""
+    if days < 1:
+        return "moins d'un jour" if lang == "fr" else "less than a day"
+    if days < 60:
+        return counted(days, "day", lang)
+    if days < 2 * 365.25:
+        return counted(round(days / 30.44), "month", lang)
+    return counted(math.floor(days / 365.25), "year", lang)
+
+
+def years(value: float, lang: str) -> str:
+    return duration(value * 365.25, lang)
+
+
+def hour(value: float, lang: str) -> str:
+    return f"{int(value)}{_NBSP}h" if lang == "fr" else f"{int(value):02d}:00"
+
+
+def format_value(value: float | None, unit: str, lang: str, category: str | None = None) -> str:
+    """One feature value for people. Categories arrive already translated in `category`."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING[lang]
+    if unit == "category":
+        return category if category is not None else MISSING[lang]
+    return _FORMATS[unit](float(value), lang)
+
+
+_FORMATS = {
+    "money": lambda v, lang: number(round(v), lang),
+    "percent": percent,
+    "rate": lambda v, lang: percent(v, lang, 1),
+    "times": lambda v, lang: f"{number(v, lang, 1)}{_NBSP}{'fois' if lang == 'fr' else 'times'}",
+    "years": years,
+    "months": lambda v, lang: counted(round(v), "month", lang),
+    "days": lambda v, lang: counted(v, "day", lang),
+    "days_ago": lambda v, lang: duration(abs(v), lang),
+    "days_relative": lambda v, lang: (("il y a " if lang == "fr" else "") + duration(-v, lang) + ("" if lang == "fr" else " ago"))
+    if v <= 0 else (("dans " if lang == "fr" else "in ") + duration(v, lang)),
+    "count": lambda v, lang: number(v, lang, 0 if float(v).is_integer() else 1),
+    "score": lambda v, lang: number(v, lang, 2),
+    "flag": lambda v, lang: _YES_NO[lang][int(v != 0)],
+    "hour": hour,
+    "number": lambda v, lang: number(v, lang, 0 if float(v).is_integer() else 2),
+}

@@ -1,0 +1,27 @@
+"""The explainer's one Faust app, with its topics declared once."""
+from __future__ import annotations
+
+import faust
+
+from credit.topics import DECISIONS_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS
+from explainer.agents import register_agents
+from explainer.models import Explainers
+from explainer.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, explainers: Explainers | None = None) -> faust.App:
+    """The worker app; refuses to start (raises BundleError) when there is no valid bundle."""
+    settings = settings or get_settings()
+    if explainers is None:
+        explainers = Explainers(settings.models_dir, settings.threads)
+        explainers.load_latest()
+    app = faust.App(
+        "explainer", broker=f"kafka://{settings.kafka_bootstrap}", store="memory://", datadir=str(settings.data_dir),
+        key_serializer="raw", value_serializer="raw", topic_partitions=settings.partitions,
+        producer_acks=-1, web_port=settings.web_port, web_host="127.0.0.1",
+    )
+    topics = {name: app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.partitions)
+              for name in (LOAN_DECISIONS, LOAN_EXPLANATIONS, DECISIONS_DLQ)}
+    register_agents(app, topics, explainers, settings)
+    app.explainer_topics = topics  # tests replace these topics' sends
+    return app

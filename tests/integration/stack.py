@@ -1,0 +1,37 @@
+"""Helpers for tests against the running stack: post applications, read a topic until enough arrived."""
+from __future__ import annotations
+
+import httpx
+from kafka import KafkaConsumer
+
+from tests.processes import wait_until
+
+API_KEY = "integration-test-key-0123456789"
+
+
+def healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def read_topic(bootstrap: str, topic: str, want, timeout: float, decode):
+    """Events read from the start of `topic` until `want(events)` holds (bounded)."""
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                             enable_auto_commit=False, consumer_timeout_ms=1000)
+    events = []
+    try:
+        def enough():
+            events.extend(decode(message.value) for message in consumer)
+            return want(events)
+        wait_until(enough, timeout, f"events on {topic}", every=0)
+        return events
+    finally:
+        consumer.close()
+
+
+def post(url: str, applications: list[dict]) -> list[str]:
+    response = httpx.post(f"{url}/v1/applications", json=applications, headers={"X-API-Key": API_KEY}, timeout=30)
+    assert response.status_code == 202, response.text
+    return response.json()["application_ids"]
