@@ -1,8 +1,8 @@
-"""The local stack: broker, topics, client history, ingest API and scorer, as background processes.
+"""The local stack: broker, topics, client history, ingest API, scorer and explainer, as background processes.
 
     python deploy/stack.py up      # start everything (trains a demo bundle first if models/ is empty)
     python deploy/stack.py down    # stop everything
-    python deploy/stack.py demo    # up, replay demo applications, show decisions; Ctrl-C stops all
+    python deploy/stack.py demo    # up, replay demo applications, show explained decisions; Ctrl-C stops all
 
 Ports and places come from the same environment variables as docker-compose.yml:
 KAFKA_PORT (9092), INGEST_PORT (8000), MODELS_DIR (models), STACK_DIR (.stack).
@@ -22,7 +22,8 @@ STACK = Path(os.environ.get("STACK_DIR", ROOT / ".stack"))
 MODELS = Path(os.environ.get("MODELS_DIR", ROOT / "models"))
 BOOTSTRAP = f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"
 INGEST_URL = f"http://127.0.0.1:{os.environ.get('INGEST_PORT', '8000')}"
-SERVICES = {"ingest": ["-m", "ingest", "serve"], "scorer": ["-m", "scorer", "worker", "-l", "warn"]}
+SERVICES = {"ingest": ["-m", "ingest", "serve"], "scorer": ["-m", "scorer", "worker", "-l", "warn"],
+            "explainer": ["-m", "explainer", "worker", "-l", "warn"]}
 
 
 def api_key() -> str:
@@ -38,7 +39,8 @@ def api_key() -> str:
 def environment() -> dict[str, str]:
     return {**os.environ, "INGEST_KAFKA_BOOTSTRAP": BOOTSTRAP, "INGEST_API_KEYS_FILE": str(STACK / "api-key"),
             "SCORER_KAFKA_BOOTSTRAP": BOOTSTRAP, "SCORER_MODELS_DIR": str(MODELS),
-            "SCORER_DATA_DIR": str(STACK / "scorer-data")}
+            "SCORER_DATA_DIR": str(STACK / "scorer-data"), "EXPLAINER_KAFKA_BOOTSTRAP": BOOTSTRAP,
+            "EXPLAINER_MODELS_DIR": str(MODELS), "EXPLAINER_DATA_DIR": str(STACK / "explainer-data")}
 
 
 def run(*args: str) -> None:
@@ -46,9 +48,15 @@ def run(*args: str) -> None:
 
 
 def ensure_bundle() -> None:
-    if not list(MODELS.glob("*/bundle.json")):
-        print("No model bundle yet: training one on demo data ...", flush=True)
-        run(sys.executable, "-m", "training", "--out", str(MODELS))
+    """Train a demo bundle when there is none, or when the newest no longer suits this code."""
+    from credit.bundle import BundleError, latest_bundle, load_bundle
+
+    try:
+        load_bundle(latest_bundle(MODELS))
+        return
+    except BundleError as error:
+        print(f"{error}\nTraining a model bundle on demo data ...", flush=True)
+    run(sys.executable, "-m", "training", "--out", str(MODELS))
 
 
 def start_service(name: str) -> None:
@@ -86,14 +94,14 @@ def down() -> None:
 
 
 def demo() -> None:
-    from deploy.watch import watch_decisions
+    from deploy.watch import watch_explanations
 
     up()
     test_csv = sorted((ROOT / "data" / "demo").glob("*/application_test.csv"))[0]
     replay = subprocess.Popen([sys.executable, "-m", "ingest", "replay", str(test_csv), "--rate", "20",
                                "--bootstrap", BOOTSTRAP], cwd=ROOT, env=environment())
     try:
-        watch_decisions(BOOTSTRAP)  # until Ctrl-C
+        watch_explanations(BOOTSTRAP)  # until Ctrl-C
     except KeyboardInterrupt:
         print("\nStopping ...")
     finally:

@@ -1,22 +1,23 @@
-"""Print decisions as they arrive on the loan-decisions topic (the demo's view of the stream)."""
+"""Print explained decisions as they arrive on the loan-explanations topic (the demo's view of the stream)."""
 from __future__ import annotations
 
 from kafka import KafkaConsumer
 
-from credit.events import ApplicationScored
-from credit.topics import LOAN_DECISIONS
+from credit.events import ApplicationExplained
+from credit.topics import LOAN_EXPLANATIONS
 
 
-def watch_decisions(bootstrap: str) -> None:
-    """Follow new decisions until interrupted, with a running count of grants and refusals."""
-    consumer = KafkaConsumer(LOAN_DECISIONS, bootstrap_servers=bootstrap, auto_offset_reset="latest")
+def watch_explanations(bootstrap: str, lang: str = "fr") -> None:
+    """Follow new explanations until interrupted: the decision, its PD and its main reason."""
+    consumer = KafkaConsumer(LOAN_EXPLANATIONS, bootstrap_servers=bootstrap, auto_offset_reset="latest")
     counts = {"granted": 0, "refused": 0}
     try:
         for message in consumer:
-            decision = ApplicationScored.from_bytes(message.value)
-            counts[decision.decision] += 1
-            print(f"client {decision.client_id:>7}  PD {decision.probability_of_default:6.1%}  "
-                  f"{decision.decision:<8} (threshold {decision.threshold:.1%})  "
-                  f"granted {counts['granted']}, refused {counts['refused']}", flush=True)
+            explained = ApplicationExplained.from_bytes(message.value)
+            counts[explained.decision] += 1
+            towards = "raises" if explained.decision == "refused" else "lowers"  # the reason behind the decision
+            main = next((r.text[lang] for r in explained.reasons if r.direction == towards), "")
+            print(f"client {explained.client_id:>7}  PD {explained.probability_of_default:6.1%}  "
+                  f"{explained.decision:<8} (granted {counts['granted']}, refused {counts['refused']})  {main}", flush=True)
     finally:
         consumer.close()

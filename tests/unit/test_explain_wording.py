@@ -1,0 +1,48 @@
+"""Values written for French and English readers: decimals, thousands, units, durations."""
+from __future__ import annotations
+
+import pytest
+
+from credit.explain.wording import format_value, number, percent
+
+pytestmark = pytest.mark.unit
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize("value, unit, fr, en", [
+    (135000.0, "money", f"135{NBSP}000", "135,000"),
+    (0.1534, "percent", f"15{NBSP}%", "15%"),
+    (0.045, "percent", f"4,5{NBSP}%", "4.5%"),
+    (3.24, "times", f"3,2{NBSP}fois", f"3.2{NBSP}times"),
+    (42.7, "years", f"42{NBSP}ans", f"42{NBSP}years"),
+    (0.5, "years", f"6{NBSP}mois", f"6{NBSP}months"),
+    (-45.0, "days_ago", f"45{NBSP}jours", f"45{NBSP}days"),
+    (-800.0, "days_ago", f"2{NBSP}ans", f"2{NBSP}years"),
+    (-0.0, "days_ago", "moins d'un jour", "less than a day"),
+    (1.0, "days", f"1{NBSP}jour", f"1{NBSP}day"),
+    (1.0, "months", f"1{NBSP}mois", f"1{NBSP}month"),
+    (0.4, "days", f"0,4{NBSP}jour", f"0.4{NBSP}days"),
+    (3.0, "count", "3", "3"),
+    (0.5, "count", "0,5", "0.5"),
+    (0.5678, "score", "0,57", "0.57"),
+    (1.0, "flag", "oui", "yes"),
+    (0.0, "flag", "non", "no"),
+    (14.0, "hour", f"14{NBSP}h", "14:00"),
+    (-90.0, "days_relative", f"il y a 3{NBSP}mois", f"3{NBSP}months ago"),
+    (400.0, "days_relative", f"dans 13{NBSP}mois", f"in 13{NBSP}months"),
+])
+def test_values_are_written_as_each_language_writes_them(value, unit, fr, en):
+    assert format_value(value, unit, "fr") == fr
+    assert format_value(value, unit, "en") == en
+
+
+def test_a_missing_value_is_said_to_be_missing_whatever_its_unit():
+    for unit in ("money", "percent", "years", "flag", "category"):
+        assert format_value(None, unit, "fr") == "non renseigné"
+        assert format_value(float("nan"), unit, "en") == "not stated"
+
+
+def test_categories_arrive_translated_and_numbers_group_thousands():
+    assert format_value(2.0, "category", "fr", "Marié(e)") == "Marié(e)"
+    assert number(1234567.891, "fr", 2) == f"1{NBSP}234{NBSP}567,89"
+    assert percent(0.0754, "en", 1) == "7.5%"
