@@ -91,10 +91,10 @@ def read_decisions(bootstrap: str, ids: list[str], stall_s: float = 30) -> dict[
         consumer.close()
 
 
-def dead_letters(bootstrap: str) -> int:
+def dead_letters(bootstrap: str, topic: str = APPLICATIONS_DLQ) -> int:
     consumer = KafkaConsumer(bootstrap_servers=bootstrap)
     try:
-        parts = [TopicPartition(APPLICATIONS_DLQ, p) for p in consumer.partitions_for_topic(APPLICATIONS_DLQ)]
+        parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
         return sum(consumer.end_offsets(parts).values())
     finally:
         consumer.close()
