@@ -55,8 +55,8 @@ def label(key: tuple) -> str:
     return f"lr {lr} / {leaves} leaves / depth {'∞' if depth < 0 else depth}"
 
 
-def load(clients: int):
-    directory = demo_data(clients=clients, seed=42)
+def load(clients: int, data: Path | None):
+    directory = data or demo_data(clients=clients, seed=42)
     tables = load_tables(directory, lambda it: it)
     history = aggregate_history(tables, lambda it: it)
     train = tables["application_train"]
@@ -154,9 +154,9 @@ def _as_contrib(values, expected) -> np.ndarray:
     return np.column_stack([values, np.full(len(values), bias)])
 
 
-def write_report(results: dict, out: Path) -> None:
+def write_report(results: dict, out: Path, name: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "explain_capacity.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    (out / f"{name}.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
     lines = ["| capacity | trees | OOF AUC pooled (mean of folds) | explanations/s single | batch 64 | batch 1024 "
              "| explain/score ratio (batch 64) | mean leaves | leaf depth mean/max | Σ leaves·depth² |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -166,8 +166,8 @@ def write_report(results: dict, out: Path) -> None:
                      f"| {s['single_rows_per_s']:,.0f} | {s['batch64_rows_per_s']:,.0f} | {s['batch1024_rows_per_s']:,.0f} "
                      f"| {s['explain_over_score_batch64']:.3f} | {m['leaves_mean']} "
                      f"| {m['leaf_depth_mean']}/{m['leaf_depth_max']} | {m['treeshap_cost']:,} |")
-    (out / "explain_capacity.md").write_text("\n".join(lines) + "\n")
-    plot(results["models"], out / "explain_capacity.png")
+    (out / f"{name}.md").write_text("\n".join(lines) + "\n")
+    plot(results["models"], out / f"{name}.png")
 
 
 def plot(models: list[dict], path: Path) -> None:
@@ -193,11 +193,13 @@ def plot(models: list[dict], path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=60_000)
+    parser.add_argument("--data", type=Path, help="directory of the Kaggle CSVs (default: demo data)")
+    parser.add_argument("--name", default="explain_capacity", help="results file name (default explain_capacity)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message="LightGBM binary classifier")
-    log(f"loading demo data ({args.clients:,} clients) and building features")
-    x, y, features, data = load(args.clients)
+    log(f"loading {args.data or f'demo data ({args.clients:,} clients)'} and building features")
+    x, y, features, data = load(args.clients, args.data)
     log(f"{x.shape[0]:,} rows x {x.shape[1]} features, default rate {y.mean():.3f}")
     trained = [(key, *train(x, y, features, key)) for key in GRID]
     rows = x[np.random.default_rng(0).choice(len(x), 1024, replace=False)]
@@ -212,8 +214,8 @@ def main() -> None:
     log(f"shap vs lightgbm: {json.dumps(shap_check, indent=1)}")
     results = {"machine": machine(args.clients, data, x), "models": models, "shap_vs_lightgbm": shap_check,
                "total_seconds": round(time.perf_counter() - START, 1)}
-    write_report(results, args.out)
-    log(f"done; wrote {args.out}/explain_capacity.json, .md, .png")
+    write_report(results, args.out, args.name)
+    log(f"done; wrote {args.out}/{args.name}.json, .md, .png")
 
 
 def machine(clients: int, data: str, x: np.ndarray) -> dict:
