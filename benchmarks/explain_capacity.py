@@ -29,8 +29,8 @@ from credit.features import aggregate_history, build_features, fit_vocabularies,
 from training.cross_validation import Capacity, cross_validate, fit_final  # noqa: E402
 from training.data import demo_data, fingerprint, load_tables  # noqa: E402
 
-PRODUCTION = (0.03, 24, 6)
-GRID = [(0.03, 8, 3), (0.03, 16, 4), PRODUCTION, (0.03, 31, 8), (0.03, 63, -1), (0.08, 24, 6), (0.01, 24, 6)]
+PRODUCTION = (Capacity().learning_rate, Capacity().num_leaves, Capacity().max_depth)
+GRID = [(0.03, 8, 3), (0.03, 16, 4), (0.03, 24, 6), (0.03, 31, 8), (0.03, 63, -1), (0.08, 24, 6), (0.01, 24, 6)]
 START = time.perf_counter()
 
 

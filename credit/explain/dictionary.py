@@ -6,6 +6,7 @@ groups.json (which features make each readable group, and the sentences explaini
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -15,6 +16,8 @@ from pathlib import Path
 from credit.features.application import PROTECTED
 
 _LABELS = Path(__file__).with_name("labels")
+# {FEATURE}, {FEATURE|unit}, {median:FEATURE}, {default_rate:FEATURE}, {default_rate}
+PLACEHOLDER = re.compile(r"\{(?:(median|default_rate):)?([A-Za-z0-9_]+)(?:\|(\w+))?\}")
 
 
 class DictionaryError(ValueError):
@@ -22,11 +25,29 @@ class DictionaryError(ValueError):
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """One way of explaining a group, with what it needs to apply (see groups.json's _about)."""
+    text: dict  # {"fr": template, "en": template}
+    shown: tuple[tuple[str | None, str, str | None], ...]  # (kind, name, unit) of each placeholder
+    where: dict  # feature -> the value it must have
+    missing: tuple[str, ...]  # features that must be unknown
+    weighs: tuple[str, ...]  # features whose contributions make this the sentence to say
+
+    @classmethod
+    def of(cls, spec: dict) -> "Sentence":
+        shown = tuple(m.groups() for m in PLACEHOLDER.finditer(spec["fr"]))
+        named = {name for _, name, _ in shown if name != "default_rate"}
+        weighs = named | set(spec.get("about", ())) | set(spec.get("where", {})) | set(spec.get("missing", ()))
+        return cls({"fr": spec["fr"], "en": spec["en"]}, shown, spec.get("where", {}), tuple(spec.get("missing", ())),
+                   tuple(sorted(weighs)))
+
+
+@dataclass(frozen=True)
 class Group:
     id: str
     label: dict  # {"fr": ..., "en": ...}
     patterns: tuple[str, ...]  # feature names or shell-style patterns
-    sentences: tuple[dict, ...]
+    sentences: tuple[Sentence, ...]
 
     def owns(self, feature: str) -> bool:
         return any(fnmatchcase(feature, pattern) for pattern in self.patterns)
@@ -39,7 +60,8 @@ def _file(name: str) -> dict:
 
 @cache
 def groups() -> tuple[Group, ...]:
-    return tuple(Group(g["id"], g["label"], tuple(g["features"]), tuple(g["sentences"])) for g in _file("groups.json")["groups"])
+    return tuple(Group(g["id"], g["label"], tuple(g["features"]), tuple(Sentence.of(s) for s in g["sentences"]))
+                 for g in _file("groups.json")["groups"])
 
 
 def phrases() -> dict:

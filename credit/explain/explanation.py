@@ -5,6 +5,7 @@ clients) both use it, so a client's explanation and the reference ones are compu
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import lightgbm as lgb
@@ -55,8 +56,9 @@ class Explainer:
         return [self._explanation(d, x[i], result, i) for i, d in enumerate(decisions)]
 
     def _explanation(self, decision: ApplicationScored, row: np.ndarray, result: Contributions, i: int):
-        values, points = dict(zip(self.features, row.tolist())), dict(zip(self.features, result.points[i].tolist()))
-        contributions = sorted((self._group(g, idx, row, result.points[i]) for g, idx in self.members.items()),
+        row_values, row_points = row.tolist(), result.points[i].tolist()  # plain floats: fast to index
+        values, points = dict(zip(self.features, row_values)), dict(zip(self.features, row_points))
+        contributions = sorted((self._group(g, idx, row_values, row_points) for g, idx in self.members.items()),
                                key=lambda c: -abs(c["points"]))
         reasons = [{"group": g, "direction": direction, "points": p,
                     "text": with_direction(explain_group(self._groups[g], values, points, self.reference), direction)}
@@ -69,11 +71,12 @@ class Explainer:
                               result.base_value, reasons),
             decided_at=decision.decided_at, explained_at=now())
 
-    def _group(self, group: str, idx: list[int], row: np.ndarray, points: np.ndarray) -> dict:
+    def _group(self, group: str, idx: list[int], values: list[float], points: list[float]) -> dict:
         used = [i for i in idx if points[i] != 0.0]  # a feature no tree splits on contributes exactly 0
-        return {"group": group, "points": float(points[idx].sum()),
-                "features": {self.features[i]: float(points[i]) for i in used},
-                "values": {self.features[i]: None if np.isnan(row[i]) else float(row[i]) for i in used}}
+        names = self.features
+        return {"group": group, "points": math.fsum(points[i] for i in idx),
+                "features": {names[i]: points[i] for i in used},
+                "values": {names[i]: None if math.isnan(values[i]) else values[i] for i in used}}
 
 
 def adds_up(explanation: ApplicationExplained) -> float:

@@ -10,12 +10,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from credit.explain.dictionary import Group, category_label, phrases, unit
+from credit.explain.dictionary import PLACEHOLDER, Group, Sentence, category_label, phrases, unit
 from credit.explain.wording import LANGUAGES, format_value, percent
 
 MAX_REASONS = 4  # per direction
 MIN_POINTS = 0.0005  # a group moving the PD by less than 0.05 points is not a reason
-_PLACEHOLDER = re.compile(r"\{(?:(median|default_rate):)?([A-Za-z0-9_]+)(?:\|(\w+))?\}")
 
 
 @dataclass(frozen=True)
@@ -59,13 +58,13 @@ def explain_group(group: Group, values: Mapping[str, float], points: Mapping[str
     best, weight = None, -1.0
     for sentence in group.sentences:
         if _applies(sentence, values, reference):
-            w = sum(abs(points.get(f, 0.0)) for f in _features_of(sentence))
+            w = sum(abs(points.get(f, 0.0)) for f in sentence.weighs)
             if w > weight:
                 best, weight = sentence, w
     if best is None:  # nothing known enough to say more than the group's name
         return {lang: f"{group.label[lang]} : information incomplète" if lang == "fr"
                 else f"{group.label[lang]}: incomplete information" for lang in LANGUAGES}
-    return {lang: _render(best[lang], values, reference, lang) for lang in LANGUAGES}
+    return {lang: _render(best.text[lang], values, reference, lang) for lang in LANGUAGES}
 
 
 def with_direction(text: Mapping[str, str], direction: str) -> dict:
@@ -73,21 +72,12 @@ def with_direction(text: Mapping[str, str], direction: str) -> dict:
     return {lang: text[lang] + clause[lang] for lang in LANGUAGES}
 
 
-def _shown(template: str) -> list[tuple[str | None, str, str | None]]:
-    return [m.groups() for m in _PLACEHOLDER.finditer(template)]
-
-
-def _features_of(sentence: dict) -> set[str]:
-    shown = {name for _, name, _ in _shown(sentence["fr"]) if name != "default_rate"}
-    return shown | set(sentence.get("about", ())) | set(sentence.get("where", {})) | set(sentence.get("missing", ()))
-
-
-def _applies(sentence: dict, values: Mapping[str, float], reference: Reference) -> bool:
-    if any(values.get(f) != v for f, v in sentence.get("where", {}).items()):
+def _applies(sentence: Sentence, values: Mapping[str, float], reference: Reference) -> bool:
+    if any(values.get(f) != v for f, v in sentence.where.items()):
         return False
-    if not all(_missing(values.get(f)) for f in sentence.get("missing", ())):
+    if not all(_missing(values.get(f)) for f in sentence.missing):
         return False
-    return all(_value(kind, name, values, reference) is not None for kind, name, _ in _shown(sentence["fr"]))
+    return all(_value(kind, name, values, reference) is not None for kind, name, _ in sentence.shown)
 
 
 def _value(kind: str | None, name: str, values: Mapping[str, float], reference: Reference):
@@ -110,4 +100,4 @@ def _render(template: str, values: Mapping[str, float], reference: Reference, la
         feature_unit = shown_as or unit(name)
         category = reference.category(name, value) if feature_unit == "category" else None
         return format_value(value, feature_unit, lang, category and category_label(name, category, lang))
-    return _PLACEHOLDER.sub(one, template)
+    return PLACEHOLDER.sub(one, template)

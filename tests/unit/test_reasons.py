@@ -114,9 +114,9 @@ def test_every_sentence_shows_only_features_of_its_own_group_in_both_languages(r
     for group in groups():
         mine = {f for f in real_bundle_features if group.owns(f)}
         for s in group.sentences:
-            shown = {m for lang in ("fr", "en") for m in re.findall(r"\{(?:\w+:)?([A-Z0-9_]+)", s[lang])}
+            shown = {m for lang in ("fr", "en") for m in re.findall(r"\{(?:\w+:)?([A-Z0-9_]+)", s.text[lang])}
             assert shown <= mine, (group.id, shown - mine)
-            assert set(re.findall(r"\{[^}]*\}", s["fr"])) == set(re.findall(r"\{[^}]*\}", s["en"])), group.id
+            assert set(re.findall(r"\{[^}]*\}", s.text["fr"])) == set(re.findall(r"\{[^}]*\}", s.text["en"])), group.id
 
 
 @pytest.fixture(scope="module")
