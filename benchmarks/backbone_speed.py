@@ -70,25 +70,29 @@ def publish_at_rate(bootstrap: str, templates: list, rate: float, seconds: float
     return ids
 
 
-def read_decisions(bootstrap: str, ids: list[str], stall_s: float = 30) -> dict[str, ApplicationScored]:
-    """The decisions on `ids`, read from the start of loan-decisions until all are there or none came for stall_s."""
+def read_events(bootstrap: str, topic: str, decode, ids: list[str], stall_s: float = 30) -> dict:
+    """application_id -> event of `ids` read from the start of `topic`, until all are there or none came for stall_s."""
     wanted, found, last = set(ids), {}, [time.monotonic()]
-    consumer = KafkaConsumer(LOAN_DECISIONS, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
                              enable_auto_commit=False, consumer_timeout_ms=1000)
     def done():
         before = len(found)
         for message in consumer:
-            decision = ApplicationScored.from_bytes(message.value)
-            if decision.application_id in wanted:
-                found[decision.application_id] = decision
+            event = decode(message.value)
+            if event.application_id in wanted:
+                found[event.application_id] = event
         last[0] = time.monotonic() if len(found) > before else last[0]
-        print(f"  {len(found)}/{len(wanted)} decisions", flush=True)
+        print(f"  {len(found)}/{len(wanted)} on {topic}", flush=True)
         return len(found) == len(wanted) or (found and time.monotonic() - last[0] > stall_s)
     try:
-        wait_until(done, 900, f"{len(wanted)} decisions", every=0)
+        wait_until(done, 1800, f"{len(wanted)} events on {topic}", every=0)
         return found
     finally:
         consumer.close()
+
+
+def read_decisions(bootstrap: str, ids: list[str]) -> dict[str, ApplicationScored]:
+    return read_events(bootstrap, LOAN_DECISIONS, ApplicationScored.from_bytes, ids)
 
 
 def dead_letters(bootstrap: str, topic: str = APPLICATIONS_DLQ) -> int:

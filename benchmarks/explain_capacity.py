@@ -23,8 +23,9 @@ import lightgbm as lgb
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
+from training_speed import rate  # noqa: E402
 from credit.features import aggregate_history, build_features, fit_vocabularies, model_matrix  # noqa: E402
 from training.cross_validation import Capacity, cross_validate, fit_final  # noqa: E402
 from training.data import demo_data, fingerprint, load_tables  # noqa: E402
@@ -36,18 +37,6 @@ START = time.perf_counter()
 
 def log(message: str) -> None:
     print(f"[{time.perf_counter() - START:7.1f}s] {message}", flush=True)
-
-
-def rate(fn, items: int, repeat: int = 3) -> float:
-    """Best-of-`repeat` items per second."""
-    best = min(_seconds(fn) for _ in range(repeat))
-    return items / best
-
-
-def _seconds(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 def label(key: tuple) -> str:

@@ -15,16 +15,15 @@ import os
 import platform
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
-from kafka import KafkaConsumer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from backbone_speed import application_rows, dead_letters, publish_at_rate, publish_backlog, read_decisions  # noqa: E402
+from backbone_speed import (application_rows, dead_letters, publish_at_rate, publish_backlog,  # noqa: E402
+                            read_decisions, read_events)
 from credit.bundle import latest_bundle, load_bundle  # noqa: E402
 from credit.events import ApplicationExplained  # noqa: E402
 from credit.explain import ADDS_UP, adds_up  # noqa: E402
@@ -33,29 +32,11 @@ from ingest.history_loader import load_history  # noqa: E402
 from ingest.publisher import KafkaPublisher  # noqa: E402
 from ingest.settings import IngestSettings  # noqa: E402
 from tests.kafka_broker import KafkaBroker  # noqa: E402
-from tests.processes import Service, free_port, wait_until  # noqa: E402
+from tests.processes import Service, free_port  # noqa: E402
 
 
-def read_explanations(bootstrap: str, ids: list[str], stall_s: float = 30) -> dict[str, ApplicationExplained]:
-    """The explanations of `ids`, read from the start of loan-explanations until all are there or they stall."""
-    wanted, found, last = set(ids), {}, [time.monotonic()]
-    consumer = KafkaConsumer(LOAN_EXPLANATIONS, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                             enable_auto_commit=False, consumer_timeout_ms=1000, fetch_max_bytes=64 << 20)
-
-    def done():
-        before = len(found)
-        for message in consumer:
-            explained = ApplicationExplained.from_bytes(message.value)
-            if explained.application_id in wanted:
-                found[explained.application_id] = explained
-        last[0] = time.monotonic() if len(found) > before else last[0]
-        print(f"  {len(found)}/{len(wanted)} explanations", flush=True)
-        return len(found) == len(wanted) or (found and time.monotonic() - last[0] > stall_s)
-    try:
-        wait_until(done, 1800, f"{len(wanted)} explanations", every=0)
-        return found
-    finally:
-        consumer.close()
+def read_explanations(bootstrap: str, ids: list[str]) -> dict[str, ApplicationExplained]:
+    return read_events(bootstrap, LOAN_EXPLANATIONS, ApplicationExplained.from_bytes, ids)
 
 
 def per_second(stamps: list[float]) -> float:
