@@ -101,11 +101,9 @@ Text = dict[Literal["fr", "en"], str]  # the same words in every language the da
 
 
 class GroupContribution(BaseModel):
-    """One readable group's effect on the PD, with the model inputs it is made of."""
-    group: str  # its labels are in credit.explain's dictionary
-    points: float  # probability points (0.01 = one percentage point of PD): the sum of `features`
-    features: dict[str, float]  # feature -> points, for the features the model uses
-    values: dict[str, Optional[float]]  # feature -> the client's model input (None: missing)
+    """One readable group's effect on the PD: the sum of its features' points (labels: credit.explain)."""
+    group: str
+    points: float  # probability points: 0.01 is one percentage point of PD
 
 
 class Reason(BaseModel):
@@ -125,6 +123,7 @@ class ApplicationExplained(_Event):
     threshold: float
     base_value: float  # the PD of a typical client, where the contributions start
     contributions: list[GroupContribution]  # every readable group, largest effect first
+    feature_points: list[float]  # each model input's points, in the bundle's feature order (like the decision's features)
     reasons: list[Reason]  # at most 4 raising the risk, then at most 4 lowering it
     summary: Text
     decided_at: datetime

@@ -13,7 +13,7 @@ import numpy as np
 
 from credit.bundle import Bundle
 from credit.events import ApplicationExplained, ApplicationScored, now
-from credit.explain.contributions import Contributions, TreeContributions
+from credit.explain.contributions import TreeContributions
 from credit.explain.dictionary import groups, group_of
 from credit.explain.reasons import Reference, explain_group, top_reasons, with_direction
 from credit.explain.summary import summarise
@@ -53,33 +53,31 @@ class Explainer:
         """One explanation per decision; the caller checks `adds_up` before publishing."""
         x = as_model_input(np.array([d.features for d in decisions], dtype="float64").reshape(len(decisions), -1))
         result = self.contributions.explain(x)
-        return [self._explanation(d, x[i], result, i) for i, d in enumerate(decisions)]
+        grouped = grouped_points(result.points, self.members)
+        return [self._explanation(d, x[i], result.points[i], grouped[i], result.base_value)
+                for i, d in enumerate(decisions)]
 
-    def _explanation(self, decision: ApplicationScored, row: np.ndarray, result: Contributions, i: int):
-        row_values, row_points = row.tolist(), result.points[i].tolist()  # plain floats: fast to index
-        values, points = dict(zip(self.features, row_values)), dict(zip(self.features, row_points))
-        contributions = sorted((self._group(g, idx, row_values, row_points) for g, idx in self.members.items()),
-                               key=lambda c: -abs(c["points"]))
-        reasons = [{"group": g, "direction": direction, "points": p,
-                    "text": with_direction(explain_group(self._groups[g], values, points, self.reference), direction)}
-                   for g, direction, p in top_reasons({c["group"]: c["points"] for c in contributions})]
+    def _explanation(self, decision: ApplicationScored, row: np.ndarray, points: np.ndarray, grouped: np.ndarray,
+                     base_value: float) -> ApplicationExplained:
+        by_group = dict(zip(self.members, grouped.tolist()))
+        reasons = self._reasons(by_group, dict(zip(self.features, row.tolist())), dict(zip(self.features, points.tolist())))
         return ApplicationExplained(
             application_id=decision.application_id, client_id=decision.client_id, model_version=self.model_version,
             probability_of_default=decision.probability_of_default, decision=decision.decision,
-            threshold=decision.threshold, base_value=result.base_value, contributions=contributions, reasons=reasons,
-            summary=summarise(decision.probability_of_default, decision.decision, decision.threshold,
-                              result.base_value, reasons),
+            threshold=decision.threshold, base_value=base_value,
+            contributions=[{"group": g, "points": p} for g, p in sorted(by_group.items(), key=lambda gp: -abs(gp[1]))],
+            feature_points=points.tolist(), reasons=reasons,
+            summary=summarise(decision.probability_of_default, decision.decision, decision.threshold, base_value, reasons),
             decided_at=decision.decided_at, explained_at=now())
 
-    def _group(self, group: str, idx: list[int], values: list[float], points: list[float]) -> dict:
-        used = [i for i in idx if points[i] != 0.0]  # a feature no tree splits on contributes exactly 0
-        names = self.features
-        return {"group": group, "points": math.fsum(points[i] for i in idx),
-                "features": {names[i]: points[i] for i in used},
-                "values": {names[i]: None if math.isnan(values[i]) else values[i] for i in used}}
+    def _reasons(self, by_group: dict, values: dict, points: dict) -> list[dict]:
+        return [{"group": g, "direction": direction, "points": p,
+                 "text": with_direction(explain_group(self._groups[g], values, points, self.reference), direction)}
+                for g, direction, p in top_reasons(by_group)]
 
 
 def adds_up(explanation: ApplicationExplained) -> float:
-    """How far base value + contributions are from the decision's PD (0 when they add up exactly)."""
-    total = explanation.base_value + sum(c.points for c in explanation.contributions)
-    return abs(total - explanation.probability_of_default)
+    """How far base value + contributions (by group and by feature) are from the decision's PD; 0 when exact."""
+    by_group = explanation.base_value + math.fsum(c.points for c in explanation.contributions)
+    by_feature = explanation.base_value + math.fsum(explanation.feature_points)
+    return max(abs(by_group - explanation.probability_of_default), abs(by_feature - explanation.probability_of_default))

@@ -5,7 +5,6 @@ Each reason states the client's own value and how it compares with the reference
 """
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ def value_key(value: float) -> str | None:
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    return value is None or value != value  # NaN is the only value unequal to itself
 
 
 def top_reasons(grouped: Mapping[str, float]) -> list[tuple[str, str, float]]:

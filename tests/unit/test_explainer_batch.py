@@ -21,12 +21,14 @@ class FakeExplainer:
     features = ["A", "B"]
 
     def explain(self, decisions):
-        return [ApplicationExplained(
+        return [self._one(d, d.probability_of_default - 0.05 + (0.01 if d.client_id == 666 else 0)) for d in decisions]
+
+    def _one(self, d, points):
+        return ApplicationExplained(
             application_id=d.application_id, client_id=d.client_id, model_version=d.model_version,
             probability_of_default=d.probability_of_default, decision=d.decision, threshold=d.threshold,
-            base_value=0.05, contributions=[{"group": "age", "features": {"A": 0.0}, "values": {"A": 1.0},
-                                             "points": d.probability_of_default - 0.05 + (0.01 if d.client_id == 666 else 0)}],
-            reasons=[], summary={"fr": "r", "en": "s"}, decided_at=d.decided_at, explained_at=now()) for d in decisions]
+            base_value=0.05, contributions=[{"group": "age", "points": points}], feature_points=[points, 0.0],
+            reasons=[], summary={"fr": "r", "en": "s"}, decided_at=d.decided_at, explained_at=now())
 
 
 class FakeExplainers:
