@@ -1,0 +1,1 @@
+"""The relationship managers' dashboard (Panel): client files, comparisons, simulation, live feed."""

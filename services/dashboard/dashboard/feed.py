@@ -1,0 +1,101 @@
+"""The live feed: one Kafka consumer per dashboard server process, writing the topics into the store.
+
+It commits its offsets only after the store has the events, so a restart resumes where the
+store stopped, and replays are harmless (upserts). While the broker is unreachable the store
+keeps serving the last known data and `status()` says the feed is interrupted; the consumer
+reconnects by itself and catches up.
+"""
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from credit.events import ApplicationExplained, ApplicationReceived, ApplicationScored
+from credit.topics import LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS
+
+log = logging.getLogger(__name__)
+SCHEMAS = {LOAN_APPLICATIONS: ApplicationReceived, LOAN_DECISIONS: ApplicationScored,
+           LOAN_EXPLANATIONS: ApplicationExplained}
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    live: bool  # the broker answers and the consumer thread runs
+    events: int  # events written to the store since start
+    unreadable: int  # messages that are not valid events (the producing service dead-letters its own)
+    last_event_at: float | None  # time.time() of the last event written
+
+
+def decode(topic: str, value: bytes | None):
+    """The event in a message, or None when it is not a valid one."""
+    try:
+        return SCHEMAS[topic].model_validate_json(value or b"")
+    except (ValidationError, UnicodeDecodeError):
+        return None
+
+
+class Feed:
+    def __init__(self, store, bootstrap: str, group_id: str = "dashboard", poll_ms: int = 500):
+        self.store, self.bootstrap, self.group_id, self.poll_ms = store, bootstrap, group_id, poll_ms
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._events = self._unreadable = 0
+        self._last_event_at: float | None = None
+
+    def start(self) -> "Feed":
+        self._thread = threading.Thread(target=self._run, name="dashboard-feed", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=10)
+
+    def status(self) -> FeedStatus:
+        alive = bool(self._thread and self._thread.is_alive())
+        return FeedStatus(alive and _reachable(self.bootstrap), self._events, self._unreadable, self._last_event_at)
+
+    def _run(self) -> None:
+        from kafka import KafkaConsumer
+
+        consumer = KafkaConsumer(*SCHEMAS, bootstrap_servers=self.bootstrap, group_id=self.group_id,
+                                 enable_auto_commit=False, auto_offset_reset="earliest",
+                                 reconnect_backoff_max_ms=2000)
+        try:
+            while not self._stop.is_set():
+                self._poll_once(consumer)
+        finally:
+            consumer.close()
+
+    def _poll_once(self, consumer) -> None:
+        try:
+            batches = consumer.poll(timeout_ms=self.poll_ms, max_records=1000)
+            events = [e for tp, records in batches.items() for r in records if (e := self._decoded(tp.topic, r.value))]
+            if batches:
+                self.store.upsert(events)
+                self._events += len(events)
+                self._last_event_at = time.time() if events else self._last_event_at
+                consumer.commit()  # after the store has them: a failure here only means a harmless replay
+        except Exception as error:  # noqa: BLE001 - the feed must outlive broker trouble; it retries
+            log.warning("dashboard feed: %s; retrying", type(error).__name__)
+            time.sleep(1)
+
+    def _decoded(self, topic: str, value: bytes | None):
+        event = decode(topic, value)
+        self._unreadable += event is None
+        return event
+
+
+def _reachable(bootstrap: str) -> bool:
+    host, _, port = bootstrap.split(",")[0].rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=1).close()
+        return True
+    except OSError:
+        return False

@@ -1,0 +1,82 @@
+"""The dashboard's store: upserts by application id make replays and duplicates harmless."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from credit.events import ApplicationExplained, ApplicationReceived, ApplicationScored, now
+from dashboard.feed import decode
+from dashboard.store import Store
+
+pytestmark = pytest.mark.unit
+
+
+def application(app_id: str, client: int) -> ApplicationReceived:
+    return ApplicationReceived(application_id=app_id, SK_ID_CURR=client, AMT_CREDIT=100_000.0)
+
+
+def decision(app_id: str, client: int, pd_: float = 0.05, minutes: int = 0) -> ApplicationScored:
+    return ApplicationScored(application_id=app_id, client_id=client, probability_of_default=pd_,
+                             decision="refused" if pd_ >= 0.08 else "granted", threshold=0.08, model_version="v1",
+                             decided_at=now() + timedelta(minutes=minutes), submitted_at=now(), timings_ms={},
+                             features=[1.0, None])
+
+
+def explanation(app_id: str, client: int) -> ApplicationExplained:
+    return ApplicationExplained(application_id=app_id, client_id=client, model_version="v1", probability_of_default=0.05,
+                                decision="granted", threshold=0.08, base_value=0.06,
+                                contributions=[{"group": "age", "points": -0.01}], feature_points=[-0.01, 0.0],
+                                reasons=[], summary={"fr": "f", "en": "e"}, decided_at=now(), explained_at=now())
+
+
+def test_replaying_every_event_twice_leaves_one_row_per_application():
+    store = Store()
+    events = [application("a1", 1), decision("a1", 1), explanation("a1", 1), application("a2", 2), decision("a2", 2)]
+    store.upsert(events)
+    store.upsert(events)
+    assert [store.count(t) for t in ("applications", "decisions", "explanations")] == [2, 2, 1]
+
+
+def test_a_newer_event_for_the_same_application_replaces_the_older_one():
+    store = Store()
+    store.upsert([decision("a1", 1, 0.05)])
+    store.upsert([decision("a1", 1, 0.30)])
+    assert store.count("decisions") == 1
+    assert store.client_file(1)["decision"].probability_of_default == 0.30
+
+
+def test_a_client_file_is_the_latest_decision_with_its_application_and_explanation_when_present():
+    store = Store()
+    store.upsert([application("old", 7), decision("old", 7, minutes=-5), explanation("old", 7),
+                  application("new", 7), decision("new", 7)])
+    file = store.client_file(7)
+    assert file["application_id"] == "new" and file["application"].AMT_CREDIT == 100_000.0
+    assert file["explanation"] is None  # not arrived yet: the dashboard says so
+    assert store.client_file(8) is None
+
+
+def test_latest_decisions_are_newest_first_and_say_whether_they_are_explained():
+    store = Store()
+    store.upsert([decision("a", 1, minutes=-2), decision("b", 2, 0.2, minutes=-1), explanation("a", 1)])
+    feed = store.latest_decisions()
+    assert [(row["application_id"], bool(row["explained"]), row["decision"]) for row in feed] == \
+        [("b", False, "refused"), ("a", True, "granted")]
+
+
+def test_every_opened_client_file_is_in_the_access_log():
+    store = Store()
+    store.record_access("marie", 7, "new")
+    store.record_access("paul", 8, None)
+    assert [(r["user"], r["client_id"]) for r in store.access_log()] == [("paul", 8), ("marie", 7)]
+
+
+def test_the_store_survives_a_restart_on_disk(tmp_path):
+    Store(tmp_path / "store.db").upsert([decision("a1", 1)])
+    assert Store(tmp_path / "store.db").count("decisions") == 1
+
+
+def test_the_feed_decodes_each_topic_with_its_schema_and_skips_garbage():
+    assert decode("loan-decisions", decision("a", 1).to_bytes()).application_id == "a"
+    assert decode("loan-decisions", b"not json") is None
+    assert decode("loan-explanations", decision("a", 1).to_bytes()) is None  # a decision is not an explanation
