@@ -25,7 +25,7 @@ from sklearn.metrics import roc_auc_score
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
-from training_speed import rate  # noqa: E402
+from training_speed import elapsed, rate  # noqa: E402
 from credit.features import aggregate_history, build_features, fit_vocabularies, model_matrix  # noqa: E402
 from training.cross_validation import Capacity, cross_validate, fit_final  # noqa: E402
 from training.data import demo_data, fingerprint, load_tables  # noqa: E402
@@ -100,7 +100,7 @@ def batched(fn, rows: np.ndarray, size: int):
 def explain_speed(booster: lgb.Booster, rows: np.ndarray) -> dict:
     explain = lambda r: booster.predict(r, pred_contrib=True, num_threads=1)  # noqa: E731
     score = lambda r: booster.predict(r, raw_score=True, num_threads=1)  # noqa: E731
-    singles = [_seconds(lambda: explain(rows[i:i + 1])) for i in range(200)]
+    singles = [elapsed(lambda: explain(rows[i:i + 1])) for i in range(200)]
     result = {"single_rows_per_s": 1 / float(np.median(singles)),
               "batch64_rows_per_s": rate(batched(explain, rows, 64), len(rows)),
               "batch1024_rows_per_s": rate(lambda: explain(rows), len(rows)),

@@ -41,11 +41,11 @@ def timed(results: dict, name: str, fn):
 
 def rate(fn, items: int, repeat: int = 3) -> float:
     """Best-of-`repeat` items per second."""
-    best = min(_seconds(fn) for _ in range(repeat))
+    best = min(elapsed(fn) for _ in range(repeat))
     return items / best
 
 
-def _seconds(fn) -> float:
+def elapsed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
