@@ -31,7 +31,7 @@ from ingest.history_loader import load_history  # noqa: E402
 from ingest.publisher import KafkaPublisher, message_key  # noqa: E402
 from ingest.settings import IngestSettings  # noqa: E402
 from tests.kafka_broker import KafkaBroker  # noqa: E402
-from tests.processes import Service, free_port, wait_until  # noqa: E402
+from tests.processes import Service, free_port  # noqa: E402
 from training.data import demo_data  # noqa: E402
 
 RUNTIMES = ("onnx", "lightgbm")
@@ -71,22 +71,41 @@ def publish_at_rate(bootstrap: str, templates: list, rate: float, seconds: float
 
 
 def read_events(bootstrap: str, topic: str, decode, ids: list[str], stall_s: float = 30) -> dict:
-    """application_id -> event of `ids` read from the start of `topic`, until all are there or none came for stall_s."""
-    wanted, found, last = set(ids), {}, [time.monotonic()]
+    """application_id -> event of `ids` on `topic`, read once the topic has stopped growing.
+
+    Decoding while the services run would take CPU from them on this 2-core machine; the events
+    carry their own timestamps, so they are decoded afterwards.
+    """
+    wait_until_quiet(bootstrap, topic, len(ids), stall_s)
     consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                             enable_auto_commit=False, consumer_timeout_ms=1000)
-    def done():
-        before = len(found)
+                             enable_auto_commit=False, consumer_timeout_ms=3000)
+    wanted, found = set(ids), {}
+    try:
         for message in consumer:
             event = decode(message.value)
             if event.application_id in wanted:
                 found[event.application_id] = event
-        last[0] = time.monotonic() if len(found) > before else last[0]
-        print(f"  {len(found)}/{len(wanted)} on {topic}", flush=True)
-        return len(found) == len(wanted) or (found and time.monotonic() - last[0] > stall_s)
-    try:
-        wait_until(done, 1800, f"{len(wanted)} events on {topic}", every=0)
         return found
+    finally:
+        consumer.close()
+
+
+def wait_until_quiet(bootstrap: str, topic: str, at_least: int, stall_s: float, quiet_s: float = 3) -> int:
+    """Poll the topic's end offsets until it holds `at_least` messages and none arrived for quiet_s
+    (or, short of that, for stall_s); returns how many it holds."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+    total, changed = -1, time.monotonic()
+    try:
+        while True:
+            now_total = sum(consumer.end_offsets(parts).values())
+            if now_total != total:
+                total, changed = now_total, time.monotonic()
+                print(f"  {total} messages on {topic}", flush=True)
+            idle = time.monotonic() - changed
+            if (total >= at_least and idle >= quiet_s) or (total > 0 and idle >= stall_s):
+                return total
+            time.sleep(1)
     finally:
         consumer.close()
 

@@ -63,11 +63,12 @@ def run(bundle, templates: list, args, work: Path) -> dict:
         print(f"== backlog of {args.applications} applications, the scorer alone", flush=True)
         ids = publish_backlog(broker.bootstrap, templates, args.applications)
         scorer = service("scorer", "scorer", "SCORER", broker, bundle, work).start()
-        explainer = service("explainer", "explainer", "EXPLAINER", broker, bundle, work)
+        explainers = [service(f"explainer-{i}", "explainer", "EXPLAINER", broker, bundle, work) for i in range(args.explainers)]
         try:
             decided = read_decisions(broker.bootstrap, ids)
-            print("== the explainer on the backlog of decisions", flush=True)
-            explainer.start()
+            print(f"== {args.explainers} explainer worker(s) on the backlog of decisions", flush=True)
+            for explainer in explainers:
+                explainer.start()
             explained = read_explanations(broker.bootstrap, ids)
             backlog = {"applications": len(ids),
                        "decisions_per_s": per_second([d.decided_at.timestamp() for d in decided.values()]),
@@ -85,7 +86,8 @@ def run(bundle, templates: list, args, work: Path) -> dict:
                           for i, e in explained.items() if i in decided]))}
             letters = {"applications": dead_letters(broker.bootstrap), "decisions": dead_letters(broker.bootstrap, DECISIONS_DLQ)}
         finally:
-            explainer.stop()
+            for explainer in explainers:
+                explainer.stop()
             scorer.stop()
         return {"backlog": backlog, "paced": paced, "dead_letters": letters}
 
@@ -95,9 +97,10 @@ def markdown(summary: dict) -> str:
     d, s = p["decision_to_explanation"], p["submission_to_explanation"]
     return "\n".join([
         "# Explainer speed (scorer and explainer on a real broker, one run)", "",
-        "| backlog of applications | decisions/s (scorer) | explanations/s (explainer) | explainer / scorer |",
-        "|---|---|---|---|",
-        f"| {b['applications']} | {b['decisions_per_s']} | {b['explanations_per_s']} | {summary['explainer_over_scorer']}x |", "",
+        "| backlog of applications | decisions/s (1 scorer) | explainer workers | explanations/s | explainers / scorer |",
+        "|---|---|---|---|---|",
+        f"| {b['applications']} | {b['decisions_per_s']} | {summary['settings']['explainer_workers']} "
+        f"| {b['explanations_per_s']} | {summary['explainer_over_scorer']}x |", "",
         f"At {p['rate_per_s']}/s for {summary['settings']['seconds']} s with both running:", "",
         "| time | p50 ms | p95 ms | p99 ms | max ms |", "|---|---|---|---|---|",
         f"| decision -> explanation | {d['p50_ms']} | {d['p95_ms']} | {d['p99_ms']} | {d['max_ms']} |",
@@ -113,6 +116,7 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=20_000)
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--explainers", type=int, default=1, help="explainer worker processes (consumer group members)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
     bundle, templates = load_bundle(latest_bundle(ROOT / "models")), application_rows()
@@ -121,7 +125,8 @@ def main() -> None:
     result = run(bundle, templates, args, work)
     capacity = bundle.manifest.get("capacity", {})
     summary = {**result, "explainer_over_scorer": round(result["backlog"]["explanations_per_s"] / result["backlog"]["decisions_per_s"], 2),
-               "settings": {"applications": args.applications, "rate_per_s": args.rate, "seconds": args.seconds},
+               "settings": {"applications": args.applications, "rate_per_s": args.rate, "seconds": args.seconds,
+                            "explainer_workers": args.explainers},
                "model": {"version": bundle.model_version, "trees": bundle.manifest.get("trees"),
                          "leaves": capacity.get("num_leaves"), "depth": capacity.get("max_depth")},
                "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}}

@@ -19,6 +19,8 @@ def create_app(settings: Settings | None = None, explainers: Explainers | None =
         "explainer", broker=f"kafka://{settings.kafka_bootstrap}", store="memory://", datadir=str(settings.data_dir),
         key_serializer="raw", value_serializer="raw", topic_partitions=settings.partitions,
         producer_acks=-1, web_port=settings.web_port, web_host="127.0.0.1",
+        # Explanations are ~8 KB: the default 16 KB batches would send two per broker round trip.
+        producer_max_batch_size=settings.producer_batch_bytes,
     )
     topics = {name: app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.partitions)
               for name in (LOAN_DECISIONS, LOAN_EXPLANATIONS, DECISIONS_DLQ)}

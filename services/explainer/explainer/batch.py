@@ -5,6 +5,7 @@ add up to the decision's PD) goes to the dead-letter topic with the reason.
 """
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -54,7 +55,8 @@ async def _explain(version: str, items, explainers: Explainers, publish, dead) -
         else:
             await dead(message, f"the decision carries {len(decision.features)} features; "
                                 f"model {version} takes {len(explainer.features)}")
-    explanations = explainer.explain([d for _, d in explainable]) if explainable else []
+    # In a thread: the event loop keeps fetching decisions and sending explanations meanwhile.
+    explanations = await asyncio.to_thread(explainer.explain, [d for _, d in explainable]) if explainable else []
     for (message, _), explanation in zip(explainable, explanations):
         if (off := adds_up(explanation)) > ADDS_UP:
             await dead(message, f"the explanation does not add up to the decision's PD (off by {off:.2e}): "

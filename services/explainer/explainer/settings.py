@@ -15,6 +15,7 @@ class Settings(BaseSettings):
     batch_size: int = 64  # micro-batch: TreeSHAP runs once per batch and model version
     batch_wait_s: float = 0.02  # longest a message waits for its batch to fill
     threads: int = 1  # TreeSHAP threads per worker; scale out by partitions
+    producer_batch_bytes: int = 512 * 1024  # per partition; the broker takes up to 1 MB
     partitions: int = 3
     data_dir: Path = Path(".explainer-data")
     web_port: int = 6067
