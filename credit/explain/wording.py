@@ -28,7 +28,7 @@ def number(value: float, lang: str, decimals: int = 0) -> str:
 def percent(share: float, lang: str, decimals: int | None = None) -> str:
     """A share (0-1) as a percentage: one decimal below 10 %, none above, unless `decimals` is given."""
     value = share * 100
-    decimals = (1 if abs(value) < 10 else 0) if decimals is None else decimals
+    decimals = (1 if 0 < abs(value) < 10 else 0) if decimals is None else decimals  # "0 %", not "0,0 %"
     return number(value, lang, decimals) + (f"{_NBSP}%" if lang == "fr" else "%")
 
 

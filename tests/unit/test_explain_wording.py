@@ -13,6 +13,7 @@ NBSP = "\u00a0"
     (135000.0, "money", f"135{NBSP}000", "135,000"),
     (0.1534, "percent", f"15{NBSP}%", "15%"),
     (0.045, "percent", f"4,5{NBSP}%", "4.5%"),
+    (0.0, "percent", f"0{NBSP}%", "0%"),
     (3.24, "times", f"3,2{NBSP}fois", f"3.2{NBSP}times"),
     (42.7, "years", f"42{NBSP}ans", f"42{NBSP}years"),
     (0.5, "years", f"6{NBSP}mois", f"6{NBSP}months"),
