@@ -26,7 +26,7 @@ from backbone_speed import (application_rows, dead_letters, publish_at_rate, pub
                             read_decisions, read_events)
 from credit.bundle import latest_bundle, load_bundle  # noqa: E402
 from credit.events import ApplicationExplained  # noqa: E402
-from credit.explain import ADDS_UP, adds_up  # noqa: E402
+from credit.explain.explanation import ADDS_UP, adds_up  # noqa: E402
 from credit.topics import DECISIONS_DLQ, LOAN_EXPLANATIONS  # noqa: E402
 from ingest.history_loader import load_history  # noqa: E402
 from ingest.publisher import KafkaPublisher  # noqa: E402

@@ -11,7 +11,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from credit.explain import group_members, grouped_points
+from credit.explain.explanation import group_members, grouped_points
 from credit.explain.contributions import TreeContributions
 from credit.explain.reasons import value_key
 

@@ -1,5 +1,6 @@
-"""Explanations of decisions: exact contributions in probability points, grouped, in words."""
-from credit.explain.dictionary import DictionaryError, group_of
-from credit.explain.explanation import ADDS_UP, Explainer, adds_up, group_members, grouped_points
+"""Explanations of decisions: exact contributions in probability points, grouped, in words.
 
-__all__ = ["ADDS_UP", "DictionaryError", "Explainer", "adds_up", "group_members", "group_of", "grouped_points"]
+Modules: contributions (TreeSHAP -> probability points), dictionary (groups, labels, units),
+reasons and summary (sentences), wording (numbers and units), explanation (the Explainer).
+Import what you need from them: importing the package itself stays free.
+"""

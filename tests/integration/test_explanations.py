@@ -9,7 +9,7 @@ import pytest
 from kafka import KafkaProducer
 
 from credit.events import ApplicationExplained, ApplicationScored, DeadLettered, now
-from credit.explain import ADDS_UP, adds_up
+from credit.explain.explanation import ADDS_UP, adds_up
 from credit.topics import DECISIONS_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS
 from tests.integration.stack import post, read_topic
 from tests.json_rows import json_rows

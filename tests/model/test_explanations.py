@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from credit.calibration import calibrate
-from credit.explain import ADDS_UP, Explainer, adds_up
+from credit.explain.explanation import ADDS_UP, Explainer, adds_up
 from credit.features import build_features, history_record, model_matrix
 from scorer.model import OnnxScorer
 from tests.model.test_scorer_model import events_of

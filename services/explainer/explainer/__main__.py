@@ -2,7 +2,7 @@
 import sys
 
 from credit.bundle import BundleError
-from credit.explain import DictionaryError
+from credit.explain.dictionary import DictionaryError
 
 
 def main() -> None:

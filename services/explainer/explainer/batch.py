@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from credit.dead_letters import Message, Undecodable, dead_letter_of, decode_decision
 from credit.events import ApplicationExplained, ApplicationScored, DeadLettered
-from credit.explain import ADDS_UP, adds_up
+from credit.explain.explanation import ADDS_UP, adds_up
 from explainer.models import Explainers, UnknownModel
 
 SERVICE = "explainer"

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from credit.bundle import BundleError, latest_bundle, load_bundle
-from credit.explain import DictionaryError, Explainer
+from credit.explain.dictionary import DictionaryError
+from credit.explain.explanation import Explainer
 
 
 class UnknownModel(LookupError):
