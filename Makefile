@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 MODELS ?= models
 PYTEST := $(BIN)/python -m pytest
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install demo up down train test test-unit test-model test-integration bench clean
+.PHONY: install chromium demo up down train test test-unit test-model test-integration test-browser bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +16,11 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 install: $(INSTALLED)
+
+# Browser tests drive Debian's Chromium: Playwright's own browser download does not work here.
+chromium:
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
 # The whole local stack on demo data: broker, topics, client history, ingest API, scorer, and a
 # replay of demo applications with decisions printed as they arrive. Ctrl-C stops everything.
@@ -33,7 +39,7 @@ down: $(INSTALLED)
 train: $(INSTALLED)
 	$(BIN)/python -m training --data $(DATA) --out $(MODELS)
 
-test: $(INSTALLED)
+test: $(INSTALLED) chromium
 	$(PYTEST)
 
 test-unit: $(INSTALLED)
@@ -44,6 +50,9 @@ test-model: $(INSTALLED)
 
 test-integration: $(INSTALLED)
 	$(PYTEST) -m integration
+
+test-browser: $(INSTALLED) chromium
+	$(PYTEST) -m browser
 
 # Feature computation and training at 300,000 demo clients; results in benchmarks/results/.
 bench: $(INSTALLED)

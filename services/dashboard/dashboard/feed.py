@@ -62,16 +62,28 @@ class Feed:
         return FeedStatus(alive and _reachable(self.bootstrap), self._events, self._unreadable, self._last_event_at)
 
     def _run(self) -> None:
-        from kafka import KafkaConsumer
-
-        consumer = KafkaConsumer(*SCHEMAS, bootstrap_servers=self.bootstrap, group_id=self.group_id,
-                                 enable_auto_commit=False, auto_offset_reset="earliest",
-                                 reconnect_backoff_max_ms=2000)
+        consumer = self._connect()
+        if consumer is None:
+            return
         try:
             while not self._stop.is_set():
                 self._poll_once(consumer)
         finally:
             consumer.close()
+
+    def _connect(self):
+        """A consumer once the broker answers (retried: the dashboard may start while Kafka is down)."""
+        from kafka import KafkaConsumer
+
+        while not self._stop.is_set():
+            try:
+                return KafkaConsumer(*SCHEMAS, bootstrap_servers=self.bootstrap, group_id=self.group_id,
+                                     enable_auto_commit=False, auto_offset_reset="earliest",
+                                     reconnect_backoff_max_ms=2000)
+            except Exception as error:  # noqa: BLE001 - keep trying; status() reports the interruption
+                log.warning("dashboard feed: cannot reach %s (%s); retrying", self.bootstrap, type(error).__name__)
+                self._stop.wait(2)
+        return None
 
     def _poll_once(self, consumer) -> None:
         try:

@@ -1,0 +1,50 @@
+"""What every browser session of one server process shares: store, feed, bundle, model, population.
+
+Built once per process (heavy: the reference population, the models) and kept in pn.state.cache;
+sessions only read from it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from credit.bundle import Bundle, latest_bundle, load_bundle
+from credit.compare import Population
+from credit.explain.explanation import Explainer
+from dashboard.feed import Feed
+from dashboard.settings import Settings
+from dashboard.store import Store
+
+
+@dataclass
+class Context:
+    settings: Settings
+    store: Store
+    feed: Feed
+    bundle: Bundle
+    explainer: Explainer
+    population: Population
+    contributions: pd.DataFrame  # reference clients' group contributions, rows as in the population
+    history: pd.DataFrame  # client history aggregates by SK_ID_CURR (for simulations)
+
+    @property
+    def scorer(self):
+        from scorer.model import OnnxScorer  # the services' own scoring code, for simulations
+
+        if not hasattr(self, "_scorer"):
+            self._scorer = OnnxScorer(self.bundle.path)
+        return self._scorer
+
+
+def build_context(settings: Settings, start_feed: bool = True) -> Context:
+    path = settings.models_dir / settings.model_version if settings.model_version else latest_bundle(settings.models_dir)
+    bundle = load_bundle(path)
+    settings.store_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store(settings.store_path)
+    feed = Feed(store, settings.kafka_bootstrap, settings.feed_group)
+    if start_feed:
+        feed.start()
+    history = pd.read_parquet(bundle.file("history")).set_index("SK_ID_CURR")
+    return Context(settings, store, feed, bundle, Explainer(bundle), Population.from_bundle(bundle),
+                   pd.read_parquet(bundle.file("contributions")), history)

@@ -1,0 +1,23 @@
+"""Dashboard settings, from DASHBOARD_* environment variables."""
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DASHBOARD_")
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    models_dir: Path = Path("models")
+    model_version: str | None = None  # default: the newest bundle
+    store_path: Path = Path(".dashboard/store.db")
+    users_file: Path = Path(".stack/dashboard-users.json")  # RM accounts, hashed passwords; never in the repo
+    feed_group: str = "dashboard"
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

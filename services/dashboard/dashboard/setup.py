@@ -1,0 +1,18 @@
+"""Run once per server process (`panel serve --setup`): build the shared Context and start the feed."""
+from __future__ import annotations
+
+import panel as pn
+
+from dashboard.context import build_context
+from dashboard.settings import get_settings
+
+_KEY = "dashboard-context"
+
+
+def shared_context():
+    if _KEY not in pn.state.cache:
+        pn.state.cache[_KEY] = build_context(get_settings())
+    return pn.state.cache[_KEY]
+
+
+shared_context()

@@ -1,0 +1,1 @@
+"""The dashboard's pages, each a Panel Viewer reading the shared Context."""

@@ -1,0 +1,57 @@
+"""Page 5, the live feed: the latest decisions as they arrive; refusals and near-threshold cases marked."""
+from __future__ import annotations
+
+import pandas as pd
+import panel as pn
+import param
+
+from credit.decision import near_threshold
+
+TEXT = {
+    "fr": {"columns": ["heure", "client", "probabilité de défaut", "décision", "attention", "explication"],
+           "granted": "✔ accordé", "refused": "✘ refusé", "near": "⚠ proche du seuil", "ready": "prête",
+           "pending": "en cours", "live": "Flux en direct : {n} décisions reçues.",
+           "down": "⚠ Flux en direct interrompu : les données affichées sont les dernières connues. "
+                   "La reprise sera automatique."},
+    "en": {"columns": ["time", "client", "probability of default", "decision", "attention", "explanation"],
+           "granted": "✔ granted", "refused": "✘ refused", "near": "⚠ close to the threshold", "ready": "ready",
+           "pending": "pending", "live": "Live feed: {n} decisions received.",
+           "down": "⚠ Live feed interrupted: showing the last known data. It will resume by itself."},
+}
+REFRESH_MS = 2000
+
+
+def feed_frame(rows: list[dict], lang: str) -> pd.DataFrame:
+    text = TEXT[lang]
+    records = [(r["decided_at"][11:19], str(r["client_id"]), f"{r['probability_of_default']:.1%}", text[r["decision"]],
+                text["near"] if near_threshold(r["probability_of_default"], r["threshold"]) else "",
+                text["ready"] if r["explained"] else text["pending"]) for r in rows]
+    return pd.DataFrame(records, columns=text["columns"])
+
+
+class LiveFeed(pn.viewable.Viewer):
+    lang = param.Selector(default="fr", objects=["fr", "en"])
+    rows = param.Integer(default=50, bounds=(10, 500))
+
+    def __init__(self, context, **params):
+        super().__init__(**params)
+        self.context = context
+        self.table = pn.widgets.Tabulator(self._frame(), disabled=True, show_index=False, height=520,
+                                          sizing_mode="stretch_width", css_classes=["live-feed"])
+        self.status = pn.pane.Alert("", alert_type="info", css_classes=["feed-status"])
+        self._refresh()
+
+    def _frame(self) -> pd.DataFrame:
+        return feed_frame(self.context.store.latest_decisions(self.rows), self.lang)
+
+    def _refresh(self) -> None:
+        self.table.value = self._frame()
+        status = self.context.feed.status()
+        self.status.alert_type = "info" if status.live else "danger"
+        self.status.object = (TEXT[self.lang]["live"].format(n=status.events) if status.live
+                              else TEXT[self.lang]["down"])
+
+    def __panel__(self):
+        if pn.state.curdoc is not None:  # in a served session: refresh while the page is open
+            pn.state.add_periodic_callback(self._refresh, period=REFRESH_MS)
+        return pn.Column(self.status, self.table)

@@ -1,0 +1,118 @@
+"""The dashboard in real headless Chromium: log-in, client file, language, live feed while Kafka is down.
+
+The store is filled with real-sample applications decided and explained by the services' own
+code; no broker runs, so the live feed must say it is interrupted while showing the last data.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.browser.panel_server import served_panel
+from tests.kafka_broker import free_port
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "services" / "dashboard" / "dashboard"
+PASSWORD = "correct horse battery staple"
+WAIT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def explained(real_bundle, real_data_dir, real_history):
+    """120 real applications with their decisions and explanations, as the services publish them."""
+    from credit.dead_letters import decode_application
+    from credit.events import ApplicationReceived
+    from credit.explain.explanation import Explainer
+    from credit.features import history_record
+    from scorer.model import OnnxScorer
+    from tests.json_rows import json_rows
+
+    raw = pd.read_csv(real_data_dir / "application_test.csv").head(120)
+    received = [ApplicationReceived(**row) for row in json_rows(raw)]
+    histories = {c: history_record(real_history, c) for c in raw["SK_ID_CURR"] if c in real_history.index}
+    decisions = OnnxScorer(real_bundle.path).score([decode_application(r.to_bytes()) for r in received], histories)
+    return received, decisions, Explainer(real_bundle).explain(decisions)
+
+
+@pytest.fixture(scope="module")
+def dashboard(real_bundle, explained, tmp_path_factory):
+    from dashboard.accounts import add_user
+    from dashboard.store import Store
+
+    folder = tmp_path_factory.mktemp("dashboard")
+    Store(folder / "store.db").upsert([event for events in explained for event in events])
+    add_user(folder / "users.json", "marie", PASSWORD, "rm")
+    env = {"DASHBOARD_MODELS_DIR": str(real_bundle.path.parent), "DASHBOARD_STORE_PATH": str(folder / "store.db"),
+           "DASHBOARD_USERS_FILE": str(folder / "users.json"), "PANEL_COOKIE_SECRET": secrets.token_urlsafe(32),
+           "DASHBOARD_KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port()}"}  # nothing listens: Kafka is down
+    with served_panel(APP / "app.py", folder, "--setup", str(APP / "setup.py"), "--auth-module", str(APP / "auth.py"),
+                      env=env) as url:
+        yield url, folder
+
+
+def log_in(page, url: str, password: str = PASSWORD) -> None:
+    page.goto(url)
+    page.fill("input[name=username]", "marie")
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def screenshot(page, name: str, tmp_path: Path) -> None:
+    """Saved under tmp_path, or under $SCREENSHOTS_DIR (to refresh the README's pictures)."""
+    folder = Path(os.environ.get("SCREENSHOTS_DIR", tmp_path))
+    page.screenshot(path=folder / f"{name}.png", full_page=True)
+
+
+def test_a_wrong_password_is_refused(page, dashboard):
+    from playwright.sync_api import expect
+
+    log_in(page, dashboard[0], "not the password")
+    page.wait_for_url("**/login?error=*")
+    expect(page.locator(".errormessage")).to_be_visible()
+    assert page.get_by_text("Dossier client").count() == 0
+
+
+def test_the_client_file_shows_the_explanations_pd_decision_and_reasons_and_is_logged(page, dashboard, explained,
+                                                                                       tmp_path):
+    from playwright.sync_api import expect
+    from dashboard.store import Store
+
+    url, folder = dashboard
+    refused = next(e for e in explained[2] if e.decision == "refused")
+    log_in(page, url)
+    expect(page.get_by_text("marie")).to_be_visible(timeout=WAIT_MS)
+    entry = page.locator("input").first
+    entry.fill(str(refused.client_id))
+    entry.press("Enter")
+    page.get_by_role("button", name="Ouvrir le dossier").click()
+    expect(page.get_by_text("Demande refusée").first).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator(".summary")).to_contain_text(refused.summary["fr"])
+    for reason in refused.reasons:
+        expect(page.locator(".reasons")).to_contain_text(reason.text["fr"])
+    pd_text = f"{refused.probability_of_default * 100:.1f}".replace(".", ",")
+    expect(page.locator(".summary")).to_contain_text(pd_text)
+    screenshot(page, "dashboard-client-file", tmp_path)
+    assert [(r["user"], r["client_id"]) for r in Store(folder / "store.db").access_log()][:1] == \
+        [("marie", refused.client_id)]
+
+    page.get_by_text("English").click()
+    expect(page.locator(".summary")).to_contain_text(refused.summary["en"], timeout=WAIT_MS)
+
+
+def test_the_live_feed_says_it_is_interrupted_and_still_shows_the_last_decisions(page, dashboard, tmp_path):
+    from playwright.sync_api import expect
+    from dashboard.store import Store
+
+    url, folder = dashboard
+    log_in(page, url)
+    page.get_by_text("Flux en direct").first.click(timeout=WAIT_MS)
+    expect(page.locator(".feed-status")).to_contain_text("Flux en direct interrompu", timeout=WAIT_MS)
+    shown = Store(folder / "store.db").latest_decisions(50)
+    expect(page.locator(".live-feed")).to_contain_text(str(shown[0]["client_id"]), timeout=WAIT_MS)
+    expect(page.locator(".live-feed")).to_contain_text("✘ refusé")  # refusals marked in words, not colour alone
+    screenshot(page, "dashboard-live-feed", tmp_path)
