@@ -49,6 +49,14 @@ class Population:
         """Out-of-fold PDs by default: the final model's PDs on its own training rows are overconfident."""
         return cls(pd.read_parquet(bundle.file("reference")), pd_column)
 
+    def __len__(self) -> int:
+        return len(self._frame)
+
+    def sample(self, n: int, seed: int = 0) -> pd.DataFrame:
+        """At most n reference clients drawn at random (for charts), with their PD as column PD."""
+        rows = np.random.default_rng(seed).choice(len(self._frame), min(n, len(self._frame)), replace=False)
+        return self._frame.iloc[rows].assign(PD=self._pd[rows])
+
     def percentile(self, pd_: float) -> float:
         """Share (0-100) of reference clients with a lower PD."""
         return 100.0 * float(np.searchsorted(self._sorted_pd, pd_, side="left")) / len(self._sorted_pd)

@@ -116,3 +116,50 @@ def test_the_live_feed_says_it_is_interrupted_and_still_shows_the_last_decisions
     expect(page.locator(".live-feed")).to_contain_text(str(shown[0]["client_id"]), timeout=WAIT_MS)
     expect(page.locator(".live-feed")).to_contain_text("✘ refusé")  # refusals marked in words, not colour alone
     screenshot(page, "dashboard-live-feed", tmp_path)
+
+
+def open_file(page, url: str, client_id: int) -> None:
+    from playwright.sync_api import expect
+
+    log_in(page, url)
+    expect(page.get_by_text("marie")).to_be_visible(timeout=WAIT_MS)
+    entry = page.locator("input").first
+    entry.fill(str(client_id))
+    entry.press("Enter")
+    page.get_by_role("button", name="Ouvrir le dossier").click()
+    expect(page.locator(".summary")).to_be_visible(timeout=WAIT_MS)
+
+
+def test_client_information_shows_the_card_and_a_filter_narrows_the_segment(page, dashboard, explained, real_bundle,
+                                                                           tmp_path):
+    from playwright.sync_api import expect
+    from credit.compare import Population
+    from credit.explain.wording import number
+
+    population = Population.from_bundle(real_bundle)
+    option = next(o for o in population.segment_options("fr") if o.key == "NAME_CONTRACT_TYPE")
+    revolving = next(value for value, label in option.options if label == "Crédit renouvelable")
+    narrowed = int(population.segment({"NAME_CONTRACT_TYPE": revolving}).sum())
+    assert 0 < narrowed < len(population)
+
+    open_file(page, dashboard[0], explained[1][0].client_id)
+    page.get_by_text("Informations client").first.click()
+    expect(page.locator(".client-card")).to_contain_text("Revenu annuel déclaré", timeout=WAIT_MS)
+    expect(page.locator(".segment")).to_contain_text(f"{number(len(population), 'fr')} clients", timeout=WAIT_MS)
+    page.locator(".filter-NAME_CONTRACT_TYPE select").select_option(label="Crédit renouvelable")
+    expect(page.locator(".segment")).to_contain_text(f"{number(narrowed, 'fr')} clients", timeout=WAIT_MS)
+    screenshot(page, "dashboard-client-information", tmp_path)
+
+
+def test_comparison_with_similar_clients_gives_their_default_rate(page, dashboard, explained, real_bundle, tmp_path):
+    from playwright.sync_api import expect
+    from credit.compare import Population
+    from credit.explain.wording import percent
+
+    application, decision = explained[0][3], explained[1][3]
+    open_file(page, dashboard[0], decision.client_id)
+    page.get_by_text("Comparaison").first.click()
+    similar = Population.from_bundle(real_bundle).similar(application.model_dump(), 50)
+    expect(page.locator(".similar")).to_contain_text("Parmi les 50 clients les plus proches", timeout=WAIT_MS)
+    expect(page.locator(".similar")).to_contain_text(percent(similar.default_rate, "fr", 1))
+    screenshot(page, "dashboard-comparison", tmp_path)

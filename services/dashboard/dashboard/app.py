@@ -10,10 +10,13 @@ from __future__ import annotations
 import panel as pn
 
 from dashboard.views.client_file import ClientFile
+from dashboard.views.client_info import ClientInfo
+from dashboard.views.comparison import Comparison
 from dashboard.views.live_feed import LiveFeed
 
-TITLES = {"fr": ("Prêt à dépenser — dossiers clients", "Dossier client", "Flux en direct"),
-          "en": ("Prêt à dépenser — client files", "Client file", "Live feed")}
+TITLES = {"fr": ("Prêt à dépenser — dossiers clients", "Dossier client", "Informations client", "Comparaison",
+                 "Flux en direct"),
+          "en": ("Prêt à dépenser — client files", "Client file", "Client information", "Comparison", "Live feed")}
 
 
 def create_app(context, user: str):
@@ -21,12 +24,16 @@ def create_app(context, user: str):
     language = pn.widgets.RadioButtonGroup(name="langue / language", options={"Français": "fr", "English": "en"},
                                            value="fr", button_type="default")
     client_file, feed = ClientFile(context, user), LiveFeed(context)
-    for view in (client_file, feed):
+    about_client = [ClientInfo(context), Comparison(context)]  # follow the client opened in the client file
+    for view in (client_file, *about_client, feed):
         language.link(view, value="lang")
+    for view in about_client:
+        client_file.param.watch(lambda event, view=view: setattr(view, "client_id", event.new), "client_id")
 
     def tabs(lang: str):
         titles = TITLES[lang]
-        return pn.Tabs((titles[1], client_file), (titles[2], feed), dynamic=True)
+        pages = [client_file, *about_client, feed]
+        return pn.Tabs(*zip(titles[1:], pages), dynamic=True)
 
     template = pn.template.FastListTemplate(title=TITLES["fr"][0], theme_toggle=False, accent="#0072B2")
     template.header.append(pn.Row(pn.pane.Markdown(f"**{user}**", css_classes=["user"]), language))

@@ -66,3 +66,47 @@ def alt_waterfall(base: float, steps: list[tuple[str, float]], pd_: float, lang:
     lines = [f"| {'étape' if lang == 'fr' else 'step'} | points |", "|---|---:|", f"| {words['base']} | {base:.1%} |"]
     lines += [f"| {name} | {'+' if p > 0 else ''}{p * 100:.1f} |" for name, p in steps]
     return "\n".join(lines + [f"| {words['client']} | {pd_:.1%} |"])
+
+
+def distribution(view: dict, label: str, lang: str):
+    """Repaid vs defaulted clients over one feature (shares of each group), the client marked."""
+    words = {"fr": ("remboursé", "défaut", "ce client"), "en": ("repaid", "defaulted", "this client")}[lang]
+    if view["kind"] == "category":
+        names = [str(c) for c in view["categories"]]
+        fig = figure(x_range=names, height=300, width=760, toolbar_location=None, title=label)
+        for counts, colour, hatch, name in ((view["repaid"], BLUE, " ", words[0]),
+                                           (view["defaulted"], VERMILION, "/", words[1])):
+            fig.vbar(x=names, top=_shares(counts), width=0.7, color=colour, alpha=0.45, hatch_pattern=hatch,
+                     legend_label=name)
+        fig.xaxis.major_label_orientation = 0.8
+        return fig
+    edges = view["edges"]
+    fig = figure(height=300, width=760, toolbar_location=None, title=label)
+    for counts, colour, hatch, name in ((view["repaid"], BLUE, " ", words[0]), (view["defaulted"], VERMILION, "/", words[1])):
+        fig.quad(left=edges[:-1], right=edges[1:], bottom=0, top=_shares(counts), color=colour, alpha=0.45,
+                 hatch_pattern=hatch, legend_label=name)
+    if view.get("value") is not None:
+        fig.add_layout(Span(location=float(view["value"]), dimension="height", line_color="black", line_width=3))
+        fig.add_layout(Label(x=float(view["value"]), y=0, text=words[2], text_font_size="10pt", x_offset=4))
+    return fig
+
+
+def _shares(counts) -> list[float]:
+    total = max(sum(counts), 1)
+    return [c / total for c in counts]
+
+
+def scatter(x, y, pd_, client: tuple, labels: tuple[str, str], lang: str):
+    """Reference clients on two features, coloured by PD (cividis: readable with any colour vision)."""
+    from bokeh.transform import linear_cmap
+
+    source = ColumnDataSource({"x": x, "y": y, "pd": [p * 100 for p in pd_]})
+    fig = figure(height=420, width=760, toolbar_location=None, x_axis_label=labels[0], y_axis_label=labels[1],
+                 tooltips=[("PD %", "@pd{0.0}")])
+    mapper = linear_cmap("pd", "Cividis256", 0, max(max(source.data["pd"], default=1), 1))
+    dots = fig.scatter("x", "y", source=source, size=4, alpha=0.5, color=mapper)
+    fig.add_layout(dots.construct_color_bar(title="PD %"), "right")
+    if None not in client:
+        fig.scatter([client[0]], [client[1]], marker="star", size=22, color=VERMILION, line_color="black")
+        fig.add_layout(Label(x=client[0], y=client[1], text=WORDS[lang]["client"], x_offset=10, text_font_size="11pt"))
+    return fig

@@ -1,0 +1,114 @@
+"""Page 3, comparison: the client against all clients and against the K most similar ones."""
+from __future__ import annotations
+
+import numpy as np
+import panel as pn
+import param
+
+from credit.compare import main_groups, value_of
+from credit.explain.dictionary import groups
+from credit.explain.wording import number, percent
+from credit.similarity import derive
+from dashboard import charts
+from dashboard.views.client_file import charts_pane
+
+FEATURES = {"AGE_YEARS": ("Âge (ans)", "Age (years)"), "AMT_INCOME_TOTAL": ("Revenu annuel", "Annual income"),
+            "AMT_CREDIT": ("Montant du crédit", "Loan amount"), "AMT_ANNUITY": ("Échéance", "Repayment"),
+            "EMPLOYED_YEARS": ("Ancienneté dans l'emploi (ans)", "Years in current job"),
+            "EXT_SOURCE_2": ("Score externe n°2", "External score 2"), "CNT_CHILDREN": ("Enfants", "Children"),
+            "NAME_EDUCATION_TYPE": ("Niveau d'études", "Education"),
+            "NAME_FAMILY_STATUS": ("Situation familiale", "Family status")}
+SCATTER_SAMPLE = 3000  # enough to see the shape, light enough for a browser
+TEXT = {
+    "fr": {"none": "Ouvrez d'abord un dossier client (numéro ci-dessus).", "k": "Nombre de clients similaires",
+           "similar": "Parmi les **{k} clients les plus proches** ({on}), **{rate}** ont fait défaut ; "
+                      "la probabilité de défaut de ce client est de **{pd}** (moyenne de ces clients : {mean}).",
+           "all": "Ensemble des clients : {n} clients, {rate} ont fait défaut ; ce client a une probabilité "
+                  "de défaut plus élevée que {p:.0f} % d'entre eux.",
+           "groups": "| facteurs principaux | ce client | clients similaires (moyenne) |", "feature": "Caractéristique",
+           "x": "Axe horizontal", "y": "Axe vertical", "where": "Ce client : {v} (percentile {p})."},
+    "en": {"none": "Open a client file first (number above).", "k": "Number of similar clients",
+           "similar": "Of the **{k} most similar clients** ({on}), **{rate}** defaulted; this client's "
+                      "probability of default is **{pd}** (their mean: {mean}).",
+           "all": "All clients: {n} clients, {rate} defaulted; this client's probability of default is "
+                  "higher than {p:.0f}% of theirs.",
+           "groups": "| main factors | this client | similar clients (mean) |", "feature": "Characteristic",
+           "x": "Horizontal axis", "y": "Vertical axis", "where": "This client: {v} (percentile {p})."},
+}
+
+
+class Comparison(pn.viewable.Viewer):
+    client_id = param.Integer(default=None, allow_None=True)
+    lang = param.Selector(default="fr", objects=["fr", "en"])
+    k = param.Integer(default=50, bounds=(5, 500))
+    feature = param.Selector(default="AGE_YEARS", objects=list(FEATURES))
+    x = param.Selector(default="AGE_YEARS", objects=list(FEATURES)[:6])
+    y = param.Selector(default="AMT_CREDIT", objects=list(FEATURES)[:6])
+
+    def __init__(self, context, **params):
+        super().__init__(**params)
+        self.context = context
+        self._sample = context.population.sample(SCATTER_SAMPLE)
+
+    def _client(self):
+        found = self.client_id is not None and self.context.store.client_file(self.client_id)
+        return (found["application"].model_dump(), found["decision"], found["explanation"]) if found else None
+
+    @param.depends("client_id", "lang", "k")
+    def _similar(self):
+        client = self._client()
+        if client is None:
+            return pn.pane.Markdown(TEXT[self.lang]["none"])
+        raw, decision, explanation = client
+        text, population = TEXT[self.lang], self.context.population
+        everyone = population.describe(np.ones(len(population), bool))
+        similar = population.similar(raw, self.k)
+        on = ", ".join(f.label[self.lang].lower() for f in similar.features)
+        pct = lambda share: percent(share, self.lang, 1)  # noqa: E731
+        lines = [text["all"].format(n=number(everyone["clients"], self.lang), rate=pct(everyone["default_rate"]),
+                                    p=population.percentile(decision.probability_of_default)),
+                 text["similar"].format(k=similar.k, on=on, rate=pct(similar.default_rate),
+                                        pd=pct(decision.probability_of_default), mean=pct(similar.mean_pd))]
+        return pn.Column(pn.pane.Markdown("\n\n".join(lines), css_classes=["similar"]),
+                         pn.pane.Markdown(self._groups_table(similar, explanation), css_classes=["similar-groups"]))
+
+    def _groups_table(self, similar, explanation) -> str:
+        labels = {g.id: g.label[self.lang] for g in groups()}
+        theirs = dict(main_groups(self.context.contributions.iloc[similar.index], top=28))
+        mine = {c.group: c.points for c in explanation.contributions} if explanation else {}
+        shown = list(mine)[:3] + [g for g, _ in main_groups(self.context.contributions.iloc[similar.index])]
+        rows = [f"| {labels[g]} | {mine.get(g, 0) * 100:+.1f} pts | {theirs.get(g, 0) * 100:+.1f} pts |"
+                for g in dict.fromkeys(shown)]
+        return "\n".join([TEXT[self.lang]["groups"], "|---|---:|---:|", *rows])
+
+    @param.depends("client_id", "lang", "feature")
+    def _distribution(self):
+        client = self._client()
+        value = value_of(client[0], self.feature) if client else None
+        view = self.context.population.distribution(self.feature, value)
+        label = FEATURES[self.feature][0 if self.lang == "fr" else 1]
+        p = view.get("percentile")
+        shown = value if value is None or isinstance(value, str) else number(float(value), self.lang, 1)
+        alt = TEXT[self.lang]["where"].format(v=shown, p="—" if p is None else f"{p:.0f}")
+        return charts_pane(charts.distribution(view, label, self.lang), alt)
+
+    @param.depends("client_id", "lang", "x", "y")
+    def _scatter(self):
+        client = self._client()
+        xs, ys = (derive(self._sample, f).tolist() for f in (self.x, self.y))
+        point = (value_of(client[0], self.x), value_of(client[0], self.y)) if client else (None, None)
+        labels = tuple(FEATURES[f][0 if self.lang == "fr" else 1] for f in (self.x, self.y))
+        return pn.pane.Bokeh(charts.scatter(xs, ys, self._sample["PD"].tolist(), point, labels, self.lang))
+
+    def _chooser(self, name: str, title: str):
+        """A select showing readable names for one of the feature params."""
+        options = {FEATURES[f][0 if self.lang == "fr" else 1]: f for f in self.param[name].objects}
+        widget = pn.widgets.Select(name=title, options=options, value=getattr(self, name), width=260)
+        widget.link(self, value=name)
+        return widget
+
+    def __panel__(self):
+        text = TEXT[self.lang]
+        slider = pn.widgets.IntSlider.from_param(self.param.k, name=text["k"], css_classes=["k-slider"])
+        return pn.Column(slider, self._similar, self._chooser("feature", text["feature"]), self._distribution,
+                         pn.Row(self._chooser("x", text["x"]), self._chooser("y", text["y"])), self._scatter)
