@@ -1,4 +1,4 @@
-"""The local stack: broker, topics, client history, ingest API, scorer and explainer, as background processes.
+"""The local stack: broker, topics, client history, ingest API, scorer, explainer and dashboard, as background processes.
 
     python deploy/stack.py up      # start everything (trains a demo bundle first if models/ is empty)
     python deploy/stack.py down    # stop everything
@@ -22,13 +22,24 @@ STACK = Path(os.environ.get("STACK_DIR", ROOT / ".stack"))
 MODELS = Path(os.environ.get("MODELS_DIR", ROOT / "models"))
 BOOTSTRAP = f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"
 INGEST_URL = f"http://127.0.0.1:{os.environ.get('INGEST_PORT', '8000')}"
+DASHBOARD_PORT = os.environ.get("DASHBOARD_PORT", "5006")
+DASHBOARD_URL = f"http://127.0.0.1:{DASHBOARD_PORT}/app"
+_APP = "services/dashboard/dashboard"
 SERVICES = {"ingest": ["-m", "ingest", "serve"], "scorer": ["-m", "scorer", "worker", "-l", "warn"],
-            "explainer": ["-m", "explainer", "worker", "-l", "warn"]}
+            "explainer": ["-m", "explainer", "worker", "-l", "warn"],
+            "dashboard": ["-m", "panel", "serve", f"{_APP}/app.py", "--setup", f"{_APP}/setup.py",
+                          "--auth-module", f"{_APP}/auth.py", "--address", "127.0.0.1", "--port", DASHBOARD_PORT,
+                          "--allow-websocket-origin", f"127.0.0.1:{DASHBOARD_PORT}"]}
+DEMO_USER = "demo"
 
 
 def api_key() -> str:
     """A random key for this machine's stack, kept outside the repository's tracked files."""
-    path = STACK / "api-key"
+    return _secret("api-key")
+
+
+def _secret(name: str) -> str:
+    path = STACK / name
     if not path.exists():
         STACK.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(24))
@@ -36,11 +47,25 @@ def api_key() -> str:
     return path.read_text().strip()
 
 
+def demo_account() -> str:
+    """The demo RM account's password (random per machine, in .stack/), created in the users file."""
+    from dashboard.accounts import add_user, check
+
+    password, users = _secret("dashboard-demo-password"), STACK / "dashboard-users.json"
+    if not check(users, DEMO_USER, password):
+        add_user(users, DEMO_USER, password, "reviewer")
+    return password
+
+
 def environment() -> dict[str, str]:
     return {**os.environ, "INGEST_KAFKA_BOOTSTRAP": BOOTSTRAP, "INGEST_API_KEYS_FILE": str(STACK / "api-key"),
             "SCORER_KAFKA_BOOTSTRAP": BOOTSTRAP, "SCORER_MODELS_DIR": str(MODELS),
             "SCORER_DATA_DIR": str(STACK / "scorer-data"), "EXPLAINER_KAFKA_BOOTSTRAP": BOOTSTRAP,
-            "EXPLAINER_MODELS_DIR": str(MODELS), "EXPLAINER_DATA_DIR": str(STACK / "explainer-data")}
+            "EXPLAINER_MODELS_DIR": str(MODELS), "EXPLAINER_DATA_DIR": str(STACK / "explainer-data"),
+            "DASHBOARD_KAFKA_BOOTSTRAP": BOOTSTRAP, "DASHBOARD_MODELS_DIR": str(MODELS),
+            "DASHBOARD_STORE_PATH": str(STACK / "dashboard-store.db"),
+            "DASHBOARD_USERS_FILE": str(STACK / "dashboard-users.json"),
+            "PANEL_COOKIE_SECRET": _secret("dashboard-cookie-secret")}
 
 
 def run(*args: str) -> None:
@@ -71,6 +96,7 @@ def start_service(name: str) -> None:
 
 def up() -> None:
     api_key()
+    password = demo_account()
     ensure_bundle()
     run(str(ROOT / "deploy/kafka/fetch.sh"))
     run(str(ROOT / "deploy/kafka/broker.sh"), "start")
@@ -80,7 +106,8 @@ def up() -> None:
         start_service(name)
     _wait_healthy()
     print(f"Stack up. Ingest API: {INGEST_URL}/docs (API key in {STACK / 'api-key'}); "
-          f"broker {BOOTSTRAP}; logs in {STACK}/. Stop with `make down`.")
+          f"broker {BOOTSTRAP}; logs in {STACK}/. Stop with `make down`.\n"
+          f"Dashboard: {DASHBOARD_URL}  (user {DEMO_USER}, password {password})")
 
 
 def down() -> None:

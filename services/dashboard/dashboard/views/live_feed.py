@@ -6,16 +6,17 @@ import panel as pn
 import param
 
 from credit.decision import near_threshold
+from credit.explain.wording import percent
 
 TEXT = {
     "fr": {"columns": ["heure", "client", "probabilité de défaut", "décision", "attention", "explication"],
            "granted": "✔ accordé", "refused": "✘ refusé", "near": "⚠ proche du seuil", "ready": "prête",
-           "pending": "en cours", "live": "Flux en direct : {n} décisions reçues.",
+           "pending": "en cours", "live": "Flux en direct : {n} événements reçus depuis le démarrage.",
            "down": "⚠ Flux en direct interrompu : les données affichées sont les dernières connues. "
                    "La reprise sera automatique."},
     "en": {"columns": ["time", "client", "probability of default", "decision", "attention", "explanation"],
            "granted": "✔ granted", "refused": "✘ refused", "near": "⚠ close to the threshold", "ready": "ready",
-           "pending": "pending", "live": "Live feed: {n} decisions received.",
+           "pending": "pending", "live": "Live feed: {n} events received since start.",
            "down": "⚠ Live feed interrupted: showing the last known data. It will resume by itself."},
 }
 REFRESH_MS = 2000
@@ -23,7 +24,7 @@ REFRESH_MS = 2000
 
 def feed_frame(rows: list[dict], lang: str) -> pd.DataFrame:
     text = TEXT[lang]
-    records = [(r["decided_at"][11:19], str(r["client_id"]), f"{r['probability_of_default']:.1%}", text[r["decision"]],
+    records = [(r["decided_at"][11:19], str(r["client_id"]), percent(r["probability_of_default"], lang, 1), text[r["decision"]],
                 text["near"] if near_threshold(r["probability_of_default"], r["threshold"]) else "",
                 text["ready"] if r["explained"] else text["pending"]) for r in rows]
     return pd.DataFrame(records, columns=text["columns"])
