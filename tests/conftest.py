@@ -2,9 +2,15 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from pathlib import Path
 
 import pytest
+
+from tests.integration.stack import API_KEY, healthy
+from tests.kafka_broker import KafkaBroker
+from tests.processes import Service, free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_SAMPLE = Path(os.environ.get("HOME_CREDIT_SAMPLE", ROOT.parent / "shared" / "data" / "home-credit-sample"))
@@ -42,3 +48,62 @@ def real_bundle(real_data_dir, real_tables, tmp_path_factory):
     bundle, _ = train_bundle(real_tables, fingerprint(real_data_dir), tmp_path_factory.mktemp("models"),
                              Options(capacity=FAST))
     return bundle
+
+
+# The real broker and the running services: for the integration and browser tiers (session-wide, started once).
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@pytest.fixture(scope="session")
+def kafka_broker():
+    """A fresh single-node broker on free loopback ports, with every project topic created.
+
+    Stopped at session end, on failure, on Ctrl-C and on SIGTERM (e.g. `timeout`); if the test
+    process is killed outright, the broker stops itself (KAFKA_STOP_WITH_PID).
+    """
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if main else None
+    broker = KafkaBroker()
+    try:
+        broker.start()
+        yield broker
+    finally:
+        broker.close()
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.fixture(scope="session")
+def stack(kafka_broker, real_bundle, tmp_path_factory):
+    """History loaded, then the scorer, the explainer and the ingest API running; yields the API's URL."""
+    from ingest.history_loader import load_history
+    from ingest.publisher import KafkaPublisher
+    from ingest.settings import IngestSettings
+
+    logs = tmp_path_factory.mktemp("logs")
+    publisher = KafkaPublisher(IngestSettings(kafka_bootstrap=kafka_broker.bootstrap, api_keys=API_KEY))
+    load_history(real_bundle, publisher)
+    publisher.close()
+    models, port = str(real_bundle.path.parent), free_port()
+    services = [
+        Service("scorer", ["-m", "scorer", "worker", "-l", "warn"], {
+            "SCORER_KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "SCORER_MODELS_DIR": models,
+            "SCORER_DATA_DIR": str(logs / "scorer-data"), "SCORER_WEB_PORT": str(free_port())}, logs),
+        Service("explainer", ["-m", "explainer", "worker", "-l", "warn"], {
+            "EXPLAINER_KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "EXPLAINER_MODELS_DIR": models,
+            "EXPLAINER_DATA_DIR": str(logs / "explainer-data"), "EXPLAINER_WEB_PORT": str(free_port())}, logs),
+        Service("ingest", ["-m", "ingest", "serve"], {
+            "INGEST_KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "INGEST_API_KEYS": API_KEY,
+            "INGEST_PORT": str(port)}, logs),
+    ]
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for service in services:
+            service.start()
+        wait_until(lambda: healthy(url), 60, "the ingest API")
+        yield url
+    finally:
+        for service in reversed(services):
+            service.stop()
+        print(*(service.tail() for service in services), sep="\n")
