@@ -163,3 +163,25 @@ def test_comparison_with_similar_clients_gives_their_default_rate(page, dashboar
     expect(page.locator(".similar")).to_contain_text("Parmi les 50 clients les plus proches", timeout=WAIT_MS)
     expect(page.locator(".similar")).to_contain_text(percent(similar.default_rate, "fr", 1))
     screenshot(page, "dashboard-comparison", tmp_path)
+
+
+def test_a_simulation_following_the_suggestion_turns_a_refusal_into_a_grant(page, dashboard, explained, real_bundle,
+                                                                            tmp_path):
+    from playwright.sync_api import expect
+    from dashboard.context import build_context
+    from dashboard.settings import Settings
+    from dashboard.simulation import smallest_grant
+
+    url, folder = dashboard
+    context = build_context(Settings(models_dir=real_bundle.path.parent, store_path=folder / "store.db"), start_feed=False)
+    received = {a.application_id: a for a in explained[0]}
+    refused = [d for d in explained[1] if d.decision == "refused"]
+    client = next(d.client_id for d in refused if smallest_grant(context, received[d.application_id]) is not None)
+
+    open_file(page, url, client)
+    page.get_by_text("Simulation").first.click()
+    expect(page.locator(".simulation-banner")).to_contain_text("aucune décision n'est enregistrée", timeout=WAIT_MS)
+    expect(page.locator(".simulation-decision")).to_contain_text("Serait refusée", timeout=WAIT_MS)
+    page.get_by_role("button", name="Essayer cette proposition").click()
+    expect(page.locator(".simulation-decision")).to_contain_text("Serait accordée", timeout=WAIT_MS)
+    screenshot(page, "dashboard-simulation", tmp_path)

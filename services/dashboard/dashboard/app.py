@@ -13,10 +13,12 @@ from dashboard.views.client_file import ClientFile
 from dashboard.views.client_info import ClientInfo
 from dashboard.views.comparison import Comparison
 from dashboard.views.live_feed import LiveFeed
+from dashboard.views.simulation import Simulation
 
 TITLES = {"fr": ("Prêt à dépenser — dossiers clients", "Dossier client", "Informations client", "Comparaison",
-                 "Flux en direct"),
-          "en": ("Prêt à dépenser — client files", "Client file", "Client information", "Comparison", "Live feed")}
+                 "Simulation", "Flux en direct"),
+          "en": ("Prêt à dépenser — client files", "Client file", "Client information", "Comparison", "Simulation",
+                 "Live feed")}
 
 
 def create_app(context, user: str):
@@ -24,7 +26,7 @@ def create_app(context, user: str):
     language = pn.widgets.RadioButtonGroup(name="langue / language", options={"Français": "fr", "English": "en"},
                                            value="fr", button_type="default")
     client_file, feed = ClientFile(context, user), LiveFeed(context)
-    about_client = [ClientInfo(context), Comparison(context)]  # follow the client opened in the client file
+    about_client = [ClientInfo(context), Comparison(context), Simulation(context)]  # follow the client file
     for view in (client_file, *about_client, feed):
         language.link(view, value="lang")
     for view in about_client:

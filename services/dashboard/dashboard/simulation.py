@@ -1,0 +1,100 @@
+"""What-if simulations of an application: new loan terms scored and explained by the services' own code.
+
+Nothing here is published or stored: a simulation is only shown to the relationship manager.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from credit.dead_letters import decode_application, describe
+from credit.decision import GRANTED
+from credit.events import ApplicationExplained, ApplicationReceived, ApplicationScored
+from credit.features import history_record
+
+CHANGEABLE = ("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "AMT_INCOME_TOTAL")
+AMOUNT, TERM = "amount", "term"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The smallest change of amount or term found that turns a refusal into a grant."""
+    kind: str  # AMOUNT (borrow less, same term) or TERM (repay over more months, same amount)
+    change: float  # relative: 0.15 is 15 % less money, or 15 % more months
+    changes: dict  # the new AMT_CREDIT and AMT_ANNUITY, ready for `simulate`
+    months: float | None  # the term it gives (credit / annuity); None when the annuity is unknown
+    probability_of_default: float
+
+
+def changed(application: ApplicationReceived, changes: dict) -> ApplicationReceived:
+    """The application with new loan amounts or income; ValueError names a wrong field."""
+    for field, value in changes.items():
+        if field not in CHANGEABLE:
+            raise ValueError(f"{field}: cannot be changed in a simulation (only {', '.join(CHANGEABLE)})")
+        if value is None or not value > 0:  # a zero amount or income would make the ratios meaningless
+            raise ValueError(f"{field}: must be a positive amount, not {value!r}")
+    try:
+        return ApplicationReceived.model_validate({**application.model_dump(), **changes})
+    except ValidationError as error:
+        raise ValueError(describe(error)) from None
+
+
+def _score(context, applications: list[ApplicationReceived]) -> list[ApplicationScored]:
+    """Decisions for applications, through the same bytes -> event path as the scorer service."""
+    events = [decode_application(a.to_bytes()) for a in applications]
+    clients = {a.SK_ID_CURR for a in applications}
+    histories = {c: history_record(context.history, c) for c in clients if c in context.history.index}
+    return context.scorer.score(events, histories)
+
+
+def simulate(context, application: ApplicationReceived,
+             changes: dict) -> tuple[ApplicationScored, ApplicationExplained]:
+    """The decision and explanation the services would give the application with `changes`."""
+    decision = _score(context, [changed(application, changes)])[0]
+    return decision, context.explainer.explain([decision])[0]
+
+
+def _amount_candidates(application, step: float, floor: float) -> list[tuple[float, dict]]:
+    """Smaller loans at the same term (the annuity shrinks with the amount), largest first."""
+    credit, annuity = application.AMT_CREDIT, application.AMT_ANNUITY
+    cuts = [round(k * step, 10) for k in range(1, int(round((1 - floor) / step)) + 1)]
+    return [(cut, {"AMT_CREDIT": round(credit * (1 - cut))}
+             | ({"AMT_ANNUITY": round(annuity * (1 - cut), 2)} if annuity else {}))
+            for cut in cuts if round(credit * (1 - cut)) > 0]
+
+
+def _term_candidates(application, longest: float) -> list[tuple[float, dict]]:
+    """The same loan repaid over each whole number of months longer than now, up to `longest` times now."""
+    credit, annuity = application.AMT_CREDIT, application.AMT_ANNUITY
+    if not annuity:
+        return []  # no term to lengthen
+    months = credit / annuity
+    return [(m / months - 1, {"AMT_CREDIT": credit, "AMT_ANNUITY": round(credit / m, 2)})
+            for m in range(math.floor(months) + 1, math.floor(longest * months) + 1)]
+
+
+def smallest_grant(context, application: ApplicationReceived, step: float = 0.01, floor: float = 0.2,
+                   longest: float = 2.0) -> Suggestion | None:
+    """The smallest relative change (amount down to `floor` of it, or term up to `longest` times it) that grants.
+
+    Every candidate is scored in one batch, and the grid is searched in full rather than bisected:
+    the PD is monotone in some features only, so a larger loan can be granted where a smaller one is not.
+    None when the application is already granted, or when nothing in the search range grants.
+    """
+    if not application.AMT_CREDIT:
+        return None
+    candidates = [(AMOUNT, c, ch) for c, ch in _amount_candidates(application, step, floor)]
+    candidates += [(TERM, c, ch) for c, ch in _term_candidates(application, longest)]
+    decisions = _score(context, [application] + [changed(application, ch) for _, _, ch in candidates])
+    if decisions[0].decision == GRANTED:
+        return None
+    granted = [(change, kind, ch, d) for (kind, change, ch), d in zip(candidates, decisions[1:])
+               if d.decision == GRANTED]
+    if not granted:
+        return None
+    change, kind, changes, decision = min(granted, key=lambda g: (g[0], g[1]))  # ties: the amount
+    annuity = changes.get("AMT_ANNUITY")
+    return Suggestion(kind, change, changes, changes["AMT_CREDIT"] / annuity if annuity else None,
+                      decision.probability_of_default)

@@ -1,0 +1,134 @@
+"""Simulations of loan terms, with a fake scorer whose PD follows known rules, so the right answer is known."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import pandas as pd
+import pytest
+
+from credit.decision import decide
+from credit.events import ApplicationExplained, ApplicationReceived, ApplicationScored
+from dashboard.simulation import AMOUNT, TERM, simulate, smallest_grant
+
+pytestmark = pytest.mark.unit
+THRESHOLD = 0.1
+CLIENT = 100_001
+WHEN = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def by_annuity(app: dict) -> float:
+    """Risk grows with the monthly payment: refused from an annuity of 10 000."""
+    return app["AMT_ANNUITY"] / 100_000
+
+
+@dataclass
+class FakeScorer:
+    pd_of: callable = by_annuity
+    calls: list = field(default_factory=list)
+
+    def score(self, applications, histories):
+        self.calls.append((list(applications), dict(histories)))
+        pds = [self.pd_of(app) for app in applications]
+        return [ApplicationScored(application_id=app["application_id"], client_id=app["SK_ID_CURR"],
+                                  probability_of_default=p, decision=str(d), threshold=THRESHOLD, model_version="fake",
+                                  decided_at=WHEN, submitted_at=app["submitted_at"], timings_ms={},
+                                  features=[app["AMT_CREDIT"], app["AMT_ANNUITY"]])
+                for app, p, d in zip(applications, pds, decide(pds, THRESHOLD))]
+
+
+class FakeExplainer:
+    def explain(self, decisions):
+        return [ApplicationExplained(
+            application_id=d.application_id, client_id=d.client_id, model_version="fake",
+            probability_of_default=d.probability_of_default, decision=d.decision, threshold=d.threshold,
+            base_value=0.08, contributions=[], feature_points=[],
+            reasons=[{"group": "loan", "direction": "raises", "points": d.probability_of_default - 0.08,
+                      "text": {"fr": f"mensualité {d.features[1]:.0f}", "en": f"annuity {d.features[1]:.0f}"}}],
+            summary={"fr": "", "en": ""}, decided_at=d.decided_at, explained_at=WHEN) for d in decisions]
+
+
+@dataclass
+class FakeContext:
+    scorer: FakeScorer = field(default_factory=FakeScorer)
+    explainer: FakeExplainer = field(default_factory=FakeExplainer)
+    history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {"BUREAU_LOAN_COUNT": [3.0]}, index=pd.Index([CLIENT], name="SK_ID_CURR")))
+
+
+def application(credit=240_000.0, annuity=12_000.0, **more) -> ApplicationReceived:
+    return ApplicationReceived(SK_ID_CURR=CLIENT, AMT_CREDIT=credit, AMT_ANNUITY=annuity, AMT_GOODS_PRICE=250_000.0,
+                               AMT_INCOME_TOTAL=90_000.0, NAME_CONTRACT_TYPE="Cash loans", **more)
+
+
+def test_a_simulation_scores_and_explains_the_changed_application_with_the_clients_history():
+    context = FakeContext()
+    decision, explanation = simulate(context, application(), {"AMT_ANNUITY": 9_000.0, "AMT_INCOME_TOTAL": 95_000.0})
+    (sent,), histories = context.scorer.calls[0]
+    assert (sent["AMT_ANNUITY"], sent["AMT_INCOME_TOTAL"], sent["AMT_CREDIT"]) == (9_000.0, 95_000.0, 240_000.0)
+    assert sent["NAME_CONTRACT_TYPE"] == "Cash loans" and sent["submitted_at"].tzinfo is not None  # decoded event
+    assert histories == {CLIENT: {"BUREAU_LOAN_COUNT": 3.0}}
+    assert (decision.probability_of_default, decision.decision) == (0.09, "granted")
+    assert explanation.reasons[0].text["en"] == "annuity 9000" and explanation.decision == "granted"
+
+
+def test_no_change_gives_the_applications_own_decision_and_a_client_without_history_has_none():
+    context = FakeContext(history=pd.DataFrame({"X": []}, index=pd.Index([], name="SK_ID_CURR", dtype="int64")))
+    decision, _ = simulate(context, application(), {})
+    assert (decision.probability_of_default, decision.decision) == (0.12, "refused")
+    assert context.scorer.calls[0][1] == {}
+
+
+@pytest.mark.parametrize("changes, field_name", [({"AMT_CREDIT": -5.0}, "AMT_CREDIT"), ({"AMT_ANNUITY": 0}, "AMT_ANNUITY"),
+                                           ({"AMT_INCOME_TOTAL": None}, "AMT_INCOME_TOTAL"),
+                                           ({"AMT_GOODS_PRICE": float("inf")}, "AMT_GOODS_PRICE"),
+                                           ({"DAYS_BIRTH": -12_000}, "DAYS_BIRTH")])
+def test_a_wrong_change_is_refused_naming_the_field_and_nothing_is_scored(changes, field_name):
+    context = FakeContext()
+    with pytest.raises(ValueError, match=field_name):
+        simulate(context, application(), changes)
+    assert context.scorer.calls == []
+
+
+def test_the_largest_granted_amount_at_the_same_term_is_suggested():
+    # 12 000 a month is refused; at the same term, 17 % less money pays 9 960 a month; the term would need 25 % more.
+    suggestion = smallest_grant(FakeContext(), application())
+    assert suggestion.kind == AMOUNT and suggestion.change == pytest.approx(0.17)
+    assert suggestion.changes == {"AMT_CREDIT": 199_200, "AMT_ANNUITY": 9_960.0}
+    assert suggestion.months == pytest.approx(20) and suggestion.probability_of_default == pytest.approx(0.0996)
+
+
+def test_a_longer_term_is_suggested_when_it_is_the_smaller_change():
+    # Any loan below 235 000 is riskier here, so lowering the amount only helps far down (38 %); 25 months do (25 %).
+    context = FakeContext(FakeScorer(lambda app: by_annuity(app) + (0.05 if 150_000 < app["AMT_CREDIT"] < 235_000 else 0)))
+    suggestion = smallest_grant(context, application())
+    assert suggestion.kind == TERM and suggestion.change == pytest.approx(0.25)
+    assert suggestion.changes == {"AMT_CREDIT": 240_000.0, "AMT_ANNUITY": 9_600.0} and suggestion.months == 25
+
+
+def test_the_grid_finds_a_granted_amount_that_bisection_would_miss():
+    # Granted only between 190 000 and 200 000: smaller loans are refused again (the PD is not monotone overall).
+    context = FakeContext(FakeScorer(lambda app: by_annuity(app) + (0.5 if app["AMT_CREDIT"] < 190_000 else 0)))
+    suggestion = smallest_grant(context, application(annuity=12_000.0), longest=1.2)
+    assert suggestion.kind == AMOUNT and suggestion.changes["AMT_CREDIT"] == 199_200
+
+
+def test_every_candidate_is_scored_in_one_batch_within_the_search_range():
+    context = FakeContext()
+    smallest_grant(context, application(credit=240_000.0, annuity=24_000.0))  # a 10-month loan
+    (sent, _), = context.scorer.calls
+    credits = [app["AMT_CREDIT"] for app in sent[1:81]]
+    assert credits[0] == 237_600 and credits[-1] == 48_000  # 1 % to 80 % less
+    assert [round(app["AMT_CREDIT"] / app["AMT_ANNUITY"]) for app in sent[81:]] == list(range(11, 21))  # to 2x the term
+
+
+def test_beyond_the_search_range_there_is_no_suggestion():
+    # A 10-month loan at 24 000 a month needs 59 % less money, or 25 months (more than twice the term).
+    context = FakeContext()
+    assert smallest_grant(context, application(annuity=24_000.0)).changes == {"AMT_CREDIT": 98_400, "AMT_ANNUITY": 9_840.0}
+    assert smallest_grant(context, application(annuity=24_000.0), floor=0.5) is None
+
+
+def test_no_suggestion_for_a_granted_application_or_when_nothing_grants():
+    assert smallest_grant(FakeContext(), application(annuity=9_000.0)) is None
+    assert smallest_grant(FakeContext(FakeScorer(lambda app: 0.5)), application()) is None
