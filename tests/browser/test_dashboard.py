@@ -185,3 +185,17 @@ def test_a_simulation_following_the_suggestion_turns_a_refusal_into_a_grant(page
     page.get_by_role("button", name="Essayer cette proposition").click()
     expect(page.locator(".simulation-decision")).to_contain_text("Serait accordée", timeout=WAIT_MS)
     screenshot(page, "dashboard-simulation", tmp_path)
+
+
+def test_a_client_can_be_found_among_the_latest_refusals(page, dashboard, explained):
+    from playwright.sync_api import expect
+
+    log_in(page, dashboard[0])
+    page.get_by_text("refusées").click(timeout=WAIT_MS)
+    refused = {str(d.client_id) for d in explained[1] if d.decision == "refused"}
+    options = page.locator(".recent select option")
+    expect(options).to_have_count(min(len(refused), 50), timeout=WAIT_MS)
+    labels = [options.nth(i).inner_text() for i in range(options.count())]
+    assert labels and {label.split(" — ")[0] for label in labels} <= refused
+    page.locator(".recent select").select_option(index=min(1, len(labels) - 1))
+    expect(page.get_by_text("Demande refusée").first).to_be_visible(timeout=WAIT_MS)

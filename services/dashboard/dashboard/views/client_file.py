@@ -4,8 +4,9 @@ from __future__ import annotations
 import panel as pn
 import param
 
-from credit.decision import NEAR_BAND
+from credit.decision import NEAR_BAND, near_threshold
 from credit.explain.dictionary import groups
+from credit.explain.wording import percent
 from dashboard import charts
 
 TEXT = {
@@ -13,12 +14,18 @@ TEXT = {
            "granted": "✔ Demande accordée", "refused": "✘ Demande refusée", "waiting": "Explication en cours de calcul…",
            "standing": "Ce client a une probabilité de défaut plus élevée que {p:.0f} % de l'ensemble des clients.",
            "reasons": "Les raisons", "raises": "▲ augmente le risque", "lowers": "▼ réduit le risque",
-           "others": "autres facteurs", "how": "De la probabilité d'un client type à celle de ce client"},
+           "others": "autres facteurs", "how": "De la probabilité d'un client type à celle de ce client",
+           "gauge": "Probabilité de défaut : {pd} ; seuil de refus : {threshold} ; zone de vigilance de {low} à {high}.",
+           "recent": "Ou choisir parmi les dernières demandes", "kinds": {"toutes": "all", "refusées": "refused",
+                                                                        "proches du seuil": "near"}},
     "en": {"find": "Client number", "open": "Open the file", "none": "No decided application for this client.",
            "granted": "✔ Application granted", "refused": "✘ Application refused", "waiting": "Explanation on its way…",
            "standing": "This client's probability of default is higher than {p:.0f}% of all clients'.",
            "reasons": "The reasons", "raises": "▲ raises the risk", "lowers": "▼ lowers the risk",
-           "others": "other factors", "how": "From a typical client's probability to this client's"},
+           "others": "other factors", "how": "From a typical client's probability to this client's",
+           "gauge": "Probability of default: {pd}; refusal threshold: {threshold}; close-to-threshold band {low} to {high}.",
+           "recent": "Or pick among the latest applications", "kinds": {"all": "all", "refused": "refused",
+                                                                       "close to the threshold": "near"}},
 }
 WATERFALL_STEPS = 8  # the largest groups; the rest are summed as "other factors"
 
@@ -47,12 +54,36 @@ class ClientFile(pn.viewable.Viewer):
         percentile = self.context.population.percentile(decision.probability_of_default)
         head = [pn.pane.Markdown(f"## {text[decision.decision]}", css_classes=["decision"]),
                 charts_pane(charts.gauge(decision.probability_of_default, decision.threshold, NEAR_BAND, self.lang),
-                            f"{decision.probability_of_default:.1%} / {decision.threshold:.1%}"),
+                            self._gauge_text(decision)),
                 pn.pane.Markdown(text["standing"].format(p=percentile), css_classes=["standing"])]
         if explanation is None:
             return pn.Column(*head, pn.pane.Markdown(text["waiting"]))
         return pn.Column(*head, pn.pane.Markdown(explanation.summary[self.lang], css_classes=["summary"]),
                          self._reasons(explanation), self._waterfall(explanation))
+
+    def _gauge_text(self, decision) -> str:
+        pct = lambda share: percent(share, self.lang, 1)  # noqa: E731
+        t = decision.threshold
+        return TEXT[self.lang]["gauge"].format(pd=pct(decision.probability_of_default), threshold=pct(t),
+                                               low=pct(t * (1 - NEAR_BAND)), high=pct(t * (1 + NEAR_BAND)))
+
+    def _recent(self):
+        """Find a client by filters: the latest decided applications of one kind."""
+        text = TEXT[self.lang]
+        kind = pn.widgets.RadioButtonGroup(options=text["kinds"], value="all")
+        picker = pn.widgets.Select(name=text["recent"], width=320, css_classes=["recent"])
+
+        def refresh(*_):
+            rows = self.context.store.latest_decisions(200)
+            if kind.value != "all":
+                rows = [r for r in rows if (r["decision"] == "refused" if kind.value == "refused"
+                                            else near_threshold(r["probability_of_default"], r["threshold"]))]
+            picker.options = {f"{r['client_id']} — {percent(r['probability_of_default'], self.lang, 1)}": r["client_id"]
+                              for r in rows[:50]}
+        kind.param.watch(refresh, "value")
+        refresh()
+        picker.param.watch(lambda event: self.open(event.new), "value")
+        return pn.Column(picker, kind)
 
     def _reasons(self, explanation):
         text = TEXT[self.lang]
@@ -74,7 +105,7 @@ class ClientFile(pn.viewable.Viewer):
         entry = pn.widgets.IntInput(name=text["find"], value=self.client_id, width=200)
         button = pn.widgets.Button(name=text["open"], button_type="primary", width=160)
         button.on_click(lambda _: self.open(entry.value))
-        return pn.Column(pn.Row(entry, button), self._file)
+        return pn.Column(pn.Row(entry, button, self._recent()), self._file)
 
 
 def charts_pane(figure, alt_text: str):

@@ -26,14 +26,18 @@ TEXT = {
            "all": "Ensemble des clients : {n} clients, {rate} ont fait défaut ; ce client a une probabilité "
                   "de défaut plus élevée que {p:.0f} % d'entre eux.",
            "groups": "| facteurs principaux | ce client | clients similaires (moyenne) |", "feature": "Caractéristique",
-           "x": "Axe horizontal", "y": "Axe vertical", "where": "Ce client : {v} (percentile {p})."},
+           "x": "Axe horizontal", "y": "Axe vertical", "where": "Ce client : {v} (percentile {p}).",
+           "scatter": "{n} clients tirés au hasard selon {x} et {y}, couleur selon la probabilité de défaut ; "
+                      "ce client (étoile) : {client}."},
     "en": {"none": "Open a client file first (number above).", "k": "Number of similar clients",
            "similar": "Of the **{k} most similar clients** ({on}), **{rate}** defaulted; this client's "
                       "probability of default is **{pd}** (their mean: {mean}).",
            "all": "All clients: {n} clients, {rate} defaulted; this client's probability of default is "
                   "higher than {p:.0f}% of theirs.",
            "groups": "| main factors | this client | similar clients (mean) |", "feature": "Characteristic",
-           "x": "Horizontal axis", "y": "Vertical axis", "where": "This client: {v} (percentile {p})."},
+           "x": "Horizontal axis", "y": "Vertical axis", "where": "This client: {v} (percentile {p}).",
+           "scatter": "{n} clients drawn at random by {x} and {y}, coloured by probability of default; "
+                      "this client (star): {client}."},
 }
 
 
@@ -98,7 +102,10 @@ class Comparison(pn.viewable.Viewer):
         xs, ys = (derive(self._sample, f).tolist() for f in (self.x, self.y))
         point = (value_of(client[0], self.x), value_of(client[0], self.y)) if client else (None, None)
         labels = tuple(FEATURES[f][0 if self.lang == "fr" else 1] for f in (self.x, self.y))
-        return pn.pane.Bokeh(charts.scatter(xs, ys, self._sample["PD"].tolist(), point, labels, self.lang))
+        figure = charts.scatter(xs, ys, self._sample["PD"].tolist(), point, labels, self.lang)
+        shown = ", ".join("—" if v is None or isinstance(v, str) else number(float(v), self.lang, 1) for v in point)
+        alt = TEXT[self.lang]["scatter"].format(n=len(xs), x=labels[0], y=labels[1], client=shown)
+        return charts_pane(figure, alt)
 
     def _chooser(self, name: str, title: str):
         """A select showing readable names for one of the feature params."""
