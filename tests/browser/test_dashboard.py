@@ -182,6 +182,9 @@ def test_a_simulation_following_the_suggestion_turns_a_refusal_into_a_grant(page
     page.get_by_text("Simulation").first.click()
     expect(page.locator(".simulation-banner")).to_contain_text("aucune décision n'est enregistrée", timeout=WAIT_MS)
     expect(page.locator(".simulation-decision")).to_contain_text("Serait refusée", timeout=WAIT_MS)
+    for label in ("Montant du crédit", "Mensualité", "Prix du bien", "Revenu annuel"):
+        expect(page.get_by_text(label, exact=True)).to_be_visible()
+    expect(page.locator(".simulation-suggestion")).to_contain_text("la demande serait accordée")
     page.get_by_role("button", name="Essayer cette proposition").click()
     expect(page.locator(".simulation-decision")).to_contain_text("Serait accordée", timeout=WAIT_MS)
     screenshot(page, "dashboard-simulation", tmp_path)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from bokeh.models import ColumnDataSource, Label, Span
 from bokeh.plotting import figure
 
+from credit.explain.wording import number, percent
+
 BLUE, ORANGE, VERMILION, GREY, SKY = "#0072B2", "#E69F00", "#D55E00", "#999999", "#56B4E9"
 WORDS = {"fr": {"granted": "accordé", "near": "zone de vigilance", "refused": "refusé", "client": "ce client",
                 "base": "client type", "pd": "probabilité de défaut"},
@@ -28,8 +30,8 @@ def gauge(pd_: float, threshold: float, band: float, lang: str):
         fig.add_layout(Label(x=(start + end) * 50, y=0.8, text=label, text_align="center", text_font_size="10pt"))
     fig.add_layout(Span(location=threshold * 100, dimension="height", line_color="black", line_dash="dashed"))
     fig.scatter([pd_ * 100], [0.2], marker="triangle", size=16, color="black")
-    fig.add_layout(Label(x=pd_ * 100, y=0.02, text=f"{words['client']} : {pd_:.1%}" if lang == "fr"
-                         else f"{words['client']}: {pd_:.1%}", text_align="center", text_font_size="10pt"))
+    fig.add_layout(Label(x=pd_ * 100, y=0.02, text=f"{words['client']}{' :' if lang == 'fr' else ':'} "
+                         f"{percent(pd_, lang, 1)}", text_align="center", text_font_size="10pt"))
     fig.yaxis.visible = False
     fig.ygrid.visible = False
     return fig
@@ -38,7 +40,7 @@ def gauge(pd_: float, threshold: float, band: float, lang: str):
 def waterfall(base: float, steps: list[tuple[str, float]], lang: str):
     """From the typical client's PD to this client's, one bar per readable group (points in %)."""
     words = WORDS[lang]
-    names, starts, ends, colours, texts = [words["base"]], [0.0], [base * 100], [GREY], [f"{base:.1%}"]
+    names, starts, ends, colours, texts = [words["base"]], [0.0], [base * 100], [GREY], [percent(base, lang, 1)]
     level = base
     for name, points in steps:
         names.append(name)
@@ -46,12 +48,12 @@ def waterfall(base: float, steps: list[tuple[str, float]], lang: str):
         level += points
         ends.append(level * 100)
         colours.append(VERMILION if points > 0 else BLUE)
-        texts.append(f"{'▲ +' if points > 0 else '▼ '}{points * 100:.1f}")
+        texts.append(f"{'▲ +' if points > 0 else '▼ '}{number(points * 100, lang, 1)}")
     names.append(words["client"])
     starts.append(0.0)
     ends.append(level * 100)
     colours.append(GREY)
-    texts.append(f"{level:.1%}")
+    texts.append(percent(level, lang, 1))
     source = ColumnDataSource({"name": names, "left": [min(a, b) for a, b in zip(starts, ends)],
                                "right": [max(a, b) for a, b in zip(starts, ends)], "colour": colours, "text": texts})
     fig = figure(y_range=list(reversed(names)), height=40 + 28 * len(names), width=760, toolbar_location=None,
@@ -63,9 +65,10 @@ def waterfall(base: float, steps: list[tuple[str, float]], lang: str):
 
 def alt_waterfall(base: float, steps: list[tuple[str, float]], pd_: float, lang: str) -> str:
     words = WORDS[lang]
-    lines = [f"| {'étape' if lang == 'fr' else 'step'} | points |", "|---|---:|", f"| {words['base']} | {base:.1%} |"]
-    lines += [f"| {name} | {'+' if p > 0 else ''}{p * 100:.1f} |" for name, p in steps]
-    return "\n".join(lines + [f"| {words['client']} | {pd_:.1%} |"])
+    lines = [f"| {'étape' if lang == 'fr' else 'step'} | points |", "|---|---:|",
+             f"| {words['base']} | {percent(base, lang, 1)} |"]
+    lines += [f"| {name} | {'+' if p > 0 else ''}{number(p * 100, lang, 1)} |" for name, p in steps]
+    return "\n".join(lines + [f"| {words['client']} | {percent(pd_, lang, 1)} |"])
 
 
 def distribution(view: dict, label: str, lang: str):

@@ -24,7 +24,7 @@ TEXT = {
            "income": "Revenu annuel", "terms": "Durée : {months} · apport : {down}",
            "granted": "✔ Serait accordée (simulation)", "refused": "✘ Serait refusée (simulation)",
            "pd": "Probabilité de défaut simulée : **{pd}** (seuil {threshold} ; décision enregistrée : {recorded})",
-           AMOUNT: "En empruntant **{amount}** au lieu de {asked} (−{change}) sur la même durée, la demande serait "
+           "suggest_amount": "En empruntant **{amount}** au lieu de {asked} (−{change}) sur la même durée, la demande serait "
                    "accordée (probabilité de défaut {pd}).",
            "term": "En remboursant sur **{months}** au lieu de {asked} (mensualité {annuity}), pour le même montant, "
                    "la demande serait accordée (probabilité de défaut {pd}).",
@@ -36,7 +36,7 @@ TEXT = {
            "income": "Annual income", "terms": "Term: {months} · down payment: {down}",
            "granted": "✔ Would be granted (simulation)", "refused": "✘ Would be refused (simulation)",
            "pd": "Simulated probability of default: **{pd}** (threshold {threshold}; recorded decision: {recorded})",
-           AMOUNT: "Borrowing **{amount}** instead of {asked} (−{change}) over the same term, the application "
+           "suggest_amount": "Borrowing **{amount}** instead of {asked} (−{change}) over the same term, the application "
                    "would be granted (probability of default {pd}).",
            "term": "Repaying over **{months}** instead of {asked} (monthly payment {annuity}), for the same amount, "
                    "the application would be granted (probability of default {pd}).",
@@ -117,7 +117,7 @@ class Simulation(pn.viewable.Viewer):
         months = lambda value: counted(round(value), "month", lang)  # noqa: E731
         new = suggestion.changes
         if suggestion.kind == AMOUNT:
-            return TEXT[lang][AMOUNT].format(amount=money(new["AMT_CREDIT"]), asked=money(simulated.AMT_CREDIT),
+            return TEXT[lang]["suggest_amount"].format(amount=money(new["AMT_CREDIT"]), asked=money(simulated.AMT_CREDIT),
                                              change=percent(suggestion.change, lang, 0),
                                              pd=percent(suggestion.probability_of_default, lang, 1))
         return TEXT[lang]["term"].format(months=months(suggestion.months),
