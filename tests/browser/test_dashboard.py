@@ -202,3 +202,29 @@ def test_a_client_can_be_found_among_the_latest_refusals(page, dashboard, explai
     assert labels and {label.split(" — ")[0] for label in labels} <= refused
     page.locator(".recent select").select_option(index=min(1, len(labels) - 1))
     expect(page.get_by_text("Demande refusée").first).to_be_visible(timeout=WAIT_MS)
+
+
+DEEP_FOCUS = """() => { let e = document.activeElement;
+  while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement;
+  return e ? [e.tagName, e.textContent || e.value || ''] : null; }"""
+
+
+def test_a_client_file_opens_with_the_keyboard_alone(page, dashboard, explained):
+    from playwright.sync_api import expect
+
+    log_in(page, dashboard[0])
+    expect(page.get_by_text("marie")).to_be_visible(timeout=WAIT_MS)
+    client = explained[1][5]
+    for _ in range(40):  # Tab to the client number field
+        page.keyboard.press("Tab")
+        if page.evaluate(DEEP_FOCUS)[0] == "INPUT":
+            break
+    page.keyboard.type(str(client.client_id))
+    page.keyboard.press("Enter")
+    for _ in range(5):  # then to the "open" button
+        page.keyboard.press("Tab")
+        if "Ouvrir le dossier" in page.evaluate(DEEP_FOCUS)[1]:
+            break
+    page.keyboard.press("Enter")
+    expect(page.locator(".summary")).to_contain_text(next(e for e in explained[2] if e.client_id == client.client_id)
+                                                     .summary["fr"], timeout=WAIT_MS)
