@@ -21,21 +21,44 @@ TITLES = {"fr": ("Prêt à dépenser — dossiers clients", "Dossier client", "I
                  "Live feed")}
 
 
+class PagesTabs(pn.Tabs):
+    """Tabs that let the page about to be shown catch up first, so the browser draws it once."""
+
+    def __init__(self, *objects, before_show, **params):
+        self._before_show = before_show
+        super().__init__(*objects, **params)
+
+    def _update_active(self, *events):  # Panel's own watcher, which draws the newly active page
+        for event in events:
+            if event.name == "active":
+                self._before_show(event.new)
+        super()._update_active(*events)
+
+
 def create_app(context, user: str):
     """One browser session's page."""
     language = pn.widgets.RadioButtonGroup(name="langue / language", options={"Français": "fr", "English": "en"},
                                            value="fr", button_type="default")
     client_file, feed = ClientFile(context, user), LiveFeed(context)
-    about_client = [ClientInfo(context), Comparison(context), Simulation(context)]  # follow the client file
-    for view in (client_file, *about_client, feed):
+    pages = [client_file, ClientInfo(context), Comparison(context), Simulation(context), feed]
+    for view in pages:
         language.link(view, value="lang")
-    for view in about_client:
-        client_file.param.watch(lambda event, view=view: setattr(view, "client_id", event.new), "client_id")
+    shown = {"page": 0}  # kept across language switches, which rebuild the tabs
+
+    def follow():
+        """Only the page on screen follows the open client: hidden pages catch up when shown, not on every file."""
+        page = pages[shown["page"]]
+        if page not in (client_file, feed) and page.client_id != client_file.client_id:
+            page.client_id = client_file.client_id
+
+    def show(page: int):
+        shown["page"] = page
+        follow()
+
+    client_file.param.watch(lambda _: follow(), "client_id")
 
     def tabs(lang: str):
-        titles = TITLES[lang]
-        pages = [client_file, *about_client, feed]
-        return pn.Tabs(*zip(titles[1:], pages), dynamic=True)
+        return PagesTabs(*zip(TITLES[lang][1:], pages), dynamic=True, active=shown["page"], before_show=show)
 
     template = pn.template.FastListTemplate(title=TITLES["fr"][0], theme_toggle=False, accent="#0072B2")
     template.header.append(pn.Row(pn.pane.Markdown(f"**{user}**", css_classes=["user"]), language))

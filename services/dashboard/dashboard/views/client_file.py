@@ -27,6 +27,10 @@ TEXT = {
            "recent": "Or pick among the latest applications", "kinds": {"all": "all", "refused": "refused",
                                                                        "close to the threshold": "near"}},
 }
+# Parts without a client are hidden this way rather than with `visible`: the charts are still laid out
+# with the page, so the browser's first drawing of them (about half a second here) is spent at log-in,
+# not when the first file opens; and a Bokeh pane's own `visible` fails once its chart is drawn (Panel 1.x).
+HIDDEN, SHOWN = {"visibility": "hidden", "height": "0px", "overflow": "hidden"}, {"visibility": "visible"}
 WATERFALL_STEPS = 8  # the largest groups; the rest are summed as "other factors"
 
 
@@ -37,31 +41,57 @@ class ClientFile(pn.viewable.Viewer):
     def __init__(self, context, user: str, **params):
         super().__init__(**params)
         self.context, self.user = context, user
+        self._charts: dict = {}  # lang -> (Gauge, Waterfall), built on first use
+        # One layout for every client: opening a file changes texts and chart data, not the page.
+        md = lambda css: pn.pane.Markdown("", css_classes=[css])  # noqa: E731
+        self._notice, self._decision, self._standing = md("notice"), md("decision"), md("standing")
+        self._summary, self._reasons, self._how = md("summary"), md("reasons"), pn.pane.Markdown("")
+        gauge, waterfall = self._charts_in(self.lang)
+        self._gauge, self._waterfall = pn.pane.Bokeh(gauge.figure), pn.pane.Bokeh(waterfall.figure)
+        self._gauge_text, self._waterfall_text = md("chart-text"), md("chart-text")
+        self._decided = pn.Column(self._decision, self._gauge, self._gauge_text, self._standing)
+        self._explained = pn.Column(self._summary, self._reasons, self._how, self._waterfall, self._waterfall_text)
+        self._layout = pn.Column(self._notice, self._decided, self._explained)
+        self._show()
 
     def open(self, client_id: int) -> None:
         self.client_id = client_id
 
-    @param.depends("client_id", "lang")
-    def _file(self):
-        text = TEXT[self.lang]
-        if self.client_id is None:
-            return pn.pane.Markdown("")
-        found = self.context.store.client_file(self.client_id)
-        if found is None:
-            return pn.pane.Alert(text["none"], alert_type="warning")
-        self.context.store.record_access(self.user, self.client_id, found["application_id"])
-        decision, explanation = found["decision"], found["explanation"]
-        percentile = self.context.population.percentile(decision.probability_of_default)
-        head = [pn.pane.Markdown(f"## {text[decision.decision]}", css_classes=["decision"]),
-                charts_pane(charts.gauge(decision.probability_of_default, decision.threshold, NEAR_BAND, self.lang),
-                            self._gauge_text(decision)),
-                pn.pane.Markdown(text["standing"].format(p=percentile), css_classes=["standing"])]
-        if explanation is None:
-            return pn.Column(*head, pn.pane.Markdown(text["waiting"]))
-        return pn.Column(*head, pn.pane.Markdown(explanation.summary[self.lang], css_classes=["summary"]),
-                         self._reasons(explanation), self._waterfall(explanation))
+    @param.depends("client_id", watch=True)
+    def _log(self) -> None:
+        found = self.client_id is not None and self.context.store.client_file(self.client_id)
+        if found:
+            self.context.store.record_access(self.user, self.client_id, found["application_id"])
 
-    def _gauge_text(self, decision) -> str:
+    @param.depends("client_id", "lang", watch=True)
+    @charts.moves_charts
+    def _show(self) -> None:
+        text = TEXT[self.lang]
+        found = self.client_id is not None and self.context.store.client_file(self.client_id)
+        decision, explanation = (found["decision"], found["explanation"]) if found else (None, None)
+        self._notice.object = ("" if self.client_id is None else text["none"] if not found
+                               else "" if explanation else text["waiting"])
+        gauge, waterfall = self._charts_in(self.lang)
+        if decision:
+            self._decision.object = f"## {text[decision.decision]}"
+            show_chart(self._gauge, gauge.show(decision.probability_of_default, decision.threshold, NEAR_BAND))
+            self._gauge_text.object = self._gauge_words(decision)
+            percentile = self.context.population.percentile(decision.probability_of_default)
+            self._standing.object = text["standing"].format(p=percentile)
+        if explanation:
+            self._summary.object = explanation.summary[self.lang]
+            self._reasons.object = self._reason_lines(explanation)
+            self._how.object = f"### {text['how']}"
+            figure, self._waterfall_text.object = self._steps(waterfall, explanation)
+            show_chart(self._waterfall, figure)
+        self._decided.styles, self._explained.styles = (SHOWN if decision else HIDDEN), (SHOWN if explanation else HIDDEN)
+
+    def _charts_in(self, lang: str):
+        if lang not in self._charts:
+            self._charts[lang] = charts.Gauge(lang), charts.Waterfall(lang, WATERFALL_STEPS + 3)
+        return self._charts[lang]
+
+    def _gauge_words(self, decision) -> str:
         pct = lambda share: percent(share, self.lang, 1)  # noqa: E731
         t = decision.threshold
         return TEXT[self.lang]["gauge"].format(pd=pct(decision.probability_of_default), threshold=pct(t),
@@ -78,36 +108,42 @@ class ClientFile(pn.viewable.Viewer):
             if kind.value != "all":
                 rows = [r for r in rows if (r["decision"] == "refused" if kind.value == "refused"
                                             else near_threshold(r["probability_of_default"], r["threshold"]))]
-            picker.options = {f"{r['client_id']} — {percent(r['probability_of_default'], self.lang, 1)}": r["client_id"]
-                              for r in rows[:50]}
+            # "—" first: a list refreshed must not open a file by itself (it would enter the access log)
+            picker.options = {"—": None, **{f"{r['client_id']} — {percent(r['probability_of_default'], self.lang, 1)}":
+                                            r["client_id"] for r in rows[:50]}}
         kind.param.watch(refresh, "value")
         refresh()
-        picker.param.watch(lambda event: self.open(event.new), "value")
+        picker.param.watch(lambda event: event.new is not None and self.open(event.new), "value")
         return pn.Column(picker, kind)
 
-    def _reasons(self, explanation):
+    def _reason_lines(self, explanation) -> str:
         text = TEXT[self.lang]
         lines = [f"- **{text[r.direction]}** ({r.points * 100:+.1f} pts) — {r.text[self.lang]}" for r in explanation.reasons]
-        return pn.pane.Markdown(f"### {text['reasons']}\n" + "\n".join(lines), css_classes=["reasons"])
+        return f"### {text['reasons']}\n" + "\n".join(lines)
 
-    def _waterfall(self, explanation):
+    def _steps(self, waterfall, explanation):
+        """The waterfall of the largest groups (the rest summed), and its text alternative."""
         labels = {g.id: g.label[self.lang] for g in groups()}
         top = explanation.contributions[:WATERFALL_STEPS]
         steps = [(labels[c.group], c.points) for c in top]
-        rest = sum(c.points for c in explanation.contributions[WATERFALL_STEPS:])
-        steps.append((TEXT[self.lang]["others"], rest))
-        figure = charts.waterfall(explanation.base_value, steps, self.lang)
+        steps.append((TEXT[self.lang]["others"], sum(c.points for c in explanation.contributions[WATERFALL_STEPS:])))
         alt = charts.alt_waterfall(explanation.base_value, steps, explanation.probability_of_default, self.lang)
-        return pn.Column(f"### {TEXT[self.lang]['how']}", charts_pane(figure, alt))
+        return waterfall.show(explanation.base_value, steps), alt
 
     def __panel__(self):
         text = TEXT[self.lang]
         entry = pn.widgets.IntInput(name=text["find"], value=self.client_id, width=200)
         button = pn.widgets.Button(name=text["open"], button_type="primary", width=160)
         button.on_click(lambda _: self.open(entry.value))
-        return pn.Column(pn.Row(entry, button, self._recent()), self._file)
+        return pn.Column(pn.Row(entry, button, self._recent()), self._layout)
 
 
 def charts_pane(figure, alt_text: str):
     """A chart with its text alternative under it (folded, readable by screen readers)."""
     return pn.Column(pn.pane.Bokeh(figure), pn.pane.Markdown(alt_text, css_classes=["chart-text"]))
+
+
+def show_chart(pane, figure) -> None:
+    """Put a chart in its pane; the same chart with new data is left in place (re-setting it redraws it)."""
+    if pane.object is not figure:
+        pane.object = figure

@@ -87,7 +87,7 @@ class Simulation(pn.viewable.Viewer):
     def _decision(self, decision):
         text, pct = TEXT[self.lang], lambda share: percent(share, self.lang, 1)
         recorded = f"{FILE_TEXT[self.lang][self._recorded.decision]} ({pct(self._recorded.probability_of_default)})"
-        gauge = charts.gauge(decision.probability_of_default, decision.threshold, NEAR_BAND, self.lang)
+        gauge = charts.Gauge(self.lang).show(decision.probability_of_default, decision.threshold, NEAR_BAND)
         line = text["pd"].format(pd=pct(decision.probability_of_default), threshold=pct(decision.threshold),
                                  recorded=recorded)
         return pn.Column(pn.pane.Markdown(f"## {text[decision.decision]}", css_classes=["simulation-decision"]),

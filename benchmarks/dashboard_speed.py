@@ -1,0 +1,309 @@
+"""Benchmark: the dashboard's answers (issue 5: within 1 s) with a 300,000-client reference population.
+
+python benchmarks/dashboard_speed.py [--clients 300000] [--applications 500] [--repeat 20] [--browser-repeat 10]
+
+The reference population is the newest bundle in models/ (trained on 20,000 demo clients, 15,000
+training rows) with its reference.parquet and contributions.parquet resampled to --clients rows
+(with replacement, new SK_ID_CURR, amounts and birth dates jittered by a few %/days), written with
+their checksums into a copy of the bundle in a temporary models directory: same model, same
+columns, 20x the rows. The store holds --applications demo applications (application_test.csv)
+decided and explained by the services' own code.
+
+In process: the dashboard's views on that context, each timed with its Bokeh models built
+(`get_root`), over --repeat different clients. In Chromium: the app served by `panel serve` as in
+production, logged into, each answer timed from the click (or key press) to the text on the page.
+Writes dashboard_speed.json and dashboard_speed.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from credit.bundle import FILES, MANIFEST, latest_bundle, load_bundle, sha256  # noqa: E402
+
+APP = ROOT / "services" / "dashboard" / "dashboard"
+AMOUNTS = ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE")
+PASSWORD = "benchmark password 2026"
+WAIT_MS = 60_000
+LIMIT_MS = 1000
+SETTLE_MS = 5000
+
+
+# The 300,000-client bundle and the store
+def enlarged_bundle(source: Path, models_dir: Path, clients: int, seed: int = 0):
+    """A copy of the bundle whose reference and contributions hold `clients` resampled rows."""
+    target = models_dir / source.name
+    shutil.copytree(source, target)
+    reference, contributions = (pd.read_parquet(source / FILES[k]) for k in ("reference", "contributions"))
+    assert (reference["SK_ID_CURR"].to_numpy() == contributions["SK_ID_CURR"].to_numpy()).all()
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, len(reference), clients)
+    ids = np.arange(10_000_000, 10_000_000 + clients)  # apart from the demo's ids
+    bigger = reference.iloc[rows].reset_index(drop=True).assign(SK_ID_CURR=ids)
+    for column in AMOUNTS:
+        bigger[column] = (bigger[column] * np.exp(rng.normal(0, 0.03, clients))).round(2)
+    bigger["DAYS_BIRTH"] = bigger["DAYS_BIRTH"] + rng.integers(-30, 31, clients)
+    bigger.to_parquet(target / FILES["reference"], index=False)
+    contributions.iloc[rows].reset_index(drop=True).assign(SK_ID_CURR=ids).to_parquet(
+        target / FILES["contributions"], index=False)
+    manifest = json.loads((target / MANIFEST).read_text())
+    manifest["files"] = {name: sha256(target / name) for name in manifest["files"]}
+    (target / MANIFEST).write_text(json.dumps(manifest, indent=1))
+    return load_bundle(target)
+
+
+def decided_and_explained(bundle, applications: int) -> list:
+    """Demo applications, decided and explained as the scorer and explainer publish them."""
+    from credit.dead_letters import decode_application
+    from credit.events import ApplicationReceived
+    from credit.explain.explanation import Explainer
+    from credit.features import history_record
+    from scorer.model import OnnxScorer
+    from tests.json_rows import json_rows
+    from training.data import demo_data
+
+    raw = pd.read_csv(demo_data(clients=20_000) / "application_test.csv").head(applications)
+    history = pd.read_parquet(bundle.file("history")).set_index("SK_ID_CURR")
+    received = [ApplicationReceived(**row) for row in json_rows(raw)]
+    histories = {c: history_record(history, c) for c in raw["SK_ID_CURR"] if c in history.index}
+    decisions = OnnxScorer(bundle.path).score([decode_application(r.to_bytes()) for r in received], histories)
+    return [*received, *decisions, *Explainer(bundle).explain(decisions)]
+
+
+# Timing
+def summary(times_s: list[float]) -> dict:
+    ms = np.array(times_s) * 1000
+    return {"n": len(ms), "best_ms": round(float(ms.min()), 1), "median_ms": round(float(np.median(ms)), 1),
+            "p95_ms": round(float(np.percentile(ms, 95)), 1), "max_ms": round(float(ms.max()), 1)}
+
+
+def elapsed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def shown(view):
+    """The view's Bokeh models built in a document, as a served session has them: updates then patch them."""
+    import panel as pn
+    from bokeh.document import Document
+
+    pn.panel(view).get_root(Document())
+    return view
+
+
+def record(results: dict, name: str, times_s: list[float]) -> None:
+    if not times_s:  # too few repeats for this one
+        return
+    results[name] = summary(times_s)
+    results[name]["each_ms"] = [round(t * 1000) for t in times_s]
+    print(f"  {name:58s} median {results[name]['median_ms']:8.1f} ms  p95 {results[name]['p95_ms']:8.1f} ms",
+          flush=True)
+
+
+# In process
+def in_process(settings, clients: list[int], results: dict) -> None:
+    from dashboard.context import build_context
+
+    start = time.perf_counter()
+    context = build_context(settings, start_feed=False)
+    results["build_context (once per server process)"] = summary([time.perf_counter() - start])
+    print(f"  build_context: {results['build_context (once per server process)']['best_ms']:.0f} ms", flush=True)
+    file_views(context, clients, results)
+    comparison_views(context, clients, results)
+    client_info_views(context, clients, results)
+
+
+def file_views(context, clients, results) -> None:
+    from dashboard.views.client_file import ClientFile
+
+    view = shown(ClientFile(context, "benchmark"))
+    times = [elapsed(lambda: setattr(view, "client_id", client)) for client in clients]
+    record(results, "ClientFile: open a client file", times)
+
+
+def comparison_views(context, clients, results) -> None:
+    from dashboard.views.comparison import FEATURES, Comparison
+
+    record(results, "Comparison(context) (once per browser session)", [elapsed(lambda: Comparison(context))])
+    view, rng = shown(Comparison(context)), np.random.default_rng(1)
+    client, k, cold, warm, scatter = [], [], [], [], []
+    features = list(FEATURES)
+    for i, id_ in enumerate(clients):
+        client.append(elapsed(lambda: setattr(view, "client_id", id_)))
+        k.append(elapsed(lambda: setattr(view, "k", int(rng.integers(5, 501)))))
+        # each feature's first distribution fills the population's cache
+        (cold if i < len(features) else warm).append(
+            elapsed(lambda: setattr(view, "feature", features[(i + 1) % len(features)])))
+        scatter.append(elapsed(lambda: view.param.update(x=rng.choice(view.param.x.objects),
+                                                        y=rng.choice(view.param.y.objects))))
+    record(results, "Comparison: another client (similar clients, markers moved)", client)
+    record(results, "Comparison: K changed (K random in 5-500)", k)
+    record(results, "Comparison: feature changed, first time per feature", cold)
+    record(results, "Comparison: feature changed, seen before", warm)
+    record(results, "Comparison: scatter axes changed (2,000-client sample)", scatter)
+
+
+def client_info_views(context, clients, results) -> None:
+    from dashboard.views.client_info import ClientInfo
+
+    view, rng = shown(ClientInfo(context)), np.random.default_rng(2)
+    options = context.population.segment_options("fr")
+    segment, card = [], []
+    for client in clients:
+        chosen = rng.choice(len(options), 2, replace=False)
+        filters = {options[i].key: options[i].options[int(rng.integers(len(options[i].options)))][0] for i in chosen}
+        card.append(elapsed(lambda: setattr(view, "client_id", client)))
+        segment.append(elapsed(lambda: setattr(view, "filters", filters)))
+    record(results, "ClientInfo: another client", card)
+    record(results, "ClientInfo: segment filters changed (2 filters)", segment)
+
+
+# In Chromium, served as in production
+def in_browser(env: dict, folder: Path, decisions: list, results: dict) -> None:
+    from playwright.sync_api import sync_playwright
+    from tests.browser.conftest import CHROMIUM_ARGS, VIEWPORT
+    from tests.browser.panel_server import served_panel
+
+    options = ("--setup", str(APP / "setup.py"), "--auth-module", str(APP / "auth.py"))
+    start = time.perf_counter()
+    with served_panel(APP / "app.py", folder, *options, env=env) as url, sync_playwright() as playwright:
+        results["panel serve start, context built (once)"] = summary([time.perf_counter() - start])
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                             headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            page.goto(url)
+            page.fill("input[name=username]", "marie")
+            page.fill("input[name=password]", PASSWORD)
+            record(results, "log in -> page shown (once)",
+                   [until(page, lambda: page.click("button[type=submit]"), ".user", "marie")])
+            page.wait_for_timeout(SETTLE_MS)  # the browser finishes drawing the page, as while a person reads it
+            walk(page, decisions, results)
+        finally:
+            browser.close()
+
+
+def until(page, action, selector: str, pattern: str) -> float:
+    """Seconds from `action` until an element `selector` whose text matches `pattern` is visible."""
+    target = page.locator(selector, has_text=re.compile(pattern)).first
+    start = time.perf_counter()
+    action()
+    try:
+        target.wait_for(state="visible", timeout=WAIT_MS)
+    except Exception:
+        print(f"{selector} never showed {pattern!r}; it shows {page.locator(selector).first.inner_text()!r}", flush=True)
+        raise
+    return time.perf_counter() - start
+
+
+def walk(page, decisions: list, results: dict) -> None:
+    """Per client: open the file, then the information and comparison tabs, then K one step up."""
+    tab = lambda name: page.get_by_text(name, exact=True).first  # noqa: E731
+    steps = {"open a client file (click -> .summary)": [], "Informations client tab (click -> .segment)": [],
+             "Comparaison tab (click -> .similar)": [], "K slider one step (key -> .similar)": []}
+    times, k = list(steps.values()), 50
+    for decision in decisions:
+        shown = pd_text(decision.probability_of_default)
+        tab("Dossier client").click()
+        entry = page.locator("input").first
+        entry.fill(str(decision.client_id))
+        entry.press("Enter")
+        button = page.get_by_role("button", name="Ouvrir le dossier")
+        button.wait_for()  # found before the clock starts: Playwright's first search of the page is slow
+        times[0].append(until(page, button.click, ".summary", shown))
+        times[1].append(until(page, lambda: tab("Informations client").click(), ".segment", rf"Ce client\s*:\s*{shown}"))
+        times[2].append(until(page, lambda: tab("Comparaison").click(), ".similar", rf"ce client est de {shown}"))
+        k += 1
+        times[3].append(until(page, lambda: page.locator(".k-slider .noUi-handle").first.press("ArrowRight"),
+                              ".similar", rf"Parmi les {k} clients"))
+    for name, measured in steps.items():
+        record(results, name, measured)
+
+
+def pd_text(pd_: float) -> str:
+    return f"{pd_ * 100:.1f}".replace(".", ",")
+
+
+def distinct(decisions: list, n: int) -> list:
+    """n decisions whose PDs read differently, so each answer on the page is told from the previous one."""
+    chosen: dict = {}
+    for decision in decisions:
+        chosen.setdefault(pd_text(decision.probability_of_default), decision)
+    return list(chosen.values())[:n]
+
+
+# Report
+def write(report: dict, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "dashboard_speed.json").write_text(json.dumps(report, indent=1) + "\n")
+    lines = [f"# Dashboard speed, {report['reference_clients']:,} reference clients", "",
+             report["population"], "", "| action | median | p95 (in process) / max (browser) | within 1 s? |",
+             "|---|---:|---:|---|"]
+    for where, key in (("in process", "p95_ms"), ("browser", "max_ms")):
+        for name, t in report[where].items():
+            once = t["n"] == 1 and "once" in name
+            verdict = "— (not an answer)" if once else ("yes" if t[key] <= LIMIT_MS else "**no**")
+            lines.append(f"| {where}: {name} | {t['median_ms']:,.0f} ms | {t[key]:,.0f} ms | {verdict} |")
+    (out / "dashboard_speed.md").write_text("\n".join(lines) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=300_000)
+    parser.add_argument("--applications", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--browser-repeat", type=int, default=10)
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    args = parser.parse_args()
+    from credit.events import ApplicationScored
+    from dashboard.accounts import add_user
+    from dashboard.settings import Settings
+    from dashboard.store import Store
+
+    source = latest_bundle(ROOT / "models")
+    report = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+              "reference_clients": args.clients, "bundle": source.name, "applications": args.applications,
+              "population": f"The demo bundle {source.name}'s reference (15,000 training rows of 20,000 demo clients) "
+                            f"resampled to {args.clients:,} rows with jittered amounts; {args.applications} demo "
+                            "applications decided and explained in the store.",
+              "in process": {}, "browser": {}}
+    with tempfile.TemporaryDirectory(prefix="dashboard-speed-") as tmp:
+        folder = Path(tmp)
+        print(f"Enlarging {source.name}'s reference to {args.clients:,} clients ...", flush=True)
+        bundle = enlarged_bundle(source, folder / "models", args.clients)
+        print(f"Deciding and explaining {args.applications} demo applications ...", flush=True)
+        events = decided_and_explained(bundle, args.applications)
+        Store(folder / "store.db").upsert(events)
+        add_user(folder / "users.json", "marie", PASSWORD)
+        decisions = distinct([e for e in events if isinstance(e, ApplicationScored)], args.repeat + args.browser_repeat)
+        settings = Settings(models_dir=folder / "models", store_path=folder / "in-process.db", kafka_bootstrap="127.0.0.1:1")
+        shutil.copy(folder / "store.db", settings.store_path)  # the server's access log stays its own
+        print("In process:", flush=True)
+        in_process(settings, [d.client_id for d in decisions[:args.repeat]], report["in process"])
+        env = {"DASHBOARD_MODELS_DIR": str(folder / "models"), "DASHBOARD_STORE_PATH": str(folder / "store.db"),
+               "DASHBOARD_USERS_FILE": str(folder / "users.json"), "PANEL_COOKIE_SECRET": secrets.token_urlsafe(32),
+               "DASHBOARD_KAFKA_BOOTSTRAP": "127.0.0.1:1"}  # no broker: the live feed says it is interrupted
+        print("In Chromium:", flush=True)
+        in_browser(env, folder, decisions[args.repeat:], report["browser"])
+    write(report, args.out)
+    print((args.out / "dashboard_speed.md").read_text())
+
+
+if __name__ == "__main__":
+    main()
