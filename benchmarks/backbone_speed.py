@@ -30,6 +30,7 @@ from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS  #
 from ingest.history_loader import load_history  # noqa: E402
 from ingest.publisher import KafkaPublisher, message_key  # noqa: E402
 from ingest.settings import IngestSettings  # noqa: E402
+from tests.integration.stack import topic_size  # noqa: E402
 from tests.kafka_broker import KafkaBroker  # noqa: E402
 from tests.processes import Service, free_port  # noqa: E402
 from training.data import demo_data  # noqa: E402
@@ -115,12 +116,7 @@ def read_decisions(bootstrap: str, ids: list[str]) -> dict[str, ApplicationScore
 
 
 def dead_letters(bootstrap: str, topic: str = APPLICATIONS_DLQ) -> int:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
-    try:
-        parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
-        return sum(consumer.end_offsets(parts).values())
-    finally:
-        consumer.close()
+    return topic_size(bootstrap, topic)
 
 
 def throughput(decisions: list[ApplicationScored]) -> dict:

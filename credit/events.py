@@ -146,3 +146,36 @@ class DeadLettered(_Event):
     original: str  # the original bytes, base64
     service: str
     failed_at: datetime = Field(default_factory=now)
+
+
+class Percentiles(BaseModel):
+    n: int  # samples behind the percentiles (a uniform sample of the interval when it was busier)
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+
+
+class ServiceReported(_Event):
+    """One service instance's report to operations (ops.metrics), every interval_s."""
+    service: str
+    instance: str
+    at: datetime
+    interval_s: float  # since the previous report
+    counts: dict[str, int]  # this interval: received, sent, errors, dead_letters, granted, refused...
+    totals: dict[str, int]  # since the instance started
+    rates_per_s: dict[str, float]  # counts / interval_s
+    latency: dict[str, Percentiles]  # e.g. submitted_to_decided, batch
+    lag: Optional[int] = None  # messages on the input topic not yet processed and committed (None: not known yet)
+    pd_histogram: Optional[list[int]] = None  # the scorer: decisions per PD bin of credit.monitoring.PD_BINS
+    drift: dict[str, float] = {}  # PSI of the PD and main inputs over the recent window vs the training reference
+
+
+class AlertRaised(_Event):
+    """Something operations should look at (ops.alerts): a drift, a dead-letter share or a lag past its threshold."""
+    service: str
+    kind: Literal["drift", "dead_letters", "lag"]
+    subject: str  # the input (or "PD") that drifted; "share" for dead letters; "messages" for lag
+    level: Literal["warn", "alarm"]
+    value: float
+    threshold: float
+    at: datetime

@@ -8,6 +8,7 @@ LOAN_EXPLANATIONS = "loan-explanations"
 APPLICATIONS_DLQ = "loan-applications.dlq"
 DECISIONS_DLQ = "loan-decisions.dlq"  # decisions the explainer cannot explain (e.g. unknown model version)
 OPS_METRICS = "ops.metrics"
+OPS_ALERTS = "ops.alerts"
 
 _DAY_MS = 24 * 3600 * 1000
 
@@ -20,4 +21,5 @@ TOPIC_CONFIGS: dict[str, dict[str, str]] = {
     APPLICATIONS_DLQ: {"retention.ms": str(90 * _DAY_MS)},
     DECISIONS_DLQ: {"retention.ms": str(90 * _DAY_MS)},
     OPS_METRICS: {"retention.ms": str(7 * _DAY_MS)},
+    OPS_ALERTS: {"retention.ms": str(90 * _DAY_MS)},
 }

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import httpx
-from kafka import KafkaConsumer
+from kafka import KafkaConsumer, TopicPartition
 
 from tests.processes import wait_until
 
@@ -35,3 +35,13 @@ def post(url: str, applications: list[dict]) -> list[str]:
     response = httpx.post(f"{url}/v1/applications", json=applications, headers={"X-API-Key": API_KEY}, timeout=30)
     assert response.status_code == 202, response.text
     return response.json()["application_ids"]
+
+
+def topic_size(bootstrap: str, topic: str) -> int:
+    """Messages ever written to `topic` (the sum of its partitions' end offsets)."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+        return sum(consumer.end_offsets(partitions).values())
+    finally:
+        consumer.close()

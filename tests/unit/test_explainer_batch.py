@@ -104,3 +104,6 @@ def test_the_agent_publishes_explanations_keyed_by_client_and_dead_letters_with_
     assert [(key, e.application_id) for key, e in explained] == [(b"7", "app-7")]
     letters = [(c.kwargs["key"], DeadLettered.from_bytes(c.kwargs["value"])) for c in sends[DECISIONS_DLQ].call_args_list]
     assert [key for key, _ in letters] == [b"8", b"9"] and all(letter.reason for _, letter in letters)
+    report = app.explainer_meter.report()  # what operations are told of the same work
+    assert report.counts == {"received": 3, "sent": 1, "dead_letters": 2}
+    assert report.latency["decided_to_explained"].n == 1 and report.latency["batch"].n >= 1

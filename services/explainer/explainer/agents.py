@@ -2,21 +2,33 @@
 from __future__ import annotations
 
 from credit.dead_letters import Message
-from credit.topics import DECISIONS_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS
-from explainer.batch import process_batch
+from credit.monitoring import Alerts, lag, report_to
+from credit.topics import DECISIONS_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS, OPS_ALERTS, OPS_METRICS
+from explainer.batch import SERVICE, process_batch
 
 
-def register_agents(app, topics, explainers, settings) -> None:
+def register_agents(app, topics, explainers, settings, meter) -> None:
     explanations, dead_letters = topics[LOAN_EXPLANATIONS], topics[DECISIONS_DLQ]
+    alerts = Alerts(SERVICE)
 
     async def publish(explanation):
         await explanations.send(key=str(explanation.client_id).encode(), value=explanation.to_bytes())
+        meter.count("sent")
+        meter.latency("decided_to_explained", (explanation.explained_at - explanation.decided_at).total_seconds())
 
     async def publish_dead(letter, letter_key):
         await dead_letters.send(key=letter_key, value=letter.to_bytes())
+        meter.count("dead_letters")
 
     @app.agent(topics[LOAN_DECISIONS], name="explain-decisions")
     async def explain_decisions(stream):
         async for events in stream.take_events(settings.batch_size, within=settings.batch_wait_s):
             messages = [Message(e.key, e.value, e.message.topic, e.message.partition, e.message.offset) for e in events]
-            await process_batch(messages, explainers, publish, publish_dead)
+            with meter.batch(len(messages)):
+                await process_batch(messages, explainers, publish, publish_dead)
+
+    @app.timer(interval=settings.metrics_interval_s)
+    async def report_metrics():
+        await report_to(meter, alerts, lambda r: topics[OPS_METRICS].send(key=SERVICE.encode(), value=r.to_bytes()),
+                        lambda a: topics[OPS_ALERTS].send(key=SERVICE.encode(), value=a.to_bytes()), None,
+                        lag(app.monitor.tp_end_offsets, app.monitor.tp_committed_offsets, LOAN_DECISIONS))

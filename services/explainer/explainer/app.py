@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import faust
 
-from credit.topics import DECISIONS_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS
+from credit.monitoring import Meter, instance_name
+from credit.topics import DECISIONS_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS, OPS_ALERTS, OPS_METRICS
 from explainer.agents import register_agents
+from explainer.batch import SERVICE
 from explainer.models import Explainers
 from explainer.settings import Settings, get_settings
 
@@ -23,7 +25,8 @@ def create_app(settings: Settings | None = None, explainers: Explainers | None =
         producer_max_batch_size=settings.producer_batch_bytes,
     )
     topics = {name: app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.partitions)
-              for name in (LOAN_DECISIONS, LOAN_EXPLANATIONS, DECISIONS_DLQ)}
-    register_agents(app, topics, explainers, settings)
-    app.explainer_topics = topics  # tests replace these topics' sends
+              for name in (LOAN_DECISIONS, LOAN_EXPLANATIONS, DECISIONS_DLQ, OPS_METRICS, OPS_ALERTS)}
+    meter = Meter(SERVICE, instance_name())
+    register_agents(app, topics, explainers, settings, meter)
+    app.explainer_topics, app.explainer_meter = topics, meter  # tests replace these topics' sends
     return app

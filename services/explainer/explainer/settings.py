@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     partitions: int = 3
     data_dir: Path = Path(".explainer-data")
     web_port: int = 6067
+    metrics_interval_s: float = 10.0  # how often a report goes to ops.metrics
 
 
 @cache

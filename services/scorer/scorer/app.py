@@ -4,27 +4,35 @@ from __future__ import annotations
 import faust
 
 from credit.bundle import latest_bundle
-from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS
+from credit.monitoring import DriftWindow, Meter, drift_window, instance_name
+from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS, OPS_ALERTS, OPS_METRICS
 from scorer.agents import register_agents
+from scorer.batch import SERVICE
 from scorer.history import HistoryCache
 from scorer.model import LightGBMScorer, OnnxScorer
 from scorer.settings import Settings, get_settings
 
 
 def create_app(settings: Settings | None = None, scorer: OnnxScorer | None = None) -> faust.App:
-    """The worker app; refuses to start (raises) when the model bundle is invalid."""
+    """The worker app; refuses to start (raises) when the model bundle is invalid.
+
+    A scorer given (tests) comes without drift watching: drift needs the bundle's reference.
+    """
     settings = settings or get_settings()
+    drift = DriftWindow({})
     if scorer is None:
         bundle = settings.models_dir / settings.model_version if settings.model_version else latest_bundle(settings.models_dir)
         scorer = (LightGBMScorer if settings.runtime == "lightgbm" else OnnxScorer)(bundle)
+        drift = drift_window(scorer.bundle, settings.drift_window, settings.drift_minimum)
     app = faust.App(
         "scorer", broker=f"kafka://{settings.kafka_bootstrap}", store=settings.store, datadir=str(settings.data_dir),
         key_serializer="raw", value_serializer="raw", topic_partitions=settings.partitions,
         producer_acks=-1, web_port=settings.web_port, web_host="127.0.0.1",
     )
     topics = {name: app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.partitions)
-              for name in (LOAN_APPLICATIONS, LOAN_DECISIONS, APPLICATIONS_DLQ)}
+              for name in (LOAN_APPLICATIONS, LOAN_DECISIONS, APPLICATIONS_DLQ, OPS_METRICS, OPS_ALERTS)}
     history = HistoryCache(settings.kafka_bootstrap)
-    register_agents(app, topics, history, scorer, settings)
-    app.scorer_topics, app.scorer_history = topics, history  # tests replace these topics' sends
+    meter = Meter(SERVICE, instance_name())
+    register_agents(app, topics, history, scorer, settings, meter, drift)
+    app.scorer_topics, app.scorer_history, app.scorer_meter = topics, history, meter  # tests replace topics' sends
     return app

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".scorer-data")
     web_port: int = 6066
     runtime: Literal["onnx", "lightgbm"] = "onnx"  # lightgbm: only to benchmark against ONNX
+    metrics_interval_s: float = 10.0  # how often a report goes to ops.metrics
+    drift_window: int = 5_000  # the latest decisions compared with the training reference
+    drift_minimum: int = 500  # fewer decisions than this say nothing about drift
 
 
 @cache

@@ -1,0 +1,204 @@
+"""What a service tells operations on ops.metrics: counts, rates, latency percentiles, the PD
+distribution, and how far recent applications drift from the training population (PSI).
+
+No Kafka here: services count with a Meter and publish its reports.
+"""
+from __future__ import annotations
+
+import os
+import random
+import socket
+import time
+from collections import Counter, deque
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+
+from credit.events import AlertRaised, Percentiles, ServiceReported, now
+from credit.features.application import application_features
+
+PD_BINS = [0.0, 0.02, 0.04, 0.06, 0.08, 0.10, 0.12, 0.15, 0.2, 0.3, 0.5, 1.0]  # finer where decisions are made
+LATENCY_SAMPLES = 10_000  # per interval and kind: bounded memory however busy the service is
+PSI_WARN, PSI_ALARM = 0.1, 0.25  # the usual reading: < 0.1 stable, 0.1-0.25 moving, > 0.25 shifted
+DEAD_LETTERS_WARN, DEAD_LETTERS_ALARM = 0.01, 0.05  # share of an interval's messages dead-lettered
+LAG_WARN, LAG_ALARM = 1_000, 10_000  # messages waiting: about 1 s and 10 s of one scorer's work
+# The model inputs a credit officer would name first, watched for drift with the PD.
+DRIFT_INPUTS = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3", "AMT_CREDIT", "AMT_ANNUITY", "AMT_INCOME_TOTAL",
+                "AMT_GOODS_PRICE", "DAYS_BIRTH", "DAYS_EMPLOYED")
+
+
+def instance_name() -> str:
+    """Which worker a report comes from: host and process."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class Meter:
+    """Counts and latencies of one service instance, reported (and restarted) every interval."""
+
+    def __init__(self, service: str, instance: str, clock=time.monotonic, seed: int = 0):
+        self.service, self.instance, self._clock = service, instance, clock
+        self._random = random.Random(seed)
+        self._totals: Counter = Counter()
+        self._start_interval()
+
+    def _start_interval(self) -> None:
+        self._since = self._clock()
+        self._counts: Counter = Counter()
+        self._latency: dict[str, list[float]] = {}
+        self._seen: Counter = Counter()  # latencies observed per kind, sampled or not
+        self._pd = np.zeros(len(PD_BINS) - 1, dtype=int)
+
+    def count(self, what: str, n: int = 1) -> None:
+        self._counts[what] += n
+        self._totals[what] += n
+
+    @contextmanager
+    def batch(self, size: int):
+        """Around one micro-batch: its messages received, its time, or an error."""
+        self.count("received", size)
+        started = self._clock()
+        try:
+            yield
+        except Exception:
+            self.count("errors")
+            raise
+        self.latency("batch", self._clock() - started)
+
+    def latency(self, what: str, seconds: float) -> None:
+        """Reservoir sampling: percentiles from a uniform sample of at most LATENCY_SAMPLES per interval."""
+        self._seen[what] += 1
+        kept = self._latency.setdefault(what, [])
+        if len(kept) < LATENCY_SAMPLES:
+            kept.append(seconds)
+        elif (slot := self._random.randrange(self._seen[what])) < LATENCY_SAMPLES:
+            kept[slot] = seconds
+
+    def pd(self, probabilities) -> None:
+        self._pd += np.histogram(np.clip(probabilities, 0, 1), bins=PD_BINS)[0]
+
+    def report(self, drift: dict[str, float] | None = None, lag: int | None = None) -> ServiceReported:
+        interval = max(self._clock() - self._since, 1e-9)
+        report = ServiceReported(
+            service=self.service, instance=self.instance, at=now(), interval_s=round(interval, 3),
+            counts=dict(self._counts), totals=dict(self._totals),
+            rates_per_s={k: round(v / interval, 3) for k, v in self._counts.items()},
+            latency={k: _percentiles(v, self._seen[k]) for k, v in self._latency.items() if v}, lag=lag,
+            pd_histogram=self._pd.tolist() if self._pd.any() else None, drift=drift or {})
+        self._start_interval()
+        return report
+
+
+def lag(end_offsets: dict, committed_offsets: dict, topic: str) -> int | None:
+    """Messages of `topic` not yet committed, from partition -> offset maps (next to produce, next to read).
+
+    Partitions are any objects with a `topic` (Faust's monitor keeps both maps); None until an end is known.
+    """
+    ends = {tp: end for tp, end in end_offsets.items() if tp.topic == topic}
+    return sum(max(end - committed_offsets.get(tp, 0), 0) for tp, end in ends.items()) if ends else None
+
+
+def _percentiles(seconds: list[float], seen: int) -> Percentiles:
+    p50, p95, p99 = np.percentile(np.array(seconds) * 1000, [50, 95, 99])
+    return Percentiles(n=seen, p50_ms=round(float(p50), 2), p95_ms=round(float(p95), 2), p99_ms=round(float(p99), 2))
+
+
+def psi(reference: np.ndarray, recent: np.ndarray, bins: int = 10) -> float:
+    """Population stability index of `recent` against `reference` over the reference's deciles.
+
+    Missing values form a bin of their own (a source that stops sending a field is drift too);
+    empty bins count as half an observation so one empty bin does not make the index infinite.
+    """
+    reference, recent = np.asarray(reference, dtype=float), np.asarray(recent, dtype=float)
+    known = reference[~np.isnan(reference)]
+    if not len(known) or not len(recent):
+        raise ValueError("psi needs a reference and a recent sample with values")
+    edges = np.unique(np.quantile(known, np.linspace(0, 1, bins + 1))[1:-1])
+
+    def shares(values):
+        missing = np.isnan(values)
+        counts = np.append(np.bincount(np.searchsorted(edges, values[~missing], side="right"),
+                                       minlength=len(edges) + 1), missing.sum())
+        return np.maximum(counts, 0.5) / max(len(values), 1)
+
+    expected, actual = shares(reference), shares(recent)
+    return float(np.sum((actual - expected) * np.log(actual / expected)))
+
+
+class DriftWindow:
+    """The last `size` decisions' watched inputs and PD, against the reference."""
+
+    def __init__(self, reference: dict[str, np.ndarray], positions: dict[str, int] | None = None,
+                 size: int = 5_000, minimum: int = 500):
+        self.reference, self.positions, self.minimum = reference, positions or {}, minimum
+        self._recent = {name: deque(maxlen=size) for name in reference}
+
+    def add(self, values: dict[str, float | None]) -> None:
+        for name, window in self._recent.items():
+            value = values.get(name)
+            window.append(np.nan if value is None else value)
+
+    def add_decision(self, decision) -> None:
+        """A decision's PD and its watched model inputs (at `positions` of its feature vector)."""
+        self.add({"PD": decision.probability_of_default,
+                  **{name: decision.features[i] for name, i in self.positions.items()}})
+
+    def psi(self) -> dict[str, float]:
+        """PSI per watched input, once the window holds `minimum` decisions (fewer says nothing)."""
+        return {name: round(psi(self.reference[name], np.array(window)), 4)
+                for name, window in self._recent.items() if len(window) >= self.minimum}
+
+
+def drift_window(bundle, size: int = 5_000, minimum: int = 500) -> DriftWindow:
+    return DriftWindow(drift_reference(bundle), {name: bundle.features.index(name) for name in DRIFT_INPUTS},
+                       size, minimum)
+
+
+def drift_reference(bundle) -> dict[str, np.ndarray]:
+    """The training population's model inputs (computed by the scoring code itself) and PDs."""
+    features = application_features(pd.read_parquet(bundle.file("reference")), bundle.vocabularies)
+    reference = {name: features[name] for name in DRIFT_INPUTS}
+    reference["PD"] = pd.read_parquet(bundle.file("contributions"), columns=["PD"])["PD"].to_numpy()
+    return reference
+
+
+def level(value: float, warn: float = PSI_WARN, alarm: float = PSI_ALARM) -> str | None:
+    """"alarm", "warn" or None for one value (a PSI by default)."""
+    return "alarm" if value >= alarm else "warn" if value >= warn else None
+
+
+class Alerts:
+    """Alerts from reports: once when a level is reached or raised, again only after it went back down."""
+
+    def __init__(self, service: str):
+        self.service = service
+        self._levels: dict[tuple[str, str], str | None] = {}
+
+    def check(self, report: ServiceReported) -> list[AlertRaised]:
+        found = [("drift", name, value, level(value), PSI_WARN, PSI_ALARM) for name, value in report.drift.items()]
+        received = report.counts.get("received", 0)
+        if received:
+            share = report.counts.get("dead_letters", 0) / received
+            found.append(("dead_letters", "share", share, level(share, DEAD_LETTERS_WARN, DEAD_LETTERS_ALARM),
+                          DEAD_LETTERS_WARN, DEAD_LETTERS_ALARM))
+        if report.lag is not None:
+            found.append(("lag", "messages", report.lag, level(report.lag, LAG_WARN, LAG_ALARM), LAG_WARN, LAG_ALARM))
+        alerts = []
+        for kind, subject, value, now_level, warn, alarm in found:
+            before = self._levels.get((kind, subject))
+            self._levels[(kind, subject)] = now_level
+            if now_level and (before is None or (before, now_level) == ("warn", "alarm")):
+                alerts.append(AlertRaised(service=self.service, kind=kind, subject=subject, level=now_level,
+                                          value=round(value, 4), threshold=warn if now_level == "warn" else alarm,
+                                          at=report.at))
+        return alerts
+
+
+async def report_to(meter: Meter, alerts: Alerts, send_report, send_alert, drift: DriftWindow | None = None,
+                    lag: int | None = None):
+    """One interval's report published, and the alerts it raises (the services' timers call this)."""
+    report = meter.report(drift.psi() if drift else None, lag)
+    await send_report(report)
+    for alert in alerts.check(report):
+        await send_alert(alert)
+    return report

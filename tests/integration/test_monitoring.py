@@ -1,0 +1,73 @@
+"""Operations' view on a real broker: every service reports on ops.metrics what it really did."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from kafka import KafkaConsumer, KafkaProducer
+
+from credit.events import AlertRaised, ApplicationScored, ServiceReported, now
+from credit.monitoring import DEAD_LETTERS_ALARM, DRIFT_INPUTS
+from credit.topics import LOAN_APPLICATIONS, LOAN_DECISIONS, OPS_ALERTS, OPS_METRICS
+from tests.integration.stack import post, read_topic, topic_size
+from tests.json_rows import json_rows
+from tests.processes import wait_until
+
+pytestmark = pytest.mark.integration
+
+
+def application_id(raw: bytes) -> str | None:
+    """A decision's application id; None for the poison other tests put on the topic."""
+    try:
+        return ApplicationScored.from_bytes(raw).application_id
+    except ValueError:
+        return None
+
+
+def test_reports_account_for_every_message_and_watch_drift(stack, kafka_broker, real_data_dir):
+    rows = json_rows(pd.read_csv(real_data_dir / "application_test.csv").iloc[1000:1400])
+    ids = {i for start in range(0, len(rows), 100) for i in post(stack, rows[start:start + 100])}
+    read_topic(kafka_broker.bootstrap, LOAN_DECISIONS, lambda e: set(e) >= ids, 180, application_id)  # all decided
+    latest: dict[str, ServiceReported] = {}
+    reports: list[ServiceReported] = []
+    consumer = KafkaConsumer(OPS_METRICS, bootstrap_servers=kafka_broker.bootstrap, auto_offset_reset="earliest",
+                             consumer_timeout_ms=1000)
+
+    def accounted() -> bool:
+        """The latest reports: each service's input topic all received, sent or dead-lettered, and committed."""
+        for message in consumer:
+            report = ServiceReported.from_bytes(message.value)
+            latest[report.service] = report
+            reports.append(report)
+        inputs = {"scorer": LOAN_APPLICATIONS, "explainer": LOAN_DECISIONS}
+        return set(latest) >= set(inputs) and all(
+            latest[s].totals.get("received") == topic_size(kafka_broker.bootstrap, topic)
+            == latest[s].totals.get("sent", 0) + latest[s].totals.get("dead_letters", 0)
+            and latest[s].lag == 0 for s, topic in inputs.items())  # and nothing left waiting
+
+    try:
+        wait_until(accounted, 120, "ops.metrics reports that account for every message", every=0)
+    finally:
+        consumer.close()
+    scorer = latest["scorer"]
+    assert scorer.totals["granted"] + scorer.totals["refused"] == scorer.totals["sent"]
+    assert set(scorer.drift) == {"PD", *DRIFT_INPUTS}  # enough decisions for a drift window
+    assert all(math.isfinite(v) and v >= 0 for v in scorer.drift.values())
+    busy = [r for r in reports if r.counts.get("sent")]  # intervals that did something
+    assert all(sum(r.pd_histogram) == r.counts["sent"] for r in busy if r.service == "scorer")
+    assert all(r.latency["decided_to_explained"].n == r.counts["sent"] for r in busy if r.service == "explainer")
+
+
+def test_a_burst_of_dead_letters_raises_an_alert(stack, kafka_broker):
+    started = now()
+    producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap, acks="all")
+    for i in range(60):
+        producer.send(LOAN_APPLICATIONS, key=f"burst-{i}".encode(), value=b"not an application")
+    producer.flush()
+    producer.close()
+    alerts = read_topic(kafka_broker.bootstrap, OPS_ALERTS,
+                        lambda e: any(a.at >= started and a.kind == "dead_letters" for a in e), 60,
+                        AlertRaised.from_bytes)
+    (alert,) = [a for a in alerts if a.at >= started and a.kind == "dead_letters"]
+    assert (alert.service, alert.level) == ("scorer", "alarm") and alert.value > DEAD_LETTERS_ALARM
