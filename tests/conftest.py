@@ -97,7 +97,7 @@ def stack(kafka_broker, real_bundle, tmp_path_factory):
             "EXPLAINER_METRICS_INTERVAL_S": "1"}, logs),
         Service("ingest", ["-m", "ingest", "serve"], {
             "INGEST_KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "INGEST_API_KEYS": API_KEY,
-            "INGEST_PORT": str(port)}, logs),
+            "INGEST_PORT": str(port), "INGEST_METRICS_INTERVAL_S": "1"}, logs),
     ]
     url = f"http://127.0.0.1:{port}"
     try:

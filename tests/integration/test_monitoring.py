@@ -31,12 +31,11 @@ def test_reports_account_for_every_message_and_watch_drift(stack, kafka_broker, 
     read_topic(kafka_broker.bootstrap, LOAN_DECISIONS, lambda e: set(e) >= ids, 180, application_id)  # all decided
     latest: dict[str, ServiceReported] = {}
     reports: list[ServiceReported] = []
-    consumer = KafkaConsumer(OPS_METRICS, bootstrap_servers=kafka_broker.bootstrap, auto_offset_reset="earliest",
-                             consumer_timeout_ms=1000)
+    consumer = KafkaConsumer(OPS_METRICS, bootstrap_servers=kafka_broker.bootstrap, auto_offset_reset="earliest")
 
     def accounted() -> bool:
         """The latest reports: each service's input topic all received, sent or dead-lettered, and committed."""
-        for message in consumer:
+        for message in (m for batch in consumer.poll(timeout_ms=500).values() for m in batch):  # reports never pause
             report = ServiceReported.from_bytes(message.value)
             latest[report.service] = report
             reports.append(report)
@@ -44,12 +43,14 @@ def test_reports_account_for_every_message_and_watch_drift(stack, kafka_broker, 
         return set(latest) >= set(inputs) and all(
             latest[s].totals.get("received") == topic_size(kafka_broker.bootstrap, topic)
             == latest[s].totals.get("sent", 0) + latest[s].totals.get("dead_letters", 0)
-            and latest[s].lag == 0 for s, topic in inputs.items())  # and nothing left waiting
+            and latest[s].lag == 0 for s, topic in inputs.items()) and (  # and nothing left waiting
+            "ingest" in latest and latest["ingest"].totals.get("sent", 0) >= len(ids))  # posted through the API
 
     try:
         wait_until(accounted, 120, "ops.metrics reports that account for every message", every=0)
     finally:
         consumer.close()
+    assert latest["ingest"].totals["received"] == latest["ingest"].totals["sent"]  # the broker was up: all published
     scorer = latest["scorer"]
     assert scorer.totals["granted"] + scorer.totals["refused"] == scorer.totals["sent"]
     assert set(scorer.drift) == {"PD", *DRIFT_INPUTS}  # enough decisions for a drift window

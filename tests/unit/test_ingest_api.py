@@ -213,3 +213,14 @@ def test_logs_carry_ids_but_no_applicant_data(client, caplog):
     logged = caplog.text
     assert "accepted 1 application" in logged
     assert not any(secret in logged for secret in ("98765", "98 765", "Astronaut", "Bank", KEY))
+
+
+def test_the_meter_counts_applications_and_requests_by_outcome(client, publisher):
+    assert post(client, [application(), application()]).status_code == 202
+    assert post(client, application(AMT_CREDIT=-1)).status_code == 422
+    publisher.down = True
+    assert post(client, application()).status_code == 503
+    report = client.app.state.meter.report()
+    assert report.counts == {"received": 3, "sent": 2, "requests_accepted": 1, "requests_refused": 1,
+                             "requests_unavailable": 1}
+    assert report.latency["request"].n == 3

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
+from credit.events import AlertRaised, ServiceReported
 from credit.topics import LOAN_APPLICATIONS
 from ingest.settings import IngestSettings
 
@@ -33,7 +34,9 @@ class Publisher(Protocol):
 
 
 def message_key(event: BaseModel) -> bytes:
-    """The partitioning key of every topic: the client's SK_ID_CURR, as decimal bytes."""
+    """The partitioning key of every topic: the client's SK_ID_CURR, as decimal bytes (operations': the service)."""
+    if isinstance(event, (ServiceReported, AlertRaised)):
+        return event.service.encode()
     client_id = getattr(event, "SK_ID_CURR", None)
     if client_id is None:
         client_id = getattr(event, "client_id")

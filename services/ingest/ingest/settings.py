@@ -33,6 +33,7 @@ class IngestSettings(BaseSettings):
     acks_timeout_s: float = Field(10.0, gt=0)
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    metrics_interval_s: float = Field(10.0, gt=0)  # how often a report goes to ops.metrics
 
     _keys: tuple[str, ...] = PrivateAttr(())
 
