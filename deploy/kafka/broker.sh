@@ -83,7 +83,11 @@ java_cmd() {  # the java command line, with the broker's classpath and logging, 
 format_storage() {
   [[ -f "$data/kraft/meta.properties" ]] && return 0
   local cluster_id cmd
-  cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  # A leading '-' would be read as an option by kafka-storage (1 start in 64 failed that way).
+  cluster_id="-"
+  while [[ $cluster_id == -* ]]; do
+    cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  done
   java_cmd
   "${cmd[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$props" >"$data/logs/format.log" 2>&1 \
     || { cat "$data/logs/format.log" >&2; echo "broker.sh: storage format failed" >&2; exit 1; }

@@ -9,7 +9,7 @@ from kafka import KafkaConsumer, KafkaProducer
 
 from credit.events import AlertRaised, ApplicationScored, ServiceReported, now
 from credit.monitoring import DEAD_LETTERS_ALARM, DRIFT_INPUTS
-from credit.topics import LOAN_APPLICATIONS, LOAN_DECISIONS, OPS_ALERTS, OPS_METRICS
+from credit.topics import LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS, OPS_ALERTS, OPS_METRICS
 from tests.integration.stack import post, read_topic, topic_size
 from tests.json_rows import json_rows
 from tests.processes import wait_until
@@ -72,3 +72,30 @@ def test_a_burst_of_dead_letters_raises_an_alert(stack, kafka_broker):
                         AlertRaised.from_bytes)
     (alert,) = [a for a in alerts if a.at >= started and a.kind == "dead_letters"]
     assert (alert.service, alert.level) == ("scorer", "alarm") and alert.value > DEAD_LETTERS_ALARM
+
+
+def test_the_dashboard_feed_stores_every_event_and_reports_it(stack, kafka_broker, tmp_path):
+    from dashboard.feed import Feed
+    from dashboard.store import Store
+
+    topics = (LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS)
+    feed = Feed(Store(tmp_path / "store.db"), kafka_broker.bootstrap, "monitoring-test", metrics_interval_s=0.5).start()
+    consumer = KafkaConsumer(OPS_METRICS, bootstrap_servers=kafka_broker.bootstrap, auto_offset_reset="earliest")
+    latest: list[ServiceReported] = []
+
+    def accounted() -> bool:
+        """Every message of the three topics received, stored or unreadable, and nothing left waiting."""
+        for message in (m for batch in consumer.poll(timeout_ms=500).values() for m in batch):
+            report = ServiceReported.from_bytes(message.value)
+            if report.service == "dashboard" and report.instance == feed.meter.instance:
+                latest[:] = [report]
+        total = sum(topic_size(kafka_broker.bootstrap, t) for t in topics)
+        return bool(latest) and latest[0].lag == 0 and latest[0].totals.get("received") == total == \
+            latest[0].totals.get("stored", 0) + latest[0].totals.get("unreadable", 0)
+
+    try:
+        wait_until(accounted, 120, "a dashboard report accounting for every message", every=0)
+    finally:
+        feed.stop()
+        consumer.close()
+    assert feed.status().events == latest[0].totals["stored"]

@@ -42,7 +42,7 @@ def build_context(settings: Settings, start_feed: bool = True) -> Context:
     bundle = load_bundle(path)
     settings.store_path.parent.mkdir(parents=True, exist_ok=True)
     store = Store(settings.store_path)
-    feed = Feed(store, settings.kafka_bootstrap, settings.feed_group)
+    feed = Feed(store, settings.kafka_bootstrap, settings.feed_group, metrics_interval_s=settings.metrics_interval_s)
     if start_feed:
         feed.start()
     history = pd.read_parquet(bundle.file("history")).set_index("SK_ID_CURR")

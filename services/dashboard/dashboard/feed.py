@@ -3,7 +3,8 @@
 It commits its offsets only after the store has the events, so a restart resumes where the
 store stopped, and replays are harmless (upserts). While the broker is unreachable the store
 keeps serving the last known data and `status()` says the feed is interrupted; the consumer
-reconnects by itself and catches up.
+reconnects by itself and catches up. Every `metrics_interval_s` it reports to ops.metrics like
+the services (messages received, events stored, unreadable messages, lag).
 """
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from credit.events import ApplicationExplained, ApplicationReceived, ApplicationScored
-from credit.topics import LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS
+from credit.monitoring import Alerts, Meter, instance_name
+from credit.topics import LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS, OPS_ALERTS, OPS_METRICS
 
 log = logging.getLogger(__name__)
+SERVICE = "dashboard"
 SCHEMAS = {LOAN_APPLICATIONS: ApplicationReceived, LOAN_DECISIONS: ApplicationScored,
            LOAN_EXPLANATIONS: ApplicationExplained}
 
@@ -40,8 +43,11 @@ def decode(topic: str, value: bytes | None):
 
 
 class Feed:
-    def __init__(self, store, bootstrap: str, group_id: str = "dashboard", poll_ms: int = 500):
+    def __init__(self, store, bootstrap: str, group_id: str = "dashboard", poll_ms: int = 500,
+                 metrics_interval_s: float = 10.0):
         self.store, self.bootstrap, self.group_id, self.poll_ms = store, bootstrap, group_id, poll_ms
+        self.meter, self._alerts, self.metrics_interval_s = Meter(SERVICE, instance_name()), Alerts(SERVICE), metrics_interval_s
+        self._reported, self._producer = time.monotonic(), None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._events = self._unreadable = 0
@@ -68,8 +74,12 @@ class Feed:
         try:
             while not self._stop.is_set():
                 self._poll_once(consumer)
+                if time.monotonic() - self._reported >= self.metrics_interval_s:
+                    self._report(consumer)
         finally:
             consumer.close()
+            if self._producer:
+                self._producer.close(timeout=5)
 
     def _connect(self):
         """A consumer once the broker answers (retried: the dashboard may start while Kafka is down)."""
@@ -94,9 +104,34 @@ class Feed:
                 self._events += len(events)
                 self._last_event_at = time.time() if events else self._last_event_at
                 consumer.commit()  # after the store has them: a failure here only means a harmless replay
+                self._count(sum(len(records) for records in batches.values()), events)
         except Exception as error:  # noqa: BLE001 - the feed must outlive broker trouble; it retries
             log.warning("dashboard feed: %s; retrying", type(error).__name__)
             time.sleep(1)
+
+    def _count(self, received: int, events: list) -> None:
+        self.meter.count("received", received)
+        self.meter.count("stored", len(events))
+        self.meter.count("unreadable", received - len(events))
+        for event in events:
+            if isinstance(event, ApplicationExplained):
+                self.meter.latency("explained_to_stored", time.time() - event.explained_at.timestamp())
+
+    def _report(self, consumer) -> None:
+        """The interval's report and its alerts (lost, not retried, when the broker is down)."""
+        from kafka import KafkaProducer
+
+        self._reported = time.monotonic()
+        try:
+            assigned = list(consumer.assignment())
+            ends = consumer.end_offsets(assigned) if assigned else {}
+            report = self.meter.report(lag=sum(max(end - consumer.position(tp), 0) for tp, end in ends.items())
+                                       if ends else None)
+            self._producer = self._producer or KafkaProducer(bootstrap_servers=self.bootstrap, acks="all")
+            for topic, event in [(OPS_METRICS, report), *((OPS_ALERTS, a) for a in self._alerts.check(report))]:
+                self._producer.send(topic, key=SERVICE.encode(), value=event.to_bytes())
+        except Exception as error:  # noqa: BLE001 - reporting must never stop the feed
+            log.warning("dashboard feed: report not sent (%s)", type(error).__name__)
 
     def _decoded(self, topic: str, value: bytes | None):
         event = decode(topic, value)
