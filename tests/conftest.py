@@ -8,9 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.stack import API_KEY, healthy
+from tests.integration.stack import API_KEY, Stack, healthy
 from tests.kafka_broker import KafkaBroker
 from tests.processes import Service, free_port, wait_until
+
+
+def pytest_collection_modifyitems(items):
+    """Fault tests last: they restart services of the shared stack, whose counters other tests read."""
+    items.sort(key=lambda item: item.get_closest_marker("faults") is not None)
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_SAMPLE = Path(os.environ.get("HOME_CREDIT_SAMPLE", ROOT.parent / "shared" / "data" / "home-credit-sample"))
@@ -76,7 +81,7 @@ def kafka_broker():
 
 @pytest.fixture(scope="session")
 def stack(kafka_broker, real_bundle, tmp_path_factory):
-    """History loaded, then the scorer, the explainer and the ingest API running; yields the API's URL."""
+    """History loaded, then the scorer, the explainer and the ingest API running; yields their Stack."""
     from ingest.history_loader import load_history
     from ingest.publisher import KafkaPublisher
     from ingest.settings import IngestSettings
@@ -104,7 +109,7 @@ def stack(kafka_broker, real_bundle, tmp_path_factory):
         for service in services:
             service.start()
         wait_until(lambda: healthy(url), 60, "the ingest API")
-        yield url
+        yield Stack(url, {service.name: service for service in services})
     finally:
         for service in reversed(services):
             service.stop()

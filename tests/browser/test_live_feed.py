@@ -37,7 +37,7 @@ def test_an_application_posted_to_the_api_appears_in_the_live_feed_with_its_expl
     page.get_by_text("Flux en direct").first.click(timeout=WAIT_MS)
     expect(page.locator(".feed-status")).to_contain_text("Flux en direct :", timeout=WAIT_MS)  # live, not interrupted
     row = json_rows(pd.read_csv(real_data_dir / "application_test.csv").head(1))[0]
-    post(stack, [{**row, "SK_ID_CURR": NEW_CLIENT}])
+    post(stack.url, [{**row, "SK_ID_CURR": NEW_CLIENT}])
     expect(page.locator(".live-feed")).to_contain_text(str(NEW_CLIENT), timeout=60_000)
     expect(page.locator(".live-feed")).to_contain_text("prête", timeout=60_000)
     screenshot(page, "dashboard-live-feed-e2e", tmp_path)

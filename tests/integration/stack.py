@@ -1,12 +1,21 @@
 """Helpers for tests against the running stack: post applications, read a topic until enough arrived."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import httpx
 from kafka import KafkaConsumer, TopicPartition
 
 from tests.processes import wait_until
 
 API_KEY = "integration-test-key-0123456789"
+
+
+@dataclass
+class Stack:
+    """The running stack: the ingest API's URL and the service processes (to kill and restart in fault tests)."""
+    url: str
+    services: dict  # name -> tests.processes.Service
 
 
 def healthy(url: str) -> bool:

@@ -28,7 +28,7 @@ def test_a_thousand_real_applications_get_a_thousand_decisions_equal_to_the_offl
         stack, kafka_broker, real_bundle, real_data_dir, real_tables, real_history):
     raw = pd.read_csv(real_data_dir / "application_train.csv").drop(columns="TARGET").head(1000)
     rows = json_rows(raw)
-    ids = [i for start in range(0, 1000, 100) for i in post(stack, rows[start:start + 100])]
+    ids = [i for start in range(0, 1000, 100) for i in post(stack.url, rows[start:start + 100])]
     assert len(set(ids)) == 1000
 
     decisions = read_topic(kafka_broker.bootstrap, LOAN_DECISIONS,
@@ -74,7 +74,7 @@ def test_poison_messages_on_the_topic_are_dead_lettered_and_nothing_is_lost(stac
 def test_through_the_api_bad_input_is_refused_whole_and_accepted_equals_decided(stack, kafka_broker):
     def send(body, **headers):
         headers = {"X-API-Key": API_KEY, "content-type": "application/json", **headers}
-        return httpx.post(f"{stack}/v1/applications", content=body, headers=headers, timeout=30)
+        return httpx.post(f"{stack.url}/v1/applications", content=body, headers=headers, timeout=30)
 
     good = {"SK_ID_CURR": 999_001, "AMT_CREDIT": 50_000.0}  # a client seen in no other test
     refused = {

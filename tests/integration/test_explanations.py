@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 
 def test_n_applications_in_give_n_decisions_and_n_matching_explanations(stack, kafka_broker, real_data_dir):
     rows = json_rows(pd.read_csv(real_data_dir / "application_test.csv").head(600))
-    ids = [i for start in range(0, len(rows), 100) for i in post(stack, rows[start:start + 100])]
+    ids = [i for start in range(0, len(rows), 100) for i in post(stack.url, rows[start:start + 100])]
     assert len(set(ids)) == len(rows)
 
     decisions = read_topic(kafka_broker.bootstrap, LOAN_DECISIONS,

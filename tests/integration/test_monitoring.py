@@ -27,7 +27,7 @@ def application_id(raw: bytes) -> str | None:
 
 def test_reports_account_for_every_message_and_watch_drift(stack, kafka_broker, real_data_dir):
     rows = json_rows(pd.read_csv(real_data_dir / "application_test.csv").iloc[1000:1400])
-    ids = {i for start in range(0, len(rows), 100) for i in post(stack, rows[start:start + 100])}
+    ids = {i for start in range(0, len(rows), 100) for i in post(stack.url, rows[start:start + 100])}
     read_topic(kafka_broker.bootstrap, LOAN_DECISIONS, lambda e: set(e) >= ids, 180, application_id)  # all decided
     latest: dict[str, ServiceReported] = {}
     reports: list[ServiceReported] = []

@@ -54,7 +54,7 @@ class KafkaPublisher:
     def publish_all(self, events: Sequence[BaseModel], topic: str = LOAN_APPLICATIONS) -> None:
         from kafka.errors import KafkaError
 
-        deadline = time.monotonic() + self._settings.acks_timeout_s
+        deadline, producer = time.monotonic() + self._settings.acks_timeout_s, None
         try:
             producer = self._open()
             futures = [producer.send(topic, key=message_key(e), value=e.to_bytes()) for e in events]
@@ -62,6 +62,9 @@ class KafkaPublisher:
             for future in futures:
                 future.get(timeout=max(0.0, deadline - time.monotonic()))
         except (KafkaError, OSError) as error:
+            # An idempotent producer that failed (e.g. across a broker restart) can stay failed for
+            # good: drop it, so the next call opens a fresh one instead of answering 503 forever.
+            self._discard(producer)
             raise BrokerUnavailable(_reason(error, self._settings)) from error
 
     def healthy(self) -> bool:
@@ -83,6 +86,16 @@ class KafkaPublisher:
                 producer.flush(timeout=self._settings.acks_timeout_s)
             finally:
                 producer.close(timeout=self._settings.acks_timeout_s)
+
+    def _discard(self, producer) -> None:
+        with self._lock:
+            if producer is None or self._producer is not producer:
+                return
+            self._producer = None
+        try:
+            producer.close(timeout=0)
+        except Exception as error:  # noqa: BLE001 - it is being thrown away
+            log.warning("closing a failed producer: %s", type(error).__name__)
 
     def _open(self):
         with self._lock:
