@@ -68,3 +68,33 @@ def test_kill_9_of_the_scorer_and_the_explainer_mid_replay_loses_nothing(stack, 
     for table in ("applications", "decisions", "explanations"):
         rows_for_ids = [i for i in stored(tmp_path / "store.db", table) if i in ids]
         assert len(rows_for_ids) == len(ids), table  # exactly one each: duplicates on the topics collapse
+
+
+def test_a_broker_restart_mid_replay_loses_nothing_and_the_api_says_503_meanwhile(stack, kafka_broker, real_data_dir,
+                                                                                tmp_path):
+    import httpx
+
+    from dashboard.feed import Feed
+    from dashboard.store import Store
+    from tests.integration.stack import API_KEY
+
+    rows = json_rows(pd.read_csv(real_data_dir / "application_train.csv").drop(columns="TARGET").iloc[3000:5000])
+    before = [i for start in range(0, 1500, 100) for i in post(stack.url, rows[start:start + 100])]
+    first_explained(kafka_broker.bootstrap, set(before), 100)
+    kafka_broker.stop()
+    refused = httpx.post(f"{stack.url}/v1/applications", json=rows[1500:1600], headers={"X-API-Key": API_KEY},
+                         timeout=60)
+    assert refused.status_code == 503 and refused.json()["error"] == "broker_unavailable"
+    kafka_broker.start()
+    wait_until(lambda: httpx.get(f"{stack.url}/health", timeout=5).status_code == 200, 120, "the API healthy again")
+    after = [i for start in range(1600, 2000, 100) for i in post(stack.url, rows[start:start + 100])]
+
+    ids = set(before + after)  # what the API acknowledged (the 503 batch was not)
+    feed = Feed(Store(tmp_path / "store.db"), kafka_broker.bootstrap, "broker-fault-test", metrics_interval_s=60).start()
+    try:
+        wait_until(lambda: set(stored(tmp_path / "store.db", "explanations")) >= ids, 300,
+                   "every acknowledged application explained after the broker restart", every=1)
+    finally:
+        feed.stop()
+    for table in ("applications", "decisions", "explanations"):
+        assert len([i for i in stored(tmp_path / "store.db", table) if i in ids]) == len(ids), table
