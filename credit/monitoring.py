@@ -103,26 +103,38 @@ def _percentiles(seconds: list[float], seen: int) -> Percentiles:
     return Percentiles(n=seen, p50_ms=round(float(p50), 2), p95_ms=round(float(p95), 2), p99_ms=round(float(p99), 2))
 
 
-def psi(reference: np.ndarray, recent: np.ndarray, bins: int = 10) -> float:
-    """Population stability index of `recent` against `reference` over the reference's deciles.
+class ReferenceBins:
+    """A reference distribution's deciles and shares, computed once; the PSI of recent samples against them.
 
     Missing values form a bin of their own (a source that stops sending a field is drift too);
     empty bins count as half an observation so one empty bin does not make the index infinite.
     """
-    reference, recent = np.asarray(reference, dtype=float), np.asarray(recent, dtype=float)
-    known = reference[~np.isnan(reference)]
-    if not len(known) or not len(recent):
-        raise ValueError("psi needs a reference and a recent sample with values")
-    edges = np.unique(np.quantile(known, np.linspace(0, 1, bins + 1))[1:-1])
 
-    def shares(values):
+    def __init__(self, reference: np.ndarray, bins: int = 10):
+        reference = np.asarray(reference, dtype=float)
+        known = reference[~np.isnan(reference)]
+        if not len(known):
+            raise ValueError("psi needs a reference and a recent sample with values")
+        self.edges = np.unique(np.quantile(known, np.linspace(0, 1, bins + 1))[1:-1])
+        self.expected = self._shares(reference)
+
+    def _shares(self, values: np.ndarray) -> np.ndarray:
         missing = np.isnan(values)
-        counts = np.append(np.bincount(np.searchsorted(edges, values[~missing], side="right"),
-                                       minlength=len(edges) + 1), missing.sum())
+        counts = np.append(np.bincount(np.searchsorted(self.edges, values[~missing], side="right"),
+                                       minlength=len(self.edges) + 1), missing.sum())
         return np.maximum(counts, 0.5) / max(len(values), 1)
 
-    expected, actual = shares(reference), shares(recent)
-    return float(np.sum((actual - expected) * np.log(actual / expected)))
+    def psi(self, recent) -> float:
+        recent = np.asarray(recent, dtype=float)
+        if not len(recent):
+            raise ValueError("psi needs a reference and a recent sample with values")
+        actual = self._shares(recent)
+        return float(np.sum((actual - self.expected) * np.log(actual / self.expected)))
+
+
+def psi(reference: np.ndarray, recent: np.ndarray, bins: int = 10) -> float:
+    """Population stability index of `recent` against `reference` over the reference's deciles."""
+    return ReferenceBins(reference, bins).psi(recent)
 
 
 class DriftWindow:
@@ -130,7 +142,8 @@ class DriftWindow:
 
     def __init__(self, reference: dict[str, np.ndarray], positions: dict[str, int] | None = None,
                  size: int = 5_000, minimum: int = 500):
-        self.reference, self.positions, self.minimum = reference, positions or {}, minimum
+        self.positions, self.minimum = positions or {}, minimum
+        self._bins = {name: ReferenceBins(values) for name, values in reference.items()}  # once: reports reuse them
         self._recent = {name: deque(maxlen=size) for name in reference}
 
     def add(self, values: dict[str, float | None]) -> None:
@@ -145,7 +158,7 @@ class DriftWindow:
 
     def psi(self) -> dict[str, float]:
         """PSI per watched input, once the window holds `minimum` decisions (fewer says nothing)."""
-        return {name: round(psi(self.reference[name], np.array(window)), 4)
+        return {name: round(self._bins[name].psi(np.array(window)), 4)
                 for name, window in self._recent.items() if len(window) >= self.minimum}
 
 

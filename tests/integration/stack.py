@@ -40,6 +40,11 @@ def read_topic(bootstrap: str, topic: str, want, timeout: float, decode):
         consumer.close()
 
 
+def post_in_batches(url: str, applications: list[dict], batch: int = 100) -> list[str]:
+    """Post many applications, `batch` per request; their application ids, in order."""
+    return [i for start in range(0, len(applications), batch) for i in post(url, applications[start:start + batch])]
+
+
 def post(url: str, applications: list[dict]) -> list[str]:
     response = httpx.post(f"{url}/v1/applications", json=applications, headers={"X-API-Key": API_KEY}, timeout=30)
     assert response.status_code == 202, response.text

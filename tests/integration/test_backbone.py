@@ -18,7 +18,7 @@ from credit.calibration import calibrate
 from credit.events import ApplicationScored, DeadLettered
 from credit.features import build_features, model_matrix
 from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS
-from tests.integration.stack import API_KEY, post, read_topic
+from tests.integration.stack import API_KEY, post_in_batches, read_topic
 from tests.json_rows import json_rows
 
 pytestmark = pytest.mark.integration
@@ -28,7 +28,7 @@ def test_a_thousand_real_applications_get_a_thousand_decisions_equal_to_the_offl
         stack, kafka_broker, real_bundle, real_data_dir, real_tables, real_history):
     raw = pd.read_csv(real_data_dir / "application_train.csv").drop(columns="TARGET").head(1000)
     rows = json_rows(raw)
-    ids = [i for start in range(0, 1000, 100) for i in post(stack.url, rows[start:start + 100])]
+    ids = post_in_batches(stack.url, rows)
     assert len(set(ids)) == 1000
 
     decisions = read_topic(kafka_broker.bootstrap, LOAN_DECISIONS,

@@ -11,7 +11,7 @@ from kafka import KafkaProducer
 from credit.events import ApplicationExplained, ApplicationScored, DeadLettered, now
 from credit.explain.explanation import ADDS_UP, adds_up
 from credit.topics import DECISIONS_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS
-from tests.integration.stack import post, read_topic
+from tests.integration.stack import post_in_batches, read_topic
 from tests.json_rows import json_rows
 
 pytestmark = pytest.mark.integration
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 
 def test_n_applications_in_give_n_decisions_and_n_matching_explanations(stack, kafka_broker, real_data_dir):
     rows = json_rows(pd.read_csv(real_data_dir / "application_test.csv").head(600))
-    ids = [i for start in range(0, len(rows), 100) for i in post(stack.url, rows[start:start + 100])]
+    ids = post_in_batches(stack.url, rows)
     assert len(set(ids)) == len(rows)
 
     decisions = read_topic(kafka_broker.bootstrap, LOAN_DECISIONS,

@@ -10,7 +10,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from credit.events import AlertRaised, ApplicationScored, ServiceReported, now
 from credit.monitoring import DEAD_LETTERS_ALARM, DRIFT_INPUTS
 from credit.topics import LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS, OPS_ALERTS, OPS_METRICS
-from tests.integration.stack import post, read_topic, topic_size
+from tests.integration.stack import post_in_batches, read_topic, topic_size
 from tests.json_rows import json_rows
 from tests.processes import wait_until
 
@@ -27,7 +27,7 @@ def application_id(raw: bytes) -> str | None:
 
 def test_reports_account_for_every_message_and_watch_drift(stack, kafka_broker, real_data_dir):
     rows = json_rows(pd.read_csv(real_data_dir / "application_test.csv").iloc[1000:1400])
-    ids = {i for start in range(0, len(rows), 100) for i in post(stack.url, rows[start:start + 100])}
+    ids = set(post_in_batches(stack.url, rows))
     read_topic(kafka_broker.bootstrap, LOAN_DECISIONS, lambda e: set(e) >= ids, 180, application_id)  # all decided
     latest: dict[str, ServiceReported] = {}
     reports: list[ServiceReported] = []
