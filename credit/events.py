@@ -88,11 +88,13 @@ class ApplicationScored(_Event):
     application_id: str
     client_id: int
     probability_of_default: float = Field(ge=0, le=1)
-    decision: Literal["granted", "refused"]
+    decision: Literal["granted", "refused"]  # when to_review: the decision the model proposes to the reviewer
     threshold: float
     model_version: str
     decided_at: datetime
     submitted_at: datetime
+    status: Literal["decided", "to_review"] = "decided"  # to_review: a reviewer decides (credit.decision)
+    review_band: float = 0.0  # PDs within this share of the threshold went to review
     timings_ms: dict[str, float]
     features: list[Optional[float]]  # the model input vector, in the bundle's feature order
 
@@ -128,6 +130,28 @@ class ApplicationExplained(_Event):
     summary: Text
     decided_at: datetime
     explained_at: datetime
+    status: Literal["decided", "to_review"] = "decided"  # the decision's
+
+
+JUSTIFICATION_MIN = 20  # characters: a sentence another reviewer can check, not "ok"
+
+
+class ApplicationReviewed(_Event):
+    """A person's decision on an application (loan-reviews): a review of a case the scorer left to a
+    reviewer, or a client's contestation of a decision. The latest one is the decision in force."""
+    review_id: str = Field(default_factory=new_id)
+    application_id: str
+    client_id: int
+    kind: Literal["review", "contestation"]
+    reviewer: str = Field(min_length=1)  # the account name of the reviewer who decided
+    before: Literal["granted", "refused"]  # the decision in force (or proposed) before
+    after: Literal["granted", "refused"]
+    justification: str = Field(min_length=JUSTIFICATION_MIN, max_length=2000)  # mandatory: why, in words another reviewer can check
+    reviewed_at: datetime = Field(default_factory=now)
+
+    @property
+    def outcome(self) -> str:
+        return "confirmed" if self.before == self.after else "overridden"
 
 
 class HistoryRecorded(_Event):

@@ -5,6 +5,7 @@ LOAN_APPLICATIONS = "loan-applications"
 CLIENT_HISTORY = "client-history"
 LOAN_DECISIONS = "loan-decisions"
 LOAN_EXPLANATIONS = "loan-explanations"
+LOAN_REVIEWS = "loan-reviews"  # reviewers' decisions and clients' contestations
 APPLICATIONS_DLQ = "loan-applications.dlq"
 DECISIONS_DLQ = "loan-decisions.dlq"  # decisions the explainer cannot explain (e.g. unknown model version)
 OPS_METRICS = "ops.metrics"
@@ -18,6 +19,7 @@ TOPIC_CONFIGS: dict[str, dict[str, str]] = {
     CLIENT_HISTORY: {"cleanup.policy": "compact"},  # latest aggregates per client, kept forever
     LOAN_DECISIONS: {"retention.ms": str(400 * _DAY_MS)},  # the decision log: at least 180 days
     LOAN_EXPLANATIONS: {"retention.ms": str(400 * _DAY_MS)},
+    LOAN_REVIEWS: {"retention.ms": "-1"},  # a decision's history is kept for good
     APPLICATIONS_DLQ: {"retention.ms": str(90 * _DAY_MS)},
     DECISIONS_DLQ: {"retention.ms": str(90 * _DAY_MS)},
     OPS_METRICS: {"retention.ms": str(7 * _DAY_MS)},

@@ -30,7 +30,7 @@ SERVICES = {"ingest": ["-m", "ingest", "serve"], "scorer": ["-m", "scorer", "wor
             "dashboard": ["-m", "panel", "serve", f"{_APP}/app.py", "--setup", f"{_APP}/setup.py",
                           "--auth-module", f"{_APP}/auth.py", "--address", "127.0.0.1", "--port", DASHBOARD_PORT,
                           "--allow-websocket-origin", f"127.0.0.1:{DASHBOARD_PORT}"]}
-DEMO_USER = "demo"
+DEMO_USERS = {"demo": "reviewer", "ops": "ops"}  # a reviewer (client pages) and operations (operations page)
 
 
 def api_key() -> str:
@@ -47,14 +47,16 @@ def _secret(name: str) -> str:
     return path.read_text().strip()
 
 
-def demo_account() -> str:
-    """The demo RM account's password (random per machine, in .stack/), created in the users file."""
+def demo_accounts() -> dict[str, str]:
+    """The demo accounts' passwords (random per machine, in .stack/), created in the users file."""
     from dashboard.accounts import add_user, check
 
-    password, users = _secret("dashboard-demo-password"), STACK / "dashboard-users.json"
-    if not check(users, DEMO_USER, password):
-        add_user(users, DEMO_USER, password, "reviewer")
-    return password
+    users, passwords = STACK / "dashboard-users.json", {}
+    for user, role in DEMO_USERS.items():
+        passwords[user] = _secret(f"dashboard-{user}-password")
+        if not check(users, user, passwords[user]):
+            add_user(users, user, passwords[user], role)
+    return passwords
 
 
 def environment() -> dict[str, str]:
@@ -96,7 +98,7 @@ def start_service(name: str) -> None:
 
 def up() -> None:
     api_key()
-    password = demo_account()
+    passwords = demo_accounts()
     ensure_bundle()
     run(str(ROOT / "deploy/kafka/fetch.sh"))
     run(str(ROOT / "deploy/kafka/broker.sh"), "start")
@@ -107,7 +109,7 @@ def up() -> None:
     _wait_healthy()
     print(f"Stack up. Ingest API: {INGEST_URL}/docs (API key in {STACK / 'api-key'}); "
           f"broker {BOOTSTRAP}; logs in {STACK}/. Stop with `make down`.\n"
-          f"Dashboard: {DASHBOARD_URL}  (user {DEMO_USER}, password {password})")
+          f"Dashboard: {DASHBOARD_URL}  " + ", ".join(f"user {u} ({DEMO_USERS[u]}), password {p}" for u, p in passwords.items()))
 
 
 def down() -> None:

@@ -12,6 +12,7 @@ import lightgbm as lgb
 import numpy as np
 
 from credit.bundle import Bundle
+from credit.decision import TO_REVIEW
 from credit.events import ApplicationExplained, ApplicationScored, now
 from credit.explain.contributions import TreeContributions
 from credit.explain.dictionary import groups, group_of
@@ -67,8 +68,9 @@ class Explainer:
             threshold=decision.threshold, base_value=base_value,
             contributions=[{"group": g, "points": p} for g, p in sorted(by_group.items(), key=lambda gp: -abs(gp[1]))],
             feature_points=points.tolist(), reasons=reasons,
-            summary=summarise(decision.probability_of_default, decision.decision, decision.threshold, base_value, reasons),
-            decided_at=decision.decided_at, explained_at=now())
+            summary=summarise(decision.probability_of_default, decision.decision, decision.threshold, base_value, reasons,
+                              decision.status == TO_REVIEW),
+            decided_at=decision.decided_at, explained_at=now(), status=decision.status)
 
     def _reasons(self, by_group: dict, values: dict, points: dict) -> list[dict]:
         return [{"group": g, "direction": direction, "points": p,

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from credit.decision import near_threshold
 from credit.explain.dictionary import groups, phrases
 from credit.explain.wording import LANGUAGES, percent
 
@@ -11,8 +10,8 @@ _FACTORS_NAMED = 2  # per direction: the summary names the main ones, the reason
 
 
 def summarise(probability: float, decision: str, threshold: float, base_value: float,
-              reasons: Sequence[dict]) -> dict[str, str]:
-    """Decision and PD against the threshold; the main factors each way; near-threshold advice or the typical PD."""
+              reasons: Sequence[dict], to_review: bool = False) -> dict[str, str]:
+    """Decision and PD against the threshold; the main factors each way; that a reviewer decides, or the typical PD."""
     text = phrases()
     labels = {g.id: g.label for g in groups()}
     out = {}
@@ -21,9 +20,9 @@ def summarise(probability: float, decision: str, threshold: float, base_value: f
             names = [_lower_first(labels[r["group"]][lang]) for r in reasons if r["direction"] == direction]
             return (" et " if lang == "fr" else " and ").join(names[:_FACTORS_NAMED]) or text["no_factor"][lang]
 
-        first = text[decision][lang].format(pd=percent(probability, lang, 1), threshold=percent(threshold, lang, 1))
+        first = text[f"{decision}_proposed" if to_review else decision][lang].format(pd=percent(probability, lang, 1), threshold=percent(threshold, lang, 1))
         second = text["factors"][lang].format(raises=named("raises"), lowers=named("lowers"))
-        third = (text["near"][lang] if near_threshold(probability, threshold)
+        third = (text["to_review"][lang] if to_review
                  else text["typical"][lang].format(base=percent(base_value, lang, 1)))
         out[lang] = " ".join((first, second, third))
     return out

@@ -45,8 +45,9 @@ def dashboard(real_bundle, explained, tmp_path_factory):
     from dashboard.store import Store
 
     folder = tmp_path_factory.mktemp("dashboard")
-    Store(folder / "store.db").upsert([event for events in explained for event in events])
-    add_user(folder / "users.json", "marie", PASSWORD, "rm")
+    Store(folder / "store.db").upsert([event for events in explained for event in events] + ops_events())
+    for user, role in (("marie", "rm"), ("rachel", "reviewer"), ("olga", "ops")):
+        add_user(folder / "users.json", user, PASSWORD, role)
     env = {"DASHBOARD_MODELS_DIR": str(real_bundle.path.parent), "DASHBOARD_STORE_PATH": str(folder / "store.db"),
            "DASHBOARD_USERS_FILE": str(folder / "users.json"), "PANEL_COOKIE_SECRET": secrets.token_urlsafe(32),
            "DASHBOARD_KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port()}"}  # nothing listens: Kafka is down
@@ -55,9 +56,25 @@ def dashboard(real_bundle, explained, tmp_path_factory):
         yield url, folder
 
 
-def log_in(page, url: str, password: str = PASSWORD) -> None:
+def ops_events() -> list:
+    """What the services reported to operations over the last minutes: reports, an alert, dead letters."""
+    from credit.dead_letters import dead_letter
+    from credit.events import AlertRaised, ServiceReported, now
+    from datetime import timedelta
+
+    def report(minutes_ago: int, sent: int, psi: float):
+        return ServiceReported(service="scorer", instance="host-4242", at=now() - timedelta(minutes=minutes_ago),
+                               interval_s=10, counts={"received": sent, "sent": sent}, totals={"sent": sent},
+                               rates_per_s={"sent": sent / 10}, latency={}, lag=3,
+                               drift={"PD": psi, "EXT_SOURCE_3": psi / 2})
+    alert = AlertRaised(service="scorer", kind="drift", subject="PD", level="alarm", value=0.31, threshold=0.25, at=now())
+    dead = [dead_letter(b"{oops", "message: Invalid JSON", "loan-applications", 0, offset, "scorer") for offset in range(3)]
+    return [report(m, 500 + m, 0.02 * (10 - m)) for m in range(10)] + [alert, *dead]
+
+
+def log_in(page, url: str, password: str = PASSWORD, user: str = "marie") -> None:
     page.goto(url)
-    page.fill("input[name=username]", "marie")
+    page.fill("input[name=username]", user)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
 
@@ -83,7 +100,7 @@ def test_the_client_file_shows_the_explanations_pd_decision_and_reasons_and_is_l
     from dashboard.store import Store
 
     url, folder = dashboard
-    refused = next(e for e in explained[2] if e.decision == "refused")
+    refused = next(e for e in explained[2] if e.decision == "refused" and e.status == "decided")
     log_in(page, url)
     expect(page.get_by_text("marie")).to_be_visible(timeout=WAIT_MS)
     entry = page.locator("input").first
@@ -119,11 +136,11 @@ def test_the_live_feed_says_it_is_interrupted_and_still_shows_the_last_decisions
     screenshot(page, "dashboard-live-feed", tmp_path)
 
 
-def open_file(page, url: str, client_id: int) -> None:
+def open_file(page, url: str, client_id: int, user: str = "marie") -> None:
     from playwright.sync_api import expect
 
-    log_in(page, url)
-    expect(page.get_by_text("marie")).to_be_visible(timeout=WAIT_MS)
+    log_in(page, url, user=user)
+    expect(page.get_by_text(user)).to_be_visible(timeout=WAIT_MS)
     entry = page.locator("input").first
     entry.fill(str(client_id))
     entry.press("Enter")
@@ -218,7 +235,7 @@ def test_a_client_can_be_found_among_the_latest_refusals(page, dashboard, explai
 
     log_in(page, dashboard[0])
     page.get_by_text("refusées").click(timeout=WAIT_MS)
-    refused = {str(d.client_id) for d in explained[1] if d.decision == "refused"}
+    refused = {str(d.client_id) for d in explained[1] if d.decision == "refused" and d.status == "decided"}
     options = page.locator(".recent select option")
     expect(options).to_have_count(1 + min(len(refused), 50), timeout=WAIT_MS)  # "—" first: nothing opened by itself
     labels = [options.nth(i).inner_text() for i in range(1, options.count())]
@@ -252,3 +269,61 @@ def test_a_client_file_opens_with_the_keyboard_alone(page, dashboard, explained)
     page.keyboard.press("Enter")
     expect(page.locator(".summary")).to_contain_text(next(e for e in explained[2] if e.client_id == client.client_id)
                                                      .summary["fr"], timeout=WAIT_MS)
+
+
+def test_a_case_to_review_waits_for_a_reviewer_who_must_justify_and_is_told_when_nothing_was_recorded(
+        page, dashboard, explained):
+    """Kafka is down here: the review is refused as not recorded, and nothing is shown as decided."""
+    from playwright.sync_api import expect
+    from dashboard.store import Store
+
+    url, folder = dashboard
+    waiting = next(d for d in explained[1] if d.status == "to_review")
+    open_file(page, url, waiting.client_id, user="rachel")
+    expect(page.locator(".decision")).to_contain_text("À examiner par un conseiller habilité", timeout=WAIT_MS)
+    expect(page.locator(".decision-history")).to_contain_text("proposition, à examiner")
+    expect(page.locator(".review-form")).to_contain_text("Décider de ce dossier")
+    page.get_by_role("button", name="Accorder").click()
+    page.locator(".justification textarea").fill("trop court")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".review-message")).to_contain_text("La justification est obligatoire", timeout=WAIT_MS)
+    page.locator(".justification textarea").fill("Revenus stables vérifiés sur trois bulletins de salaire.")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".review-message")).to_contain_text("Non enregistré", timeout=WAIT_MS)
+    assert Store(folder / "store.db").count("reviews") == 0
+    expect(page.locator(".decision")).to_contain_text("À examiner")
+
+
+def test_a_relationship_manager_sees_the_case_waits_but_has_no_review_form_nor_operations_page(
+        page, dashboard, explained):
+    from playwright.sync_api import expect
+
+    waiting = next(d for d in explained[1] if d.status == "to_review")
+    open_file(page, dashboard[0], waiting.client_id)
+    expect(page.locator(".decision")).to_contain_text("À examiner", timeout=WAIT_MS)
+    expect(page.locator(".decision-history")).to_be_visible()
+    assert page.locator(".review-form").count() == 0 or not page.locator(".review-form").is_visible()
+    assert page.get_by_text("Exploitation").count() == 0 and page.locator(".operations").count() == 0
+
+
+def test_operations_see_services_drift_alerts_and_dead_letters_and_no_client_page(page, dashboard, tmp_path):
+    from playwright.sync_api import expect
+
+    log_in(page, dashboard[0], user="olga")
+    expect(page.locator(".ops-services")).to_contain_text("scorer", timeout=WAIT_MS)
+    expect(page.locator(".ops-drift")).to_contain_text("EXT_SOURCE_3")
+    expect(page.locator(".ops-drift")).to_contain_text("PD")
+    expect(page.locator(".ops-alerts")).to_contain_text("alarm")
+    expect(page.locator(".ops-dead-letters")).to_contain_text("Invalid JSON")
+    expect(page.locator(".ops-dead-letters")).to_contain_text("3")
+    assert page.get_by_text("Dossier client").count() == 0 and page.get_by_text("Flux en direct").count() == 0
+    screenshot(page, "dashboard-operations", tmp_path)
+
+
+def test_without_logging_in_nothing_is_shown_but_the_log_in_page(page, dashboard):
+    from playwright.sync_api import expect
+
+    page.goto(dashboard[0])
+    expect(page.locator("input[name=username]")).to_be_visible(timeout=WAIT_MS)
+    assert "/login" in page.url
+    assert page.get_by_text("Dossier client").count() == 0 and page.get_by_text("Exploitation").count() == 0

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from tests.browser.panel_server import served_panel
-from tests.browser.test_dashboard import APP, PASSWORD, WAIT_MS, log_in, screenshot
-from tests.integration.stack import post
+from tests.browser.test_dashboard import APP, PASSWORD, WAIT_MS, log_in, open_file, screenshot
+from tests.integration.stack import post, read_topic
 from tests.json_rows import json_rows
 
 pytestmark = pytest.mark.browser
@@ -20,10 +20,12 @@ def live_dashboard(stack, kafka_broker, real_bundle, tmp_path_factory):
     from dashboard.accounts import add_user
 
     folder = tmp_path_factory.mktemp("live-dashboard")
-    add_user(folder / "users.json", "marie", PASSWORD, "rm")
+    for user, role in (("marie", "rm"), ("rachel", "reviewer"), ("olga", "ops")):
+        add_user(folder / "users.json", user, PASSWORD, role)
     env = {"DASHBOARD_MODELS_DIR": str(real_bundle.path.parent), "DASHBOARD_STORE_PATH": str(folder / "store.db"),
            "DASHBOARD_USERS_FILE": str(folder / "users.json"), "PANEL_COOKIE_SECRET": secrets.token_urlsafe(32),
-           "DASHBOARD_KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "DASHBOARD_FEED_GROUP": f"dashboard-{secrets.token_hex(4)}"}
+           "DASHBOARD_KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "DASHBOARD_FEED_GROUP": f"dashboard-{secrets.token_hex(4)}",
+           "DASHBOARD_OPS_FEED_GROUP": f"dashboard-ops-{secrets.token_hex(4)}", "DASHBOARD_METRICS_INTERVAL_S": "2"}
     with served_panel(APP / "app.py", folder, "--setup", str(APP / "setup.py"), "--auth-module", str(APP / "auth.py"),
                       env=env) as url:
         yield url
@@ -41,3 +43,46 @@ def test_an_application_posted_to_the_api_appears_in_the_live_feed_with_its_expl
     expect(page.locator(".live-feed")).to_contain_text(str(NEW_CLIENT), timeout=60_000)
     expect(page.locator(".live-feed")).to_contain_text("prête", timeout=60_000)
     screenshot(page, "dashboard-live-feed-e2e", tmp_path)
+
+
+def test_a_reviewer_decides_a_case_the_scorer_left_and_the_review_is_on_loan_reviews_and_in_the_history(
+        page, stack, kafka_broker, live_dashboard, real_bundle, real_data_dir, real_history):
+    """The review is a real event on the broker; the file then shows the reviewer's decision and who took it."""
+    from playwright.sync_api import expect
+    from credit.dead_letters import decode_application
+    from credit.events import ApplicationReceived, ApplicationReviewed
+    from credit.features import history_record
+    from credit.topics import LOAN_REVIEWS
+    from scorer.model import OnnxScorer
+
+    rows = json_rows(pd.read_csv(real_data_dir / "application_test.csv").head(200))
+    histories = {r["SK_ID_CURR"]: history_record(real_history, r["SK_ID_CURR"]) for r in rows
+                 if r["SK_ID_CURR"] in real_history.index}
+    decided = OnnxScorer(real_bundle.path).score([decode_application(ApplicationReceived(**r).to_bytes()) for r in rows],
+                                                 histories)
+    row, proposal = next((r, d) for r, d in zip(rows, decided) if d.status == "to_review")
+    post(stack.url, [row])
+    why = "Le client a fourni trois bulletins de salaire récents : revenus stables."
+    after, button = ("refused", "Refuser") if proposal.decision == "granted" else ("granted", "Accorder")
+
+    open_file(page, live_dashboard, row["SK_ID_CURR"], user="rachel")
+    expect(page.locator(".decision")).to_contain_text("À examiner", timeout=60_000)
+    page.get_by_role("button", name=button).click()
+    page.locator(".justification textarea").fill(why)
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".review-message")).to_contain_text("Enregistré : examen (changée)", timeout=WAIT_MS)
+    expect(page.locator(".decision")).to_contain_text("Décision de rachel")
+    expect(page.locator(".decision-history")).to_contain_text(why)
+    reviews = read_topic(kafka_broker.bootstrap, LOAN_REVIEWS, lambda events: any(r.justification == why for r in events),
+                         30, ApplicationReviewed.from_bytes)
+    assert [(r.reviewer, r.kind, r.before, r.after, r.client_id) for r in reviews] == [
+        ("rachel", "review", proposal.decision, after, row["SK_ID_CURR"])]
+
+
+def test_operations_watch_the_live_services_reports(page, stack, live_dashboard):
+    from playwright.sync_api import expect
+
+    log_in(page, live_dashboard, user="olga")
+    for service in ("ingest", "scorer", "explainer", "dashboard"):
+        expect(page.locator(".ops-services")).to_contain_text(service, timeout=60_000)
+    expect(page.locator(".ops-services")).to_contain_text("✔")

@@ -41,6 +41,21 @@ def test_scorer_pds_equal_the_offline_bundle_pds(real_bundle, real_data_dir, rea
     assert {d.decision for d in decisions} == {"granted", "refused"}
 
 
+def test_pds_close_to_the_threshold_are_left_to_a_reviewer(real_bundle, real_data_dir, real_history):
+    raw = pd.read_csv(real_data_dir / "application_test.csv").head(500)
+    histories = {c: history_record(real_history, c) for c in raw["SK_ID_CURR"] if c in real_history.index}
+    t = real_bundle.threshold
+    for band in (0.1, 0.3):
+        decisions = OnnxScorer(real_bundle.path, review_band=band).score(events_of(raw), histories)
+        to_review = {d.application_id for d in decisions if d.status == "to_review"}
+        assert to_review == {d.application_id for d in decisions if abs(d.probability_of_default - t) <= band * t}
+        assert 0 < len(to_review) < len(decisions) and {d.review_band for d in decisions} == {band}
+        # the proposal is still the policy's decision, for the reviewer to confirm or change
+        assert all(d.decision == ("refused" if d.probability_of_default >= t else "granted") for d in decisions)
+    none = OnnxScorer(real_bundle.path, review_band=0).score(events_of(raw), histories)
+    assert {d.status for d in none} == {"decided"}
+
+
 def test_scorer_refuses_an_invalid_bundle(real_bundle, tmp_path):
     broken = shutil.copytree(real_bundle.path, tmp_path / real_bundle.model_version)
     (broken / "model.lgb.txt").write_text("tampered")

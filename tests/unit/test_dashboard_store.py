@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from credit.events import ApplicationExplained, ApplicationReceived, ApplicationScored, now
+from credit.events import ApplicationExplained, ApplicationReceived, ApplicationReviewed, ApplicationScored, now
 from dashboard.feed import decode
 from dashboard.store import Store
 
@@ -16,11 +16,18 @@ def application(app_id: str, client: int) -> ApplicationReceived:
     return ApplicationReceived(application_id=app_id, SK_ID_CURR=client, AMT_CREDIT=100_000.0)
 
 
-def decision(app_id: str, client: int, pd_: float = 0.05, minutes: int = 0) -> ApplicationScored:
+def decision(app_id: str, client: int, pd_: float = 0.05, minutes: int = 0,
+             status: str = "decided") -> ApplicationScored:
     return ApplicationScored(application_id=app_id, client_id=client, probability_of_default=pd_,
                              decision="refused" if pd_ >= 0.08 else "granted", threshold=0.08, model_version="v1",
                              decided_at=now() + timedelta(minutes=minutes), submitted_at=now(), timings_ms={},
-                             features=[1.0, None])
+                             features=[1.0, None], status=status)
+
+
+def review(app_id: str, client: int, before: str, after: str, minutes: int = 1, kind: str = "review"):
+    return ApplicationReviewed(application_id=app_id, client_id=client, kind=kind, reviewer="rachel", before=before,
+                               after=after, justification="Revenus stables vérifiés sur pièces.",
+                               reviewed_at=now() + timedelta(minutes=minutes))
 
 
 def explanation(app_id: str, client: int) -> ApplicationExplained:
@@ -62,6 +69,45 @@ def test_latest_decisions_are_newest_first_and_say_whether_they_are_explained():
     feed = store.latest_decisions()
     assert [(row["application_id"], bool(row["explained"]), row["decision"]) for row in feed] == \
         [("b", False, "refused"), ("a", True, "granted")]
+
+
+def test_a_case_to_review_has_no_decision_in_force_until_a_reviewer_decides_and_the_latest_review_counts():
+    store = Store()
+    store.upsert([decision("a", 1, 0.081, status="to_review"), decision("b", 2, 0.2, minutes=-1)])
+    assert store.client_file(1)["in_force"] is None and store.client_file(2)["in_force"] == "refused"
+    assert [r["application_id"] for r in store.latest_decisions(waiting_review=True)] == ["a"]
+    overridden, contested = review("a", 1, "refused", "granted"), review("a", 1, "granted", "refused", 5, "contestation")
+    store.upsert([overridden, overridden])  # replayed: still one review
+    assert store.client_file(1)["in_force"] == "granted" and store.count("reviews") == 1
+    assert store.latest_decisions(waiting_review=True) == []
+    store.upsert([contested])
+    file = store.client_file(1)
+    assert file["in_force"] == "refused" and [r.kind for r in file["reviews"]] == ["review", "contestation"]
+    assert {r["application_id"]: r["in_force"] for r in store.latest_decisions()} == {"a": "refused", "b": "refused"}
+
+
+def test_the_decision_history_has_every_decision_and_review_of_the_client_newest_first():
+    store = Store()
+    store.upsert([decision("old", 1, 0.2, minutes=-60), decision("new", 1, 0.081, status="to_review"),
+                  review("new", 1, "refused", "granted"), decision("other", 2)])
+    history = store.decision_history(1)
+    assert [(type(e).__name__, e.application_id) for e in history] == [
+        ("ApplicationReviewed", "new"), ("ApplicationScored", "new"), ("ApplicationScored", "old")]
+    assert history[0].outcome == "overridden" and history[0].reviewer == "rachel"
+
+
+def test_a_store_written_before_reviews_existed_gains_the_status_column(tmp_path):
+    import sqlite3
+
+    old = sqlite3.connect(tmp_path / "store.db")
+    old.execute("CREATE TABLE decisions (application_id TEXT PRIMARY KEY, client_id INTEGER NOT NULL, decided_at TEXT "
+                "NOT NULL, probability_of_default REAL NOT NULL, decision TEXT NOT NULL, threshold REAL NOT NULL, "
+                "model_version TEXT NOT NULL, event TEXT NOT NULL)")
+    old.execute("INSERT INTO decisions VALUES ('a', 1, '2026-01-01', 0.2, 'refused', 0.08, 'v1', ?)",
+                (decision("a", 1, 0.2).model_dump_json(),))
+    old.commit()
+    old.close()
+    assert Store(tmp_path / "store.db").client_file(1)["in_force"] == "refused"
 
 
 def test_every_opened_client_file_is_in_the_access_log():

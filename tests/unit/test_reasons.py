@@ -83,15 +83,16 @@ def test_top_reasons_are_at_most_four_each_way_largest_first_and_ignore_tiny_eff
     assert {d for _, d, p in reasons if p > 0} == {"raises"} and {d for _, d, p in reasons if p < 0} == {"lowers"}
 
 
-def test_summary_names_decision_threshold_main_factors_and_advises_review_near_the_threshold():
+def test_summary_names_decision_threshold_main_factors_and_says_a_reviewer_decides_a_case_to_review():
     reasons = [{"group": "instalments", "direction": "raises"}, {"group": "external_scores", "direction": "raises"},
                {"group": "age", "direction": "raises"}, {"group": "employment", "direction": "lowers"}]
-    near = summarise(0.081, "refused", 0.075, 0.056, reasons)
-    assert near["fr"] == (f"Demande refusée : la probabilité de défaut estimée est de 8,1{NBSP}%, au-dessus du seuil de "
+    near = summarise(0.081, "refused", 0.075, 0.056, reasons, to_review=True)
+    assert near["fr"] == (f"Refus proposé : la probabilité de défaut estimée est de 8,1{NBSP}%, au-dessus du seuil de "
                           f"7,5{NBSP}% fixé par la politique de crédit. Ce qui pèse le plus contre la demande : historique "
                           "de remboursement des crédits précédents et scores de solvabilité externes ; ce qui compte le "
-                          "plus en sa faveur : ancienneté dans l'emploi. La probabilité est proche du seuil : un examen "
-                          "attentif du dossier est conseillé.")
+                          "plus en sa faveur : ancienneté dans l'emploi. La probabilité est si proche du seuil qu'un "
+                          "conseiller habilité décide : il confirme ou change la proposition, en la justifiant.")
+    assert summarise(0.081, "refused", 0.075, 0.056, reasons)["en"].startswith("Application refused: ")
     far = summarise(0.02, "granted", 0.075, 0.056, reasons[3:])
     assert far["en"] == ("Application granted: the estimated probability of default is 2.0%, below the 7.5% threshold "
                          "set by the credit policy. What weighs most against the application: no notable factor; what "

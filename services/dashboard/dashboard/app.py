@@ -1,5 +1,9 @@
 """The dashboard app: pages assembled in one template, French by default with an English switch.
 
+What a session shows depends on its account's role: relationship managers ("rm") and reviewers
+the client pages (reviewers also decide the cases left to them), operations ("ops") only the
+operations page, which carries no applicant's data; an account without a role, nothing.
+
     panel serve services/dashboard/dashboard/app.py --setup services/dashboard/dashboard/setup.py ...
 
 (see deploy/stack.py). The Context (store, feed, bundle, population) is built once per server
@@ -9,16 +13,20 @@ from __future__ import annotations
 
 import panel as pn
 
+from dashboard.accounts import role_of
 from dashboard.views.client_file import ClientFile
 from dashboard.views.client_info import ClientInfo
 from dashboard.views.comparison import Comparison
 from dashboard.views.live_feed import LiveFeed
+from dashboard.views.operations import Operations
 from dashboard.views.simulation import Simulation
 
 TITLES = {"fr": ("Prêt à dépenser — dossiers clients", "Dossier client", "Informations client", "Comparaison",
                  "Simulation", "Flux en direct"),
           "en": ("Prêt à dépenser — client files", "Client file", "Client information", "Comparison", "Simulation",
                  "Live feed")}
+OPS_TITLES = {"fr": "Exploitation", "en": "Operations"}
+NO_ROLE = "Ce compte n'a pas de rôle : demandez-en un à l'administrateur. / This account has no role: ask the administrator."
 
 
 class PagesTabs(pn.Tabs):
@@ -36,10 +44,26 @@ class PagesTabs(pn.Tabs):
 
 
 def create_app(context, user: str):
-    """One browser session's page."""
+    """One browser session's page, for the user's role."""
+    role = role_of(context.settings.users_file, user)
     language = pn.widgets.RadioButtonGroup(name="langue / language", options={"Français": "fr", "English": "en"},
                                            value="fr", button_type="default")
-    client_file, feed = ClientFile(context, user), LiveFeed(context)
+    template = pn.template.FastListTemplate(title=TITLES["fr"][0], theme_toggle=False, accent="#0072B2")
+    template.header.append(pn.Row(pn.pane.Markdown(f"**{user}**", css_classes=["user"]), language))
+    if role == "ops":
+        operations = Operations(context)
+        language.link(operations, value="lang")
+        template.main.append(pn.bind(lambda lang: pn.Tabs((OPS_TITLES[lang], operations)), language))
+    elif role in ("rm", "reviewer"):
+        template.main.append(client_pages(context, user, role, language))
+    else:
+        template.main.append(pn.pane.Alert(NO_ROLE, alert_type="danger", css_classes=["no-role"]))
+    return template
+
+
+def client_pages(context, user: str, role: str, language):
+    """The relationship managers' pages; only the page on screen follows the open client."""
+    client_file, feed = ClientFile(context, user, role), LiveFeed(context)
     pages = [client_file, ClientInfo(context), Comparison(context), Simulation(context), feed]
     for view in pages:
         language.link(view, value="lang")
@@ -60,10 +84,7 @@ def create_app(context, user: str):
     def tabs(lang: str):
         return PagesTabs(*zip(TITLES[lang][1:], pages), dynamic=True, active=shown["page"], before_show=show)
 
-    template = pn.template.FastListTemplate(title=TITLES["fr"][0], theme_toggle=False, accent="#0072B2")
-    template.header.append(pn.Row(pn.pane.Markdown(f"**{user}**", css_classes=["user"]), language))
-    template.main.append(pn.bind(tabs, language))
-    return template
+    return pn.bind(tabs, language)
 
 
 if pn.state.served:

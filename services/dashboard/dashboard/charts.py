@@ -14,9 +14,9 @@ from panel.io import unlocked
 from credit.explain.wording import number, percent
 
 BLUE, ORANGE, VERMILION, GREY, SKY = "#0072B2", "#E69F00", "#D55E00", "#999999", "#56B4E9"
-WORDS = {"fr": {"granted": "accordé", "near": "zone de vigilance", "refused": "refusé", "client": "ce client",
+WORDS = {"fr": {"granted": "accordé", "near": "un conseiller décide", "refused": "refusé", "client": "ce client",
                 "base": "client type", "pd": "probabilité de défaut"},
-         "en": {"granted": "granted", "near": "close to the threshold", "refused": "refused", "client": "this client",
+         "en": {"granted": "granted", "near": "a reviewer decides", "refused": "refused", "client": "this client",
                 "base": "typical client", "pd": "probability of default"}}
 
 

@@ -12,7 +12,8 @@ import pandas as pd
 from credit.bundle import Bundle, latest_bundle, load_bundle
 from credit.compare import Population
 from credit.explain.explanation import Explainer
-from dashboard.feed import Feed
+from dashboard.feed import OPS_TOPICS, Feed
+from dashboard.reviews import Reviews
 from dashboard.settings import Settings
 from dashboard.store import Store
 
@@ -21,7 +22,9 @@ from dashboard.store import Store
 class Context:
     settings: Settings
     store: Store
-    feed: Feed
+    feed: Feed  # the client topics
+    ops_feed: Feed  # ops.metrics, ops.alerts, dead letters
+    reviews: Reviews  # publishes reviewers' decisions to loan-reviews
     bundle: Bundle
     explainer: Explainer
     population: Population
@@ -43,8 +46,11 @@ def build_context(settings: Settings, start_feed: bool = True) -> Context:
     settings.store_path.parent.mkdir(parents=True, exist_ok=True)
     store = Store(settings.store_path)
     feed = Feed(store, settings.kafka_bootstrap, settings.feed_group, metrics_interval_s=settings.metrics_interval_s)
+    ops_feed = Feed(store, settings.kafka_bootstrap, settings.ops_feed_group, metrics_interval_s=settings.metrics_interval_s,
+                    topics=OPS_TOPICS, service="dashboard-ops")
     if start_feed:
         feed.start()
+        ops_feed.start()
     history = pd.read_parquet(bundle.file("history")).set_index("SK_ID_CURR")
-    return Context(settings, store, feed, bundle, Explainer(bundle), Population.from_bundle(bundle),
+    return Context(settings, store, feed, ops_feed, Reviews(store, settings.kafka_bootstrap), bundle, Explainer(bundle), Population.from_bundle(bundle),
                    pd.read_parquet(bundle.file("contributions")), history)

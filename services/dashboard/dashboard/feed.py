@@ -1,4 +1,6 @@
-"""The live feed: one Kafka consumer per dashboard server process, writing the topics into the store.
+"""The live feeds: Kafka consumers of the dashboard server process, writing the topics into the store:
+one for the client topics (applications, decisions, explanations, reviews), one for operations
+(ops.metrics, ops.alerts and the dead-letter topics), so a busy monitoring topic never delays a file.
 
 It commits its offsets only after the store has the events, so a restart resumes where the
 store stopped, and replays are harmless (upserts). While the broker is unreachable the store
@@ -16,14 +18,20 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from credit.events import ApplicationExplained, ApplicationReceived, ApplicationScored
+from credit.events import (AlertRaised, ApplicationExplained, ApplicationReceived, ApplicationReviewed,
+                           ApplicationScored, DeadLettered, ServiceReported)
 from credit.monitoring import Alerts, Meter, instance_name
-from credit.topics import LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS, OPS_ALERTS, OPS_METRICS
+from credit.topics import (APPLICATIONS_DLQ, DECISIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS,
+                          LOAN_REVIEWS, OPS_ALERTS, OPS_METRICS)
 
 log = logging.getLogger(__name__)
 SERVICE = "dashboard"
 SCHEMAS = {LOAN_APPLICATIONS: ApplicationReceived, LOAN_DECISIONS: ApplicationScored,
-           LOAN_EXPLANATIONS: ApplicationExplained}
+           LOAN_EXPLANATIONS: ApplicationExplained, LOAN_REVIEWS: ApplicationReviewed,
+           OPS_METRICS: ServiceReported, OPS_ALERTS: AlertRaised, APPLICATIONS_DLQ: DeadLettered,
+           DECISIONS_DLQ: DeadLettered}
+CLIENT_TOPICS = (LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS, LOAN_REVIEWS)
+OPS_TOPICS = (OPS_METRICS, OPS_ALERTS, APPLICATIONS_DLQ, DECISIONS_DLQ)
 
 
 @dataclass(frozen=True)
@@ -44,9 +52,10 @@ def decode(topic: str, value: bytes | None):
 
 class Feed:
     def __init__(self, store, bootstrap: str, group_id: str = "dashboard", poll_ms: int = 500,
-                 metrics_interval_s: float = 10.0):
+                 metrics_interval_s: float = 10.0, topics: tuple[str, ...] = CLIENT_TOPICS, service: str = SERVICE):
         self.store, self.bootstrap, self.group_id, self.poll_ms = store, bootstrap, group_id, poll_ms
-        self.meter, self._alerts, self.metrics_interval_s = Meter(SERVICE, instance_name()), Alerts(SERVICE), metrics_interval_s
+        self.topics, self.service = topics, service
+        self.meter, self._alerts, self.metrics_interval_s = Meter(service, instance_name()), Alerts(service), metrics_interval_s
         self._reported, self._producer = time.monotonic(), None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -54,7 +63,7 @@ class Feed:
         self._last_event_at: float | None = None
 
     def start(self) -> "Feed":
-        self._thread = threading.Thread(target=self._run, name="dashboard-feed", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"{self.service}-feed", daemon=True)
         self._thread.start()
         return self
 
@@ -87,11 +96,11 @@ class Feed:
 
         while not self._stop.is_set():
             try:
-                return KafkaConsumer(*SCHEMAS, bootstrap_servers=self.bootstrap, group_id=self.group_id,
+                return KafkaConsumer(*self.topics, bootstrap_servers=self.bootstrap, group_id=self.group_id,
                                      enable_auto_commit=False, auto_offset_reset="earliest",
                                      reconnect_backoff_max_ms=2000)
             except Exception as error:  # noqa: BLE001 - keep trying; status() reports the interruption
-                log.warning("dashboard feed: cannot reach %s (%s); retrying", self.bootstrap, type(error).__name__)
+                log.warning("%s feed: cannot reach %s (%s); retrying", self.service, self.bootstrap, type(error).__name__)
                 self._stop.wait(2)
         return None
 
@@ -106,7 +115,7 @@ class Feed:
                 consumer.commit()  # after the store has them: a failure here only means a harmless replay
                 self._count(sum(len(records) for records in batches.values()), events)
         except Exception as error:  # noqa: BLE001 - the feed must outlive broker trouble; it retries
-            log.warning("dashboard feed: %s; retrying", type(error).__name__)
+            log.warning("%s feed: %s; retrying", self.service, type(error).__name__)
             time.sleep(1)
 
     def _count(self, received: int, events: list) -> None:
@@ -129,9 +138,10 @@ class Feed:
                                        if ends else None)
             self._producer = self._producer or KafkaProducer(bootstrap_servers=self.bootstrap, acks="all")
             for topic, event in [(OPS_METRICS, report), *((OPS_ALERTS, a) for a in self._alerts.check(report))]:
-                self._producer.send(topic, key=SERVICE.encode(), value=event.to_bytes())
+                self._producer.send(topic, key=self.service.encode(), value=event.to_bytes())
+            self.store.forget_old_reports()
         except Exception as error:  # noqa: BLE001 - reporting must never stop the feed
-            log.warning("dashboard feed: report not sent (%s)", type(error).__name__)
+            log.warning("%s feed: report not sent (%s)", self.service, type(error).__name__)
 
     def _decoded(self, topic: str, value: bytes | None):
         event = decode(topic, value)

@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     store_path: Path = Path(".dashboard/store.db")
     users_file: Path = Path(".stack/dashboard-users.json")  # RM accounts, hashed passwords; never in the repo
     feed_group: str = "dashboard"
+    ops_feed_group: str = "dashboard-ops"
     metrics_interval_s: float = 10.0  # how often the feed reports to ops.metrics
 
 

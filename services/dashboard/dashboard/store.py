@@ -1,36 +1,63 @@
-"""The dashboard's embedded store: the topics' events materialised in SQLite, one row per application.
+"""The dashboard's embedded store: the topics' events materialised in SQLite, one row per application
+(per review, report, alert or dead letter for those).
 
-Every write is an upsert keyed by application_id, so a replayed or duplicated message changes
-nothing; a newer event for the same application replaces the older one.
+Every write is an upsert by the event's key, so a replayed or duplicated message changes nothing;
+a newer event for the same application replaces the older one. Operations reports are kept
+REPORTS_KEPT; dead letters without their original message (it holds an applicant's data).
 """
 from __future__ import annotations
 
 import json
 import sqlite3
 import threading
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from credit.events import ApplicationExplained, ApplicationReceived, ApplicationScored, now
+from credit.decision import DECIDED, TO_REVIEW
+from credit.events import (AlertRaised, ApplicationExplained, ApplicationReceived, ApplicationReviewed,
+                           ApplicationScored, DeadLettered, ServiceReported, now)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS applications (application_id TEXT PRIMARY KEY, client_id INTEGER NOT NULL,
     submitted_at TEXT NOT NULL, event TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS decisions (application_id TEXT PRIMARY KEY, client_id INTEGER NOT NULL,
     decided_at TEXT NOT NULL, probability_of_default REAL NOT NULL, decision TEXT NOT NULL,
-    threshold REAL NOT NULL, model_version TEXT NOT NULL, event TEXT NOT NULL);
+    threshold REAL NOT NULL, model_version TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'decided', event TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS explanations (application_id TEXT PRIMARY KEY, client_id INTEGER NOT NULL,
     explained_at TEXT NOT NULL, event TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reviews (review_id TEXT PRIMARY KEY, application_id TEXT NOT NULL,
+    client_id INTEGER NOT NULL, reviewed_at TEXT NOT NULL, after TEXT NOT NULL, event TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS reviews_by_application ON reviews (application_id, reviewed_at);
+CREATE INDEX IF NOT EXISTS reviews_by_client ON reviews (client_id);
+CREATE TABLE IF NOT EXISTS reports (service TEXT NOT NULL, instance TEXT NOT NULL, at TEXT NOT NULL,
+    event TEXT NOT NULL, PRIMARY KEY (service, instance, at));
+CREATE INDEX IF NOT EXISTS reports_by_time ON reports (at);
+CREATE TABLE IF NOT EXISTS alerts (service TEXT NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL, level TEXT NOT NULL,
+    at TEXT NOT NULL, event TEXT NOT NULL, PRIMARY KEY (service, kind, subject, level, at));
+CREATE TABLE IF NOT EXISTS dead_letters (source_topic TEXT NOT NULL, source_partition INTEGER NOT NULL,
+    source_offset INTEGER NOT NULL, service TEXT NOT NULL, reason TEXT NOT NULL, failed_at TEXT NOT NULL,
+    event TEXT NOT NULL, PRIMARY KEY (source_topic, source_partition, source_offset));
+CREATE INDEX IF NOT EXISTS dead_letters_by_time ON dead_letters (failed_at);
 CREATE TABLE IF NOT EXISTS access_log (id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL,
     client_id INTEGER NOT NULL, application_id TEXT, opened_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS decisions_by_time ON decisions (decided_at);
 CREATE INDEX IF NOT EXISTS decisions_by_client ON decisions (client_id);
 """
-_UPSERTS = {
-    ApplicationReceived: ("applications", ("application_id", "client_id", "submitted_at")),
-    ApplicationScored: ("decisions", ("application_id", "client_id", "decided_at", "probability_of_default",
-                                      "decision", "threshold", "model_version")),
-    ApplicationExplained: ("explanations", ("application_id", "client_id", "explained_at")),
+_UPSERTS = {  # event -> table, its key columns, its other columns
+    ApplicationReceived: ("applications", ("application_id",), ("client_id", "submitted_at")),
+    ApplicationScored: ("decisions", ("application_id",), ("client_id", "decided_at", "probability_of_default",
+                                                            "decision", "threshold", "model_version", "status")),
+    ApplicationExplained: ("explanations", ("application_id",), ("client_id", "explained_at")),
+    ApplicationReviewed: ("reviews", ("review_id",), ("application_id", "client_id", "reviewed_at", "after")),
+    ServiceReported: ("reports", ("service", "instance", "at"), ()),
+    AlertRaised: ("alerts", ("service", "kind", "subject", "level", "at"), ()),
+    DeadLettered: ("dead_letters", ("source_topic", "source_partition", "source_offset"),
+                   ("service", "reason", "failed_at")),
 }
+REPORTS_KEPT = timedelta(days=2)  # what the operations page can show; ops.metrics itself keeps 7 days
+# The decision in force: the latest review's, else the scorer's when it decided, else none yet (to review).
+_IN_FORCE = ("COALESCE((SELECT r.after FROM reviews r WHERE r.application_id = d.application_id "
+             f"ORDER BY r.reviewed_at DESC LIMIT 1), CASE d.status WHEN '{DECIDED}' THEN d.decision END)")
 
 
 class Store:
@@ -41,49 +68,96 @@ class Store:
         self._db.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         with self._lock, self._db:
+            columns = {c[1] for c in self._db.execute("PRAGMA table_info(decisions)")}
+            if columns and "status" not in columns:  # a store written before reviews existed
+                self._db.execute("ALTER TABLE decisions ADD COLUMN status TEXT NOT NULL DEFAULT 'decided'")
             self._db.executescript(_SCHEMA)
 
     def upsert(self, events) -> int:
-        """Write events (any mix of the three kinds) in one transaction; returns how many."""
+        """Write events (any mix of the kinds) in one transaction; returns how many."""
         with self._lock, self._db:
             for event in events:
-                table, columns = _UPSERTS[type(event)]
-                values = [_column(event, c) for c in columns] + [event.model_dump_json()]
-                names = ", ".join((*columns, "event"))
-                updates = ", ".join(f"{c} = excluded.{c}" for c in (*columns[1:], "event"))
-                self._db.execute(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(values))}) "
-                                 f"ON CONFLICT(application_id) DO UPDATE SET {updates}", values)
+                table, key, others = _UPSERTS[type(event)]
+                columns = (*key, *others, "event")
+                values = [_column(event, c) for c in (*key, *others)] + [_stored(event)]
+                updates = ", ".join(f"{c} = excluded.{c}" for c in (*others, "event"))
+                self._db.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(values))}) "
+                                 f"ON CONFLICT({', '.join(key)}) DO UPDATE SET {updates}", values)
         return len(events)
 
     def count(self, table: str) -> int:
-        if table not in {t for t, _ in _UPSERTS.values()}:
+        if table not in {t for t, _, _ in _UPSERTS.values()}:
             raise ValueError(f"unknown table {table!r}")
         with self._lock:
             return self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
-    def latest_decisions(self, limit: int = 50) -> list[dict]:
-        """The newest decisions first, with whether their explanation has arrived."""
+    def latest_decisions(self, limit: int = 50, waiting_review: bool = False) -> list[dict]:
+        """The newest decisions first, with the decision in force (None: waiting for a reviewer) and whether
+        their explanation has arrived; waiting_review: only those still waiting for a reviewer."""
+        waiting = f"WHERE status = '{TO_REVIEW}' AND in_force IS NULL " if waiting_review else ""
         with self._lock:
             rows = self._db.execute(
-                "SELECT d.application_id, d.client_id, d.decided_at, d.probability_of_default, d.decision, "
-                "d.threshold, e.application_id IS NOT NULL AS explained FROM decisions d "
-                "LEFT JOIN explanations e USING (application_id) ORDER BY d.decided_at DESC LIMIT ?", (limit,))
+                "SELECT * FROM (SELECT d.application_id, d.client_id, d.decided_at, d.probability_of_default, "
+                f"d.decision, d.threshold, d.status, {_IN_FORCE} AS in_force, "
+                "e.application_id IS NOT NULL AS explained FROM decisions d "
+                f"LEFT JOIN explanations e USING (application_id)) {waiting}ORDER BY decided_at DESC LIMIT ?", (limit,))
             return [dict(row) for row in rows]
 
     def client_file(self, client_id: int) -> dict | None:
-        """A client's latest decided application: its application, decision and explanation events."""
+        """A client's latest decided application: its application, decision, explanation and review events,
+        and the decision in force."""
         with self._lock:
             row = self._db.execute(
-                "SELECT d.application_id, a.event AS application, d.event AS decision, e.event AS explanation "
+                "SELECT d.application_id, a.event AS application, d.event AS decision, e.event AS explanation, "
+                f"{_IN_FORCE} AS in_force "
                 "FROM decisions d LEFT JOIN applications a USING (application_id) "
                 "LEFT JOIN explanations e USING (application_id) WHERE d.client_id = ? "
                 "ORDER BY d.decided_at DESC LIMIT 1", (client_id,)).fetchone()
-        if row is None:
-            return None
+            if row is None:
+                return None
+            reviews = self._db.execute("SELECT event FROM reviews WHERE application_id = ? ORDER BY reviewed_at",
+                                       (row["application_id"],)).fetchall()
         return {"application_id": row["application_id"],
                 "application": _event(ApplicationReceived, row["application"]),
                 "decision": ApplicationScored.model_validate_json(row["decision"]),
-                "explanation": _event(ApplicationExplained, row["explanation"])}
+                "explanation": _event(ApplicationExplained, row["explanation"]),
+                "reviews": [ApplicationReviewed.model_validate_json(r["event"]) for r in reviews],
+                "in_force": row["in_force"]}  # None: waiting for a reviewer
+
+    def decision_history(self, client_id: int) -> list:
+        """Every decision on the client's applications and every review of them, the newest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT decided_at AS at, 'd' AS kind, event FROM decisions WHERE client_id = ? UNION ALL "
+                "SELECT reviewed_at, 'r', event FROM reviews WHERE client_id = ? ORDER BY at DESC",
+                (client_id, client_id)).fetchall()
+        return [(ApplicationScored if r["kind"] == "d" else ApplicationReviewed).model_validate_json(r["event"])
+                for r in rows]
+
+    def reports_since(self, since: datetime) -> list[ServiceReported]:
+        """Every service's reports since `since`, oldest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT event FROM reports WHERE at >= ? ORDER BY at", (since.isoformat(),))
+            return [ServiceReported.model_validate_json(r["event"]) for r in rows]
+
+    def latest_alerts(self, limit: int = 50) -> list[AlertRaised]:
+        with self._lock:
+            rows = self._db.execute("SELECT event FROM alerts ORDER BY at DESC LIMIT ?", (limit,))
+            return [AlertRaised.model_validate_json(r["event"]) for r in rows]
+
+    def dead_letter_reasons(self, limit: int = 20) -> list[dict]:
+        """Dead letters grouped by topic, service and reason: how many, and the latest time; most frequent first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT source_topic, service, reason, COUNT(*) AS messages, MAX(failed_at) AS latest "
+                "FROM dead_letters GROUP BY source_topic, service, reason ORDER BY messages DESC, latest DESC LIMIT ?",
+                (limit,))
+            return [dict(row) for row in rows]
+
+    def forget_old_reports(self, kept: timedelta = REPORTS_KEPT) -> int:
+        """Delete reports older than `kept` (ops.metrics keeps them longer); returns how many."""
+        with self._lock, self._db:
+            return self._db.execute("DELETE FROM reports WHERE at < ?", ((now() - kept).isoformat(),)).rowcount
 
     def record_access(self, user: str, client_id: int, application_id: str | None) -> None:
         """Who opened which client file, when: kept for the lender's audit."""
@@ -96,6 +170,12 @@ class Store:
             rows = self._db.execute("SELECT user, client_id, application_id, opened_at FROM access_log "
                                     "ORDER BY id DESC LIMIT ?", (limit,))
             return [dict(row) for row in rows]
+
+
+def _stored(event) -> str:
+    if isinstance(event, DeadLettered):  # the reason is what operations need; the original is an applicant's data
+        return event.model_dump_json(exclude={"original"})
+    return event.model_dump_json()
 
 
 def _column(event, column: str):

@@ -19,6 +19,7 @@ def register_agents(app, topics, history, scorer, settings, meter, drift) -> Non
         await decisions.send(key=client_key(decision.client_id), value=decision.to_bytes())
         meter.count("sent")
         meter.count(decision.decision)
+        meter.count(decision.status)
         meter.pd([decision.probability_of_default])
         meter.latency("submitted_to_decided", (decision.decided_at - decision.submitted_at).total_seconds())
         drift.add_decision(decision)

@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None, scorer: OnnxScorer | None = Non
     drift = DriftWindow({})
     if scorer is None:
         bundle = settings.models_dir / settings.model_version if settings.model_version else latest_bundle(settings.models_dir)
-        scorer = (LightGBMScorer if settings.runtime == "lightgbm" else OnnxScorer)(bundle)
+        scorer = (LightGBMScorer if settings.runtime == "lightgbm" else OnnxScorer)(bundle, settings.review_band)
         drift = drift_window(scorer.bundle, settings.drift_window, settings.drift_minimum)
     app = faust.App(
         "scorer", broker=f"kafka://{settings.kafka_bootstrap}", store=settings.store, datadir=str(settings.data_dir),

@@ -10,16 +10,20 @@ import onnxruntime as ort
 
 from credit.bundle import ONNX_INPUT, ONNX_OUTPUT, Bundle, load_bundle
 from credit.calibration import calibrate, margin_of
-from credit.decision import decide
+from credit.decision import REVIEW_BAND, decide, statuses
 from credit.events import ApplicationScored, now
 from credit.features import features_online
 
 
 class OnnxScorer:
-    """Scores micro-batches with the ONNX model of one bundle (refuses an invalid bundle)."""
+    """Scores micro-batches with the ONNX model of one bundle (refuses an invalid bundle).
 
-    def __init__(self, bundle_path):
+    PDs within review_band (a share of the threshold) of the threshold are left to a reviewer.
+    """
+
+    def __init__(self, bundle_path, review_band: float = REVIEW_BAND):
         self.bundle: Bundle = load_bundle(bundle_path)
+        self.review_band = review_band
         self._open_model()
 
     def _open_model(self) -> None:
@@ -42,18 +46,19 @@ class OnnxScorer:
         featured = time.perf_counter()
         pd_ = self.probabilities(x)
         inferred = time.perf_counter()
-        decisions = decide(pd_, self.bundle.threshold)
+        decisions, status = decide(pd_, self.bundle.threshold), statuses(pd_, self.bundle.threshold, self.review_band)
         timings = {"features_ms": (featured - started) * 1000 / len(x), "inference_ms": (inferred - featured) * 1000 / len(x)}
         decided_at = now()
-        return [self._event(app, float(p), str(d), row, timings, decided_at)
-                for app, p, d, row in zip(applications, pd_, decisions, x)]
+        return [self._event(app, float(p), str(d), str(s), row, timings, decided_at)
+                for app, p, d, s, row in zip(applications, pd_, decisions, status, x)]
 
-    def _event(self, app: Mapping, pd_: float, decision: str, row: np.ndarray, timings: dict,
+    def _event(self, app: Mapping, pd_: float, decision: str, status: str, row: np.ndarray, timings: dict,
                decided_at: datetime) -> ApplicationScored:
         return ApplicationScored(
             application_id=app["application_id"], client_id=app["SK_ID_CURR"], probability_of_default=pd_,
             decision=decision, threshold=self.bundle.threshold, model_version=self.bundle.model_version,
-            decided_at=decided_at, submitted_at=app["submitted_at"], timings_ms=timings,
+            decided_at=decided_at, submitted_at=app["submitted_at"], timings_ms=timings, status=status,
+            review_band=self.review_band,
             features=[None if np.isnan(v) else float(v) for v in row])
 
 

@@ -5,6 +5,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from credit.decision import REVIEW_BAND
+
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,6 +27,7 @@ class Settings(BaseSettings):
     metrics_interval_s: float = 10.0  # how often a report goes to ops.metrics
     drift_window: int = 5_000  # the latest decisions compared with the training reference
     drift_minimum: int = 500  # fewer decisions than this say nothing about drift
+    review_band: float = Field(REVIEW_BAND, ge=0, lt=1)  # PDs this close to the threshold (share of it) go to review
 
 
 @cache

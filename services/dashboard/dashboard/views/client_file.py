@@ -4,28 +4,34 @@ from __future__ import annotations
 import panel as pn
 import param
 
-from credit.decision import NEAR_BAND, near_threshold
 from credit.explain.dictionary import groups
 from credit.explain.wording import percent
 from dashboard import charts
+from dashboard.views.review import ReviewPanel
 
 TEXT = {
     "fr": {"find": "Numéro de client", "open": "Ouvrir le dossier", "none": "Aucune demande décidée pour ce client.",
            "granted": "✔ Demande accordée", "refused": "✘ Demande refusée", "waiting": "Explication en cours de calcul…",
+           "to_review": "⏳ À examiner par un conseiller habilité", "proposal": {"granted": "accord proposé",
+                                                                                 "refused": "refus proposé"},
+           "by": "Décision de {who}, le {when} (proposition du modèle : {proposal}).",
            "standing": "Ce client a une probabilité de défaut plus élevée que {p:.0f} % de l'ensemble des clients.",
            "reasons": "Les raisons", "raises": "▲ augmente le risque", "lowers": "▼ réduit le risque",
            "others": "autres facteurs", "how": "De la probabilité d'un client type à celle de ce client",
-           "gauge": "Probabilité de défaut : {pd} ; seuil de refus : {threshold} ; zone de vigilance de {low} à {high}.",
+           "gauge": "Probabilité de défaut : {pd} ; seuil de refus : {threshold} ; un conseiller décide de {low} à {high}.",
            "recent": "Ou choisir parmi les dernières demandes", "kinds": {"toutes": "all", "refusées": "refused",
-                                                                        "proches du seuil": "near"}},
+                                                                        "à examiner": "waiting"}},
     "en": {"find": "Client number", "open": "Open the file", "none": "No decided application for this client.",
            "granted": "✔ Application granted", "refused": "✘ Application refused", "waiting": "Explanation on its way…",
+           "to_review": "⏳ For a reviewer to decide", "proposal": {"granted": "grant proposed",
+                                                                  "refused": "refusal proposed"},
+           "by": "Decided by {who} on {when} (the model's proposal: {proposal}).",
            "standing": "This client's probability of default is higher than {p:.0f}% of all clients'.",
            "reasons": "The reasons", "raises": "▲ raises the risk", "lowers": "▼ lowers the risk",
            "others": "other factors", "how": "From a typical client's probability to this client's",
-           "gauge": "Probability of default: {pd}; refusal threshold: {threshold}; close-to-threshold band {low} to {high}.",
+           "gauge": "Probability of default: {pd}; refusal threshold: {threshold}; a reviewer decides from {low} to {high}.",
            "recent": "Or pick among the latest applications", "kinds": {"all": "all", "refused": "refused",
-                                                                       "close to the threshold": "near"}},
+                                                                       "to review": "waiting"}},
 }
 # Parts without a client are hidden this way rather than with `visible`: the charts are still laid out
 # with the page, so the browser's first drawing of them (about half a second here) is spent at log-in,
@@ -38,7 +44,7 @@ class ClientFile(pn.viewable.Viewer):
     client_id = param.Integer(default=None, allow_None=True, doc="the client whose file is open")
     lang = param.Selector(default="fr", objects=["fr", "en"])
 
-    def __init__(self, context, user: str, **params):
+    def __init__(self, context, user: str, role: str | None = None, **params):
         super().__init__(**params)
         self.context, self.user = context, user
         self._charts: dict = {}  # lang -> (Gauge, Waterfall), built on first use
@@ -51,7 +57,8 @@ class ClientFile(pn.viewable.Viewer):
         self._gauge_text, self._waterfall_text = md("chart-text"), md("chart-text")
         self._decided = pn.Column(self._decision, self._gauge, self._gauge_text, self._standing)
         self._explained = pn.Column(self._summary, self._reasons, self._how, self._waterfall, self._waterfall_text)
-        self._layout = pn.Column(self._notice, self._decided, self._explained)
+        self._review = ReviewPanel(context, user, role, on_recorded=self._show)
+        self._layout = pn.Column(self._notice, self._decided, self._explained, self._review.layout)
         self._show()
 
     def open(self, client_id: int) -> None:
@@ -69,12 +76,13 @@ class ClientFile(pn.viewable.Viewer):
         text = TEXT[self.lang]
         found = self.client_id is not None and self.context.store.client_file(self.client_id)
         decision, explanation = (found["decision"], found["explanation"]) if found else (None, None)
+        self._review.show(self.client_id, found, self.lang)
         self._notice.object = ("" if self.client_id is None else text["none"] if not found
                                else "" if explanation else text["waiting"])
         gauge, waterfall = self._charts_in(self.lang)
         if decision:
-            self._decision.object = f"## {text[decision.decision]}"
-            show_chart(self._gauge, gauge.show(decision.probability_of_default, decision.threshold, NEAR_BAND))
+            self._decision.object = self._decision_words(found)
+            show_chart(self._gauge, gauge.show(decision.probability_of_default, decision.threshold, decision.review_band))
             self._gauge_text.object = self._gauge_words(decision)
             percentile = self.context.population.percentile(decision.probability_of_default)
             self._standing.object = text["standing"].format(p=percentile)
@@ -91,11 +99,23 @@ class ClientFile(pn.viewable.Viewer):
             self._charts[lang] = charts.Gauge(lang), charts.Waterfall(lang, WATERFALL_STEPS + 3)
         return self._charts[lang]
 
+    def _decision_words(self, found: dict) -> str:
+        """The decision in force; for a case left to a reviewer, who decided it, or that it waits."""
+        text, decision = TEXT[self.lang], found["decision"]
+        if found["in_force"] is None:
+            return f"## {text['to_review']} — {text['proposal'][decision.decision]}"
+        if not found["reviews"]:
+            return f"## {text[found['in_force']]}"
+        last = found["reviews"][-1]
+        by = text["by"].format(who=last.reviewer, when=last.reviewed_at.strftime("%Y-%m-%d %H:%M"),
+                               proposal=text["proposal"][decision.decision])
+        return f"## {text[found['in_force']]}\n\n{by}"
+
     def _gauge_words(self, decision) -> str:
         pct = lambda share: percent(share, self.lang, 1)  # noqa: E731
-        t = decision.threshold
+        t, band = decision.threshold, decision.review_band
         return TEXT[self.lang]["gauge"].format(pd=pct(decision.probability_of_default), threshold=pct(t),
-                                               low=pct(t * (1 - NEAR_BAND)), high=pct(t * (1 + NEAR_BAND)))
+                                               low=pct(t * (1 - band)), high=pct(t * (1 + band)))
 
     def _recent(self):
         """Find a client by filters: the latest decided applications of one kind."""
@@ -104,10 +124,9 @@ class ClientFile(pn.viewable.Viewer):
         picker = pn.widgets.Select(name=text["recent"], width=320, css_classes=["recent"])
 
         def refresh(*_):
-            rows = self.context.store.latest_decisions(200)
-            if kind.value != "all":
-                rows = [r for r in rows if (r["decision"] == "refused" if kind.value == "refused"
-                                            else near_threshold(r["probability_of_default"], r["threshold"]))]
+            rows = self.context.store.latest_decisions(200, waiting_review=kind.value == "waiting")
+            if kind.value == "refused":
+                rows = [r for r in rows if r["in_force"] == "refused"]
             # "—" first: a list refreshed must not open a file by itself (it would enter the access log)
             picker.options = {"—": None, **{f"{r['client_id']} — {percent(r['probability_of_default'], self.lang, 1)}":
                                             r["client_id"] for r in rows[:50]}}

@@ -1,21 +1,23 @@
-"""Page 5, the live feed: the latest decisions as they arrive; refusals and near-threshold cases marked."""
+"""Page 5, the live feed: the latest decisions as they arrive; refusals and cases for a reviewer marked."""
 from __future__ import annotations
 
 import pandas as pd
 import panel as pn
 import param
 
-from credit.decision import near_threshold
+from credit.decision import TO_REVIEW
 from credit.explain.wording import percent
 
 TEXT = {
     "fr": {"columns": ["heure", "client", "probabilité de défaut", "décision", "attention", "explication"],
-           "granted": "✔ accordé", "refused": "✘ refusé", "near": "⚠ proche du seuil", "ready": "prête",
+           "granted": "✔ accordé", "refused": "✘ refusé", "waiting": "⚠ à examiner par un conseiller",
+           "reviewed": "✎ décidée par un conseiller", "ready": "prête",
            "pending": "en cours", "live": "Flux en direct : {n} événements reçus depuis le démarrage.",
            "down": "⚠ Flux en direct interrompu : les données affichées sont les dernières connues. "
                    "La reprise sera automatique."},
     "en": {"columns": ["time", "client", "probability of default", "decision", "attention", "explanation"],
-           "granted": "✔ granted", "refused": "✘ refused", "near": "⚠ close to the threshold", "ready": "ready",
+           "granted": "✔ granted", "refused": "✘ refused", "waiting": "⚠ for a reviewer to decide",
+           "reviewed": "✎ decided by a reviewer", "ready": "ready",
            "pending": "pending", "live": "Live feed: {n} events received since start.",
            "down": "⚠ Live feed interrupted: showing the last known data. It will resume by itself."},
 }
@@ -24,10 +26,16 @@ REFRESH_MS = 2000
 
 def feed_frame(rows: list[dict], lang: str) -> pd.DataFrame:
     text = TEXT[lang]
-    records = [(r["decided_at"][11:19], str(r["client_id"]), percent(r["probability_of_default"], lang, 1), text[r["decision"]],
-                text["near"] if near_threshold(r["probability_of_default"], r["threshold"]) else "",
+    records = [(r["decided_at"][11:19], str(r["client_id"]), percent(r["probability_of_default"], lang, 1),
+                text[r["in_force"]] if r["in_force"] else "…", _attention(r, text),
                 text["ready"] if r["explained"] else text["pending"]) for r in rows]
     return pd.DataFrame(records, columns=text["columns"])
+
+
+def _attention(row: dict, text: dict) -> str:
+    if row["status"] != TO_REVIEW:
+        return ""
+    return text["reviewed"] if row["in_force"] else text["waiting"]
 
 
 class LiveFeed(pn.viewable.Viewer):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import panel as pn
 import param
 
-from credit.decision import GRANTED, NEAR_BAND
+from credit.decision import GRANTED
 from credit.events import ApplicationReceived
 from credit.explain.wording import counted, number, percent
 from dashboard import charts
@@ -87,7 +87,7 @@ class Simulation(pn.viewable.Viewer):
     def _decision(self, decision):
         text, pct = TEXT[self.lang], lambda share: percent(share, self.lang, 1)
         recorded = f"{FILE_TEXT[self.lang][self._recorded.decision]} ({pct(self._recorded.probability_of_default)})"
-        gauge = charts.Gauge(self.lang).show(decision.probability_of_default, decision.threshold, NEAR_BAND)
+        gauge = charts.Gauge(self.lang).show(decision.probability_of_default, decision.threshold, decision.review_band)
         line = text["pd"].format(pd=pct(decision.probability_of_default), threshold=pct(decision.threshold),
                                  recorded=recorded)
         return pn.Column(pn.pane.Markdown(f"## {text[decision.decision]}", css_classes=["simulation-decision"]),

@@ -1,0 +1,75 @@
+"""Recording a reviewer's decision: checked, published to loan-reviews, then shown at once.
+
+The review counts once the broker has acknowledged it (acks from every replica): the reviewer is
+told it is recorded only then. It is also written to the store straight away, so the file shows
+it before the feed brings it back (the upsert by review_id makes that harmless).
+"""
+from __future__ import annotations
+
+import threading
+
+from pydantic import ValidationError
+
+from credit.dead_letters import describe
+from credit.events import ApplicationReviewed
+from credit.topics import LOAN_REVIEWS
+
+REVIEWER = "reviewer"
+SEND_TIMEOUT_S = 5  # per step (connect, metadata, acknowledgement): a reviewer waits 15 s at worst
+
+
+class ReviewRefused(ValueError):
+    """A review that cannot be recorded; the message says why, for the reviewer."""
+
+
+class ReviewUnrecorded(RuntimeError):
+    """The broker did not acknowledge the review: nothing was recorded, the reviewer may try again."""
+
+
+def kind_for(file: dict) -> str:
+    """A case waiting for a reviewer is reviewed; a decision in force can be contested by the client."""
+    return "review" if file["in_force"] is None else "contestation"
+
+
+class Reviews:
+    def __init__(self, store, bootstrap: str):
+        self.store, self.bootstrap = store, bootstrap
+        self._producer, self._lock = None, threading.Lock()
+
+    def record(self, user: str, role: str | None, client_id: int, after: str, justification: str) -> ApplicationReviewed:
+        """The review of the client's current application by `user`; raises ReviewRefused or ReviewUnrecorded."""
+        if role != REVIEWER:  # checked here, not only by hiding the form: the server decides who may review
+            raise ReviewRefused(f"only a reviewer may record a review; {user!r} has the role {role!r}")
+        file = self.store.client_file(client_id)
+        if file is None:
+            raise ReviewRefused(f"client {client_id} has no decided application to review")
+        decision = file["decision"]
+        try:
+            review = ApplicationReviewed(
+                application_id=decision.application_id, client_id=client_id, kind=kind_for(file), reviewer=user,
+                before=file["in_force"] or decision.decision, after=after, justification=justification.strip())
+        except ValidationError as error:
+            raise ReviewRefused(describe(error)) from None
+        self._publish(review)
+        self.store.upsert([review])
+        return review
+
+    def _publish(self, review: ApplicationReviewed) -> None:
+        from kafka import KafkaProducer
+
+        with self._lock:
+            try:
+                self._producer = self._producer or KafkaProducer(bootstrap_servers=self.bootstrap, acks="all",
+                                                                 max_block_ms=SEND_TIMEOUT_S * 1000,
+                                                                 bootstrap_timeout_ms=SEND_TIMEOUT_S * 1000)
+                self._producer.send(LOAN_REVIEWS, key=str(review.client_id).encode(),
+                                    value=review.to_bytes()).get(timeout=SEND_TIMEOUT_S)
+            except Exception as error:  # noqa: BLE001 - any failure means: not recorded
+                if self._producer:
+                    self._producer.close(timeout=1)
+                self._producer = None  # a fresh producer next time (a failed one can stay failed)
+                raise ReviewUnrecorded(f"the review was not recorded (Kafka: {type(error).__name__}); try again") from error
+
+    def close(self) -> None:
+        if self._producer:
+            self._producer.close(timeout=5)

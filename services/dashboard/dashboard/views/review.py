@@ -1,0 +1,111 @@
+"""On the client file: the decision's history (decisions, reviews, contestations) and, for reviewers,
+the form that decides a case left to a reviewer or records the client's contestation."""
+from __future__ import annotations
+
+import panel as pn
+
+from credit.events import JUSTIFICATION_MIN, ApplicationReviewed
+from credit.explain.wording import percent
+from dashboard.reviews import REVIEWER, ReviewRefused, ReviewUnrecorded, kind_for
+
+TEXT = {
+    "fr": {"history": "Historique des décisions", "when": "date", "application": "demande", "what": "événement",
+           "who": "par", "change": "décision", "why": "justification", "scorer": "modèle",
+           "decided": "décision automatique", "to_review": "proposition, à examiner", "review": "examen",
+           "contestation": "contestation du client", "granted": "accord", "refused": "refus",
+           "confirmed": "confirmée", "overridden": "changée",
+           "title": {"review": "### Décider de ce dossier",
+                     "contestation": "### Enregistrer une contestation du client"},
+           "help": {"review": "La probabilité est proche du seuil : confirmez ou changez la proposition ({proposal}).",
+                    "contestation": "Le client conteste la décision en vigueur ({proposal}) : indiquez ses motifs "
+                                    "et la décision après réexamen."},
+           "choice": {"Accorder": "granted", "Refuser": "refused"}, "justify": "Justification (obligatoire)",
+           "placeholder": f"Au moins {JUSTIFICATION_MIN} caractères : ce qui a été vérifié et pourquoi.",
+           "record": "Enregistrer", "short": f"La justification est obligatoire : {JUSTIFICATION_MIN} caractères au moins.",
+           "recorded": "Enregistré : {outcome}.", "failed": "Non enregistré : {error}"},
+    "en": {"history": "Decision history", "when": "date", "application": "application", "what": "event", "who": "by",
+           "change": "decision", "why": "justification", "scorer": "model", "decided": "automatic decision",
+           "to_review": "proposal, to review", "review": "review", "contestation": "client's contestation",
+           "granted": "grant", "refused": "refusal", "confirmed": "confirmed", "overridden": "changed",
+           "title": {"review": "### Decide this file", "contestation": "### Record the client's contestation"},
+           "help": {"review": "The probability is close to the threshold: confirm or change the proposal ({proposal}).",
+                    "contestation": "The client contests the decision in force ({proposal}): give their grounds and "
+                                    "the decision after re-examination."},
+           "choice": {"Grant": "granted", "Refuse": "refused"}, "justify": "Justification (required)",
+           "placeholder": f"At least {JUSTIFICATION_MIN} characters: what was checked, and why.",
+           "record": "Record", "short": f"A justification is required: at least {JUSTIFICATION_MIN} characters.",
+           "recorded": "Recorded: {outcome}.", "failed": "Not recorded: {error}"},
+}
+
+
+def history_table(events: list, lang: str) -> str:
+    """The decision history as a Markdown table, newest first (who, when, before/after, why)."""
+    text = TEXT[lang]
+    lines = [f"### {text['history']}", "",
+             f"| {text['when']} | {text['application']} | {text['what']} | {text['who']} | {text['change']} | {text['why']} |",
+             "|---|---|---|---|---|---|"]
+    for e in events:
+        if isinstance(e, ApplicationReviewed):
+            row = (e.reviewed_at, e.application_id, f"{text[e.kind]} ({text[e.outcome]})", e.reviewer,
+                   f"{text[e.before]} → {text[e.after]}", _cell(e.justification))
+        else:
+            row = (e.decided_at, e.application_id, text[e.status], text["scorer"],
+                   f"{text[e.decision]} ({percent(e.probability_of_default, lang, 1)})", "")
+        lines.append("| " + " | ".join([row[0].strftime("%Y-%m-%d %H:%M"), *row[1:]]) + " |")
+    return "\n".join(lines)
+
+
+def _cell(words: str) -> str:
+    return words.replace("|", "/").replace("\n", " ")
+
+
+class ReviewPanel:
+    """The history for everyone; the form only for reviewers (and the server checks the role again)."""
+
+    def __init__(self, context, user: str, role: str | None, on_recorded):
+        self.context, self.user, self.role, self._on_recorded = context, user, role, on_recorded
+        self.client_id, self.lang = None, "fr"
+        self._history = pn.pane.Markdown("", css_classes=["decision-history"])
+        self._title, self._help = pn.pane.Markdown(""), pn.pane.Markdown("", css_classes=["review-help"])
+        self._choice = pn.widgets.RadioButtonGroup(options=TEXT["fr"]["choice"], value="granted")
+        self._justification = pn.widgets.TextAreaInput(name=TEXT["fr"]["justify"], height=90, width=560,
+                                                       css_classes=["justification"])
+        self._record = pn.widgets.Button(name=TEXT["fr"]["record"], button_type="primary", width=160)
+        self._record.on_click(lambda _: self.record())
+        self._message = pn.pane.Alert("", alert_type="light", css_classes=["review-message"])
+        self._form = pn.Column(self._title, self._help, self._choice, self._justification, self._record,
+                               self._message, visible=False, css_classes=["review-form"])
+        self.layout = pn.Column(self._form, self._history)
+
+    def show(self, client_id: int | None, file: dict | None, lang: str) -> None:
+        self.client_id, self.lang, text = client_id, lang, TEXT[lang]
+        self._history.object = history_table(self.context.store.decision_history(client_id), lang) if file else ""
+        self._form.visible = bool(file) and self.role == REVIEWER
+        if not self._form.visible:
+            return
+        kind = kind_for(file)
+        proposal = text[file["in_force"] or file["decision"].decision]
+        self._title.object, self._help.object = text["title"][kind], text["help"][kind].format(proposal=proposal)
+        self._choice.options, self._justification.name = text["choice"], text["justify"]
+        self._justification.placeholder, self._record.name = text["placeholder"], text["record"]
+
+    def record(self) -> None:
+        text = TEXT[self.lang]
+        if len(self._words().strip()) < JUSTIFICATION_MIN:  # said in the reviewer's language first
+            self._say(text["short"], "warning")
+            return
+        try:
+            review = self.context.reviews.record(self.user, self.role, self.client_id, self._choice.value, self._words())
+        except (ReviewRefused, ReviewUnrecorded) as error:
+            self._say(text["failed"].format(error=error), "danger")
+            return
+        self._justification.value = self._justification.value_input = ""
+        self._on_recorded()
+        self._say(text["recorded"].format(outcome=f"{text[review.kind]} ({text[review.outcome]})"), "success")
+
+    def _words(self) -> str:
+        """What the reviewer typed, even if the box has not lost the focus yet."""
+        return self._justification.value_input or self._justification.value or ""
+
+    def _say(self, message: str, kind: str) -> None:
+        self._message.object, self._message.alert_type = message, kind

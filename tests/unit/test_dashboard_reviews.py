@@ -1,0 +1,87 @@
+"""Recording reviews: only reviewers, only with a justification, and only once the broker has it."""
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+
+from credit.events import ApplicationReviewed
+from dashboard.reviews import ReviewRefused, Reviews, ReviewUnrecorded
+from dashboard.store import Store
+from tests.unit.test_dashboard_store import decision
+
+pytestmark = pytest.mark.unit
+WHY = "Revenus stables vérifiés sur trois bulletins de salaire."
+
+
+class FakeProducer:
+    def __init__(self, fail: bool = False):
+        self.sent, self.fail, self.closed = [], fail, False
+
+    def send(self, topic, key, value):
+        if self.fail:
+            raise TimeoutError("no broker")
+        self.sent.append((topic, key, value))
+        return mock.Mock(get=lambda timeout: None)
+
+    def close(self, timeout=None):
+        self.closed = True
+
+
+def reviews_with(producer, *events) -> Reviews:
+    store = Store()
+    store.upsert(list(events))
+    reviews = Reviews(store, "nowhere:9092")
+    reviews._producer = producer
+    return reviews
+
+
+def test_a_reviewer_decides_a_case_to_review_and_the_review_is_published_then_in_force():
+    producer = FakeProducer()
+    reviews = reviews_with(producer, decision("a", 7, 0.081, status="to_review"))
+    review = reviews.record("rachel", "reviewer", 7, "granted", f"  {WHY}  ")
+    assert (review.kind, review.before, review.after, review.outcome) == ("review", "refused", "granted", "overridden")
+    assert review.justification == WHY and review.reviewer == "rachel"
+    [(topic, key, value)] = producer.sent
+    assert (topic, key, ApplicationReviewed.from_bytes(value)) == ("loan-reviews", b"7", review)
+    assert reviews.store.client_file(7)["in_force"] == "granted"
+
+
+def test_after_a_decision_is_in_force_a_new_review_is_the_clients_contestation():
+    reviews = reviews_with(FakeProducer(), decision("a", 7, 0.2))
+    contested = reviews.record("rachel", "reviewer", 7, "refused", WHY)
+    assert (contested.kind, contested.before, contested.outcome) == ("contestation", "refused", "confirmed")
+
+
+@pytest.mark.parametrize("role", ["rm", "ops", None])
+def test_only_a_reviewer_may_record_a_review(role):
+    producer = FakeProducer()
+    reviews = reviews_with(producer, decision("a", 7, 0.081, status="to_review"))
+    with pytest.raises(ReviewRefused, match=f"only a reviewer.*'paul' has the role {role!r}"):
+        reviews.record("paul", role, 7, "granted", WHY)
+    assert producer.sent == [] and reviews.store.count("reviews") == 0
+
+
+@pytest.mark.parametrize("after, why, problem", [("granted", "ok", "justification: String should have at least 20"),
+                                                 ("granted", " " * 30, "justification"),
+                                                 ("maybe", WHY, "after: Input should be 'granted' or 'refused'")])
+def test_a_review_without_a_real_justification_or_decision_is_refused_with_the_field_named(after, why, problem):
+    producer = FakeProducer()
+    reviews = reviews_with(producer, decision("a", 7, 0.081, status="to_review"))
+    with pytest.raises(ReviewRefused, match=problem):
+        reviews.record("rachel", "reviewer", 7, after, why)
+    assert producer.sent == []
+
+
+def test_a_client_without_a_decision_cannot_be_reviewed():
+    with pytest.raises(ReviewRefused, match="client 8 has no decided application"):
+        reviews_with(FakeProducer(), decision("a", 7)).record("rachel", "reviewer", 8, "granted", WHY)
+
+
+def test_a_review_the_broker_did_not_acknowledge_is_not_recorded_and_the_failed_producer_is_replaced():
+    failing = FakeProducer(fail=True)
+    reviews = reviews_with(failing, decision("a", 7, 0.081, status="to_review"))
+    with pytest.raises(ReviewUnrecorded, match="not recorded .*TimeoutError.*try again"):
+        reviews.record("rachel", "reviewer", 7, "granted", WHY)
+    assert failing.closed and reviews._producer is None
+    assert reviews.store.count("reviews") == 0 and reviews.store.client_file(7)["in_force"] is None
