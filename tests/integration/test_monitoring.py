@@ -74,28 +74,36 @@ def test_a_burst_of_dead_letters_raises_an_alert(stack, kafka_broker):
     assert (alert.service, alert.level) == ("scorer", "alarm") and alert.value > DEAD_LETTERS_ALARM
 
 
-def test_the_dashboard_feed_stores_every_event_and_reports_it(stack, kafka_broker, tmp_path):
-    from dashboard.feed import Feed
+def test_the_dashboard_feeds_store_every_event_and_report_it(stack, kafka_broker, tmp_path):
+    from dashboard.feed import CLIENT_TOPICS, OPS_TOPICS, Feed
     from dashboard.store import Store
 
-    topics = (LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS)
-    feed = Feed(Store(tmp_path / "store.db"), kafka_broker.bootstrap, "monitoring-test", metrics_interval_s=0.5).start()
+    store = Store(tmp_path / "store.db")
+    feed = Feed(store, kafka_broker.bootstrap, "monitoring-test", metrics_interval_s=0.5).start()
+    ops_feed = Feed(store, kafka_broker.bootstrap, "monitoring-test-ops", topics=OPS_TOPICS, service="dashboard-ops").start()
     consumer = KafkaConsumer(OPS_METRICS, bootstrap_servers=kafka_broker.bootstrap, auto_offset_reset="earliest")
     latest: list[ServiceReported] = []
 
     def accounted() -> bool:
-        """Every message of the three topics received, stored or unreadable, and nothing left waiting."""
+        """Every message of the client topics received, stored or unreadable, and nothing left waiting."""
         for message in (m for batch in consumer.poll(timeout_ms=500).values() for m in batch):
             report = ServiceReported.from_bytes(message.value)
             if report.service == "dashboard" and report.instance == feed.meter.instance:
                 latest[:] = [report]
-        total = sum(topic_size(kafka_broker.bootstrap, t) for t in topics)
+        total = sum(topic_size(kafka_broker.bootstrap, t) for t in CLIENT_TOPICS)
         return bool(latest) and latest[0].lag == 0 and latest[0].totals.get("received") == total == \
             latest[0].totals.get("stored", 0) + latest[0].totals.get("unreadable", 0)
 
+    def dead_letters_and_alerts_kept() -> bool:
+        """The operations page's data: every dead letter (keyed by its source) and every alert."""
+        return store.count("dead_letters") == sum(topic_size(kafka_broker.bootstrap, t) for t in OPS_TOPICS[2:]) \
+            and store.count("alerts") == topic_size(kafka_broker.bootstrap, OPS_ALERTS) and store.count("reports") > 0
+
     try:
         wait_until(accounted, 120, "a dashboard report accounting for every message", every=0)
+        wait_until(dead_letters_and_alerts_kept, 60, "the ops feed keeping every dead letter and alert")
     finally:
         feed.stop()
+        ops_feed.stop()
         consumer.close()
     assert feed.status().events == latest[0].totals["stored"]
