@@ -63,10 +63,10 @@ def ops_events() -> list:
     from datetime import timedelta
 
     def report(minutes_ago: int, sent: int, psi: float):
+        counts = {"received": sent, "sent": sent, "granted": sent - 150, "refused": 120, "to_review": 30}
         return ServiceReported(service="scorer", instance="host-4242", at=now() - timedelta(minutes=minutes_ago),
-                               interval_s=10, counts={"received": sent, "sent": sent}, totals={"sent": sent},
-                               rates_per_s={"sent": sent / 10}, latency={}, lag=3,
-                               drift={"PD": psi, "EXT_SOURCE_3": psi / 2})
+                               interval_s=10, counts=counts, totals={"sent": sent}, rates_per_s={"sent": sent / 10},
+                               latency={}, lag=3, pd_histogram=[sent // 11] * 11, drift={"PD": psi, "EXT_SOURCE_3": psi / 2})
     alert = AlertRaised(service="scorer", kind="drift", subject="PD", level="alarm", value=0.31, threshold=0.25, at=now())
     dead = [dead_letter(b"{oops", "message: Invalid JSON", "loan-applications", 0, offset, "scorer") for offset in range(3)]
     return [report(m, 500 + m, 0.02 * (10 - m)) for m in range(10)] + [alert, *dead]
@@ -308,6 +308,7 @@ def test_a_relationship_manager_sees_the_case_waits_but_has_no_review_form_nor_o
 
 def test_operations_see_services_drift_alerts_and_dead_letters_and_no_client_page(page, dashboard, tmp_path):
     from playwright.sync_api import expect
+    from credit.explain.wording import number, percent
 
     log_in(page, dashboard[0], user="olga")
     expect(page.locator(".ops-services")).to_contain_text("scorer", timeout=WAIT_MS)
@@ -316,6 +317,9 @@ def test_operations_see_services_drift_alerts_and_dead_letters_and_no_client_pag
     expect(page.locator(".ops-alerts")).to_contain_text("alarm")
     expect(page.locator(".ops-dead-letters")).to_contain_text("Invalid JSON")
     expect(page.locator(".ops-dead-letters")).to_contain_text("3")
+    total = sum(500 + m for m in range(10))  # the period's decisions, and the share left to reviewers
+    expect(page.locator(".ops-decisions")).to_contain_text(f"{number(total, 'fr')} décisions")
+    expect(page.locator(".ops-decisions")).to_contain_text(f"à examiner {percent(300 / total, 'fr', 1)}")
     assert page.get_by_text("Dossier client").count() == 0 and page.get_by_text("Flux en direct").count() == 0
     screenshot(page, "dashboard-operations", tmp_path)
 

@@ -9,7 +9,7 @@ from kafka import KafkaConsumer, KafkaProducer
 
 from credit.events import AlertRaised, ApplicationScored, ServiceReported, now
 from credit.monitoring import DEAD_LETTERS_ALARM, DRIFT_INPUTS
-from credit.topics import LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS, OPS_ALERTS, OPS_METRICS
+from credit.topics import LOAN_APPLICATIONS, LOAN_DECISIONS, OPS_ALERTS, OPS_METRICS
 from tests.integration.stack import post_in_batches, read_topic, topic_size
 from tests.json_rows import json_rows
 from tests.processes import wait_until

@@ -32,6 +32,15 @@ def test_contributions_add_up_from_the_base_rate_to_the_decisions_pd_on_every_re
     assert len({e.base_value for e in explanations}) == 1
 
 
+def test_a_case_left_to_a_reviewer_is_explained_as_a_proposal_a_reviewer_decides(real_explanations):
+    decisions, explanations = real_explanations
+    statuses = [(d.status, e.status) for d, e in zip(decisions, explanations)]
+    assert all(d == e for d, e in statuses) and {s for s, _ in statuses} == {"decided", "to_review"}
+    for e in explanations:
+        proposed = e.summary["en"].startswith(("Refusal proposed", "Grant proposed"))
+        assert proposed == (e.status == "to_review") == ("a reviewer decides" in e.summary["en"])
+
+
 def test_every_real_decision_gets_reasons_that_name_the_clients_values_in_both_languages(real_explanations):
     _, explanations = real_explanations
     assert all(e.reasons for e in explanations)

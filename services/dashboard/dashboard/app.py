@@ -48,7 +48,8 @@ def create_app(context, user: str):
     role = role_of(context.settings.users_file, user)
     language = pn.widgets.RadioButtonGroup(name="langue / language", options={"Français": "fr", "English": "en"},
                                            value="fr", button_type="default")
-    template = pn.template.FastListTemplate(title=TITLES["fr"][0], theme_toggle=False, accent="#0072B2")
+    title = "Prêt à dépenser — exploitation" if role == "ops" else TITLES["fr"][0]
+    template = pn.template.FastListTemplate(title=title, theme_toggle=False, accent="#0072B2")
     template.header.append(pn.Row(pn.pane.Markdown(f"**{user}**", css_classes=["user"]), language))
     if role == "ops":
         operations = Operations(context)

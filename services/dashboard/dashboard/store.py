@@ -7,7 +7,6 @@ REPORTS_KEPT; dead letters without their original message (it holds an applicant
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from datetime import datetime, timedelta
@@ -124,13 +123,13 @@ class Store:
                 "reviews": [ApplicationReviewed.model_validate_json(r["event"]) for r in reviews],
                 "in_force": row["in_force"]}  # None: waiting for a reviewer
 
-    def decision_history(self, client_id: int) -> list:
-        """Every decision on the client's applications and every review of them, the newest first."""
+    def decision_history(self, client_id: int, limit: int = 100) -> list:
+        """The decisions on the client's applications and the reviews of them, the newest first."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT decided_at AS at, 'd' AS kind, event FROM decisions WHERE client_id = ? UNION ALL "
-                "SELECT reviewed_at, 'r', event FROM reviews WHERE client_id = ? ORDER BY at DESC",
-                (client_id, client_id)).fetchall()
+                "SELECT reviewed_at, 'r', event FROM reviews WHERE client_id = ? ORDER BY at DESC LIMIT ?",
+                (client_id, client_id, limit)).fetchall()
         return [(ApplicationScored if r["kind"] == "d" else ApplicationReviewed).model_validate_json(r["event"])
                 for r in rows]
 

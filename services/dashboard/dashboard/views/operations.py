@@ -17,7 +17,8 @@ from bokeh.palettes import Colorblind8
 from bokeh.plotting import figure
 
 from credit.events import now
-from credit.monitoring import PSI_ALARM, PSI_WARN, level
+from credit.explain.wording import number, percent
+from credit.monitoring import PD_BINS, PSI_ALARM, PSI_WARN, level
 
 # Per service: the count that is its throughput, and the latency that matters most to a client.
 THROUGHPUT = {"ingest": "sent", "scorer": "sent", "explainer": "sent", "dashboard": "stored", "dashboard-ops": "stored"}
@@ -32,7 +33,10 @@ TEXT = {
            "ok": "✔ rend compte", "silent": "⚠ silencieux", "ago": "il y a {s:.0f} s",
            "throughput": "Débit (messages traités par seconde)", "latency": "Latence p95 (ms)",
            "lag": "Retard des consommateurs (messages en attente)", "drift": "Dérive (PSI) par rapport à l'entraînement",
-           "drift_now": "Dérive actuelle", "drift_columns": ["entrée", "PSI", "niveau"],
+           "drift_now": "Dérive actuelle", "decisions": "Décisions du modèle (part de chaque issue)",
+           "pd": "Probabilités de défaut décidées sur la période (nombre par tranche, %)",
+           "outcomes": {"granted": "accordées", "refused": "refusées", "to_review": "à examiner"},
+           "period": "Sur la période, {n} décisions : {shares}.", "drift_columns": ["entrée", "PSI", "niveau"],
            "levels": {None: "stable", "warn": "⚠ en mouvement", "alarm": "✘ décalée"},
            "dead": "Lettres mortes par raison", "dead_columns": ["sujet", "service", "raison", "messages", "dernière"],
            "alerts": "Alertes", "alert_columns": ["heure", "service", "type", "sujet", "niveau", "valeur", "seuil"],
@@ -43,7 +47,10 @@ TEXT = {
            "ok": "✔ reporting", "silent": "⚠ silent", "ago": "{s:.0f} s ago",
            "throughput": "Throughput (messages processed per second)", "latency": "p95 latency (ms)",
            "lag": "Consumer lag (messages waiting)", "drift": "Drift (PSI) from the training population",
-           "drift_now": "Drift now", "drift_columns": ["input", "PSI", "level"],
+           "drift_now": "Drift now", "decisions": "The model's decisions (share of each outcome)",
+           "pd": "Probabilities of default decided in the period (count per band, %)",
+           "outcomes": {"granted": "granted", "refused": "refused", "to_review": "to review"},
+           "period": "In the period, {n} decisions: {shares}.", "drift_columns": ["input", "PSI", "level"],
            "levels": {None: "stable", "warn": "⚠ moving", "alarm": "✘ shifted"},
            "dead": "Dead letters by reason", "dead_columns": ["topic", "service", "reason", "messages", "latest"],
            "alerts": "Alerts", "alert_columns": ["time", "service", "kind", "subject", "level", "value", "threshold"],
@@ -81,6 +88,35 @@ def lag(report):
 
 def drift(report):
     yield from report.drift.items()
+
+
+def outcome_shares(report):
+    """The scorer's decisions: the share granted, refused and left to review, per report."""
+    if report.service == "scorer" and report.counts.get("sent"):
+        for outcome in ("granted", "refused", "to_review"):
+            yield outcome, report.counts.get(outcome, 0) / report.counts["sent"]
+
+
+def decisions_words(reports, lang: str) -> str:
+    """The charts of decisions in words: the period's outcomes, as shares of all decisions."""
+    text = TEXT[lang]
+    scorer = [r for r in reports if r.service == "scorer"]
+    n = sum(r.counts.get("sent", 0) for r in scorer)
+    if not n:
+        return ""
+    shares = ", ".join(f"{text['outcomes'][o]} {percent(sum(r.counts.get(o, 0) for r in scorer) / n, lang, 1)}"
+                       for o in ("granted", "refused", "to_review"))
+    return text["period"].format(n=number(n, lang), shares=shares)
+
+
+def pd_chart(reports, title: str):
+    """The scorer's PD histogram summed over the period: where the decisions fall around the threshold."""
+    counts = [sum(c) for c in zip(*(r.pd_histogram for r in reports if r.pd_histogram))] or [0] * (len(PD_BINS) - 1)
+    labels = [f"{low * 100:g}–{high * 100:g}" for low, high in zip(PD_BINS, PD_BINS[1:])]
+    fig = figure(height=230, sizing_mode="stretch_width", x_range=labels, title=title, toolbar_location=None)
+    fig.vbar(x=labels, top=counts, width=0.8, color=Colorblind8[0])
+    fig.xaxis.major_label_orientation = 0.8
+    return fig
 
 
 def chart(title: str, lines: dict, spans: tuple = ()):
@@ -130,8 +166,9 @@ class Operations(pn.viewable.Viewer):
                                                  sizing_mode="stretch_width", css_classes=[css])
         self._services, self._drift, self._dead, self._alerts = table("ops-services"), table("ops-drift"), \
             table("ops-dead-letters"), table("ops-alerts")
-        self._charts = [pn.pane.Bokeh(sizing_mode="stretch_width") for _ in range(4)]
+        self._charts = [pn.pane.Bokeh(sizing_mode="stretch_width") for _ in range(6)]
         self._notice = pn.pane.Markdown("", css_classes=["ops-notice"])
+        self._decisions = pn.pane.Markdown("", css_classes=["ops-decisions", "chart-text"])
         self._titles = [pn.pane.Markdown("") for _ in range(4)]
         self._choice = pn.widgets.RadioButtonGroup(options=TEXT["fr"]["windows"], value=self.window)
         self._choice.link(self, value="window")
@@ -152,8 +189,13 @@ class Operations(pn.viewable.Viewer):
                                           columns=text["alert_columns"])
         for pane, (title, value, spans) in zip(self._charts, (
                 ("throughput", throughput, ()), ("latency", latency_p95, ()), ("lag", lag, ()),
-                ("drift", drift, (PSI_WARN, PSI_ALARM)))):
-            pane.object = chart(text[title], series(reports, value), spans)
+                ("drift", drift, (PSI_WARN, PSI_ALARM)), ("decisions", outcome_shares, ()))):
+            lines = series(reports, value)
+            if title == "decisions":
+                lines = {text["outcomes"][k]: v for k, v in lines.items()}
+            pane.object = chart(text[title], lines, spans)
+        self._charts[5].object = pd_chart(reports, text["pd"])
+        self._decisions.object = decisions_words(reports, self.lang)
         for pane, key in zip(self._titles, ("services", "drift_now", "dead", "alerts")):
             pane.object = f"### {text[key]}"
 
@@ -162,6 +204,7 @@ class Operations(pn.viewable.Viewer):
             self._refreshing = pn.state.add_periodic_callback(self.refresh, period=REFRESH_MS)
         return pn.Column(self._choice, self._notice, self._titles[0], self._services,
                          pn.Row(*self._charts[:2], sizing_mode="stretch_width"),
-                         pn.Row(*self._charts[2:], sizing_mode="stretch_width"),
+                         pn.Row(*self._charts[2:4], sizing_mode="stretch_width"),
+                         pn.Row(*self._charts[4:], sizing_mode="stretch_width"), self._decisions,
                          self._titles[1], self._drift, self._titles[3], self._alerts, self._titles[2], self._dead,
                          css_classes=["operations"])
