@@ -312,6 +312,7 @@ def test_operations_see_services_drift_alerts_and_dead_letters_and_no_client_pag
 
     log_in(page, dashboard[0], user="olga")
     expect(page.locator(".ops-services")).to_contain_text("scorer", timeout=WAIT_MS)
+    expect(page.locator(".ops-notice")).to_contain_text("Flux d'exploitation interrompu")  # Kafka is down here
     expect(page.locator(".ops-drift")).to_contain_text("EXT_SOURCE_3")
     expect(page.locator(".ops-drift")).to_contain_text("PD")
     expect(page.locator(".ops-alerts")).to_contain_text("alarm")

@@ -86,3 +86,4 @@ def test_operations_watch_the_live_services_reports(page, stack, live_dashboard)
     for service in ("ingest", "scorer", "explainer", "dashboard"):
         expect(page.locator(".ops-services")).to_contain_text(service, timeout=60_000)
     expect(page.locator(".ops-services")).to_contain_text("✔")
+    assert "interrompu" not in page.locator(".ops-notice").inner_text()  # the ops feed is live

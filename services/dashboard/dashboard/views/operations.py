@@ -40,7 +40,8 @@ TEXT = {
            "levels": {None: "stable", "warn": "⚠ en mouvement", "alarm": "✘ décalée"},
            "dead": "Lettres mortes par raison", "dead_columns": ["sujet", "service", "raison", "messages", "dernière"],
            "alerts": "Alertes", "alert_columns": ["heure", "service", "type", "sujet", "niveau", "valeur", "seuil"],
-           "none": "Aucun rapport reçu sur cette période."},
+           "none": "Aucun rapport reçu sur cette période.",
+           "down": "⚠ Flux d'exploitation interrompu : les rapports affichés sont les derniers reçus."},
     "en": {"windows": {"15 min": 15, "1 h": 60, "24 h": 1440}, "services": "Services",
            "columns": ["service", "instance", "last report", "state", "throughput /s", "errors + dead letters",
                        "p95 latency (ms)", "lag (messages)"],
@@ -54,7 +55,8 @@ TEXT = {
            "levels": {None: "stable", "warn": "⚠ moving", "alarm": "✘ shifted"},
            "dead": "Dead letters by reason", "dead_columns": ["topic", "service", "reason", "messages", "latest"],
            "alerts": "Alerts", "alert_columns": ["time", "service", "kind", "subject", "level", "value", "threshold"],
-           "none": "No report received in this period."},
+           "none": "No report received in this period.",
+           "down": "⚠ Operations feed interrupted: showing the last reports received."},
 }
 
 
@@ -179,7 +181,8 @@ class Operations(pn.viewable.Viewer):
     def refresh(self) -> None:
         text = TEXT[self.lang]
         reports = self.context.store.reports_since(now() - timedelta(minutes=self.window))
-        self._notice.object = "" if reports else text["none"]
+        notices = ([] if self.context.ops_feed.status().live else [text["down"]]) + ([] if reports else [text["none"]])
+        self._notice.object = "\n\n".join(notices)
         self._services.value = services_table(reports, self.lang)
         self._drift.value = drift_table(reports, self.lang)
         self._dead.value = pd.DataFrame([(r["source_topic"], r["service"], r["reason"], r["messages"], r["latest"][:19])
