@@ -28,6 +28,12 @@ class FakeProducer:
         self.closed = True
 
 
+def shown(reviews: Reviews, client_id: int) -> dict:
+    """What the reviewer's page showed: the file's application and decision in force."""
+    file = reviews.store.client_file(client_id) or {"application_id": None, "in_force": None}
+    return {"application_id": file["application_id"], "in_force": file["in_force"]}
+
+
 def reviews_with(producer, *events) -> Reviews:
     store = Store()
     store.upsert(list(events))
@@ -39,7 +45,7 @@ def reviews_with(producer, *events) -> Reviews:
 def test_a_reviewer_decides_a_case_to_review_and_the_review_is_published_then_in_force():
     producer = FakeProducer()
     reviews = reviews_with(producer, decision("a", 7, 0.081, status="to_review"))
-    review = reviews.record("rachel", "reviewer", 7, "granted", f"  {WHY}  ")
+    review = reviews.record("rachel", "reviewer", 7, shown(reviews, 7), "granted", f"  {WHY}  ")
     assert (review.kind, review.before, review.after, review.outcome) == ("review", "refused", "granted", "overridden")
     assert review.justification == WHY and review.reviewer == "rachel"
     [(topic, key, value)] = producer.sent
@@ -49,7 +55,7 @@ def test_a_reviewer_decides_a_case_to_review_and_the_review_is_published_then_in
 
 def test_after_a_decision_is_in_force_a_new_review_is_the_clients_contestation():
     reviews = reviews_with(FakeProducer(), decision("a", 7, 0.2))
-    contested = reviews.record("rachel", "reviewer", 7, "refused", WHY)
+    contested = reviews.record("rachel", "reviewer", 7, shown(reviews, 7), "refused", WHY)
     assert (contested.kind, contested.before, contested.outcome) == ("contestation", "refused", "confirmed")
 
 
@@ -58,7 +64,7 @@ def test_only_a_reviewer_may_record_a_review(role):
     producer = FakeProducer()
     reviews = reviews_with(producer, decision("a", 7, 0.081, status="to_review"))
     with pytest.raises(ReviewRefused, match=f"only a reviewer.*'paul' has the role {role!r}"):
-        reviews.record("paul", role, 7, "granted", WHY)
+        reviews.record("paul", role, 7, shown(reviews, 7), "granted", WHY)
     assert producer.sent == [] and reviews.store.count("reviews") == 0
 
 
@@ -69,19 +75,33 @@ def test_a_review_without_a_real_justification_or_decision_is_refused_with_the_f
     producer = FakeProducer()
     reviews = reviews_with(producer, decision("a", 7, 0.081, status="to_review"))
     with pytest.raises(ReviewRefused, match=problem):
-        reviews.record("rachel", "reviewer", 7, after, why)
+        reviews.record("rachel", "reviewer", 7, shown(reviews, 7), after, why)
     assert producer.sent == []
 
 
 def test_a_client_without_a_decision_cannot_be_reviewed():
     with pytest.raises(ReviewRefused, match="client 8 has no decided application"):
-        reviews_with(FakeProducer(), decision("a", 7)).record("rachel", "reviewer", 8, "granted", WHY)
+        reviews = reviews_with(FakeProducer(), decision("a", 7))
+        reviews.record("rachel", "reviewer", 8, shown(reviews, 8), "granted", WHY)
 
 
 def test_a_review_the_broker_did_not_acknowledge_is_not_recorded_and_the_failed_producer_is_replaced():
     failing = FakeProducer(fail=True)
     reviews = reviews_with(failing, decision("a", 7, 0.081, status="to_review"))
     with pytest.raises(ReviewUnrecorded, match="not recorded .*TimeoutError.*try again"):
-        reviews.record("rachel", "reviewer", 7, "granted", WHY)
+        reviews.record("rachel", "reviewer", 7, shown(reviews, 7), "granted", WHY)
     assert failing.closed and reviews._producer is None
     assert reviews.store.count("reviews") == 0 and reviews.store.client_file(7)["in_force"] is None
+
+
+def test_a_review_of_a_file_that_changed_since_it_was_shown_is_refused():
+    producer = FakeProducer()
+    reviews = reviews_with(producer, decision("a", 7, 0.081, status="to_review"))
+    seen = shown(reviews, 7)
+    reviews.record("paul", "reviewer", 7, seen, "refused", WHY)  # another reviewer decided first
+    with pytest.raises(ReviewRefused, match="changed since it was shown"):
+        reviews.record("rachel", "reviewer", 7, seen, "granted", WHY)
+    reviews.store.upsert([decision("b", 7, 0.2, minutes=5)])  # a newer application arrived
+    with pytest.raises(ReviewRefused, match="changed since it was shown"):
+        reviews.record("rachel", "reviewer", 7, shown(reviews, 7) | {"application_id": "a"}, "granted", WHY)
+    assert len(producer.sent) == 1

@@ -36,13 +36,19 @@ class Reviews:
         self.store, self.bootstrap = store, bootstrap
         self._producer, self._lock = None, threading.Lock()
 
-    def record(self, user: str, role: str | None, client_id: int, after: str, justification: str) -> ApplicationReviewed:
-        """The review of the client's current application by `user`; raises ReviewRefused or ReviewUnrecorded."""
+    def record(self, user: str, role: str | None, client_id: int, shown: dict, after: str,
+               justification: str) -> ApplicationReviewed:
+        """The review by `user` of the application shown to them (`shown`: its application_id and decision in
+        force); refused when the file changed meanwhile (a newer application, another reviewer's decision).
+        Raises ReviewRefused or ReviewUnrecorded."""
         if role != REVIEWER:  # checked here, not only by hiding the form: the server decides who may review
             raise ReviewRefused(f"only a reviewer may record a review; {user!r} has the role {role!r}")
         file = self.store.client_file(client_id)
         if file is None:
             raise ReviewRefused(f"client {client_id} has no decided application to review")
+        if (file["application_id"], file["in_force"]) != (shown["application_id"], shown["in_force"]):
+            raise ReviewRefused(f"client {client_id}'s file changed since it was shown (a newer application or "
+                                "another reviewer's decision); read it again before deciding")
         decision = file["decision"]
         try:
             review = ApplicationReviewed(

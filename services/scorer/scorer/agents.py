@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from credit.dead_letters import Message
+from credit.decision import DECIDED, TO_REVIEW
 from credit.monitoring import Alerts, lag, report_to
 from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS, OPS_ALERTS, OPS_METRICS
 from scorer.batch import SERVICE, process_batch
@@ -18,8 +19,8 @@ def register_agents(app, topics, history, scorer, settings, meter, drift) -> Non
     async def publish(decision):
         await decisions.send(key=client_key(decision.client_id), value=decision.to_bytes())
         meter.count("sent")
-        meter.count(decision.decision)
-        meter.count(decision.status)
+        # granted, refused or to_review: each decision counted once, so the shares add up to one
+        meter.count(decision.decision if decision.status == DECIDED else TO_REVIEW)
         meter.pd([decision.probability_of_default])
         meter.latency("submitted_to_decided", (decision.decided_at - decision.submitted_at).total_seconds())
         drift.add_decision(decision)

@@ -64,7 +64,7 @@ class ReviewPanel:
 
     def __init__(self, context, user: str, role: str | None, on_recorded):
         self.context, self.user, self.role, self._on_recorded = context, user, role, on_recorded
-        self.client_id, self.lang = None, "fr"
+        self.client_id, self.lang, self._shown = None, "fr", None
         self._history = pn.pane.Markdown("", css_classes=["decision-history"])
         self._title, self._help = pn.pane.Markdown(""), pn.pane.Markdown("", css_classes=["review-help"])
         self._choice = pn.widgets.RadioButtonGroup(options=TEXT["fr"]["choice"], value="granted")
@@ -78,7 +78,10 @@ class ReviewPanel:
         self.layout = pn.Column(self._form, self._history)
 
     def show(self, client_id: int | None, file: dict | None, lang: str) -> None:
+        if not file or not self._shown or file["application_id"] != self._shown["application_id"]:
+            self._justification.value = self._justification.value_input = ""  # another file: a blank form
         self.client_id, self.lang, text = client_id, lang, TEXT[lang]
+        self._shown = {"application_id": file["application_id"], "in_force": file["in_force"]} if file else None
         self._history.object = history_table(self.context.store.decision_history(client_id), lang) if file else ""
         self._form.visible = bool(file) and self.role == REVIEWER
         if not self._form.visible:
@@ -95,7 +98,8 @@ class ReviewPanel:
             self._say(text["short"], "warning")
             return
         try:
-            review = self.context.reviews.record(self.user, self.role, self.client_id, self._choice.value, self._words())
+            review = self.context.reviews.record(self.user, self.role, self.client_id, self._shown, self._choice.value,
+                                                 self._words())
         except (ReviewRefused, ReviewUnrecorded) as error:
             self._say(text["failed"].format(error=error), "danger")
             return
