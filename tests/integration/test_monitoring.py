@@ -52,7 +52,8 @@ def test_reports_account_for_every_message_and_watch_drift(stack, kafka_broker, 
         consumer.close()
     assert latest["ingest"].totals["received"] == latest["ingest"].totals["sent"]  # the broker was up: all published
     scorer = latest["scorer"]
-    assert scorer.totals["granted"] + scorer.totals["refused"] == scorer.totals["sent"]
+    assert scorer.totals["granted"] + scorer.totals["refused"] + scorer.totals["to_review"] == scorer.totals["sent"]
+    assert 0 < scorer.totals["to_review"] < scorer.totals["sent"]  # the review band is in use
     assert set(scorer.drift) == {"PD", *DRIFT_INPUTS}  # enough decisions for a drift window
     assert all(math.isfinite(v) and v >= 0 for v in scorer.drift.values())
     busy = [r for r in reports if r.counts.get("sent")]  # intervals that did something
