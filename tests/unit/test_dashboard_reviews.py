@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 
 from credit.events import ApplicationReviewed
-from dashboard.reviews import ReviewRefused, Reviews, ReviewUnrecorded
+from dashboard.reviews import ReviewRefused, Reviews, ReviewUnrecorded, shown_state
 from dashboard.store import Store
 from tests.unit.test_dashboard_store import decision
 
@@ -28,10 +28,10 @@ class FakeProducer:
         self.closed = True
 
 
-def shown(reviews: Reviews, client_id: int) -> dict:
+def shown(reviews: Reviews, client_id: int) -> tuple | None:
     """What the reviewer's page showed: the file's application and decision in force."""
-    file = reviews.store.client_file(client_id) or {"application_id": None, "in_force": None}
-    return {"application_id": file["application_id"], "in_force": file["in_force"]}
+    file = reviews.store.client_file(client_id)
+    return shown_state(file) if file else None
 
 
 def reviews_with(producer, *events) -> Reviews:
@@ -103,5 +103,5 @@ def test_a_review_of_a_file_that_changed_since_it_was_shown_is_refused():
         reviews.record("rachel", "reviewer", 7, seen, "granted", WHY)
     reviews.store.upsert([decision("b", 7, 0.2, minutes=5)])  # a newer application arrived
     with pytest.raises(ReviewRefused, match="changed since it was shown"):
-        reviews.record("rachel", "reviewer", 7, shown(reviews, 7) | {"application_id": "a"}, "granted", WHY)
+        reviews.record("rachel", "reviewer", 7, ("a", shown(reviews, 7)[1]), "granted", WHY)
     assert len(producer.sent) == 1

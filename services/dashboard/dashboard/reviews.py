@@ -26,6 +26,11 @@ class ReviewUnrecorded(RuntimeError):
     """The broker did not acknowledge the review: nothing was recorded, the reviewer may try again."""
 
 
+def shown_state(file: dict) -> tuple:
+    """What a reviewer decides on: the file's application and its decision in force, as shown to them."""
+    return file["application_id"], file["in_force"]
+
+
 def kind_for(file: dict) -> str:
     """A case waiting for a reviewer is reviewed; a decision in force can be contested by the client."""
     return "review" if file["in_force"] is None else "contestation"
@@ -36,17 +41,17 @@ class Reviews:
         self.store, self.bootstrap = store, bootstrap
         self._producer, self._lock = None, threading.Lock()
 
-    def record(self, user: str, role: str | None, client_id: int, shown: dict, after: str,
+    def record(self, user: str, role: str | None, client_id: int, shown: tuple, after: str,
                justification: str) -> ApplicationReviewed:
-        """The review by `user` of the application shown to them (`shown`: its application_id and decision in
-        force); refused when the file changed meanwhile (a newer application, another reviewer's decision).
+        """The review by `user` of the file shown to them (`shown`: its `shown_state`); refused when the file
+        changed meanwhile (a newer application, another reviewer's decision).
         Raises ReviewRefused or ReviewUnrecorded."""
         if role != REVIEWER:  # checked here, not only by hiding the form: the server decides who may review
             raise ReviewRefused(f"only a reviewer may record a review; {user!r} has the role {role!r}")
         file = self.store.client_file(client_id)
         if file is None:
             raise ReviewRefused(f"client {client_id} has no decided application to review")
-        if (file["application_id"], file["in_force"]) != (shown["application_id"], shown["in_force"]):
+        if shown_state(file) != shown:
             raise ReviewRefused(f"client {client_id}'s file changed since it was shown (a newer application or "
                                 "another reviewer's decision); read it again before deciding")
         decision = file["decision"]

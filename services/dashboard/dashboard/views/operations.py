@@ -92,11 +92,13 @@ def drift(report):
     yield from report.drift.items()
 
 
-def outcome_shares(report):
-    """The scorer's decisions: the share granted, refused and left to review, per report."""
-    if report.service == "scorer" and report.counts.get("sent"):
-        for outcome in ("granted", "refused", "to_review"):
-            yield outcome, report.counts.get(outcome, 0) / report.counts["sent"]
+def outcome_shares(labels: dict):
+    """The scorer's decisions: the share granted, refused and left to review, per report, under `labels`."""
+    def shares(report):
+        if report.service == "scorer" and report.counts.get("sent"):
+            for outcome, label in labels.items():
+                yield label, report.counts.get(outcome, 0) / report.counts["sent"]
+    return shares
 
 
 def decisions_words(reports, lang: str) -> str:
@@ -106,8 +108,8 @@ def decisions_words(reports, lang: str) -> str:
     n = sum(r.counts.get("sent", 0) for r in scorer)
     if not n:
         return ""
-    shares = ", ".join(f"{text['outcomes'][o]} {percent(sum(r.counts.get(o, 0) for r in scorer) / n, lang, 1)}"
-                       for o in ("granted", "refused", "to_review"))
+    shares = ", ".join(f"{label} {percent(sum(r.counts.get(o, 0) for r in scorer) / n, lang, 1)}"
+                       for o, label in text["outcomes"].items())
     return text["period"].format(n=number(n, lang), shares=shares)
 
 
@@ -192,11 +194,8 @@ class Operations(pn.viewable.Viewer):
                                           columns=text["alert_columns"])
         for pane, (title, value, spans) in zip(self._charts, (
                 ("throughput", throughput, ()), ("latency", latency_p95, ()), ("lag", lag, ()),
-                ("drift", drift, (PSI_WARN, PSI_ALARM)), ("decisions", outcome_shares, ()))):
-            lines = series(reports, value)
-            if title == "decisions":
-                lines = {text["outcomes"][k]: v for k, v in lines.items()}
-            pane.object = chart(text[title], lines, spans)
+                ("drift", drift, (PSI_WARN, PSI_ALARM)), ("decisions", outcome_shares(text["outcomes"]), ()))):
+            pane.object = chart(text[title], series(reports, value), spans)
         self._charts[5].object = pd_chart(reports, text["pd"])
         self._decisions.object = decisions_words(reports, self.lang)
         for pane, key in zip(self._titles, ("services", "drift_now", "dead", "alerts")):

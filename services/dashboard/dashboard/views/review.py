@@ -6,7 +6,7 @@ import panel as pn
 
 from credit.events import JUSTIFICATION_MIN, ApplicationReviewed
 from credit.explain.wording import percent
-from dashboard.reviews import REVIEWER, ReviewRefused, ReviewUnrecorded, kind_for
+from dashboard.reviews import REVIEWER, ReviewRefused, ReviewUnrecorded, kind_for, shown_state
 
 TEXT = {
     "fr": {"history": "Historique des décisions", "when": "date", "application": "demande", "what": "événement",
@@ -78,10 +78,10 @@ class ReviewPanel:
         self.layout = pn.Column(self._form, self._history)
 
     def show(self, client_id: int | None, file: dict | None, lang: str) -> None:
-        if not file or not self._shown or file["application_id"] != self._shown["application_id"]:
-            self._justification.value = self._justification.value_input = ""  # another file: a blank form
-        self.client_id, self.lang, text = client_id, lang, TEXT[lang]
-        self._shown = {"application_id": file["application_id"], "in_force": file["in_force"]} if file else None
+        shown = shown_state(file) if file else None
+        if not shown or not self._shown or shown[0] != self._shown[0]:  # another application: a blank form
+            self._justification.value = self._justification.value_input = ""
+        self.client_id, self.lang, self._shown, text = client_id, lang, shown, TEXT[lang]
         self._history.object = history_table(self.context.store.decision_history(client_id), lang) if file else ""
         self._form.visible = bool(file) and self.role == REVIEWER
         if not self._form.visible:
