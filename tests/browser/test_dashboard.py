@@ -289,7 +289,11 @@ def test_a_case_to_review_waits_for_a_reviewer_who_must_justify_and_is_told_when
     expect(page.locator(".review-message")).to_contain_text("La justification est obligatoire", timeout=WAIT_MS)
     page.locator(".justification textarea").fill("Revenus stables vérifiés sur trois bulletins de salaire.")
     page.get_by_role("button", name="Enregistrer").click()
+    # While the broker is waited for (5 s at least here), the server is free: the page hears it is in progress.
+    expect(page.locator(".review-message")).to_contain_text("Enregistrement en cours", timeout=WAIT_MS)
+    expect(page.get_by_role("button", name="Enregistrer")).to_be_disabled()
     expect(page.locator(".review-message")).to_contain_text("Non enregistré", timeout=WAIT_MS)
+    expect(page.get_by_role("button", name="Enregistrer")).to_be_enabled()
     assert Store(folder / "store.db").count("reviews") == 0
     expect(page.locator(".decision")).to_contain_text("À examiner")
 

@@ -52,5 +52,6 @@ def build_context(settings: Settings, start_feed: bool = True) -> Context:
         feed.start()
         ops_feed.start()
     history = pd.read_parquet(bundle.file("history")).set_index("SK_ID_CURR")
-    return Context(settings, store, feed, ops_feed, Reviews(store, settings.kafka_bootstrap), bundle, Explainer(bundle), Population.from_bundle(bundle),
+    reviews = Reviews(store, settings.kafka_bootstrap, settings.users_file)
+    return Context(settings, store, feed, ops_feed, reviews, bundle, Explainer(bundle), Population.from_bundle(bundle),
                    pd.read_parquet(bundle.file("contributions")), history)

@@ -3,16 +3,20 @@
 The review counts once the broker has acknowledged it (acks from every replica): the reviewer is
 told it is recorded only then. It is also written to the store straight away, so the file shows
 it before the feed brings it back (the upsert by review_id makes that harmless).
+`record` blocks until then (15 s at worst with the broker down): the page calls it off the
+server's event loop.
 """
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from pydantic import ValidationError
 
 from credit.dead_letters import describe
 from credit.events import ApplicationReviewed
 from credit.topics import LOAN_REVIEWS
+from dashboard.accounts import role_of
 
 REVIEWER = "reviewer"
 SEND_TIMEOUT_S = 5  # per step (connect, metadata, acknowledgement): a reviewer waits 15 s at worst
@@ -37,16 +41,17 @@ def kind_for(file: dict) -> str:
 
 
 class Reviews:
-    def __init__(self, store, bootstrap: str):
-        self.store, self.bootstrap = store, bootstrap
+    def __init__(self, store, bootstrap: str, users_file: Path):
+        self.store, self.bootstrap, self.users_file = store, bootstrap, users_file
         self._producer, self._lock = None, threading.Lock()
 
-    def record(self, user: str, role: str | None, client_id: int, shown: tuple, after: str,
-               justification: str) -> ApplicationReviewed:
+    def record(self, user: str, client_id: int, shown: tuple, after: str, justification: str) -> ApplicationReviewed:
         """The review by `user` of the file shown to them (`shown`: its `shown_state`); refused when the file
         changed meanwhile (a newer application, another reviewer's decision).
         Raises ReviewRefused or ReviewUnrecorded."""
-        if role != REVIEWER:  # checked here, not only by hiding the form: the server decides who may review
+        # The role as it is now, not as it was at log-in (a reviewer's right may have been withdrawn since),
+        # checked here and not only by hiding the form: the server decides who may review.
+        if (role := role_of(self.users_file, user)) != REVIEWER:
             raise ReviewRefused(f"only a reviewer may record a review; {user!r} has the role {role!r}")
         file = self.store.client_file(client_id)
         if file is None:
@@ -80,7 +85,3 @@ class Reviews:
                     self._producer.close(timeout=1)
                 self._producer = None  # a fresh producer next time (a failed one can stay failed)
                 raise ReviewUnrecorded(f"the review was not recorded (Kafka: {type(error).__name__}); try again") from error
-
-    def close(self) -> None:
-        if self._producer:
-            self._producer.close(timeout=5)

@@ -7,6 +7,7 @@ import param
 
 from credit.decision import TO_REVIEW
 from credit.explain.wording import percent
+from dashboard.views.refresh import keep_refreshing
 
 TEXT = {
     "fr": {"columns": ["heure", "client", "probabilité de défaut", "décision", "attention", "explication"],
@@ -48,6 +49,7 @@ class LiveFeed(pn.viewable.Viewer):
         self.table = pn.widgets.Tabulator(self._frame(), disabled=True, show_index=False, height=520,
                                           sizing_mode="stretch_width", css_classes=["live-feed"])
         self.status = pn.pane.Alert("", alert_type="info", css_classes=["feed-status"])
+        self._refreshing = None
         self._refresh()
 
     def _frame(self) -> pd.DataFrame:
@@ -61,6 +63,5 @@ class LiveFeed(pn.viewable.Viewer):
                               else TEXT[self.lang]["down"])
 
     def __panel__(self):
-        if pn.state.curdoc is not None:  # in a served session: refresh while the page is open
-            pn.state.add_periodic_callback(self._refresh, period=REFRESH_MS)
+        self._refreshing = keep_refreshing(self._refreshing, self._refresh, REFRESH_MS)
         return pn.Column(self.status, self.table)

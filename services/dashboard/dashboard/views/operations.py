@@ -19,6 +19,7 @@ from bokeh.plotting import figure
 from credit.events import now
 from credit.explain.wording import number, percent
 from credit.monitoring import PD_BINS, PSI_ALARM, PSI_WARN, level
+from dashboard.views.refresh import keep_refreshing
 
 # Per service: the count that is its throughput, and the latency that matters most to a client.
 THROUGHPUT = {"ingest": "sent", "scorer": "sent", "explainer": "sent", "dashboard": "stored", "dashboard-ops": "stored"}
@@ -202,8 +203,7 @@ class Operations(pn.viewable.Viewer):
             pane.object = f"### {text[key]}"
 
     def __panel__(self):
-        if pn.state.curdoc is not None and not self._refreshing:  # in a served session: refresh while open
-            self._refreshing = pn.state.add_periodic_callback(self.refresh, period=REFRESH_MS)
+        self._refreshing = keep_refreshing(self._refreshing, self.refresh, REFRESH_MS)
         return pn.Column(self._choice, self._notice, self._titles[0], self._services,
                          pn.Row(*self._charts[:2], sizing_mode="stretch_width"),
                          pn.Row(*self._charts[2:4], sizing_mode="stretch_width"),

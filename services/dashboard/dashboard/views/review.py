@@ -2,6 +2,8 @@
 the form that decides a case left to a reviewer or records the client's contestation."""
 from __future__ import annotations
 
+import asyncio
+
 import panel as pn
 
 from credit.events import JUSTIFICATION_MIN, ApplicationReviewed
@@ -22,7 +24,8 @@ TEXT = {
            "choice": {"Accorder": "granted", "Refuser": "refused"}, "justify": "Justification (obligatoire)",
            "placeholder": f"Au moins {JUSTIFICATION_MIN} caractères : ce qui a été vérifié et pourquoi.",
            "record": "Enregistrer", "short": f"La justification est obligatoire : {JUSTIFICATION_MIN} caractères au moins.",
-           "recorded": "Enregistré : {outcome}.", "failed": "Non enregistré : {error}"},
+           "recording": "Enregistrement en cours…", "recorded": "Enregistré : {outcome}.",
+           "failed": "Non enregistré : {error}"},
     "en": {"history": "Decision history", "when": "date", "application": "application", "what": "event", "who": "by",
            "change": "decision", "why": "justification", "scorer": "model", "decided": "automatic decision",
            "to_review": "proposal, to review", "review": "review", "contestation": "client's contestation",
@@ -34,7 +37,8 @@ TEXT = {
            "choice": {"Grant": "granted", "Refuse": "refused"}, "justify": "Justification (required)",
            "placeholder": f"At least {JUSTIFICATION_MIN} characters: what was checked, and why.",
            "record": "Record", "short": f"A justification is required: at least {JUSTIFICATION_MIN} characters.",
-           "recorded": "Recorded: {outcome}.", "failed": "Not recorded: {error}"},
+           "recording": "Recording…", "recorded": "Recorded: {outcome}.",
+           "failed": "Not recorded: {error}"},
 }
 
 
@@ -71,7 +75,7 @@ class ReviewPanel:
         self._justification = pn.widgets.TextAreaInput(name=TEXT["fr"]["justify"], height=90, width=560,
                                                        css_classes=["justification"])
         self._record = pn.widgets.Button(name=TEXT["fr"]["record"], button_type="primary", width=160)
-        self._record.on_click(lambda _: self.record())
+        self._record.on_click(self.record)
         self._message = pn.pane.Alert("", alert_type="light", css_classes=["review-message"])
         self._form = pn.Column(self._title, self._help, self._choice, self._justification, self._record,
                                self._message, visible=False, css_classes=["review-form"])
@@ -92,17 +96,21 @@ class ReviewPanel:
         self._choice.options, self._justification.name = text["choice"], text["justify"]
         self._justification.placeholder, self._record.name = text["placeholder"], text["record"]
 
-    def record(self) -> None:
+    async def record(self, _click=None) -> None:
         text = TEXT[self.lang]
         if len(self._words().strip()) < JUSTIFICATION_MIN:  # said in the reviewer's language first
             self._say(text["short"], "warning")
             return
-        try:
-            review = self.context.reviews.record(self.user, self.role, self.client_id, self._shown, self._choice.value,
-                                                 self._words())
+        self._record.disabled = True  # one review per click, however long the broker takes
+        self._say(text["recording"], "info")
+        try:  # in a thread: waiting for the broker must not freeze every session of this server
+            review = await asyncio.to_thread(self.context.reviews.record, self.user, self.client_id, self._shown,
+                                             self._choice.value, self._words())
         except (ReviewRefused, ReviewUnrecorded) as error:
             self._say(text["failed"].format(error=error), "danger")
             return
+        finally:
+            self._record.disabled = False
         self._justification.value = self._justification.value_input = ""
         self._on_recorded()
         self._say(text["recorded"].format(outcome=f"{text[review.kind]} ({text[review.outcome]})"), "success")
