@@ -108,3 +108,4 @@ def test_the_dashboard_feeds_store_every_event_and_report_it(stack, kafka_broker
         ops_feed.stop()
         consumer.close()
     assert feed.status().events == latest[0].totals["stored"]
+    assert latest[0].latency["batch"].n > 0  # the time to store a batch: the ops feed's latency on the page

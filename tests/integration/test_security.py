@@ -9,7 +9,7 @@ from kafka import KafkaProducer
 
 from credit.events import ApplicationExplained, DeadLettered
 from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_EXPLANATIONS
-from tests.integration.stack import API_KEY, post, read_topic
+from tests.integration.stack import API_KEY, post, read_topic, topic_size
 
 pytestmark = pytest.mark.integration
 # Values no other test uses, so finding one in a log can only mean this test's applicant data leaked.
@@ -18,10 +18,13 @@ INCOME, BIRTH, BAD_CREDIT, EMPLOYER = 271_828.18, -14_159, -31_415.9, "Security 
 
 @pytest.mark.parametrize("headers", [{}, {"X-API-Key": "not-the-key"}, {"X-API-Key": API_KEY[:-1]},
                                      {"Authorization": f"Bearer {API_KEY}"}])
-def test_the_running_api_refuses_a_caller_without_a_valid_key_and_publishes_nothing(stack, headers):
+def test_the_running_api_refuses_a_caller_without_a_valid_key_and_publishes_nothing(stack, kafka_broker, headers):
+    before = topic_size(kafka_broker.bootstrap, LOAN_APPLICATIONS)
     response = httpx.post(f"{stack.url}/v1/applications", json={"SK_ID_CURR": 100002, "AMT_CREDIT": 1.0},
                           headers=headers, timeout=10)
     assert response.status_code == 401 and response.json()["error"] == "unauthorized"
+    # The API answers only once the broker has what it accepted: nothing more arrived, nothing was published.
+    assert topic_size(kafka_broker.bootstrap, LOAN_APPLICATIONS) == before
 
 
 def test_no_service_log_holds_applicant_data_whatever_path_the_data_took(stack, kafka_broker):

@@ -96,6 +96,18 @@ def test_the_decision_history_has_every_decision_and_review_of_the_client_newest
     assert history[0].outcome == "overridden" and history[0].reviewer == "rachel"
 
 
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_two_reviews_made_at_the_same_instant_count_in_the_order_they_were_stored(order):
+    granted = review("a", 1, "refused", "granted")
+    refused = review("a", 1, "granted", "refused").model_copy(update={"reviewed_at": granted.reviewed_at})
+    first, second = ((granted, refused)[i] for i in order)
+    store = Store()
+    store.upsert([decision("a", 1, 0.081, status="to_review"), first])
+    store.upsert([second, first])  # the first replayed: still stored first
+    assert store.client_file(1)["in_force"] == second.after
+    assert store.client_file(1)["reviews"] == [first, second] and store.decision_history(1)[:2] == [second, first]
+
+
 def test_a_store_written_before_reviews_existed_gains_the_status_column(tmp_path):
     import sqlite3
 

@@ -13,6 +13,7 @@ from credit.bundle import Bundle, latest_bundle, load_bundle
 from credit.compare import Population
 from credit.explain.explanation import Explainer
 from dashboard.feed import OPS_TOPICS, Feed
+from dashboard.ops_history import OpsHistory
 from dashboard.reviews import Reviews
 from dashboard.settings import Settings
 from dashboard.store import Store
@@ -25,6 +26,7 @@ class Context:
     feed: Feed  # the client topics
     ops_feed: Feed  # ops.metrics, ops.alerts, dead letters
     reviews: Reviews  # publishes reviewers' decisions to loan-reviews
+    ops_history: OpsHistory  # the last day of reports, for the operations page
     bundle: Bundle
     explainer: Explainer
     population: Population
@@ -53,5 +55,5 @@ def build_context(settings: Settings, start_feed: bool = True) -> Context:
         ops_feed.start()
     history = pd.read_parquet(bundle.file("history")).set_index("SK_ID_CURR")
     reviews = Reviews(store, settings.kafka_bootstrap, settings.users_file)
-    return Context(settings, store, feed, ops_feed, reviews, bundle, Explainer(bundle), Population.from_bundle(bundle),
-                   pd.read_parquet(bundle.file("contributions")), history)
+    return Context(settings, store, feed, ops_feed, reviews, OpsHistory(store), bundle, Explainer(bundle),
+                   Population.from_bundle(bundle), pd.read_parquet(bundle.file("contributions")), history)

@@ -109,10 +109,12 @@ class Feed:
             batches = consumer.poll(timeout_ms=self.poll_ms, max_records=1000)
             events = [e for tp, records in batches.items() for r in records if (e := self._decoded(tp.topic, r.value))]
             if batches:
+                started = time.monotonic()
                 self.store.upsert(events)
                 self._events += len(events)
                 self._last_event_at = time.time() if events else self._last_event_at
                 consumer.commit()  # after the store has them: a failure here only means a harmless replay
+                self.meter.latency("batch", time.monotonic() - started)  # what the ops feed reports as its latency
                 self._count(sum(len(records) for records in batches.values()), events)
         except Exception as error:  # noqa: BLE001 - the feed must outlive broker trouble; it retries
             log.warning("%s feed: %s; retrying", self.service, type(error).__name__)
@@ -139,7 +141,7 @@ class Feed:
             self._producer = self._producer or KafkaProducer(bootstrap_servers=self.bootstrap, acks="all")
             for topic, event in [(OPS_METRICS, report), *((OPS_ALERTS, a) for a in self._alerts.check(report))]:
                 self._producer.send(topic, key=self.service.encode(), value=event.to_bytes())
-            self.store.forget_old_reports()
+            self.store.forget_old_operations()
         except Exception as error:  # noqa: BLE001 - reporting must never stop the feed
             log.warning("%s feed: report not sent (%s)", self.service, type(error).__name__)
 

@@ -3,7 +3,8 @@
 
 Every write is an upsert by the event's key, so a replayed or duplicated message changes nothing;
 a newer event for the same application replaces the older one. Operations reports are kept
-REPORTS_KEPT; dead letters without their original message (it holds an applicant's data).
+REPORTS_KEPT, alerts and dead letters OPERATIONS_KEPT; dead letters without their original message
+(it holds an applicant's data).
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ CREATE TABLE IF NOT EXISTS dead_letters (source_topic TEXT NOT NULL, source_part
     source_offset INTEGER NOT NULL, service TEXT NOT NULL, reason TEXT NOT NULL, failed_at TEXT NOT NULL,
     event TEXT NOT NULL, PRIMARY KEY (source_topic, source_partition, source_offset));
 CREATE INDEX IF NOT EXISTS dead_letters_by_time ON dead_letters (failed_at);
+CREATE INDEX IF NOT EXISTS alerts_by_time ON alerts (at);
 CREATE TABLE IF NOT EXISTS access_log (id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL,
     client_id INTEGER NOT NULL, application_id TEXT, opened_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS decisions_by_time ON decisions (decided_at);
@@ -54,9 +56,13 @@ _UPSERTS = {  # event -> table, its key columns, its other columns
                    ("service", "reason", "failed_at")),
 }
 REPORTS_KEPT = timedelta(days=2)  # what the operations page can show; ops.metrics itself keeps 7 days
+OPERATIONS_KEPT = timedelta(days=30)  # alerts and dead letters (the dead-letter topics keep every message)
+# Reviews in the order they were made; two with the same time in the order they were stored
+# (a client's reviews come in one partition, so in the order they were published).
+_REVIEW_ORDER = "reviewed_at, rowid"
 # The decision in force: the latest review's, else the scorer's when it decided, else none yet (to review).
 _IN_FORCE = ("COALESCE((SELECT r.after FROM reviews r WHERE r.application_id = d.application_id "
-             f"ORDER BY r.reviewed_at DESC LIMIT 1), CASE d.status WHEN '{DECIDED}' THEN d.decision END)")
+             f"ORDER BY r.reviewed_at DESC, r.rowid DESC LIMIT 1), CASE d.status WHEN '{DECIDED}' THEN d.decision END)")
 
 
 class Store:
@@ -114,7 +120,7 @@ class Store:
                 "ORDER BY d.decided_at DESC LIMIT 1", (client_id,)).fetchone()
             if row is None:
                 return None
-            reviews = self._db.execute("SELECT event FROM reviews WHERE application_id = ? ORDER BY reviewed_at",
+            reviews = self._db.execute(f"SELECT event FROM reviews WHERE application_id = ? ORDER BY {_REVIEW_ORDER}",
                                        (row["application_id"],)).fetchall()
         return {"application_id": row["application_id"],
                 "application": _event(ApplicationReceived, row["application"]),
@@ -127,17 +133,19 @@ class Store:
         """The decisions on the client's applications and the reviews of them, the newest first."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT decided_at AS at, 'd' AS kind, event FROM decisions WHERE client_id = ? UNION ALL "
-                "SELECT reviewed_at, 'r', event FROM reviews WHERE client_id = ? ORDER BY at DESC LIMIT ?",
+                "SELECT decided_at AS at, 0 AS kind, rowid AS n, event FROM decisions WHERE client_id = ? UNION ALL "
+                "SELECT reviewed_at, 1, rowid, event FROM reviews WHERE client_id = ? "
+                "ORDER BY at DESC, kind DESC, n DESC LIMIT ?",
                 (client_id, client_id, limit)).fetchall()
-        return [(ApplicationScored if r["kind"] == "d" else ApplicationReviewed).model_validate_json(r["event"])
+        return [(ApplicationReviewed if r["kind"] else ApplicationScored).model_validate_json(r["event"])
                 for r in rows]
 
-    def reports_since(self, since: datetime) -> list[ServiceReported]:
-        """Every service's reports since `since`, oldest first."""
+    def reports_after(self, row: int, since: datetime) -> list[tuple[int, str]]:
+        """Reports stored after row id `row` and made since `since`, as (row id, event JSON) in storage order:
+        unparsed, so the lock is held only for the query."""
         with self._lock:
-            rows = self._db.execute("SELECT event FROM reports WHERE at >= ? ORDER BY at", (since.isoformat(),))
-            return [ServiceReported.model_validate_json(r["event"]) for r in rows]
+            return [tuple(r) for r in self._db.execute("SELECT rowid, event FROM reports WHERE rowid > ? AND at >= ? "
+                                                       "ORDER BY rowid", (row, since.isoformat()))]
 
     def latest_alerts(self, limit: int = 50) -> list[AlertRaised]:
         with self._lock:
@@ -153,10 +161,15 @@ class Store:
                 (limit,))
             return [dict(row) for row in rows]
 
-    def forget_old_reports(self, kept: timedelta = REPORTS_KEPT) -> int:
-        """Delete reports older than `kept` (ops.metrics keeps them longer); returns how many."""
+    def forget_old_operations(self) -> int:
+        """Delete reports older than REPORTS_KEPT, alerts and dead letters older than OPERATIONS_KEPT; returns how
+        many. The newest report stays, so new reports' row ids keep growing (the operations page reads by row id)."""
+        at = now()
         with self._lock, self._db:
-            return self._db.execute("DELETE FROM reports WHERE at < ?", ((now() - kept).isoformat(),)).rowcount
+            return sum(self._db.execute(sql, ((at - kept).isoformat(),)).rowcount for sql, kept in (
+                ("DELETE FROM reports WHERE at < ? AND rowid < (SELECT MAX(rowid) FROM reports)", REPORTS_KEPT),
+                ("DELETE FROM alerts WHERE at < ?", OPERATIONS_KEPT),
+                ("DELETE FROM dead_letters WHERE failed_at < ?", OPERATIONS_KEPT)))
 
     def record_access(self, user: str, client_id: int, application_id: str | None) -> None:
         """Who opened which client file, when: kept for the lender's audit."""

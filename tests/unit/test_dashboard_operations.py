@@ -1,0 +1,125 @@
+"""The operations page's data: read incrementally from the store, drawn at a bounded resolution,
+charts updated in place; old operations records forgotten."""
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from credit.dead_letters import dead_letter
+from credit.events import AlertRaised, Percentiles, ServiceReported, now
+from dashboard.ops_history import POINTS, OpsHistory, bucket, lines, window
+from dashboard.store import OPERATIONS_KEPT, REPORTS_KEPT, Store
+from dashboard.views.operations import Operations
+
+pytestmark = pytest.mark.unit
+
+
+def report(service: str = "scorer", seconds_ago: float = 0, instance: str = "host-1", lag: int = 0,
+           sent: int = 100, to_review: int = 5) -> ServiceReported:
+    counts = {"received": sent, "sent": sent, "granted": sent - 20 - to_review, "refused": 20, "to_review": to_review}
+    return ServiceReported(service=service, instance=instance, at=now() - timedelta(seconds=seconds_ago), interval_s=10,
+                           counts=counts, totals=counts, rates_per_s={"sent": sent / 10},
+                           latency={"submitted_to_decided": Percentiles(n=sent, p50_ms=5, p95_ms=9, p99_ms=12)},
+                           lag=lag, pd_histogram=[sent // 11] * 11 if service == "scorer" else None,
+                           drift={"PD": 0.05, "EXT_SOURCE_3": 0.3} if service == "scorer" else {})
+
+
+class CountingStore(Store):
+    """A store that remembers how many reports each incremental read returned."""
+
+    def __init__(self):
+        super().__init__()
+        self.reads = []
+
+    def reports_after(self, row, since):
+        rows = super().reports_after(row, since)
+        self.reads.append(len(rows))
+        return rows
+
+
+def test_each_update_reads_only_the_reports_stored_since_the_last_one_even_late_ones():
+    store = CountingStore()
+    store.upsert([report(seconds_ago=s) for s in (60, 50, 40)])
+    history = OpsHistory(store)
+    assert len(history.update()) == 3
+    assert len(history.update()) == 3 and store.reads == [3, 0]  # nothing new: nothing read or parsed again
+    store.upsert([report(seconds_ago=30), report(seconds_ago=55, instance="host-2")])  # the second arrives late
+    frame = history.update()
+    assert store.reads[-1] == 2 and len(frame) == 5 and frame["at"].is_monotonic_increasing
+    assert list(frame["line"]) == ["scorer 1", "scorer 2", "scorer 1", "scorer 1", "scorer 1"]
+
+
+def test_reports_older_than_the_longest_window_leave_the_history():
+    store = Store()
+    store.upsert([report(seconds_ago=3 * 3600), report(seconds_ago=60)])
+    assert len(OpsHistory(store, kept=timedelta(hours=1)).update()) == 1
+    history = OpsHistory(store, kept=timedelta(hours=4))
+    assert len(history.update()) == 2
+    history.kept = timedelta(hours=1)  # time has passed: the oldest report is now out
+    assert len(history.update()) == 1
+
+
+def test_a_day_is_drawn_with_at_most_POINTS_points_per_line_and_the_worst_lag_of_each_step():
+    store = Store()
+    store.upsert([report(seconds_ago=s, lag=s % 3600) for s in range(0, 24 * 3600, 10)])
+    frame = window(OpsHistory(store).update(), 24 * 60)
+    [(x, y)] = lines(frame, "lag", "max", bucket(24 * 60)).values()
+    assert len(frame) == 8640 and len(x) <= POINTS + 1
+    assert max(y) == 3590  # the worst lag is kept, not averaged away
+    [(x, y)] = lines(window(frame, 15), "lag", "max", bucket(15)).values()
+    assert len(x) == 90  # 15 min: every report
+
+
+def ops_page(store: Store) -> Operations:
+    live = SimpleNamespace(status=lambda: SimpleNamespace(live=True))
+    return Operations(SimpleNamespace(store=store, ops_history=OpsHistory(store), ops_feed=live), window=15)
+
+
+def test_a_refresh_with_the_same_lines_updates_the_charts_data_in_place():
+    store = Store()
+    store.upsert([report(seconds_ago=s) for s in (120, 60)])
+    page = ops_page(store)
+    throughput = page._charts[0]
+    figure, [source] = throughput.pane.object, throughput._sources.values()
+    assert len(source.data["y"]) == 2
+    store.upsert([report(seconds_ago=0, sent=300)])
+    page.refresh()
+    assert throughput.pane.object is figure and list(throughput._sources.values()) == [source]  # the same figure
+    assert len(source.data["y"]) == 3 and source.data["y"][-1] == 30.0  # with the new point
+    store.upsert([report(seconds_ago=0, instance="host-2")])  # a new instance: a new line, so a new figure
+    page.refresh()
+    assert throughput.pane.object is not figure and sorted(throughput._sources) == ["scorer 1", "scorer 2"]
+
+
+def test_the_page_shows_the_latest_report_of_each_instance_its_drift_and_the_periods_decisions():
+    store = Store()
+    store.upsert([report(seconds_ago=120, lag=7), report(seconds_ago=0, lag=3, to_review=15),
+                  report("ingest", seconds_ago=100, instance="host-9")])
+    page = ops_page(store)
+    services = page._services.value
+    assert list(services["service"]) == ["ingest", "scorer"] and list(services["retard (messages)"]) == [0, 3]
+    assert list(services["état"]) == ["⚠ silencieux", "✔ rend compte"]  # 100 s > 3 intervals of 10 s
+    assert list(page._drift.value["entrée"]) == ["EXT_SOURCE_3", "PD"]
+    # the scorer's two reports (the ingest API decides nothing): 200 decisions, 5 + 15 of them left to reviewers
+    assert "200 décisions" in page._decisions.object and "à examiner 10,0\xa0%" in page._decisions.object
+    assert page._pd.pane.object.renderers[0].data_source.data["top"] == [2 * (100 // 11)] * 11
+
+
+def test_old_alerts_and_dead_letters_are_forgotten_and_the_newest_report_always_stays():
+    store = Store()
+    old, recent = now() - OPERATIONS_KEPT - timedelta(hours=1), now() - timedelta(hours=1)
+    alerts = [AlertRaised(service="scorer", kind="lag", subject="messages", level="warn", value=2000, threshold=1000, at=at)
+              for at in (old, recent)]
+    dead = [dead_letter(b"{", "message: Invalid JSON", "loan-applications", 0, n, "scorer") for n in range(2)]
+    dead[0] = dead[0].model_copy(update={"failed_at": old})
+    stale = REPORTS_KEPT.total_seconds() + 60
+    store.upsert([*alerts, *dead, report(seconds_ago=stale + 10), report(seconds_ago=stale)])
+    history = OpsHistory(store)
+    history.update()
+    assert store.forget_old_operations() == 3  # an alert, a dead letter, the older of two stale reports
+    assert [a.at for a in store.latest_alerts()] == [recent] and store.count("dead_letters") == 1
+    assert store.count("reports") == 1  # the newest stays, so the next report's row id is still greater
+    store.upsert([report(seconds_ago=0)])
+    assert len(history.update()) == 1  # and the page still sees it
