@@ -215,8 +215,9 @@ def test_a_simulation_following_the_suggestion_turns_a_refusal_into_a_grant(page
     url, folder = dashboard
     context = build_context(Settings(models_dir=real_bundle.path.parent, store_path=folder / "store.db"), start_feed=False)
     received = {a.application_id: a for a in explained[0]}
-    refused = [d for d in explained[1] if d.decision == "refused"]
-    client = next(d.client_id for d in refused if smallest_grant(context, received[d.application_id]) is not None)
+    refused = [d for d in explained[1] if d.decision == "refused" and d.status == "decided"]
+    client = next(d.client_id for d in refused
+                  if smallest_grant(context, received[d.application_id], d.review_band) is not None)
 
     open_file(page, url, client)
     page.get_by_text("Simulation").first.click()

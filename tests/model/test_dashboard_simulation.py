@@ -10,7 +10,7 @@ from credit.dead_letters import decode_application
 from credit.events import ApplicationReceived
 from credit.explain.explanation import ADDS_UP, Explainer, adds_up
 from credit.features import history_record
-from dashboard.simulation import AMOUNT, simulate, smallest_grant
+from dashboard.simulation import AMOUNT, granted_automatically, simulate, smallest_grant
 from scorer.model import OnnxScorer
 from tests.json_rows import json_rows
 
@@ -47,21 +47,22 @@ def test_an_unchanged_application_gets_the_scorers_pd_and_an_explanation_that_ad
     for application, decision in refused:
         simulated, explanation = simulate(context, application, {})
         assert simulated.probability_of_default == pytest.approx(decision.probability_of_default, abs=1e-9)
-        assert simulated.decision == "refused" and simulated.features == decision.features
+        assert (simulated.decision, simulated.status) == ("refused", decision.status)
+        assert simulated.features == decision.features
         assert explanation.reasons and adds_up(explanation) <= ADDS_UP
 
 
-def test_a_suggestion_is_granted_when_simulated_and_the_next_larger_amount_is_not(context, refused):
+def test_a_suggestion_is_granted_automatically_when_simulated_and_the_next_larger_amount_is_not(context, refused):
     suggestions = [(application, smallest_grant(context, application)) for application, _ in refused]
     found = [(a, s) for a, s in suggestions if s is not None]
     assert found, "no refused application could be turned into a grant within the search range"
     for application, suggestion in found:
         decision, explanation = simulate(context, application, suggestion.changes)
-        assert decision.decision == explanation.decision == "granted"
+        assert decision.decision == explanation.decision == "granted" and decision.status == "decided"
         assert decision.probability_of_default == pytest.approx(suggestion.probability_of_default, abs=1e-9)
         assert 0 < suggestion.change <= 1
         if suggestion.kind == AMOUNT and suggestion.change > 0.01 + 1e-9:
             kept = 1 - round(suggestion.change - 0.01, 10)  # one step less of a cut: refused, or it would be suggested
             bigger = {"AMT_CREDIT": round(application.AMT_CREDIT * kept),
                       "AMT_ANNUITY": round(application.AMT_ANNUITY * kept, 2)}
-            assert simulate(context, application, bigger)[0].decision == "refused"
+            assert not granted_automatically(simulate(context, application, bigger)[0])  # refused, or to review

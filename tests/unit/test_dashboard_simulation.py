@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pandas as pd
 import pytest
 
-from credit.decision import decide
+from credit.decision import decide, statuses
 from credit.events import ApplicationExplained, ApplicationReceived, ApplicationScored
 from dashboard.simulation import AMOUNT, TERM, simulate, smallest_grant
 
@@ -27,14 +27,16 @@ class FakeScorer:
     pd_of: callable = by_annuity
     calls: list = field(default_factory=list)
 
-    def score(self, applications, histories):
+    def score(self, applications, histories, review_band):
         self.calls.append((list(applications), dict(histories)))
         pds = [self.pd_of(app) for app in applications]
         return [ApplicationScored(application_id=app["application_id"], client_id=app["SK_ID_CURR"],
                                   probability_of_default=p, decision=str(d), threshold=THRESHOLD, model_version="fake",
                                   decided_at=WHEN, submitted_at=app["submitted_at"], timings_ms={},
-                                  features=[app["AMT_CREDIT"], app["AMT_ANNUITY"]])
-                for app, p, d in zip(applications, pds, decide(pds, THRESHOLD))]
+                                  features=[app["AMT_CREDIT"], app["AMT_ANNUITY"]], status=str(status),
+                                  review_band=review_band)
+                for app, p, d, status in zip(applications, pds, decide(pds, THRESHOLD),
+                                             statuses(pds, THRESHOLD, review_band))]
 
 
 class FakeExplainer:
@@ -63,7 +65,8 @@ def application(credit=240_000.0, annuity=12_000.0, **more) -> ApplicationReceiv
 
 def test_a_simulation_scores_and_explains_the_changed_application_with_the_clients_history():
     context = FakeContext()
-    decision, explanation = simulate(context, application(), {"AMT_ANNUITY": 9_000.0, "AMT_INCOME_TOTAL": 95_000.0})
+    decision, explanation = simulate(context, application(), {"AMT_ANNUITY": 9_000.0, "AMT_INCOME_TOTAL": 95_000.0},
+                                     review_band=0)
     (sent,), histories = context.scorer.calls[0]
     assert (sent["AMT_ANNUITY"], sent["AMT_INCOME_TOTAL"], sent["AMT_CREDIT"]) == (9_000.0, 95_000.0, 240_000.0)
     assert sent["NAME_CONTRACT_TYPE"] == "Cash loans" and sent["submitted_at"].tzinfo is not None  # decoded event
@@ -74,7 +77,7 @@ def test_a_simulation_scores_and_explains_the_changed_application_with_the_clien
 
 def test_no_change_gives_the_applications_own_decision_and_a_client_without_history_has_none():
     context = FakeContext(history=pd.DataFrame({"X": []}, index=pd.Index([], name="SK_ID_CURR", dtype="int64")))
-    decision, _ = simulate(context, application(), {})
+    decision, _ = simulate(context, application(), {}, review_band=0)
     assert (decision.probability_of_default, decision.decision) == (0.12, "refused")
     assert context.scorer.calls[0][1] == {}
 
@@ -92,7 +95,7 @@ def test_a_wrong_change_is_refused_naming_the_field_and_nothing_is_scored(change
 
 def test_the_largest_granted_amount_at_the_same_term_is_suggested():
     # 12 000 a month is refused; at the same term, 17 % less money pays 9 960 a month; the term would need 25 % more.
-    suggestion = smallest_grant(FakeContext(), application())
+    suggestion = smallest_grant(FakeContext(), application(), review_band=0)
     assert suggestion.kind == AMOUNT and suggestion.change == pytest.approx(0.17)
     assert suggestion.changes == {"AMT_CREDIT": 199_200, "AMT_ANNUITY": 9_960.0}
     assert suggestion.months == pytest.approx(20) and suggestion.probability_of_default == pytest.approx(0.0996)
@@ -101,7 +104,7 @@ def test_the_largest_granted_amount_at_the_same_term_is_suggested():
 def test_a_longer_term_is_suggested_when_it_is_the_smaller_change():
     # Any loan below 235 000 is riskier here, so lowering the amount only helps far down (38 %); 25 months do (25 %).
     context = FakeContext(FakeScorer(lambda app: by_annuity(app) + (0.05 if 150_000 < app["AMT_CREDIT"] < 235_000 else 0)))
-    suggestion = smallest_grant(context, application())
+    suggestion = smallest_grant(context, application(), review_band=0)
     assert suggestion.kind == TERM and suggestion.change == pytest.approx(0.25)
     assert suggestion.changes == {"AMT_CREDIT": 240_000.0, "AMT_ANNUITY": 9_600.0} and suggestion.months == 25
 
@@ -109,13 +112,13 @@ def test_a_longer_term_is_suggested_when_it_is_the_smaller_change():
 def test_the_grid_finds_a_granted_amount_that_bisection_would_miss():
     # Granted only between 190 000 and 200 000: smaller loans are refused again (the PD is not monotone overall).
     context = FakeContext(FakeScorer(lambda app: by_annuity(app) + (0.5 if app["AMT_CREDIT"] < 190_000 else 0)))
-    suggestion = smallest_grant(context, application(annuity=12_000.0), longest=1.2)
+    suggestion = smallest_grant(context, application(annuity=12_000.0), longest=1.2, review_band=0)
     assert suggestion.kind == AMOUNT and suggestion.changes["AMT_CREDIT"] == 199_200
 
 
 def test_every_candidate_is_scored_in_one_batch_within_the_search_range():
     context = FakeContext()
-    smallest_grant(context, application(credit=240_000.0, annuity=24_000.0))  # a 10-month loan
+    smallest_grant(context, application(credit=240_000.0, annuity=24_000.0), review_band=0)  # a 10-month loan
     (sent, _), = context.scorer.calls
     credits = [app["AMT_CREDIT"] for app in sent[1:81]]
     assert credits[0] == 237_600 and credits[-1] == 48_000  # 1 % to 80 % less
@@ -125,10 +128,28 @@ def test_every_candidate_is_scored_in_one_batch_within_the_search_range():
 def test_beyond_the_search_range_there_is_no_suggestion():
     # A 10-month loan at 24 000 a month needs 59 % less money, or 25 months (more than twice the term).
     context = FakeContext()
-    assert smallest_grant(context, application(annuity=24_000.0)).changes == {"AMT_CREDIT": 98_400, "AMT_ANNUITY": 9_840.0}
-    assert smallest_grant(context, application(annuity=24_000.0), floor=0.5) is None
+    assert smallest_grant(context, application(annuity=24_000.0), review_band=0).changes == {
+        "AMT_CREDIT": 98_400, "AMT_ANNUITY": 9_840.0}
+    assert smallest_grant(context, application(annuity=24_000.0), floor=0.5, review_band=0) is None
 
 
 def test_no_suggestion_for_a_granted_application_or_when_nothing_grants():
-    assert smallest_grant(FakeContext(), application(annuity=9_000.0)) is None
+    assert smallest_grant(FakeContext(), application(annuity=9_000.0), review_band=0) is None
     assert smallest_grant(FakeContext(FakeScorer(lambda app: 0.5)), application()) is None
+
+
+def test_a_simulated_pd_in_the_scorers_review_band_goes_to_a_reviewer():
+    context = FakeContext()
+    decision, _ = simulate(context, application(), {"AMT_ANNUITY": 9_500.0}, review_band=0.1)  # PD 9.5 %, threshold 10 %
+    assert (decision.decision, decision.status, decision.review_band) == ("granted", "to_review", 0.1)
+    decision, _ = simulate(context, application(), {"AMT_ANNUITY": 9_500.0}, review_band=0.01)  # a narrower band
+    assert (decision.decision, decision.status) == ("granted", "decided")
+
+
+def test_the_suggestion_is_an_automatic_grant_not_a_proposal_left_to_a_reviewer():
+    # With a 15 % band, PDs from 8.5 % to 11.5 % go to a reviewer: the annuity must fall below 8 500, not 10 000.
+    suggestion = smallest_grant(FakeContext(), application(), review_band=0.15)
+    assert suggestion.kind == AMOUNT and suggestion.change == pytest.approx(0.30)
+    assert suggestion.changes["AMT_ANNUITY"] == 8_400.0 and suggestion.probability_of_default < 0.085
+    # a proposed grant is not a grant yet: it still gets a suggestion
+    assert smallest_grant(FakeContext(), application(annuity=9_500.0), review_band=0.1) is not None

@@ -1,6 +1,8 @@
 """What-if simulations of an application: new loan terms scored and explained by the services' own code.
 
 Nothing here is published or stored: a simulation is only shown to the relationship manager.
+Simulations apply the review band the scorer service applied to the client's recorded decision
+(its SCORER_REVIEW_BAND), so a simulated PD close to the threshold is shown as left to a reviewer.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from credit.dead_letters import decode_application, describe
-from credit.decision import GRANTED
+from credit.decision import DECIDED, GRANTED, REVIEW_BAND
 from credit.events import ApplicationExplained, ApplicationReceived, ApplicationScored
 from credit.features import history_record
 
@@ -41,18 +43,18 @@ def changed(application: ApplicationReceived, changes: dict) -> ApplicationRecei
         raise ValueError(describe(error)) from None
 
 
-def _score(context, applications: list[ApplicationReceived]) -> list[ApplicationScored]:
+def _score(context, applications: list[ApplicationReceived], review_band: float) -> list[ApplicationScored]:
     """Decisions for applications, through the same bytes -> event path as the scorer service."""
     events = [decode_application(a.to_bytes()) for a in applications]
     clients = {a.SK_ID_CURR for a in applications}
     histories = {c: history_record(context.history, c) for c in clients if c in context.history.index}
-    return context.scorer.score(events, histories)
+    return context.scorer.score(events, histories, review_band=review_band)
 
 
-def simulate(context, application: ApplicationReceived,
-             changes: dict) -> tuple[ApplicationScored, ApplicationExplained]:
+def simulate(context, application: ApplicationReceived, changes: dict,
+             review_band: float = REVIEW_BAND) -> tuple[ApplicationScored, ApplicationExplained]:
     """The decision and explanation the services would give the application with `changes`."""
-    decision = _score(context, [changed(application, changes)])[0]
+    decision = _score(context, [changed(application, changes)], review_band)[0]
     return decision, context.explainer.explain([decision])[0]
 
 
@@ -75,9 +77,10 @@ def _term_candidates(application, longest: float) -> list[tuple[float, dict]]:
             for m in range(math.floor(months) + 1, math.floor(longest * months) + 1)]
 
 
-def smallest_grant(context, application: ApplicationReceived, step: float = 0.01, floor: float = 0.2,
-                   longest: float = 2.0) -> Suggestion | None:
-    """The smallest relative change (amount down to `floor` of it, or term up to `longest` times it) that grants.
+def smallest_grant(context, application: ApplicationReceived, review_band: float = REVIEW_BAND, step: float = 0.01,
+                   floor: float = 0.2, longest: float = 2.0) -> Suggestion | None:
+    """The smallest relative change (amount down to `floor` of it, or term up to `longest` times it) that is
+    granted automatically: a proposed grant left to a reviewer is not a grant yet.
 
     Every candidate is scored in one batch, and the grid is searched in full rather than bisected:
     the PD is monotone in some features only, so a larger loan can be granted where a smaller one is not.
@@ -87,14 +90,18 @@ def smallest_grant(context, application: ApplicationReceived, step: float = 0.01
         return None
     candidates = [(AMOUNT, c, ch) for c, ch in _amount_candidates(application, step, floor)]
     candidates += [(TERM, c, ch) for c, ch in _term_candidates(application, longest)]
-    decisions = _score(context, [application] + [changed(application, ch) for _, _, ch in candidates])
-    if decisions[0].decision == GRANTED:
+    decisions = _score(context, [application] + [changed(application, ch) for _, _, ch in candidates], review_band)
+    if granted_automatically(decisions[0]):
         return None
     granted = [(change, kind, ch, d) for (kind, change, ch), d in zip(candidates, decisions[1:])
-               if d.decision == GRANTED]
+               if granted_automatically(d)]
     if not granted:
         return None
     change, kind, changes, decision = min(granted, key=lambda g: (g[0], g[1]))  # ties: the amount
     annuity = changes.get("AMT_ANNUITY")
     return Suggestion(kind, change, changes, changes["AMT_CREDIT"] / annuity if annuity else None,
                       decision.probability_of_default)
+
+
+def granted_automatically(decision: ApplicationScored) -> bool:
+    return decision.decision == GRANTED and decision.status == DECIDED

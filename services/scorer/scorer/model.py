@@ -39,26 +39,29 @@ class OnnxScorer:
         raw = self.session.run([ONNX_OUTPUT], {ONNX_INPUT: x.astype(np.float32)})[0][:, 1]
         return calibrate(margin_of(raw), self.bundle.calibrator)
 
-    def score(self, applications: Sequence[Mapping], histories: Mapping[int, Mapping]) -> list[ApplicationScored]:
-        """Decisions for validated application events, in order."""
+    def score(self, applications: Sequence[Mapping], histories: Mapping[int, Mapping],
+              review_band: float | None = None) -> list[ApplicationScored]:
+        """Decisions for validated application events, in order (review_band: another band than the scorer's,
+        for the dashboard's simulations, which apply the band the scorer service used)."""
+        band = self.review_band if review_band is None else review_band
         started = time.perf_counter()
         x = features_online(applications, histories, self.bundle.vocabularies, self.bundle.features)
         featured = time.perf_counter()
         pd_ = self.probabilities(x)
         inferred = time.perf_counter()
-        decisions, status = decide(pd_, self.bundle.threshold), statuses(pd_, self.bundle.threshold, self.review_band)
+        decisions, status = decide(pd_, self.bundle.threshold), statuses(pd_, self.bundle.threshold, band)
         timings = {"features_ms": (featured - started) * 1000 / len(x), "inference_ms": (inferred - featured) * 1000 / len(x)}
         decided_at = now()
-        return [self._event(app, float(p), str(d), str(s), row, timings, decided_at)
+        return [self._event(app, float(p), str(d), str(s), band, row, timings, decided_at)
                 for app, p, d, s, row in zip(applications, pd_, decisions, status, x)]
 
-    def _event(self, app: Mapping, pd_: float, decision: str, status: str, row: np.ndarray, timings: dict,
-               decided_at: datetime) -> ApplicationScored:
+    def _event(self, app: Mapping, pd_: float, decision: str, status: str, band: float, row: np.ndarray,
+               timings: dict, decided_at: datetime) -> ApplicationScored:
         return ApplicationScored(
             application_id=app["application_id"], client_id=app["SK_ID_CURR"], probability_of_default=pd_,
             decision=decision, threshold=self.bundle.threshold, model_version=self.bundle.model_version,
             decided_at=decided_at, submitted_at=app["submitted_at"], timings_ms=timings, status=status,
-            review_band=self.review_band,
+            review_band=band,
             features=[None if np.isnan(v) else float(v) for v in row])
 
 

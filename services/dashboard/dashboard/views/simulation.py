@@ -8,11 +8,11 @@ from __future__ import annotations
 import panel as pn
 import param
 
-from credit.decision import GRANTED
+from credit.decision import TO_REVIEW
 from credit.events import ApplicationReceived
 from credit.explain.wording import counted, number, percent
 from dashboard import charts
-from dashboard.simulation import AMOUNT, changed, simulate, smallest_grant
+from dashboard.simulation import AMOUNT, changed, granted_automatically, simulate, smallest_grant
 from dashboard.views.client_file import TEXT as FILE_TEXT
 from dashboard.views.client_file import charts_pane
 
@@ -23,6 +23,7 @@ TEXT = {
            "amount": "Montant du crédit", "annuity": "Mensualité", "goods_price": "Prix du bien",
            "income": "Revenu annuel", "terms": "Durée : {months} · apport : {down}",
            "granted": "✔ Serait accordée (simulation)", "refused": "✘ Serait refusée (simulation)",
+           "to_review": "⏳ Serait examinée par un conseiller habilité (simulation ; {proposal})",
            "pd": "Probabilité de défaut simulée : **{pd}** (seuil {threshold} ; décision enregistrée : {recorded})",
            "suggest_amount": "En empruntant **{amount}** au lieu de {asked} (−{change}) sur la même durée, la demande serait "
                    "accordée (probabilité de défaut {pd}).",
@@ -35,6 +36,7 @@ TEXT = {
            "amount": "Loan amount", "annuity": "Monthly payment", "goods_price": "Goods price",
            "income": "Annual income", "terms": "Term: {months} · down payment: {down}",
            "granted": "✔ Would be granted (simulation)", "refused": "✘ Would be refused (simulation)",
+           "to_review": "⏳ Would go to a reviewer (simulation; {proposal})",
            "pd": "Simulated probability of default: **{pd}** (threshold {threshold}; recorded decision: {recorded})",
            "suggest_amount": "Borrowing **{amount}** instead of {asked} (−{change}) over the same term, the application "
                    "would be granted (probability of default {pd}).",
@@ -57,7 +59,7 @@ class Simulation(pn.viewable.Viewer):
                                       doc="the client's latest application, as submitted")
 
     def __init__(self, context, **params):
-        self.context, self._recorded = context, None
+        self.context, self._recorded, self._in_force = context, None, None
         super().__init__(**params)
 
     @param.depends("client_id", watch=True, on_init=True)
@@ -66,6 +68,7 @@ class Simulation(pn.viewable.Viewer):
         found = self.client_id is not None and self.context.store.client_file(self.client_id)
         application = found["application"] if found else None
         self._recorded = found["decision"] if found else None
+        self._in_force = found["in_force"] if found else None  # a reviewer's decision, if any, counts
         self.param.update(application=application,
                           **{name: getattr(application, f) if application else None for name, f in FIELDS.items()})
 
@@ -79,18 +82,20 @@ class Simulation(pn.viewable.Viewer):
         if self.application is None:
             return pn.pane.Markdown(text["none"])
         try:
-            decision, explanation = simulate(self.context, self.application, self._changes())
+            decision, explanation = simulate(self.context, self.application, self._changes(), self._band())
         except ValueError as error:  # a wrong value, named: the person corrects it
             return pn.pane.Alert(str(error), alert_type="danger", css_classes=["simulation-error"])
         return pn.Column(self._decision(decision), self._reasons(explanation), self._suggestion(decision))
 
     def _decision(self, decision):
         text, pct = TEXT[self.lang], lambda share: percent(share, self.lang, 1)
-        recorded = f"{FILE_TEXT[self.lang][self._recorded.decision]} ({pct(self._recorded.probability_of_default)})"
+        recorded = f"{FILE_TEXT[self.lang][self._in_force or TO_REVIEW]} ({pct(self._recorded.probability_of_default)})"
         gauge = charts.Gauge(self.lang).show(decision.probability_of_default, decision.threshold, decision.review_band)
         line = text["pd"].format(pd=pct(decision.probability_of_default), threshold=pct(decision.threshold),
                                  recorded=recorded)
-        return pn.Column(pn.pane.Markdown(f"## {text[decision.decision]}", css_classes=["simulation-decision"]),
+        headline = text["to_review"].format(proposal=FILE_TEXT[self.lang]["proposal"][decision.decision]) \
+            if decision.status == TO_REVIEW else text[decision.decision]
+        return pn.Column(pn.pane.Markdown(f"## {headline}", css_classes=["simulation-decision"]),
                          charts_pane(gauge, line), css_classes=["simulation-result"])
 
     def _reasons(self, explanation):
@@ -99,11 +104,15 @@ class Simulation(pn.viewable.Viewer):
                  for r in explanation.reasons]
         return pn.pane.Markdown(f"### {words['reasons']}\n" + "\n".join(lines), css_classes=["simulation-reasons"])
 
+    def _band(self) -> float:
+        """The review band the scorer service applied to this client's recorded decision."""
+        return self._recorded.review_band
+
     def _suggestion(self, decision):
-        if decision.decision == GRANTED:
+        if granted_automatically(decision):
             return pn.pane.Markdown("")
         simulated = changed(self.application, self._changes())
-        suggestion = smallest_grant(self.context, simulated)
+        suggestion = smallest_grant(self.context, simulated, self._band())
         if suggestion is None:
             return pn.pane.Markdown(TEXT[self.lang]["nothing"], css_classes=["simulation-suggestion"])
         button = pn.widgets.Button(name=TEXT[self.lang]["try"], button_type="primary", width=240)
