@@ -113,6 +113,10 @@ def test_the_client_file_shows_the_explanations_pd_decision_and_reasons_and_is_l
         expect(page.locator(".reasons")).to_contain_text(reason.text["fr"])
     pd_text = f"{refused.probability_of_default * 100:.1f}".replace(".", ",")
     expect(page.locator(".summary")).to_contain_text(pd_text)
+    # Seen, not only in the page: nothing clips them (a part hidden before the first file must open fully).
+    for part in (".decision", ".summary", ".reasons"):
+        page.locator(part).scroll_into_view_if_needed()
+        expect(page.locator(part)).to_be_in_viewport()
     screenshot(page, "dashboard-client-file", tmp_path)
     # only the file opened is logged: not a file the page would open by itself (first logged-in test)
     assert [(r["user"], r["client_id"]) for r in Store(folder / "store.db").access_log()] == \

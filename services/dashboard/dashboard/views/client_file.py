@@ -36,7 +36,9 @@ TEXT = {
 # Parts without a client are hidden this way rather than with `visible`: the charts are still laid out
 # with the page, so the browser's first drawing of them (about half a second here) is spent at log-in,
 # not when the first file opens; and a Bokeh pane's own `visible` fails once its chart is drawn (Panel 1.x).
-HIDDEN, SHOWN = {"visibility": "hidden", "height": "0px", "overflow": "hidden"}, {"visibility": "visible"}
+# Each style names every property the other sets: the browser keeps a property a new style leaves out.
+HIDDEN = {"visibility": "hidden", "height": "0px", "overflow": "hidden"}
+SHOWN = {"visibility": "visible", "height": "auto", "overflow": "visible"}
 WATERFALL_STEPS = 8  # the largest groups; the rest are summed as "other factors"
 
 
