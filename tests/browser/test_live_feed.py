@@ -53,6 +53,7 @@ def test_a_reviewer_decides_a_case_the_scorer_left_and_the_review_is_on_loan_rev
     from credit.events import ApplicationReceived, ApplicationReviewed
     from credit.features import history_record
     from credit.topics import LOAN_REVIEWS
+    from dashboard.views.client_file import TEXT as FILE_TEXT
     from scorer.model import OnnxScorer
 
     rows = json_rows(pd.read_csv(real_data_dir / "application_test.csv").head(200))
@@ -67,12 +68,18 @@ def test_a_reviewer_decides_a_case_the_scorer_left_and_the_review_is_on_loan_rev
 
     open_file(page, live_dashboard, row["SK_ID_CURR"], user="rachel")
     expect(page.locator(".decision")).to_contain_text("À examiner", timeout=60_000)
+    simulated = page.locator(".simulation-result")
+    page.get_by_text("Simulation").first.click()
+    expect(simulated).to_contain_text("décision enregistrée : ⏳ À examiner", timeout=WAIT_MS)
+    page.get_by_text("Dossier client").first.click()
     page.get_by_role("button", name=button).click()
     page.locator(".justification textarea").fill(why)
     page.get_by_role("button", name="Enregistrer").click()
-    expect(page.locator(".review-message")).to_contain_text("Enregistré : examen (changée)", timeout=WAIT_MS)
+    expect(page.locator(".review-message")).to_contain_text("Enregistré : examen (changée), client ", timeout=WAIT_MS)
     expect(page.locator(".decision")).to_contain_text("Décision de rachel")
     expect(page.locator(".decision-history")).to_contain_text(why)
+    page.get_by_text("Simulation").first.click()  # shown again for the same client: the reviewer's decision
+    expect(simulated).to_contain_text(f"décision enregistrée : {FILE_TEXT['fr'][after]}", timeout=WAIT_MS)
     reviews = read_topic(kafka_broker.bootstrap, LOAN_REVIEWS, lambda events: any(r.justification == why for r in events),
                          30, ApplicationReviewed.from_bytes)
     assert [(r.reviewer, r.kind, r.before, r.after, r.client_id) for r in reviews] == [

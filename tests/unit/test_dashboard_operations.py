@@ -116,10 +116,21 @@ def test_old_alerts_and_dead_letters_are_forgotten_and_the_newest_report_always_
     dead[0] = dead[0].model_copy(update={"failed_at": old})
     stale = REPORTS_KEPT.total_seconds() + 60
     store.upsert([*alerts, *dead, report(seconds_ago=stale + 10), report(seconds_ago=stale)])
-    history = OpsHistory(store)
-    history.update()
+    history = OpsHistory(store, kept=REPORTS_KEPT * 2)  # so the page has read up to the newest stale report
+    assert len(history.update()) == 2
     assert store.forget_old_operations() == 3  # an alert, a dead letter, the older of two stale reports
     assert [a.at for a in store.latest_alerts()] == [recent] and store.count("dead_letters") == 1
     assert store.count("reports") == 1  # the newest stays, so the next report's row id is still greater
     store.upsert([report(seconds_ago=0)])
-    assert len(history.update()) == 1  # and the page still sees it
+    assert len(history.update()) == 3  # and the page still sees it (a reused row id would be skipped)
+
+
+def test_the_history_keeps_its_numbers_as_numbers_when_a_read_brings_only_gaps():
+    store = Store()
+    history = OpsHistory(store)
+    store.upsert([report("ingest", seconds_ago=20).model_copy(update={"lag": None})])  # the ingest API has no lag
+    history.update()
+    store.upsert([report(seconds_ago=10, lag=7)])
+    frame = history.update()
+    assert frame["lag"].dtype == float and frame["lag"].isna().tolist() == [True, False]
+    assert lines(frame, "lag", "max", bucket(15))["scorer 1"][1].tolist() == [7.0]

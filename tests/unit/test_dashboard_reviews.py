@@ -1,7 +1,10 @@
 """Recording reviews: only reviewers, only with a justification, and only once the broker has it."""
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -17,12 +20,13 @@ WHY = "Revenus stables vérifiés sur trois bulletins de salaire."
 
 
 class FakeProducer:
-    def __init__(self, fail: bool = False):
-        self.sent, self.fail, self.closed = [], fail, False
+    def __init__(self, fail: bool = False, wait_s: float = 0):
+        self.sent, self.fail, self.closed, self.wait_s = [], fail, False, wait_s
 
     def send(self, topic, key, value):
         if self.fail:
             raise TimeoutError("no broker")
+        time.sleep(self.wait_s)  # a broker slow to acknowledge
         self.sent.append((topic, key, value))
         return mock.Mock(get=lambda timeout: None)
 
@@ -128,3 +132,96 @@ def test_a_review_of_a_file_that_changed_since_it_was_shown_is_refused(users):
     with pytest.raises(ReviewRefused, match="changed since it was shown"):
         reviews.record("rachel", 7, ("a", shown(reviews, 7)[1]), "granted", WHY)
     assert len(producer.sent) == 1
+
+
+def test_two_reviewers_deciding_the_same_file_at_once_record_one_review_and_the_other_is_refused(users):
+    producer = FakeProducer(wait_s=0.3)  # both reviews are under way while the first waits for the broker
+    reviews = reviews_with(users, producer, decision("a", 7, 0.081, status="to_review"))
+    seen, outcomes = shown(reviews, 7), {}
+
+    def review(user):
+        try:
+            outcomes[user] = reviews.record(user, 7, seen, "granted", WHY)
+        except ReviewRefused as error:
+            outcomes[user] = error
+
+    threads = [threading.Thread(target=review, args=(user,)) for user in ("rachel", "paul")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    recorded = [o for o in outcomes.values() if isinstance(o, ApplicationReviewed)]
+    refused = [o for o in outcomes.values() if isinstance(o, ReviewRefused)]
+    assert len(recorded) == 1 and len(refused) == 1 and "changed since it was shown" in str(refused[0])
+    assert len(producer.sent) == 1 and reviews.store.count("reviews") == 1
+
+
+def test_a_review_the_broker_acknowledged_counts_even_if_the_store_fails_to_write_it(users, caplog):
+    producer = FakeProducer()
+    reviews = reviews_with(users, producer, decision("a", 7, 0.081, status="to_review"))
+    seen = shown(reviews, 7)
+    with mock.patch.object(reviews.store, "upsert", side_effect=OSError("disk full")):
+        review = reviews.record("rachel", 7, seen, "granted", WHY)
+    assert len(producer.sent) == 1 and review.after == "granted"  # on loan-reviews: the feed will store it
+    assert review.review_id in caplog.text and WHY not in caplog.text
+
+
+class Context:
+    """What the review form uses of the dashboard's context: the store and the reviews (faked)."""
+
+    def __init__(self, store, record):
+        self.store, self.reviews = store, mock.Mock(record=mock.Mock(side_effect=record))
+
+
+def review_form(record, on_recorded=lambda: None):
+    from dashboard.views.review import ReviewPanel
+
+    store = Store()
+    store.upsert([decision("a", 7, 0.081, status="to_review"), decision("b", 8, 0.082, status="to_review")])
+    form = ReviewPanel(Context(store, record), "rachel", "reviewer", on_recorded)
+    form.show(7, store.client_file(7), "fr")
+    form._justification.value = WHY
+    return form
+
+
+def test_the_form_says_a_review_was_not_recorded_whatever_failed_and_can_be_used_again(caplog):
+    form = review_form(record=json.JSONDecodeError("Expecting value", "", 0))  # the users file half rewritten
+    asyncio.run(form.record())
+    assert form._message.object.startswith("Non enregistré (client 7) : erreur inattendue")
+    assert form._message.alert_type == "danger" and not form._record.disabled
+    assert "client 7" in caplog.text and WHY not in caplog.text
+
+
+def test_a_second_click_while_a_review_is_recorded_records_nothing_more():
+    release = threading.Event()
+    form = review_form(record=lambda *args: release.wait(5) and mock.Mock(kind="review", outcome="confirmed"))
+
+    async def two_clicks():
+        first = asyncio.create_task(form.record())
+        await asyncio.sleep(0.05)  # the first is waiting for the broker
+        await form.record()
+        release.set()
+        await first
+
+    asyncio.run(two_clicks())
+    assert form.context.reviews.record.call_count == 1
+    assert form._message.object == "Enregistré : examen (confirmée), client 7."
+
+
+def test_a_review_recorded_after_another_file_was_opened_leaves_that_files_form_alone():
+    release, refreshed = threading.Event(), []
+    form = review_form(record=lambda *args: release.wait(5) and mock.Mock(kind="review", outcome="overridden"),
+                       on_recorded=lambda: refreshed.append(True))
+
+    async def open_another_file_meanwhile():
+        recording = asyncio.create_task(form.record())
+        await asyncio.sleep(0.05)
+        form.show(8, form.context.store.client_file(8), "fr")
+        form._justification.value = "Début de justification pour le client 8"
+        release.set()
+        await recording
+
+    asyncio.run(open_another_file_meanwhile())
+    assert form.context.reviews.record.call_args.args[1] == 7  # the file reviewed, not the one open at the end
+    assert form._justification.value == "Début de justification pour le client 8" and not refreshed
+    assert form._message.object == "Enregistré : examen (changée), client 7."

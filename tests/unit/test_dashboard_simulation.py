@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
@@ -153,3 +153,29 @@ def test_the_suggestion_is_an_automatic_grant_not_a_proposal_left_to_a_reviewer(
     assert suggestion.changes["AMT_ANNUITY"] == 8_400.0 and suggestion.probability_of_default < 0.085
     # a proposed grant is not a grant yet: it still gets a suggestion
     assert smallest_grant(FakeContext(), application(annuity=9_500.0), review_band=0.1) is not None
+
+
+def test_the_simulation_shown_again_says_the_decision_a_reviewer_took_meanwhile_and_keeps_the_changes_typed():
+    from credit.dead_letters import decode_application
+    from credit.events import ApplicationReviewed
+    from dashboard.store import Store
+    from dashboard.views.simulation import Simulation
+
+    context, app = FakeContext(), application()
+    context.store = Store()
+    [scored] = context.scorer.score([decode_application(app.to_bytes())], {}, 0.3)  # PD 0.12: left to a reviewer
+    context.store.upsert([app, scored])
+    view = Simulation(context, client_id=CLIENT)
+    view.amount = 200_000.0
+    recorded = lambda: view._result()[0][1][1].object  # noqa: E731 - the line under the gauge
+    assert "décision enregistrée : ⏳ À examiner" in recorded()
+    context.store.upsert([ApplicationReviewed(application_id=app.application_id, client_id=CLIENT, kind="review",
+                                              reviewer="rachel", before="refused", after="granted",
+                                              justification="Revenus stables vérifiés sur trois bulletins.")])
+    view.catch_up()
+    assert "décision enregistrée : ✔ Demande accordée" in recorded() and view.amount == 200_000.0
+    newer = application(annuity=5_000.0)
+    [later] = context.scorer.score([decode_application(newer.to_bytes())], {}, 0.3)
+    context.store.upsert([newer, later.model_copy(update={"decided_at": WHEN + timedelta(days=1)})])
+    view.catch_up()  # a newer application: it is the one simulated now
+    assert view.application.application_id == newer.application_id and view.amount == newer.AMT_CREDIT

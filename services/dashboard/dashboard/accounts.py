@@ -50,9 +50,13 @@ def add_user(path: Path, username: str, password: str, role: str = "rm") -> None
         raise ValueError("a password needs at least 12 characters")
     users = load_users(path)
     users[username] = {"password": hash_password(password), "role": role}
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(json.dumps(users, indent=1), encoding="utf-8")
-    Path(path).chmod(0o600)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written aside then renamed: the server reads roles from this file at every review, never half of it.
+    draft = path.with_name(path.name + ".new")
+    draft.write_text(json.dumps(users, indent=1), encoding="utf-8")
+    draft.chmod(0o600)
+    os.replace(draft, path)
 
 
 def role_of(path: Path, username: str) -> str | None:

@@ -65,7 +65,8 @@ def create_app(context, user: str):
 def client_pages(context, user: str, role: str, language):
     """The relationship managers' pages; only the page on screen follows the open client."""
     client_file, feed = ClientFile(context, user, role), LiveFeed(context)
-    pages = [client_file, ClientInfo(context), Comparison(context), Simulation(context), feed]
+    simulation = Simulation(context)
+    pages = [client_file, ClientInfo(context), Comparison(context), simulation, feed]
     for view in pages:
         language.link(view, value="lang")
     shown = {"page": 0}  # kept across language switches, which rebuild the tabs
@@ -73,8 +74,12 @@ def client_pages(context, user: str, role: str, language):
     def follow():
         """Only the page on screen follows the open client: hidden pages catch up when shown, not on every file."""
         page = pages[shown["page"]]
-        if page not in (client_file, feed) and page.client_id != client_file.client_id:
+        if page in (client_file, feed):
+            return
+        if page.client_id != client_file.client_id:
             page.client_id = client_file.client_id
+        elif page is simulation:  # the same client, whose decision in force may have changed meanwhile
+            simulation.catch_up()
 
     def show(page: int):
         shown["page"] = page

@@ -19,6 +19,7 @@ from credit.events import ServiceReported, now
 KEPT = timedelta(hours=24)  # the longest window the page offers
 POINTS = 360  # per line and chart: about one per 3 pixels of a chart's width
 OUTCOMES = (GRANTED, REFUSED, TO_REVIEW)
+TEXT_COLUMNS = ["at", "service", "instance", "line"]
 DRIFT, PD = "drift ", "pd "  # column prefixes: the PSI of each watched input, the PD histogram's bins
 # Per service: the count that is its throughput, and the latency that matters most to a client.
 THROUGHPUT = {"ingest": "sent", "scorer": "sent", "explainer": "sent", "dashboard": "stored", "dashboard-ops": "stored"}
@@ -58,6 +59,8 @@ class OpsHistory:
                 self._last_row = rows[-1][0]
                 new = pd.DataFrame([report_row(ServiceReported.model_validate_json(event)) for _, event in rows])
                 new["at"] = pd.to_datetime(new["at"], utc=True).dt.tz_localize(None)  # UTC, as the charts' axis
+                numbers = new.columns.difference(TEXT_COLUMNS)  # floats even when a read holds only gaps (None)
+                new[numbers] = new[numbers].astype(float)
                 frame = pd.concat([frame, new], ignore_index=True) if len(frame) else new
                 if not frame["at"].is_monotonic_increasing:  # a report that arrived late
                     frame = frame.sort_values("at", kind="stable", ignore_index=True)

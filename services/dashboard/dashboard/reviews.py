@@ -4,10 +4,12 @@ The review counts once the broker has acknowledged it (acks from every replica):
 told it is recorded only then. It is also written to the store straight away, so the file shows
 it before the feed brings it back (the upsert by review_id makes that harmless).
 `record` blocks until then (15 s at worst with the broker down): the page calls it off the
-server's event loop.
+server's event loop, so several may run at once; they are taken one at a time, because the check
+that the file is as shown holds only until the review is in the store.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from credit.topics import LOAN_REVIEWS
 from dashboard.accounts import role_of
 
 REVIEWER = "reviewer"
+log = logging.getLogger(__name__)
 SEND_TIMEOUT_S = 5  # per step (connect, metadata, acknowledgement): a reviewer waits 15 s at worst
 
 
@@ -49,6 +52,10 @@ class Reviews:
         """The review by `user` of the file shown to them (`shown`: its `shown_state`); refused when the file
         changed meanwhile (a newer application, another reviewer's decision).
         Raises ReviewRefused or ReviewUnrecorded."""
+        with self._lock:  # two reviewers (or two clicks) on one file: the second sees the first and is refused
+            return self._record(user, client_id, shown, after, justification)
+
+    def _record(self, user: str, client_id: int, shown: tuple, after: str, justification: str) -> ApplicationReviewed:
         # The role as it is now, not as it was at log-in (a reviewer's right may have been withdrawn since),
         # checked here and not only by hiding the form: the server decides who may review.
         if (role := role_of(self.users_file, user)) != REVIEWER:
@@ -67,21 +74,23 @@ class Reviews:
         except ValidationError as error:
             raise ReviewRefused(describe(error)) from None
         self._publish(review)
-        self.store.upsert([review])
+        try:
+            self.store.upsert([review])
+        except Exception:  # noqa: BLE001 - acknowledged, so recorded: the feed will store it from the topic
+            log.exception("review %s published but not stored; the dashboard feed will store it", review.review_id)
         return review
 
     def _publish(self, review: ApplicationReviewed) -> None:
         from kafka import KafkaProducer
 
-        with self._lock:
-            try:
-                self._producer = self._producer or KafkaProducer(bootstrap_servers=self.bootstrap, acks="all",
-                                                                 max_block_ms=SEND_TIMEOUT_S * 1000,
-                                                                 bootstrap_timeout_ms=SEND_TIMEOUT_S * 1000)
-                self._producer.send(LOAN_REVIEWS, key=str(review.client_id).encode(),
-                                    value=review.to_bytes()).get(timeout=SEND_TIMEOUT_S)
-            except Exception as error:  # noqa: BLE001 - any failure means: not recorded
-                if self._producer:
-                    self._producer.close(timeout=1)
-                self._producer = None  # a fresh producer next time (a failed one can stay failed)
-                raise ReviewUnrecorded(f"the review was not recorded (Kafka: {type(error).__name__}); try again") from error
+        try:
+            self._producer = self._producer or KafkaProducer(bootstrap_servers=self.bootstrap, acks="all",
+                                                             max_block_ms=SEND_TIMEOUT_S * 1000,
+                                                             bootstrap_timeout_ms=SEND_TIMEOUT_S * 1000)
+            self._producer.send(LOAN_REVIEWS, key=str(review.client_id).encode(),
+                                value=review.to_bytes()).get(timeout=SEND_TIMEOUT_S)
+        except Exception as error:  # noqa: BLE001 - any failure means: not recorded
+            if self._producer:
+                self._producer.close(timeout=1)
+            self._producer = None  # a fresh producer next time (a failed one can stay failed)
+            raise ReviewUnrecorded(f"the review was not recorded (Kafka: {type(error).__name__}); try again") from error

@@ -3,12 +3,15 @@ the form that decides a case left to a reviewer or records the client's contesta
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import panel as pn
 
 from credit.events import JUSTIFICATION_MIN, ApplicationReviewed
 from credit.explain.wording import percent
 from dashboard.reviews import REVIEWER, ReviewRefused, ReviewUnrecorded, kind_for, shown_state
+
+log = logging.getLogger(__name__)
 
 TEXT = {
     "fr": {"history": "Historique des décisions", "when": "date", "application": "demande", "what": "événement",
@@ -24,8 +27,9 @@ TEXT = {
            "choice": {"Accorder": "granted", "Refuser": "refused"}, "justify": "Justification (obligatoire)",
            "placeholder": f"Au moins {JUSTIFICATION_MIN} caractères : ce qui a été vérifié et pourquoi.",
            "record": "Enregistrer", "short": f"La justification est obligatoire : {JUSTIFICATION_MIN} caractères au moins.",
-           "recording": "Enregistrement en cours…", "recorded": "Enregistré : {outcome}.",
-           "failed": "Non enregistré : {error}"},
+           "recording": "Enregistrement en cours…", "recorded": "Enregistré : {outcome}, client {client}.",
+           "failed": "Non enregistré (client {client}) : {error}",
+           "unexpected": "erreur inattendue, signalée à l'exploitation ; réessayez"},
     "en": {"history": "Decision history", "when": "date", "application": "application", "what": "event", "who": "by",
            "change": "decision", "why": "justification", "scorer": "model", "decided": "automatic decision",
            "to_review": "proposal, to review", "review": "review", "contestation": "client's contestation",
@@ -37,8 +41,9 @@ TEXT = {
            "choice": {"Grant": "granted", "Refuse": "refused"}, "justify": "Justification (required)",
            "placeholder": f"At least {JUSTIFICATION_MIN} characters: what was checked, and why.",
            "record": "Record", "short": f"A justification is required: at least {JUSTIFICATION_MIN} characters.",
-           "recording": "Recording…", "recorded": "Recorded: {outcome}.",
-           "failed": "Not recorded: {error}"},
+           "recording": "Recording…", "recorded": "Recorded: {outcome}, client {client}.",
+           "failed": "Not recorded (client {client}): {error}",
+           "unexpected": "unexpected error, reported to operations; try again"},
 }
 
 
@@ -98,22 +103,31 @@ class ReviewPanel:
 
     async def record(self, _click=None) -> None:
         text = TEXT[self.lang]
+        if self._record.disabled:  # a second click that reached the server before the button was greyed out
+            return
         if len(self._words().strip()) < JUSTIFICATION_MIN:  # said in the reviewer's language first
             self._say(text["short"], "warning")
             return
+        client_id, shown = self.client_id, self._shown  # the file reviewed, whatever is opened meanwhile
         self._record.disabled = True  # one review per click, however long the broker takes
         self._say(text["recording"], "info")
         try:  # in a thread: waiting for the broker must not freeze every session of this server
-            review = await asyncio.to_thread(self.context.reviews.record, self.user, self.client_id, self._shown,
+            review = await asyncio.to_thread(self.context.reviews.record, self.user, client_id, shown,
                                              self._choice.value, self._words())
         except (ReviewRefused, ReviewUnrecorded) as error:
-            self._say(text["failed"].format(error=error), "danger")
+            self._say(text["failed"].format(client=client_id, error=error), "danger")
+            return
+        except Exception:  # noqa: BLE001 - whatever failed, the reviewer must not be left waiting
+            log.exception("a review of client %s failed", client_id)
+            self._say(text["failed"].format(client=client_id, error=text["unexpected"]), "danger")
             return
         finally:
             self._record.disabled = False
-        self._justification.value = self._justification.value_input = ""
-        self._on_recorded()
-        self._say(text["recorded"].format(outcome=f"{text[review.kind]} ({text[review.outcome]})"), "success")
+        if (self.client_id, self._shown) == (client_id, shown):  # still on that file: clear the form, show the review
+            self._justification.value = self._justification.value_input = ""
+            self._on_recorded()
+        self._say(text["recorded"].format(client=client_id, outcome=f"{text[review.kind]} ({text[review.outcome]})"),
+                  "success")
 
     def _words(self) -> str:
         """What the reviewer typed, even if the box has not lost the focus yet."""

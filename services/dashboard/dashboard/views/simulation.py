@@ -72,6 +72,16 @@ class Simulation(pn.viewable.Viewer):
         self.param.update(application=application,
                           **{name: getattr(application, f) if application else None for name, f in FIELDS.items()})
 
+    def catch_up(self) -> None:
+        """Shown again for the same client: a reviewer may have decided the application since, or a newer one
+        arrived (then it is the one simulated)."""
+        found = self.client_id is not None and self.context.store.client_file(self.client_id)
+        if not found or self.application is None or found["application_id"] != self.application.application_id:
+            self.reset()
+        elif found["in_force"] != self._in_force:
+            self._in_force = found["in_force"]
+            self.param.trigger("application")  # the result says the decision in force; the changes typed stay
+
     def _changes(self) -> dict:
         """Only the fields moved away from the application (an unknown one left empty stays unknown)."""
         return {f: getattr(self, name) for name, f in FIELDS.items() if getattr(self, name) != getattr(self.application, f)}
