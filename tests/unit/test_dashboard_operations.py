@@ -45,10 +45,11 @@ def test_each_update_reads_only_the_reports_stored_since_the_last_one_even_late_
     history = OpsHistory(store)
     assert len(history.update()) == 3
     assert len(history.update()) == 3 and store.reads == [3, 0]  # nothing new: nothing read or parsed again
-    store.upsert([report(seconds_ago=30), report(seconds_ago=55, instance="host-2")])  # the second arrives late
+    store.upsert([report(seconds_ago=30), report(seconds_ago=55, instance="box-1")])  # the second arrives late
     frame = history.update()
     assert store.reads[-1] == 2 and len(frame) == 5 and frame["at"].is_monotonic_increasing
-    assert list(frame["line"]) == ["scorer 1", "scorer 2", "scorer 1", "scorer 1", "scorer 1"]
+    # two containers whose processes are both 1 are two lines
+    assert list(frame["line"]) == ["scorer host-1", "scorer box-1", "scorer host-1", "scorer host-1", "scorer host-1"]
 
 
 def test_reports_older_than_the_longest_window_leave_the_history():
@@ -90,7 +91,7 @@ def test_a_refresh_with_the_same_lines_updates_the_charts_data_in_place():
     assert len(source.data["y"]) == 3 and source.data["y"][-1] == 30.0  # with the new point
     store.upsert([report(seconds_ago=0, instance="host-2")])  # a new instance: a new line, so a new figure
     page.refresh()
-    assert throughput.pane.object is not figure and sorted(throughput._sources) == ["scorer 1", "scorer 2"]
+    assert throughput.pane.object is not figure and sorted(throughput._sources) == ["scorer host-1", "scorer host-2"]
 
 
 def test_the_page_shows_the_latest_report_of_each_instance_its_drift_and_the_periods_decisions():
@@ -133,4 +134,4 @@ def test_the_history_keeps_its_numbers_as_numbers_when_a_read_brings_only_gaps()
     store.upsert([report(seconds_ago=10, lag=7)])
     frame = history.update()
     assert frame["lag"].dtype == float and frame["lag"].isna().tolist() == [True, False]
-    assert lines(frame, "lag", "max", bucket(15))["scorer 1"][1].tolist() == [7.0]
+    assert lines(frame, "lag", "max", bucket(15))["scorer host-1"][1].tolist() == [7.0]

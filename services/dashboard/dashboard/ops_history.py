@@ -31,7 +31,7 @@ def report_row(report: ServiceReported) -> dict:
     """What the page draws of one report."""
     latency = report.latency.get(LATENCY.get(report.service, "batch"))
     row = {"at": report.at, "service": report.service, "instance": report.instance,
-           "line": f"{report.service} {report.instance.rsplit('-', 1)[-1]}",  # the process id tells instances apart
+           "line": f"{report.service} {report.instance}",  # host and process: in containers every process may be 1
            "interval_s": report.interval_s, "throughput": report.rates_per_s.get(THROUGHPUT.get(report.service, "sent")),
            "p95_ms": latency.p95_ms if latency else None, "lag": report.lag,
            "errors": sum(report.counts.get(k, 0) for k in ("errors", "dead_letters", "unreadable"))}
