@@ -79,10 +79,15 @@ def log_in(page, url: str, password: str = PASSWORD, user: str = "marie") -> Non
     page.click("button[type=submit]")
 
 
-def screenshot(page, name: str, tmp_path: Path) -> None:
-    """Saved under tmp_path, or under $SCREENSHOTS_DIR (to refresh the README's pictures)."""
+def screenshot(page, name: str, tmp_path: Path, height: int | None = None) -> None:
+    """Saved under tmp_path, or under $SCREENSHOTS_DIR (to refresh the README's pictures); `height`: a taller
+    window for the picture (the page scrolls inside the template, so a full-page picture is the window)."""
     folder = Path(os.environ.get("SCREENSHOTS_DIR", tmp_path))
+    window = page.viewport_size
+    if height:
+        page.set_viewport_size({"width": window["width"], "height": height})
     page.screenshot(path=folder / f"{name}.png", full_page=True)
+    page.set_viewport_size(window)
 
 
 def test_a_wrong_password_is_refused(page, dashboard):
@@ -230,9 +235,10 @@ def test_a_simulation_following_the_suggestion_turns_a_refusal_into_a_grant(page
     for label in ("Montant du crédit", "Mensualité", "Prix du bien", "Revenu annuel"):
         expect(page.get_by_text(label, exact=True)).to_be_visible()
     expect(page.locator(".simulation-suggestion")).to_contain_text("la demande serait accordée")
+    screenshot(page, "dashboard-simulation", tmp_path, height=1080)
     page.get_by_role("button", name="Essayer cette proposition").click()
     expect(page.locator(".simulation-decision")).to_contain_text("Serait accordée", timeout=WAIT_MS)
-    screenshot(page, "dashboard-simulation", tmp_path)
+    screenshot(page, "dashboard-simulation-granted", tmp_path, height=1080)
 
 
 def test_a_client_can_be_found_among_the_latest_refusals(page, dashboard, explained):
