@@ -26,7 +26,8 @@ class Undecodable(ValueError):
     """A message that is not a valid event; the text says why, field by field."""
 
 
-def _decode(raw: bytes | None, schema):
+def decode_event(raw: bytes | None, schema):
+    """The event of `schema` in `raw`; Undecodable says what is wrong, field by field."""
     if not raw:
         raise Undecodable("empty message")
     try:
@@ -37,14 +38,32 @@ def _decode(raw: bytes | None, schema):
         raise Undecodable("not UTF-8 JSON") from None
 
 
-def decode_application(raw: bytes | None) -> dict:
-    """The application event in `raw`, as a dict of typed values; Undecodable says what is wrong."""
-    return _decode(raw, ApplicationReceived).model_dump()
+def read_application(message: Message | bytes | None) -> ApplicationReceived:
+    """The application event in a message (or bytes); Undecodable says what is wrong.
+
+    An application read from a topic without an application_id gets one derived from where it was
+    read (`derived_id`), so a redelivery of the message is the same application, not a new one.
+    """
+    raw = message.value if isinstance(message, Message) else message
+    event = decode_event(raw, ApplicationReceived)
+    if isinstance(message, Message) and "application_id" not in event.model_fields_set:
+        event = event.model_copy(update={"application_id": derived_id(message)})
+    return event
+
+
+def decode_application(message: Message | bytes | None) -> dict:
+    """The application event in a message (or bytes), as a dict of typed values (see read_application)."""
+    return read_application(message).model_dump()
+
+
+def derived_id(message: Message) -> str:
+    """The id of an application that came without one: its topic, partition and offset."""
+    return f"{message.topic}-{message.partition}-{message.offset}"
 
 
 def decode_decision(raw: bytes | None) -> ApplicationScored:
     """The decision event in `raw`; Undecodable says what is wrong."""
-    return _decode(raw, ApplicationScored)
+    return decode_event(raw, ApplicationScored)
 
 
 def describe(error: ValidationError, limit: int = 10) -> str:
@@ -63,3 +82,12 @@ def dead_letter_of(message: Message, reason: str, service: str) -> DeadLettered:
 def dead_letter(raw: bytes | None, reason: str, topic: str, partition: int, offset: int, service: str) -> DeadLettered:
     return DeadLettered(reason=reason, source_topic=topic, source_partition=partition, source_offset=offset,
                         original=base64.b64encode(raw or b"").decode(), service=service)
+
+
+def cause(error: Exception) -> str:
+    """What went wrong with one message, in one line: the error's own words (a ValueError names the field),
+    else its kind too. Never the message's content: reasons are logged."""
+    if isinstance(error, ValidationError):
+        return describe(error)
+    text = str(error).splitlines()[0] if str(error) else ""
+    return text if isinstance(error, ValueError) and text else f"{type(error).__name__}: {text}".rstrip(": ")

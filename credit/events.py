@@ -1,8 +1,8 @@
 """Event schemas carried on the topics, as JSON bytes. Events are facts, named in the past tense.
 
 The application schema is built from the Kaggle columns, with the limits a real application
-respects, so a wrong type, a negative amount or an unknown category is refused with the
-field's name.
+respects (credit.limits), so a wrong type, a negative amount, a timestamp without a timezone or
+an unknown category is refused with the field's name. Every timestamp carries its timezone.
 """
 from __future__ import annotations
 
@@ -13,25 +13,11 @@ from functools import cache
 from importlib import resources
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
+from credit.limits import APPLICATION_ID_PATTERN  # noqa: F401 - re-exported: the documented form of an id
+from credit.limits import ApplicationId, ClientId, application_number
 from credit.schema import columns_of
-
-# Limits of the numeric application fields a real application respects (others: any number).
-_LIMITS = {
-    "AMT_": {"ge": 0},
-    "CNT_CHILDREN": {"ge": 0, "le": 30},
-    "CNT_FAM_MEMBERS": {"ge": 1, "le": 40},
-    "DAYS_BIRTH": {"ge": -36_525, "le": -6_570},  # 18 to 100 years old
-    "DAYS_REGISTRATION": {"le": 0},
-    "DAYS_ID_PUBLISH": {"le": 0},
-    "DAYS_LAST_PHONE_CHANGE": {"le": 0},
-    "EXT_SOURCE_": {"ge": 0, "le": 1},
-    "HOUR_APPR_PROCESS_START": {"ge": 0, "le": 23},
-    "OWN_CAR_AGE": {"ge": 0, "le": 100},
-    "REGION_RATING_CLIENT": {"ge": 1, "le": 3},
-    "FLAG_": {"ge": 0, "le": 1},
-}
 
 
 def now() -> datetime:
@@ -50,13 +36,12 @@ def categories() -> dict[str, list[str]]:
 
 def _field(column: str, kind: str):
     if kind == "key":
-        return (int, Field(gt=0))
+        return (ClientId, ...)
     if kind == "category":
         return (Optional[Literal[tuple(categories()[column])]], None)
     if kind == "flag":
         return (Optional[Literal["Y", "N"]], None)
-    limits = next((v for k, v in _LIMITS.items() if column.startswith(k)), {})
-    return (Optional[float], Field(None, allow_inf_nan=False, **limits))
+    return application_number(column)
 
 
 class _Event(BaseModel):
@@ -71,28 +56,30 @@ class _Event(BaseModel):
 
 
 def _application_fields() -> dict:
-    fields = {column: _field(column, kind) for column, kind in columns_of("application_test").items()}
-    fields["DAYS_EMPLOYED"] = (Optional[float], Field(None, le=365_243))  # 365243: Kaggle's "not employed"
-    return fields
+    return {column: _field(column, kind) for column, kind in columns_of("application_test").items()}
 
 
 # A loan application as submitted: the Kaggle application columns + application_id, submitted_at.
 ApplicationReceived = create_model(
     "ApplicationReceived", __base__=_Event,
-    application_id=(str, Field(default_factory=new_id, min_length=1, max_length=64)),
-    submitted_at=(datetime, Field(default_factory=now)), **_application_fields())
+    application_id=(ApplicationId, Field(default_factory=new_id, description=(
+        "The idempotency key. Optional: the ingest API gives a new uuid4; an application read from the topic "
+        "without one gets <topic>-<partition>-<offset>."))),
+    submitted_at=(AwareDatetime, Field(default_factory=now, description=(
+        "When it was submitted, with its timezone. Optional: the time it was accepted."))),
+    **_application_fields())
 
 
 class ApplicationScored(_Event):
     """The scorer's decision on one application."""
-    application_id: str
-    client_id: int
+    application_id: ApplicationId
+    client_id: ClientId
     probability_of_default: float = Field(ge=0, le=1)
     decision: Literal["granted", "refused"]  # when to_review: the decision the model proposes to the reviewer
     threshold: float
     model_version: str
-    decided_at: datetime
-    submitted_at: datetime
+    decided_at: AwareDatetime
+    submitted_at: AwareDatetime
     status: Literal["decided", "to_review"] = "decided"  # to_review: a reviewer decides (credit.decision)
     review_band: float = 0.0  # PDs within this share of the threshold went to review
     timings_ms: dict[str, float]
@@ -117,8 +104,8 @@ class Reason(BaseModel):
 
 class ApplicationExplained(_Event):
     """Why a decision came out as it did: base_value + sum of contributions = probability_of_default."""
-    application_id: str
-    client_id: int
+    application_id: ApplicationId
+    client_id: ClientId
     model_version: str
     probability_of_default: float = Field(ge=0, le=1)
     decision: Literal["granted", "refused"]
@@ -128,8 +115,8 @@ class ApplicationExplained(_Event):
     feature_points: list[float]  # each model input's points, in the bundle's feature order (like the decision's features)
     reasons: list[Reason]  # at most 4 raising the risk, then at most 4 lowering it
     summary: Text
-    decided_at: datetime
-    explained_at: datetime
+    decided_at: AwareDatetime
+    explained_at: AwareDatetime
     status: Literal["decided", "to_review"] = "decided"  # the decision's
 
 
@@ -140,14 +127,14 @@ class ApplicationReviewed(_Event):
     """A person's decision on an application (loan-reviews): a review of a case the scorer left to a
     reviewer, or a client's contestation of a decision. The latest one is the decision in force."""
     review_id: str = Field(default_factory=new_id)
-    application_id: str
-    client_id: int
+    application_id: ApplicationId
+    client_id: ClientId
     kind: Literal["review", "contestation"]
     reviewer: str = Field(min_length=1)  # the account name of the reviewer who decided
     before: Literal["granted", "refused"]  # the decision in force (or proposed) before
     after: Literal["granted", "refused"]
     justification: str = Field(min_length=JUSTIFICATION_MIN, max_length=2000)  # mandatory: why, in words another reviewer can check
-    reviewed_at: datetime = Field(default_factory=now)
+    reviewed_at: AwareDatetime = Field(default_factory=now)
 
     @property
     def outcome(self) -> str:
@@ -156,7 +143,7 @@ class ApplicationReviewed(_Event):
 
 class HistoryRecorded(_Event):
     """A client's history aggregates (compacted topic: the latest one per client counts)."""
-    client_id: int
+    client_id: ClientId
     aggregates: dict[str, Optional[float]]
     computed_from: str  # data fingerprint of the tables they were computed from
 
@@ -167,9 +154,9 @@ class DeadLettered(_Event):
     source_topic: str
     source_partition: int
     source_offset: int
-    original: str  # the original bytes, base64
+    original: str = Field(json_schema_extra={"contentEncoding": "base64"})  # the original bytes, base64
     service: str
-    failed_at: datetime = Field(default_factory=now)
+    failed_at: AwareDatetime = Field(default_factory=now)
 
 
 class Percentiles(BaseModel):
@@ -183,7 +170,7 @@ class ServiceReported(_Event):
     """One service instance's report to operations (ops.metrics), every interval_s."""
     service: str
     instance: str
-    at: datetime
+    at: AwareDatetime
     interval_s: float  # since the previous report
     counts: dict[str, int]  # this interval: received, sent, errors, dead_letters, granted, refused...
     totals: dict[str, int]  # since the instance started
@@ -192,14 +179,17 @@ class ServiceReported(_Event):
     lag: Optional[int] = None  # messages on the input topic not yet processed and committed (None: not known yet)
     pd_histogram: Optional[list[int]] = None  # the scorer: decisions per PD bin of credit.monitoring.PD_BINS
     drift: dict[str, float] = {}  # PSI of the PD and main inputs over the recent window vs the training reference
+    unaccounted: int = 0  # messages received with no outcome (result, dead letter...) and not in flight: a loss
 
 
 class AlertRaised(_Event):
-    """Something operations should look at (ops.alerts): a drift, a dead-letter share or a lag past its threshold."""
+    """Something operations should look at (ops.alerts): a drift, a dead-letter share or a lag past its threshold,
+    a service whose counts do not balance, or messages that did not reach the next stage in time."""
     service: str
-    kind: Literal["drift", "dead_letters", "lag"]
+    kind: Literal["drift", "dead_letters", "lag", "unbalanced", "reconciliation"]
     subject: str  # the input (or "PD") that drifted; "share" for dead letters; "messages" for lag
     level: Literal["warn", "alarm"]
     value: float
     threshold: float
-    at: datetime
+    at: AwareDatetime
+    detail: Optional[str] = None  # reconciliation: the oldest application waiting; unbalanced: the totals

@@ -11,6 +11,7 @@ import socket
 import time
 from collections import Counter, deque
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -36,10 +37,14 @@ def instance_name() -> str:
 class Meter:
     """Counts and latencies of one service instance, reported (and restarted) every interval."""
 
-    def __init__(self, service: str, instance: str, clock=time.monotonic, seed: int = 0):
+    def __init__(self, service: str, instance: str, clock=time.monotonic, seed: int = 0,
+                 outcomes: tuple[str, ...] = ("sent", "dead_letters")):
         self.service, self.instance, self._clock = service, instance, clock
+        self.outcomes = outcomes  # what can become of a message received: each one ends as exactly one of them
+        self._in_flight = 0
         self._random = random.Random(seed)
         self._totals: Counter = Counter()
+        self.last_report: ServiceReported | None = None  # what the metrics endpoint shows of latency and lag
         self._start_interval()
 
     def _start_interval(self) -> None:
@@ -53,17 +58,37 @@ class Meter:
         self._counts[what] += n
         self._totals[what] += n
 
+    def totals(self) -> dict[str, int]:
+        """Every count since start (a copy: safe to read from another thread)."""
+        return dict(self._totals)
+
+    @contextmanager
+    def handling(self, size: int):
+        """Around the handling of `size` messages received: they are in flight until it ends."""
+        self.count("received", size)
+        self._in_flight += size
+        try:
+            yield
+        finally:
+            self._in_flight -= size
+
     @contextmanager
     def batch(self, size: int):
         """Around one micro-batch: its messages received, its time, or an error."""
-        self.count("received", size)
         started = self._clock()
-        try:
-            yield
-        except Exception:
-            self.count("errors")
-            raise
+        with self.handling(size):
+            try:
+                yield
+            except Exception:
+                self.count("errors")
+                raise
         self.latency("batch", self._clock() - started)
+
+    def unaccounted(self) -> int:
+        """Messages received that have no outcome and are not in flight (negative: more outcomes than
+        messages). Anything but 0 means messages were lost or doubled."""
+        pending = self._totals["received"] - sum(self._totals[o] for o in self.outcomes)
+        return pending - self._in_flight if pending > self._in_flight else min(pending, 0)
 
     def latency(self, what: str, seconds: float) -> None:
         """Reservoir sampling: percentiles from a uniform sample of at most LATENCY_SAMPLES per interval."""
@@ -84,8 +109,10 @@ class Meter:
             counts=dict(self._counts), totals=dict(self._totals),
             rates_per_s={k: round(v / interval, 3) for k, v in self._counts.items()},
             latency={k: _percentiles(v, self._seen[k]) for k, v in self._latency.items() if v}, lag=lag,
-            pd_histogram=self._pd.tolist() if self._pd.any() else None, drift=drift or {})
+            pd_histogram=self._pd.tolist() if self._pd.any() else None, drift=drift or {},
+            unaccounted=self.unaccounted())
         self._start_interval()
+        self.last_report = report
         return report
 
 
@@ -180,6 +207,18 @@ def level(value: float, warn: float = PSI_WARN, alarm: float = PSI_ALARM) -> str
     return "alarm" if value >= alarm else "warn" if value >= warn else None
 
 
+@dataclass(frozen=True)
+class Measure:
+    """One watched value and the level it reaches (None: fine)."""
+    kind: str
+    subject: str
+    value: float
+    level: str | None
+    warn: float
+    alarm: float
+    detail: str | None = None
+
+
 class Alerts:
     """Alerts from reports: once when a level is reached or raised, again only after it went back down."""
 
@@ -188,22 +227,31 @@ class Alerts:
         self._levels: dict[tuple[str, str], str | None] = {}
 
     def check(self, report: ServiceReported) -> list[AlertRaised]:
-        found = [("drift", name, value, level(value), PSI_WARN, PSI_ALARM) for name, value in report.drift.items()]
+        found = [Measure("drift", name, value, level(value), PSI_WARN, PSI_ALARM) for name, value in report.drift.items()]
         received = report.counts.get("received", 0)
         if received:
             share = report.counts.get("dead_letters", 0) / received
-            found.append(("dead_letters", "share", share, level(share, DEAD_LETTERS_WARN, DEAD_LETTERS_ALARM),
-                          DEAD_LETTERS_WARN, DEAD_LETTERS_ALARM))
+            found.append(Measure("dead_letters", "share", share, level(share, DEAD_LETTERS_WARN, DEAD_LETTERS_ALARM),
+                                 DEAD_LETTERS_WARN, DEAD_LETTERS_ALARM))
         if report.lag is not None:
-            found.append(("lag", "messages", report.lag, level(report.lag, LAG_WARN, LAG_ALARM), LAG_WARN, LAG_ALARM))
+            found.append(Measure("lag", "messages", report.lag, level(report.lag, LAG_WARN, LAG_ALARM),
+                                 LAG_WARN, LAG_ALARM))
+        # received = the outcomes + in flight, always: any difference is a loss (or a double) to look at now
+        found.append(Measure("unbalanced", "messages", report.unaccounted, "alarm" if report.unaccounted else None, 0, 0,
+                             ", ".join(f"{k}={v}" for k, v in sorted(report.totals.items()))))
+        return self.levels(found, report.at)
+
+    def levels(self, found: list[Measure], at) -> list[AlertRaised]:
+        """The alerts the measures raise now (a level newly reached, or warn raised to alarm)."""
         alerts = []
-        for kind, subject, value, now_level, warn, alarm in found:
-            before = self._levels.get((kind, subject))
-            self._levels[(kind, subject)] = now_level
-            if now_level and (before is None or (before, now_level) == ("warn", "alarm")):
-                alerts.append(AlertRaised(service=self.service, kind=kind, subject=subject, level=now_level,
-                                          value=round(value, 4), threshold=warn if now_level == "warn" else alarm,
-                                          at=report.at))
+        for measure in found:
+            before = self._levels.get((measure.kind, measure.subject))
+            self._levels[(measure.kind, measure.subject)] = measure.level
+            if measure.level and (before is None or (before, measure.level) == ("warn", "alarm")):
+                alerts.append(AlertRaised(
+                    service=self.service, kind=measure.kind, subject=measure.subject, level=measure.level,
+                    value=round(measure.value, 4), threshold=measure.warn if measure.level == "warn" else measure.alarm,
+                    at=at, detail=measure.detail))
         return alerts
 
 

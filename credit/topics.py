@@ -8,6 +8,7 @@ LOAN_EXPLANATIONS = "loan-explanations"
 LOAN_REVIEWS = "loan-reviews"  # reviewers' decisions and clients' contestations
 APPLICATIONS_DLQ = "loan-applications.dlq"
 DECISIONS_DLQ = "loan-decisions.dlq"  # decisions the explainer cannot explain (e.g. unknown model version)
+DASHBOARD_DLQ = "dashboard.dlq"  # messages the dashboard's feeds cannot read or store
 OPS_METRICS = "ops.metrics"
 OPS_ALERTS = "ops.alerts"
 
@@ -22,6 +23,7 @@ TOPIC_CONFIGS: dict[str, dict[str, str]] = {
     LOAN_REVIEWS: {"retention.ms": "-1"},  # a decision's history is kept for good
     APPLICATIONS_DLQ: {"retention.ms": str(90 * _DAY_MS)},
     DECISIONS_DLQ: {"retention.ms": str(90 * _DAY_MS)},
+    DASHBOARD_DLQ: {"retention.ms": str(90 * _DAY_MS)},
     OPS_METRICS: {"retention.ms": str(7 * _DAY_MS)},
     OPS_ALERTS: {"retention.ms": str(90 * _DAY_MS)},
 }

@@ -5,7 +5,8 @@
     python deploy/stack.py demo    # up, replay demo applications, show explained decisions; Ctrl-C stops all
 
 Ports and places come from the same environment variables as docker-compose.yml:
-KAFKA_PORT (9092), INGEST_PORT (8000), MODELS_DIR (models), STACK_DIR (.stack).
+KAFKA_PORT (9092), INGEST_PORT (8000), MODELS_DIR (models), STACK_DIR (.stack), and the Prometheus
+endpoints' ports on 127.0.0.1: SCORER_, EXPLAINER_, INGEST_ and DASHBOARD_METRICS_PORT (9101 to 9104).
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ BOOTSTRAP = f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"
 INGEST_URL = f"http://127.0.0.1:{os.environ.get('INGEST_PORT', '8000')}"
 DASHBOARD_PORT = os.environ.get("DASHBOARD_PORT", "5006")
 DASHBOARD_URL = f"http://127.0.0.1:{DASHBOARD_PORT}/app"
+METRICS_PORTS = {name: os.environ.get(f"{name.upper()}_METRICS_PORT", default)  # one each: no two collide
+                 for name, default in (("scorer", "9101"), ("explainer", "9102"), ("ingest", "9103"), ("dashboard", "9104"))}
 _APP = "services/dashboard/dashboard"
 SERVICES = {"ingest": ["-m", "ingest", "serve"], "scorer": ["-m", "scorer", "worker", "-l", "warn"],
             "explainer": ["-m", "explainer", "worker", "-l", "warn"],
@@ -61,13 +64,15 @@ def demo_accounts() -> dict[str, str]:
 
 def environment() -> dict[str, str]:
     return {**os.environ, "INGEST_KAFKA_BOOTSTRAP": BOOTSTRAP, "INGEST_API_KEYS_FILE": str(STACK / "api-key"),
+            "INGEST_IDEMPOTENCY_DB": str(STACK / "ingest-applications.db"),
             "SCORER_KAFKA_BOOTSTRAP": BOOTSTRAP, "SCORER_MODELS_DIR": str(MODELS),
             "SCORER_DATA_DIR": str(STACK / "scorer-data"), "EXPLAINER_KAFKA_BOOTSTRAP": BOOTSTRAP,
             "EXPLAINER_MODELS_DIR": str(MODELS), "EXPLAINER_DATA_DIR": str(STACK / "explainer-data"),
             "DASHBOARD_KAFKA_BOOTSTRAP": BOOTSTRAP, "DASHBOARD_MODELS_DIR": str(MODELS),
             "DASHBOARD_STORE_PATH": str(STACK / "dashboard-store.db"),
             "DASHBOARD_USERS_FILE": str(STACK / "dashboard-users.json"),
-            "PANEL_COOKIE_SECRET": _secret("dashboard-cookie-secret")}
+            "PANEL_COOKIE_SECRET": _secret("dashboard-cookie-secret"),
+            **{f"{name.upper()}_METRICS_PORT": port for name, port in METRICS_PORTS.items()}}
 
 
 def run(*args: str) -> None:
@@ -109,7 +114,8 @@ def up() -> None:
     _wait_healthy()
     print(f"Stack up. Ingest API: {INGEST_URL}/docs (API key in {STACK / 'api-key'}); "
           f"broker {BOOTSTRAP}; logs in {STACK}/. Stop with `make down`.\n"
-          f"Dashboard: {DASHBOARD_URL}  " + ", ".join(f"user {u} ({DEMO_USERS[u]}), password {p}" for u, p in passwords.items()))
+          f"Dashboard: {DASHBOARD_URL}  " + ", ".join(f"user {u} ({DEMO_USERS[u]}), password {p}" for u, p in passwords.items())
+          + "\nPrometheus: " + ", ".join(f"{name} http://127.0.0.1:{port}/metrics" for name, port in METRICS_PORTS.items()))
 
 
 def down() -> None:

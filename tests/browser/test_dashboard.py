@@ -68,8 +68,10 @@ def ops_events() -> list:
                                interval_s=10, counts=counts, totals={"sent": sent}, rates_per_s={"sent": sent / 10},
                                latency={}, lag=3, pd_histogram=[sent // 11] * 11, drift={"PD": psi, "EXT_SOURCE_3": psi / 2})
     alert = AlertRaised(service="scorer", kind="drift", subject="PD", level="alarm", value=0.31, threshold=0.25, at=now())
+    lost = AlertRaised(service="dashboard-ops", kind="reconciliation", subject="not stored", level="alarm", value=2,
+                       threshold=0, at=now(), detail="app-lost-1")
     dead = [dead_letter(b"{oops", "message: Invalid JSON", "loan-applications", 0, offset, "scorer") for offset in range(3)]
-    return [report(m, 500 + m, 0.02 * (10 - m)) for m in range(10)] + [alert, *dead]
+    return [report(m, 500 + m, 0.02 * (10 - m)) for m in range(10)] + [alert, lost, *dead]
 
 
 def log_in(page, url: str, password: str = PASSWORD, user: str = "marie") -> None:
@@ -330,7 +332,9 @@ def test_operations_see_services_drift_alerts_and_dead_letters_and_no_client_pag
     expect(page.locator(".ops-notice")).to_contain_text("Flux d'exploitation interrompu")  # Kafka is down here
     expect(page.locator(".ops-drift")).to_contain_text("EXT_SOURCE_3")
     expect(page.locator(".ops-drift")).to_contain_text("PD")
-    expect(page.locator(".ops-alerts")).to_contain_text("alarm")
+    expect(page.locator(".ops-alerts")).to_contain_text("✘ alarme")
+    expect(page.locator(".ops-alerts")).to_contain_text("la plus ancienne : app-lost-1")  # the reconciliation's alarm
+    expect(page.locator(".ops-notice")).to_contain_text("2 demande(s) non enregistrées après le délai")
     expect(page.locator(".ops-dead-letters")).to_contain_text("Invalid JSON")
     expect(page.locator(".ops-dead-letters")).to_contain_text("3")
     total = sum(500 + m for m in range(10))  # the period's decisions, and the share left to reviewers

@@ -1,7 +1,7 @@
 """Helpers for tests against the running stack: post applications, read a topic until enough arrived."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 from kafka import KafkaConsumer, TopicPartition
@@ -16,6 +16,7 @@ class Stack:
     """The running stack: the ingest API's URL and the service processes (to kill and restart in fault tests)."""
     url: str
     services: dict  # name -> tests.processes.Service
+    metrics_ports: dict = field(default_factory=dict)  # name -> its Prometheus port on 127.0.0.1
 
 
 def healthy(url: str) -> bool:

@@ -86,14 +86,14 @@ def test_the_dashboard_feeds_store_every_event_and_report_it(stack, kafka_broker
     latest: list[ServiceReported] = []
 
     def accounted() -> bool:
-        """Every message of the client topics received, stored or unreadable, and nothing left waiting."""
+        """Every message of the client topics received, stored or dead-lettered, and nothing left waiting."""
         for message in (m for batch in consumer.poll(timeout_ms=500).values() for m in batch):
             report = ServiceReported.from_bytes(message.value)
             if report.service == "dashboard" and report.instance == feed.meter.instance:
                 latest[:] = [report]
         total = sum(topic_size(kafka_broker.bootstrap, t) for t in CLIENT_TOPICS)
         return bool(latest) and latest[0].lag == 0 and latest[0].totals.get("received") == total == \
-            latest[0].totals.get("stored", 0) + latest[0].totals.get("unreadable", 0)
+            latest[0].totals.get("stored", 0) + latest[0].totals.get("dead_letters", 0)
 
     def dead_letters_and_alerts_kept() -> bool:
         """The operations page's data: every dead letter (keyed by its source) and every alert."""

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from credit.events import ApplicationExplained, ApplicationReceived, ApplicationReviewed, ApplicationScored, now
+from credit.dead_letters import Message, Undecodable
 from dashboard.feed import decode
 from dashboard.store import Store
 
@@ -134,7 +135,20 @@ def test_the_store_survives_a_restart_on_disk(tmp_path):
     assert Store(tmp_path / "store.db").count("decisions") == 1
 
 
-def test_the_feed_decodes_each_topic_with_its_schema_and_skips_garbage():
-    assert decode("loan-decisions", decision("a", 1).to_bytes()).application_id == "a"
-    assert decode("loan-decisions", b"not json") is None
-    assert decode("loan-explanations", decision("a", 1).to_bytes()) is None  # a decision is not an explanation
+def at(topic: str, value: bytes, offset: int = 7) -> Message:
+    return Message(b"1", value, topic, 0, offset)
+
+
+def test_the_feed_decodes_each_topic_with_its_schema_and_says_why_garbage_is_not_an_event():
+    assert decode(at("loan-decisions", decision("a", 1).to_bytes())).application_id == "a"
+    with pytest.raises(Undecodable, match="not UTF-8 JSON|Invalid JSON"):
+        decode(at("loan-decisions", b"not json"))
+    with pytest.raises(Undecodable, match="base_value"):  # a decision is not an explanation
+        decode(at("loan-explanations", decision("a", 1).to_bytes()))
+
+
+def test_an_application_without_an_id_gets_the_same_id_from_its_position_each_time_it_is_read():
+    raw = b'{"SK_ID_CURR": 100002, "submitted_at": "2026-12-01T19:45:00+00:00"}'
+    first, again = decode(at("loan-applications", raw, 12)), decode(at("loan-applications", raw, 12))
+    assert first.application_id == again.application_id == "loan-applications-0-12"
+    assert decode(at("loan-applications", raw, 13)).application_id == "loan-applications-0-13"

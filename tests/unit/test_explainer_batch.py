@@ -83,6 +83,33 @@ def test_garbage_a_wrong_feature_count_and_a_sum_that_does_not_add_up_are_dead_l
     assert dead[1].reason == "empty message"
 
 
+class CrashingExplainer(FakeExplainer):
+    def explain(self, decisions):
+        if any(d.client_id == 13 for d in decisions):
+            raise FloatingPointError("overflow encountered in exp")
+        return super().explain(decisions)
+
+
+def test_any_error_explaining_one_decision_dead_letters_it_alone_and_so_does_a_failed_publication():
+    explainers = FakeExplainers()
+    explainers.get = lambda version: CrashingExplainer()
+    published, dead = [], []
+
+    async def publish(explanation):
+        if explanation.client_id == 7:
+            raise ValueError("message too large")
+        published.append(explanation)
+
+    async def publish_dead(letter, key):
+        dead.append(letter)
+    messages = [Message(b"k", decision(c), LOAN_DECISIONS, 0, c) for c in (1, 13, 7, 2)]
+    assert asyncio.run(process_batch(messages, explainers, publish, publish_dead)) == 2
+    assert [e.client_id for e in published] == [1, 2]
+    assert {d.source_offset: d.reason for d in dead} == {
+        13: "cannot be explained: FloatingPointError: overflow encountered in exp",
+        7: "the explanation cannot be published: message too large"}
+
+
 def test_the_agent_publishes_explanations_keyed_by_client_and_dead_letters_with_the_original_key(tmp_path):
     from explainer.app import create_app
     from explainer.settings import Settings

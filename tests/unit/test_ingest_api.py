@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import itertools
+import threading
+import time
 
 import pytest
 from fastapi.testclient import TestClient
 
-from credit.events import ApplicationReceived, categories
+from credit.events import APPLICATION_ID_PATTERN, ApplicationReceived, categories
 from credit.topics import LOAN_APPLICATIONS
-from ingest.api import create_app, get_publisher
+from ingest.api import create_app, get_ledger, get_publisher
+from ingest.idempotency import Ledger
 from ingest.publisher import BrokerUnavailable
 from ingest.settings import IngestSettings
 
@@ -21,10 +24,11 @@ _ids = itertools.count(100_001)
 class FakePublisher:
     """Records what it publishes; raises BrokerUnavailable when `down`."""
 
-    def __init__(self, down: bool = False):
-        self.down, self.published = down, []
+    def __init__(self, down: bool = False, delay_s: float = 0.0):
+        self.down, self.published, self.delay_s = down, [], delay_s
 
     def publish_all(self, events, topic=LOAN_APPLICATIONS):
+        time.sleep(self.delay_s)
         if self.down:
             raise BrokerUnavailable("the Kafka broker at fake:9092 did not acknowledge within 1 s (test)")
         self.published += [(topic, event) for event in events]
@@ -49,9 +53,15 @@ def publisher():
 
 
 @pytest.fixture
-def client(publisher):
+def ledger(tmp_path):
+    return Ledger(tmp_path / "applications.db", hold_s=30)
+
+
+@pytest.fixture
+def client(publisher, ledger):
     app = create_app(IngestSettings(api_keys=KEY, max_batch_size=5, max_body_bytes=20_000))
     app.dependency_overrides[get_publisher] = lambda: publisher
+    app.dependency_overrides[get_ledger] = lambda: ledger
     return TestClient(app, headers={"X-API-Key": KEY})
 
 
@@ -87,8 +97,8 @@ def test_a_batch_is_accepted_in_order_and_keeps_given_ids(client, publisher):
 
 
 @pytest.mark.parametrize("field, value, kind", [
-    ("AMT_CREDIT", "a lot", "float_parsing"),
-    ("SK_ID_CURR", "abc", "int_parsing"),
+    ("AMT_CREDIT", "a lot", "float_type"),
+    ("SK_ID_CURR", "abc", "int_type"),
     ("AMT_CREDIT", -1, "greater_than_equal"),
     ("EXT_SOURCE_2", 1.2, "less_than_equal"),
     ("DAYS_BIRTH", -17 * 365, "less_than_equal"),  # 17 years old
@@ -221,6 +231,119 @@ def test_the_meter_counts_applications_and_requests_by_outcome(client, publisher
     publisher.down = True
     assert post(client, application()).status_code == 503
     report = client.app.state.meter.report()
-    assert report.counts == {"received": 3, "sent": 2, "requests_accepted": 1, "requests_refused": 1,
-                             "requests_unavailable": 1}
+    assert report.counts == {"received": 3, "sent": 2, "unavailable": 1, "requests_accepted": 1,
+                             "requests_refused": 1, "requests_unavailable": 1}
     assert report.latency["request"].n == 3
+
+
+def test_a_timestamp_without_a_timezone_is_refused_naming_the_field(client, publisher):
+    error = only_error(post(client, application(submitted_at="2026-12-01T19:45:00")))
+    assert (error["field"], error["type"]) == ("submitted_at", "timezone_aware") and "timezone" in error["message"]
+    assert post(client, application(submitted_at="2026-12-01T19:45:00+01:00")).status_code == 202
+    assert len(publisher.published) == 1
+
+
+@pytest.mark.parametrize("field, value, kind", [
+    ("AMT_CREDIT", True, "float_type"),
+    ("AMT_CREDIT", "406597.5", "float_type"),
+    ("SK_ID_CURR", 2**63, "less_than_equal"),
+    ("SK_ID_CURR", 100_002.5, "int_type"),
+    ("AMT_ANNUITY", 1e300, "less_than_equal"),
+    ("CNT_CHILDREN", 2.5, "multiple_of"),
+    ("FLAG_EMAIL", 0.5, "multiple_of"),
+    ("DAYS_EMPLOYED", 12, "days_employed"),
+    ("application_id", "bad\nid", "string_pattern_mismatch"),
+])
+def test_a_value_the_pipeline_cannot_carry_is_refused_naming_its_field(client, publisher, field, value, kind):
+    error = only_error(post(client, application(**{field: value})))
+    assert (error["field"], error["type"]) == (field, kind)
+    assert publisher.published == []
+
+
+def test_the_same_application_posted_again_is_a_duplicate_published_once(client, publisher):
+    first = application(application_id="upstream-7")
+    assert post(client, first).json() == {"accepted": 1, "application_ids": ["upstream-7"], "duplicates": 0}
+    retry = post(client, {**first, "submitted_at": "2026-12-01T19:45:00Z"})  # a client's retry, with a new time
+    assert retry.status_code == 202
+    assert retry.json() == {"accepted": 1, "application_ids": ["upstream-7"], "duplicates": 1}
+    assert [e.application_id for _, e in publisher.published] == ["upstream-7"]
+
+
+def test_an_id_posted_again_with_other_values_is_a_conflict_naming_the_id(client, publisher):
+    assert post(client, application(application_id="upstream-8")).status_code == 202
+    response = post(client, [application(), application(application_id="upstream-8", AMT_CREDIT=1_000_000.0)])
+    assert response.status_code == 409
+    body = response.json()
+    assert body["error"] == "application_id_conflict" and "upstream-8" in body["message"]
+    assert [(e["index"], e["field"], e["type"]) for e in body["errors"]] == [(1, "application_id", "application_id_conflict")]
+    assert len(publisher.published) == 1  # nothing of the refused batch
+
+
+def test_an_id_twice_in_one_batch_is_published_once_or_refused_if_the_values_differ(client, publisher):
+    same = application(application_id="twice-1")
+    response = post(client, [same, same, application()])
+    assert response.status_code == 202 and response.json()["duplicates"] == 1
+    assert response.json()["application_ids"][:2] == ["twice-1", "twice-1"]
+    assert [e.application_id for _, e in publisher.published].count("twice-1") == 1
+    different = post(client, [application(application_id="twice-2"), application(application_id="twice-2")])
+    assert different.status_code == 409 and "twice-2" in different.json()["message"]
+    assert "twice-2" not in {e.application_id for _, e in publisher.published}
+
+
+def test_after_a_503_the_resubmitted_applications_are_published(client, publisher):
+    batch = [application(), application()]
+    publisher.down = True
+    ids = post(client, batch).json()["application_ids"]
+    publisher.down = False
+    again = post(client, [{**item, "application_id": id_} for item, id_ in zip(batch, ids)])
+    assert again.status_code == 202 and again.json()["duplicates"] == 0
+    assert [e.application_id for _, e in publisher.published] == ids
+
+
+def test_accepted_ids_are_remembered_in_the_database_across_restarts(publisher, tmp_path):
+    def restarted_client():
+        app = create_app(IngestSettings(api_keys=KEY))
+        app.dependency_overrides[get_publisher] = lambda: publisher
+        app.dependency_overrides[get_ledger] = lambda: Ledger(tmp_path / "applications.db", hold_s=30)
+        return TestClient(app, headers={"X-API-Key": KEY})
+
+    payload = application(application_id="kept-1")
+    assert post(restarted_client(), payload).json()["duplicates"] == 0
+    assert post(restarted_client(), payload).json()["duplicates"] == 1
+    assert len(publisher.published) == 1
+
+
+def test_two_requests_at_once_with_one_id_publish_it_once(client, publisher):
+    publisher.delay_s = 0.3  # the first is still waiting for the broker when the second arrives
+    payload, answers = application(application_id="racing-1"), []
+    threads = [threading.Thread(target=lambda: answers.append(post(client, payload))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [202, 202]
+    assert sorted(a.json()["duplicates"] for a in answers) == [0, 1]
+    assert [e.application_id for _, e in publisher.published] == ["racing-1"]
+
+
+def test_every_application_received_is_counted_sent_duplicate_or_unavailable(client, publisher):
+    repeated = application(application_id="counted-1")
+    post(client, [repeated, repeated, application()])
+    post(client, repeated)
+    post(client, application(application_id="counted-1", AMT_CREDIT=1.0))  # 409: not received
+    publisher.down = True
+    post(client, [application(), repeated])
+    counts = client.app.state.meter.report().counts
+    assert (counts["received"], counts["sent"], counts["duplicates"], counts["unavailable"]) == (6, 2, 3, 1)
+    assert client.app.state.meter.unaccounted() == 0
+
+
+def test_the_openapi_document_states_the_batch_limits_and_the_value_limits(client):
+    document = client.get("/openapi.json").json()
+    body = document["paths"]["/v1/applications"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    [batch] = [s for s in body["anyOf"] if s.get("type") == "array"]
+    assert (batch["minItems"], batch["maxItems"]) == (1, 5)
+    fields = document["components"]["schemas"]["ApplicationReceived"]["properties"]
+    assert fields["application_id"]["pattern"] == APPLICATION_ID_PATTERN
+    assert fields["SK_ID_CURR"]["maximum"] == 2**63 - 1 and fields["submitted_at"]["format"] == "date-time"
+    assert "409" in document["paths"]["/v1/applications"]["post"]["responses"]

@@ -107,8 +107,42 @@ def test_the_drift_window_waits_for_enough_applications_and_keeps_only_the_last(
 def report_with(drift=None, received=0, dead=0):
     meter = Meter("scorer", "a")
     meter.count("received", received)
+    meter.count("sent", received - dead)
     meter.count("dead_letters", dead)
     return meter.report(drift=drift)
+
+
+def test_messages_in_flight_balance_and_messages_without_outcome_do_not():
+    from credit.monitoring import Alerts
+
+    meter, alerts = Meter("scorer", "a"), Alerts("scorer")
+    with meter.batch(4):
+        meter.count("sent", 1)
+        assert meter.report().unaccounted == 0  # three still in the batch
+    assert meter.unaccounted() == 3  # the batch ended with only one outcome
+    meter.count("sent")
+    meter.count("dead_letters")
+    report = meter.report()
+    assert report.unaccounted == 1
+    [alert] = alerts.check(report)
+    assert (alert.kind, alert.level, alert.value) == ("unbalanced", "alarm", 1)
+    assert alert.detail == "dead_letters=1, received=4, sent=2"
+
+
+def test_more_outcomes_than_messages_is_unbalanced_too():
+    meter = Meter("ingest", "a", outcomes=("sent", "duplicates"))
+    meter.count("received", 2)
+    meter.count("sent", 2)
+    meter.count("duplicates", 1)
+    assert meter.report().unaccounted == -1
+
+
+def test_a_batch_that_raises_leaves_its_messages_unaccounted():
+    meter = Meter("scorer", "a")
+    with pytest.raises(RuntimeError), meter.batch(3):
+        raise RuntimeError("agent crashed")
+    report = meter.report()
+    assert (report.unaccounted, report.totals["errors"]) == (3, 1)
 
 
 def test_an_alert_is_raised_once_per_level_and_again_after_recovery():

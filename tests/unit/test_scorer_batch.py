@@ -93,6 +93,85 @@ def test_an_event_that_cannot_be_featured_is_dead_lettered_alone():
     assert [letter.source_offset for letter, _ in dead] == [1]
 
 
+class BrokenScorer(FakeScorer):
+    """Fails, not with a DataError, on one client's applications (a bug, a model error...)."""
+
+    def score(self, applications, histories):
+        if any(a["SK_ID_CURR"] == 66 for a in applications):
+            raise ZeroDivisionError("float division by zero")
+        return super().score(applications, histories)
+
+
+def test_any_error_scoring_one_application_dead_letters_it_alone_with_its_cause():
+    published, dead = run([message(application(1), 0), message(application(66), 1), message(application(3), 2)],
+                          BrokenScorer())
+    assert [d.client_id for d in published] == [1, 3]
+    [(letter, _)] = dead
+    assert letter.source_offset == 1 and letter.reason == "cannot be scored: ZeroDivisionError: float division by zero"
+
+
+def test_a_decision_that_cannot_be_published_is_dead_lettered_and_the_others_go_on():
+    published, dead = [], []
+
+    async def publish(decision):
+        if decision.client_id == 2:
+            raise TypeError("can't subtract offset-naive and offset-aware datetimes")
+        published.append(decision)
+
+    async def publish_dead(letter, key):
+        dead.append(letter)
+
+    messages = [message(application(c), c) for c in (1, 2, 3)]
+    assert asyncio.run(process_batch(messages, FakeScorer(), {}.get, publish, publish_dead)) == 2
+    assert [d.client_id for d in published] == [1, 3]
+    [letter] = dead
+    assert letter.source_offset == 2 and letter.reason.startswith("the decision cannot be published: TypeError")
+
+
+def test_an_unreadable_history_record_dead_letters_its_clients_application_only():
+    published, dead = run([message(application(1), 0), message(application(2), 1)], histories={1: b"{not json"})
+    assert [d.client_id for d in published] == [2]
+    [(letter, _)] = dead
+    assert letter.source_offset == 0 and "history record cannot be read" in letter.reason
+
+
+def test_a_dead_letter_the_broker_refuses_ends_the_worker_before_anything_is_committed():
+    from adapters.faust_worker import EXIT_UNPUBLISHED, stop_on_failure
+
+    exits = []
+    with stop_on_failure(exit=exits.append):
+        raise ConnectionError("broker gone")
+    assert exits == [EXIT_UNPUBLISHED]
+    with stop_on_failure(exit=exits.append):
+        pass
+    assert exits == [EXIT_UNPUBLISHED]
+
+
+def test_a_timestamp_without_timezone_in_a_batch_loses_no_decision_and_the_counts_balance(tmp_path):
+    """Issue 14, loss 1: the 2nd of 4 applications of one client had a naive submitted_at; the agent failed
+    after publishing the first decision and the rest of the batch was committed with no decision."""
+    from scorer.app import create_app
+    from scorer.settings import Settings
+
+    app = create_app(Settings(data_dir=tmp_path, batch_wait_s=0.05), scorer=FakeScorer())
+    sends = {name: AsyncMock() for name in (LOAN_DECISIONS, APPLICATIONS_DLQ)}
+    for name, send in sends.items():
+        app.scorer_topics[name].send = send
+    app.scorer_history.ready.set()
+    naive = b'{"SK_ID_CURR": 9, "AMT_CREDIT": 1000.0, "submitted_at": "2026-12-01T19:45:00"}'
+
+    async def drive():
+        async with app.agents["score-applications"].test_context() as agent:
+            for value in (application(9), naive, application(9), application(9)):
+                await agent.put(value, key=b"9")
+
+    asyncio.run(drive())
+    assert sends[LOAN_DECISIONS].await_count == 3
+    (dead,) = [DeadLettered.from_bytes(c.kwargs["value"]) for c in sends[APPLICATIONS_DLQ].call_args_list]
+    assert "submitted_at" in dead.reason
+    assert app.scorer_meter.report().unaccounted == 0
+
+
 def test_agent_decodes_scores_and_sends_through_its_topics(tmp_path):
     from scorer.app import create_app
     from scorer.settings import Settings

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from adapters.prometheus import serve_metrics
 from credit.bundle import Bundle, latest_bundle, load_bundle
 from credit.compare import Population
 from credit.explain.explanation import Explainer
+from credit.reconciliation import Reconciliation
 from dashboard.feed import OPS_TOPICS, Feed
 from dashboard.ops_history import OpsHistory
 from dashboard.reviews import Reviews
@@ -49,10 +51,12 @@ def build_context(settings: Settings, start_feed: bool = True) -> Context:
     store = Store(settings.store_path)
     feed = Feed(store, settings.kafka_bootstrap, settings.feed_group, metrics_interval_s=settings.metrics_interval_s)
     ops_feed = Feed(store, settings.kafka_bootstrap, settings.ops_feed_group, metrics_interval_s=settings.metrics_interval_s,
-                    topics=OPS_TOPICS, service="dashboard-ops")
+                    topics=OPS_TOPICS, service="dashboard-ops",
+                    reconciliation=Reconciliation(settings.reconcile_after_s))
     if start_feed:
         feed.start()
         ops_feed.start()
+        serve_metrics([feed.meter, ops_feed.meter], settings.metrics_port, settings.metrics_host)  # while the process runs
     history = pd.read_parquet(bundle.file("history")).set_index("SK_ID_CURR")
     reviews = Reviews(store, settings.kafka_bootstrap, settings.users_file)
     return Context(settings, store, feed, ops_feed, reviews, OpsHistory(store), bundle, Explainer(bundle),

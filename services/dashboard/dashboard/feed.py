@@ -1,65 +1,74 @@
 """The live feeds: Kafka consumers of the dashboard server process, writing the topics into the store:
 one for the client topics (applications, decisions, explanations, reviews), one for operations
-(ops.metrics, ops.alerts and the dead-letter topics), so a busy monitoring topic never delays a file.
+(ops.metrics, ops.alerts and the dead-letter topics, and the reconciliation of every application's
+way through the stages), so a busy monitoring topic never delays a file.
 
-It commits its offsets only after the store has the events, so a restart resumes where the
-store stopped, and replays are harmless (upserts). While the broker is unreachable the store
-keeps serving the last known data and `status()` says the feed is interrupted; the consumer
-reconnects by itself and catches up. Every `metrics_interval_s` it reports to ops.metrics like
-the services (messages received, events stored, unreadable messages, lag).
+A failure is per message: one that is not a valid event, or that the store refuses, goes to
+dashboard.dlq with the reason, and the others are stored. Offsets are committed only once every
+message polled is stored or its dead letter acknowledged, so a restart resumes where the store
+stopped, and replays are harmless (upserts). A store that is down (not a bad message) or a broker
+that does not take a dead letter stops the poll without committing: it is read again. While the
+broker is unreachable the store keeps serving the last known data and `status()` says the feed is
+interrupted; the consumer reconnects by itself and catches up. Every `metrics_interval_s` it
+reports to ops.metrics like the services (messages received, events stored, dead letters, lag).
 """
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import threading
 import time
 from dataclasses import dataclass
 
-from pydantic import ValidationError
-
+from credit.dead_letters import Message, Undecodable, cause, dead_letter_of, decode_event, read_application
 from credit.events import (AlertRaised, ApplicationExplained, ApplicationReceived, ApplicationReviewed,
                            ApplicationScored, DeadLettered, ServiceReported)
 from credit.monitoring import Alerts, Meter, instance_name
-from credit.topics import (APPLICATIONS_DLQ, DECISIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS,
-                          LOAN_REVIEWS, OPS_ALERTS, OPS_METRICS)
+from credit.reconciliation import Reconciliation
+from credit.topics import (APPLICATIONS_DLQ, DASHBOARD_DLQ, DECISIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS,
+                          LOAN_EXPLANATIONS, LOAN_REVIEWS, OPS_ALERTS, OPS_METRICS)
+from dashboard.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 SERVICE = "dashboard"
 SCHEMAS = {LOAN_APPLICATIONS: ApplicationReceived, LOAN_DECISIONS: ApplicationScored,
            LOAN_EXPLANATIONS: ApplicationExplained, LOAN_REVIEWS: ApplicationReviewed,
            OPS_METRICS: ServiceReported, OPS_ALERTS: AlertRaised, APPLICATIONS_DLQ: DeadLettered,
-           DECISIONS_DLQ: DeadLettered}
+           DECISIONS_DLQ: DeadLettered, DASHBOARD_DLQ: DeadLettered}
 CLIENT_TOPICS = (LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS, LOAN_REVIEWS)
-OPS_TOPICS = (OPS_METRICS, OPS_ALERTS, APPLICATIONS_DLQ, DECISIONS_DLQ)
+OPS_TOPICS = (OPS_METRICS, OPS_ALERTS, APPLICATIONS_DLQ, DECISIONS_DLQ, DASHBOARD_DLQ)
+RECONCILED = (LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS)  # what the reconciliation follows
+ACKS_TIMEOUT_S = 10.0  # a dead letter the broker has not acknowledged by then: the poll is read again
 
 
 @dataclass(frozen=True)
 class FeedStatus:
     live: bool  # the broker answers and the consumer thread runs
     events: int  # events written to the store since start
-    unreadable: int  # messages that are not valid events (the producing service dead-letters its own)
+    dead_letters: int  # messages sent to dashboard.dlq (not valid events, or refused by the store)
     last_event_at: float | None  # time.time() of the last event written
 
 
-def decode(topic: str, value: bytes | None):
-    """The event in a message, or None when it is not a valid one."""
-    try:
-        return SCHEMAS[topic].model_validate_json(value or b"")
-    except (ValidationError, UnicodeDecodeError):
-        return None
+def decode(message: Message):
+    """The event in a message; Undecodable says why it is not a valid one."""
+    if message.topic == LOAN_APPLICATIONS:
+        return read_application(message)
+    return decode_event(message.value, SCHEMAS[message.topic])
 
 
 class Feed:
     def __init__(self, store, bootstrap: str, group_id: str = "dashboard", poll_ms: int = 500,
-                 metrics_interval_s: float = 10.0, topics: tuple[str, ...] = CLIENT_TOPICS, service: str = SERVICE):
+                 metrics_interval_s: float = 10.0, topics: tuple[str, ...] = CLIENT_TOPICS, service: str = SERVICE,
+                 reconciliation: Reconciliation | None = None):
         self.store, self.bootstrap, self.group_id, self.poll_ms = store, bootstrap, group_id, poll_ms
-        self.topics, self.service = topics, service
-        self.meter, self._alerts, self.metrics_interval_s = Meter(service, instance_name()), Alerts(service), metrics_interval_s
+        self.topics, self.service, self.reconciliation = topics, service, reconciliation
+        self.meter = Meter(service, instance_name(), outcomes=("stored", "dead_letters", "reconciled"))
+        self._alerts, self.metrics_interval_s = Alerts(service), metrics_interval_s
         self._reported, self._producer = time.monotonic(), None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._events = self._unreadable = 0
+        self._events = self._dead_letters = 0
         self._last_event_at: float | None = None
 
     def start(self) -> "Feed":
@@ -74,7 +83,7 @@ class Feed:
 
     def status(self) -> FeedStatus:
         alive = bool(self._thread and self._thread.is_alive())
-        return FeedStatus(alive and _reachable(self.bootstrap), self._events, self._unreadable, self._last_event_at)
+        return FeedStatus(alive and _reachable(self.bootstrap), self._events, self._dead_letters, self._last_event_at)
 
     def _run(self) -> None:
         consumer = self._connect()
@@ -94,9 +103,10 @@ class Feed:
         """A consumer once the broker answers (retried: the dashboard may start while Kafka is down)."""
         from kafka import KafkaConsumer
 
+        topics = self.topics + tuple(t for t in RECONCILED if self.reconciliation and t not in self.topics)
         while not self._stop.is_set():
             try:
-                return KafkaConsumer(*self.topics, bootstrap_servers=self.bootstrap, group_id=self.group_id,
+                return KafkaConsumer(*topics, bootstrap_servers=self.bootstrap, group_id=self.group_id,
                                      enable_auto_commit=False, auto_offset_reset="earliest",
                                      reconnect_backoff_max_ms=2000)
             except Exception as error:  # noqa: BLE001 - keep trying; status() reports the interruption
@@ -106,49 +116,149 @@ class Feed:
 
     def _poll_once(self, consumer) -> None:
         try:
-            batches = consumer.poll(timeout_ms=self.poll_ms, max_records=1000)
-            events = [e for tp, records in batches.items() for r in records if (e := self._decoded(tp.topic, r.value))]
-            if batches:
-                started = time.monotonic()
-                self.store.upsert(events)
-                self._events += len(events)
-                self._last_event_at = time.time() if events else self._last_event_at
-                consumer.commit()  # after the store has them: a failure here only means a harmless replay
-                self.meter.latency("batch", time.monotonic() - started)  # what the ops feed reports as its latency
-                self._count(sum(len(records) for records in batches.values()), events)
+            polled = consumer.poll(timeout_ms=self.poll_ms, max_records=1000)
         except Exception as error:  # noqa: BLE001 - the feed must outlive broker trouble; it retries
             log.warning("%s feed: %s; retrying", self.service, type(error).__name__)
-            time.sleep(1)
+            self._stop.wait(1)
+            return
+        if not polled:
+            return
+        messages = [Message(r.key, r.value, tp.topic, tp.partition, r.offset) for tp, rs in polled.items() for r in rs]
+        started = time.monotonic()
+        try:
+            stored, letters, reconciled = self._handle(messages)
+            consumer.commit()  # every message polled is stored, dead-lettered (acknowledged) or reconciled
+        except Exception as error:  # noqa: BLE001 - the store or the broker is down, not a message
+            log.warning("%s feed: %s; the poll will be read again", self.service, cause(error)[:200])
+            self._rewind(consumer, polled)
+            self._stop.wait(1)
+            return
+        self.meter.latency("batch", time.monotonic() - started)  # what the ops feed reports as its latency
+        self._count(len(messages), stored, letters, reconciled)
 
-    def _count(self, received: int, events: list) -> None:
+    def _handle(self, messages: list[Message]) -> tuple[list, int, int]:
+        """Store what can be stored, dead-letter the rest; the events stored, dead letters, messages reconciled."""
+        events, letters, reconciled = [], [], 0
+        for message in messages:
+            if message.topic not in self.topics:  # read for the reconciliation only
+                self.reconciliation.message(message.topic, message.partition, message.offset, _application_id(message))
+                reconciled += 1
+                continue
+            try:
+                events.append((message, decode(message)))
+            except Undecodable as error:
+                letters.append((message, str(error)))
+        stored, refused = self._store(events)
+        letters += refused
+        self._publish_dead(letters)
+        for message, event in stored:
+            if isinstance(event, DeadLettered) and self.reconciliation:
+                self.reconciliation.dead_letter(message.topic, event.source_topic, event.source_partition,
+                                                event.source_offset)
+        return [event for _, event in stored], len(letters), reconciled
+
+    def _store(self, events: list) -> tuple[list, list]:
+        """(message, event) pairs stored, and (message, reason) pairs the store refused; StoreUnavailable escapes."""
+        try:
+            self.store.upsert([event for _, event in events])
+            return events, []
+        except StoreUnavailable:
+            raise
+        except Exception:  # noqa: BLE001 - one event the store refuses must not sink the poll: one by one
+            pass
+        stored, refused = [], []
+        for message, event in events:
+            try:
+                self.store.upsert([event])
+                stored.append((message, event))
+            except StoreUnavailable:
+                raise
+            except Exception as error:  # noqa: BLE001 - per message, whatever the cause
+                refused.append((message, f"cannot be stored: {cause(error)}"))
+        return stored, refused
+
+    def _publish_dead(self, letters: list[tuple[Message, str]]) -> None:
+        """Each (message, reason)'s dead letter acknowledged by the broker, or an exception (nothing is committed)."""
+        letters = [(m, dead_letter_of(m, reason, self.service)) for m, reason in letters if not _is_own(m, reason)]
+        if not letters:
+            return
+        producer = self._open_producer()
+        try:
+            futures = [producer.send(DASHBOARD_DLQ, key=m.key, value=letter.to_bytes()) for m, letter in letters]
+            producer.flush(timeout=ACKS_TIMEOUT_S)
+            for future in futures:
+                future.get(timeout=ACKS_TIMEOUT_S)
+        except Exception:
+            self._producer = None  # a failed producer may stay failed: the next poll opens a fresh one
+            producer.close(timeout=0)
+            raise
+
+    def _open_producer(self):
+        from kafka import KafkaProducer
+
+        self._producer = self._producer or KafkaProducer(bootstrap_servers=self.bootstrap, acks="all")
+        return self._producer
+
+    def _rewind(self, consumer, polled: dict) -> None:
+        for tp, records in polled.items():
+            try:
+                consumer.seek(tp, records[0].offset)
+            except Exception as error:  # noqa: BLE001 - a partition revoked meanwhile: its new owner reads it
+                log.warning("%s feed: cannot rewind %s (%s)", self.service, tp, type(error).__name__)
+
+    def _count(self, received: int, events: list, letters: int, reconciled: int) -> None:
         self.meter.count("received", received)
         self.meter.count("stored", len(events))
-        self.meter.count("unreadable", received - len(events))
+        self.meter.count("dead_letters", letters)
+        self.meter.count("reconciled", reconciled)
+        self._events += len(events)
+        self._dead_letters += letters
+        self._last_event_at = time.time() if events else self._last_event_at
         for event in events:
             if isinstance(event, ApplicationExplained):
                 self.meter.latency("explained_to_stored", time.time() - event.explained_at.timestamp())
 
     def _report(self, consumer) -> None:
         """The interval's report and its alerts (lost, not retried, when the broker is down)."""
-        from kafka import KafkaProducer
-
         self._reported = time.monotonic()
         try:
             assigned = list(consumer.assignment())
             ends = consumer.end_offsets(assigned) if assigned else {}
             report = self.meter.report(lag=sum(max(end - consumer.position(tp), 0) for tp, end in ends.items())
                                        if ends else None)
-            self._producer = self._producer or KafkaProducer(bootstrap_servers=self.bootstrap, acks="all")
-            for topic, event in [(OPS_METRICS, report), *((OPS_ALERTS, a) for a in self._alerts.check(report))]:
-                self._producer.send(topic, key=self.service.encode(), value=event.to_bytes())
+            alerts = self._alerts.check(report) + self._reconcile(report.at)
+            producer = self._open_producer()
+            for topic, event in [(OPS_METRICS, report), *((OPS_ALERTS, a) for a in alerts)]:
+                producer.send(topic, key=self.service.encode(), value=event.to_bytes())
             self.store.forget_old_operations()
         except Exception as error:  # noqa: BLE001 - reporting must never stop the feed
             log.warning("%s feed: report not sent (%s)", self.service, type(error).__name__)
 
-    def _decoded(self, topic: str, value: bytes | None):
-        event = decode(topic, value)
-        self._unreadable += event is None
-        return event
+    def _reconcile(self, at) -> list[AlertRaised]:
+        """Alerts for applications that did not reach the next stage in time (the ops feed only)."""
+        if self.reconciliation is None:
+            return []
+        self.reconciliation.in_store(self.store.explained(self.reconciliation.waiting_to_be_stored()))
+        return self._alerts.levels(self.reconciliation.measures(), at)
+
+
+def _application_id(message: Message) -> str | None:
+    """The application a message is about, when it says (the reconciliation follows the others by position)."""
+    try:
+        if message.topic == LOAN_APPLICATIONS:
+            return read_application(message).application_id
+        application_id = json.loads(message.value)["application_id"]
+        return application_id if isinstance(application_id, str) else None
+    except Exception:  # noqa: BLE001 - unreadable: its stage's dead letter names its position
+        return None
+
+
+def _is_own(message: Message, reason: str) -> bool:
+    """A message of dashboard.dlq itself is already a dead letter: said in the log, not sent again (no loop)."""
+    if message.topic != DASHBOARD_DLQ:
+        return False
+    log.error("%s[%d]@%d cannot be stored either: %s", message.topic, message.partition, message.offset, reason[:200])
+    return True
 
 
 def _reachable(bootstrap: str) -> bool:

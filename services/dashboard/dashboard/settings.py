@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,6 +19,9 @@ class Settings(BaseSettings):
     feed_group: str = "dashboard"
     ops_feed_group: str = "dashboard-ops"
     metrics_interval_s: float = 10.0  # how often the feed reports to ops.metrics
+    reconcile_after_s: float = 60.0  # an application not decided, explained and stored by then raises an alarm
+    metrics_port: int = Field(9104, ge=0, le=65535)  # both feeds' Prometheus text at metrics_host:metrics_port; 0: none
+    metrics_host: str = "127.0.0.1"
 
 
 @cache

@@ -65,6 +65,10 @@ _IN_FORCE = ("COALESCE((SELECT r.after FROM reviews r WHERE r.application_id = d
              f"ORDER BY r.reviewed_at DESC, r.rowid DESC LIMIT 1), CASE d.status WHEN '{DECIDED}' THEN d.decision END)")
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be written now (locked, disk full or failing): not any one event's fault."""
+
+
 class Store:
     """Thread-safe: the feed thread writes while browser sessions read."""
 
@@ -79,16 +83,35 @@ class Store:
             self._db.executescript(_SCHEMA)
 
     def upsert(self, events) -> int:
-        """Write events (any mix of the kinds) in one transaction; returns how many."""
-        with self._lock, self._db:
-            for event in events:
-                table, key, others = _UPSERTS[type(event)]
-                columns = (*key, *others, "event")
-                values = [_column(event, c) for c in (*key, *others)] + [_stored(event)]
-                updates = ", ".join(f"{c} = excluded.{c}" for c in (*others, "event"))
-                self._db.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(values))}) "
-                                 f"ON CONFLICT({', '.join(key)}) DO UPDATE SET {updates}", values)
+        """Write events (any mix of the kinds) in one transaction, or none of them; returns how many.
+
+        Raises StoreUnavailable when the database cannot be written, anything else for an event it refuses."""
+        try:
+            with self._lock, self._db:
+                self._upsert(events)
+        except sqlite3.OperationalError as error:
+            raise StoreUnavailable(str(error)) from error
         return len(events)
+
+    def _upsert(self, events) -> None:
+        for event in events:
+            table, key, others = _UPSERTS[type(event)]
+            columns = (*key, *others, "event")
+            values = [_column(event, c) for c in (*key, *others)] + [_stored(event)]
+            updates = ", ".join(f"{c} = excluded.{c}" for c in (*others, "event"))
+            self._db.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(values))}) "
+                             f"ON CONFLICT({', '.join(key)}) DO UPDATE SET {updates}", values)
+
+    def explained(self, application_ids) -> set[str]:
+        """Which of these applications have their explanation stored."""
+        ids, found = list(application_ids), set()
+        with self._lock:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                found.update(r[0] for r in self._db.execute(
+                    f"SELECT application_id FROM explanations WHERE application_id IN ({', '.join('?' * len(chunk))})",
+                    chunk))
+        return found
 
     def count(self, table: str) -> int:
         if table not in {t for t, _, _ in _UPSERTS.values()}:

@@ -1,6 +1,7 @@
 """The explainer's agent: a few lines, the work is in explainer.batch and credit.explain."""
 from __future__ import annotations
 
+from adapters.faust_worker import stop_on_failure
 from credit.dead_letters import Message
 from credit.monitoring import Alerts, lag, report_to
 from credit.topics import DECISIONS_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS, OPS_ALERTS, OPS_METRICS
@@ -12,9 +13,12 @@ def register_agents(app, topics, explainers, settings, meter) -> None:
     alerts = Alerts(SERVICE)
 
     async def publish(explanation):
-        await explanations.send(key=str(explanation.client_id).encode(), value=explanation.to_bytes())
+        # everything that can fail comes before the send: an explanation is either published or dead-lettered
+        key, value = str(explanation.client_id).encode(), explanation.to_bytes()
+        waited = (explanation.explained_at - explanation.decided_at).total_seconds()
+        await explanations.send(key=key, value=value)
         meter.count("sent")
-        meter.latency("decided_to_explained", (explanation.explained_at - explanation.decided_at).total_seconds())
+        meter.latency("decided_to_explained", waited)
 
     async def publish_dead(letter, letter_key):
         await dead_letters.send(key=letter_key, value=letter.to_bytes())
@@ -24,7 +28,7 @@ def register_agents(app, topics, explainers, settings, meter) -> None:
     async def explain_decisions(stream):
         async for events in stream.take_events(settings.batch_size, within=settings.batch_wait_s):
             messages = [Message(e.key, e.value, e.message.topic, e.message.partition, e.message.offset) for e in events]
-            with meter.batch(len(messages)):
+            with stop_on_failure(), meter.batch(len(messages)):
                 await process_batch(messages, explainers, publish, publish_dead)
 
     @app.timer(interval=settings.metrics_interval_s)

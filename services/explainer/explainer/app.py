@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import faust
 
+from adapters.prometheus import serve_from_worker
 from credit.monitoring import Meter, instance_name
 from credit.topics import DECISIONS_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS, OPS_ALERTS, OPS_METRICS
 from explainer.agents import register_agents
@@ -28,5 +29,6 @@ def create_app(settings: Settings | None = None, explainers: Explainers | None =
               for name in (LOAN_DECISIONS, LOAN_EXPLANATIONS, DECISIONS_DLQ, OPS_METRICS, OPS_ALERTS)}
     meter = Meter(SERVICE, instance_name())
     register_agents(app, topics, explainers, settings, meter)
+    serve_from_worker(app, meter, settings.metrics_port, settings.metrics_host)
     app.explainer_topics, app.explainer_meter = topics, meter  # tests replace these topics' sends
     return app

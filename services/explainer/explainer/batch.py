@@ -1,7 +1,8 @@
 """One micro-batch of decision messages: decode, explain with the decision's own model, publish.
 
-What cannot be explained (undecodable, unknown model version, an explanation that does not
-add up to the decision's PD) goes to the dead-letter topic with the reason.
+A failure is per message: what cannot be explained (undecodable, unknown model version, an
+explanation that fails or does not add up to the decision's PD, one that cannot be published)
+goes to the dead-letter topic with the reason, and the others go on.
 """
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 
-from credit.dead_letters import Message, Undecodable, dead_letter_of, decode_decision
+from credit.dead_letters import Message, Undecodable, cause, dead_letter_of, decode_decision
 from credit.events import ApplicationExplained, ApplicationScored, DeadLettered
 from credit.explain.explanation import ADDS_UP, adds_up
-from explainer.models import Explainers, UnknownModel
+from explainer.models import Explainers
 
 SERVICE = "explainer"
 
@@ -20,13 +21,18 @@ SERVICE = "explainer"
 async def process_batch(messages: Sequence[Message], explainers: Explainers,
                         publish: Callable[[ApplicationExplained], Awaitable],
                         publish_dead: Callable[[DeadLettered, bytes | None], Awaitable]) -> int:
-    """Explain every explainable decision; returns how many explanations were published."""
+    """Publish an explanation or a dead letter for every message; returns how many explanations were published."""
     async def dead(message: Message, reason: str) -> None:
         await publish_dead(dead_letter_of(message, reason, SERVICE), message.key)
 
     published = 0
     for version, items in (await _by_version(messages, dead)).items():
-        published += await _explain(version, items, explainers, publish, dead)
+        for message, explanation in await _explain(version, items, explainers, dead):
+            try:
+                await publish(explanation)
+                published += 1
+            except Exception as error:  # noqa: BLE001 - per message, whatever the cause
+                await dead(message, f"the explanation cannot be published: {cause(error)}")
     return published
 
 
@@ -41,13 +47,14 @@ async def _by_version(messages: Sequence[Message], dead) -> dict[str, list[tuple
     return by_version
 
 
-async def _explain(version: str, items, explainers: Explainers, publish, dead) -> int:
+async def _explain(version: str, items, explainers: Explainers, dead) -> list[tuple[Message, ApplicationExplained]]:
+    """(message, explanation) for each decision of one model version that can be explained."""
     try:
         explainer = explainers.get(version)
-    except UnknownModel as error:
+    except Exception as error:  # noqa: BLE001 - an unknown version or a broken bundle: each decision says so
         for message, _ in items:
-            await dead(message, str(error))
-        return 0
+            await dead(message, cause(error))
+        return []
     explainable = []
     for message, decision in items:
         if len(decision.features) == len(explainer.features):
@@ -55,12 +62,30 @@ async def _explain(version: str, items, explainers: Explainers, publish, dead) -
         else:
             await dead(message, f"the decision carries {len(decision.features)} features; "
                                 f"model {version} takes {len(explainer.features)}")
-    # In a thread: the event loop keeps fetching decisions and sending explanations meanwhile.
-    explanations = await asyncio.to_thread(explainer.explain, [d for _, d in explainable]) if explainable else []
-    for (message, _), explanation in zip(explainable, explanations):
+    explained = []
+    for (message, _), explanation in await _explain_each(explainable, explainer, dead):
         if (off := adds_up(explanation)) > ADDS_UP:
             await dead(message, f"the explanation does not add up to the decision's PD (off by {off:.2e}): "
                                 f"the decision was not made by model {version}'s bundle")
         else:
-            await publish(explanation)
-    return sum(adds_up(e) <= ADDS_UP for e in explanations)
+            explained.append((message, explanation))
+    return explained
+
+
+async def _explain_each(items, explainer, dead) -> list:
+    """(item, explanation) pairs; the batch at once, or one by one when one decision fails.
+
+    In a thread: the event loop keeps fetching decisions and sending explanations meanwhile."""
+    if not items:
+        return []
+    try:
+        return list(zip(items, await asyncio.to_thread(explainer.explain, [d for _, d in items]), strict=True))
+    except Exception:  # noqa: BLE001 - one bad decision must not sink the batch
+        pass
+    explained = []
+    for item in items:
+        try:
+            explained += [(item, e) for e in await asyncio.to_thread(explainer.explain, [item[1]])]
+        except Exception as error:  # noqa: BLE001 - per message, whatever the cause
+            await dead(item[0], f"cannot be explained: {cause(error)}")
+    return explained

@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,6 +21,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".explainer-data")
     web_port: int = 6067
     metrics_interval_s: float = 10.0  # how often a report goes to ops.metrics
+    metrics_port: int = Field(9102, ge=0, le=65535)  # Prometheus text at metrics_host:metrics_port/metrics; 0: none
+    metrics_host: str = "127.0.0.1"
 
 
 @cache

@@ -12,17 +12,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from adapters.prometheus import serve_metrics
 from credit.events import ApplicationReceived
 from credit.monitoring import Alerts, Meter, instance_name, report_to
 from credit.topics import OPS_ALERTS, OPS_METRICS
-from ingest.errors import ApiError, ErrorBody, install_error_handlers
-from ingest.openapi import APPLICATIONS_BODY, install_openapi
+from ingest.errors import ErrorBody, install_error_handlers
+from ingest.idempotency import Ledger
+from ingest.openapi import install_openapi
 from ingest.publisher import BrokerUnavailable, KafkaPublisher, Publisher
 from ingest.security import require_api_key
 from ingest.settings import IngestSettings, get_settings
+from ingest.submission import Accepted, submit
 from ingest.validation import check_content_type, parse_items, too_large, validate_batch
 
 log = logging.getLogger(__name__)
@@ -33,11 +35,16 @@ def get_publisher(request: Request) -> Publisher:
     return request.app.state.publisher
 
 
+def get_ledger(request: Request) -> Ledger:
+    return request.app.state.ledger
+
+
 def get_app_settings(request: Request) -> IngestSettings:
     return request.app.state.settings
 
 
 PublisherDep = Annotated[Publisher, Depends(get_publisher)]
+LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 SettingsDep = Annotated[IngestSettings, Depends(get_app_settings)]
 
 
@@ -57,31 +64,18 @@ async def read_applications(request: Request, settings: SettingsDep) -> list[App
 Applications = Annotated[list[ApplicationReceived], Depends(read_applications)]
 
 
-class Accepted(BaseModel):
-    accepted: int
-    application_ids: list[str]
-
-
-_REFUSALS = {status: {"model": ErrorBody} for status in (400, 401, 413, 415, 422, 503)}
+_REFUSALS = {status: {"model": ErrorBody} for status in (400, 401, 409, 413, 415, 422, 503)}
 router = APIRouter(prefix="/v1", tags=["applications"], dependencies=[Depends(require_api_key)])
 
 
 @router.post("/applications", status_code=202, response_model=Accepted, responses=_REFUSALS,
-             openapi_extra=APPLICATIONS_BODY, summary="Submit one loan application or a batch")
-async def submit_applications(events: Applications, publisher: PublisherDep, request: Request) -> Accepted:
-    """Validates every application, then publishes them all to `loan-applications`; answers once the broker acknowledged."""
-    ids = [event.application_id for event in events]
-    meter: Meter = request.app.state.meter
-    meter.count("received", len(ids))
-    try:
-        await run_in_threadpool(publisher.publish_all, events)
-        meter.count("sent", len(ids))
-    except BrokerUnavailable as error:
-        raise ApiError(503, "broker_unavailable", f"{error}. The applications may not have been recorded: resubmit "
-                       "them later with these application_ids so duplicates are recognised",
-                       headers={"Retry-After": "5"}, application_ids=ids) from error
-    log.info("accepted %d application(s): %s", len(ids), ", ".join(ids))
-    return Accepted(accepted=len(ids), application_ids=ids)
+             summary="Submit one loan application or a batch")
+async def submit_applications(events: Applications, publisher: PublisherDep, ledger: LedgerDep,
+                              settings: SettingsDep, request: Request) -> Accepted:
+    """Validates every application, then publishes the new ones to `loan-applications`; answers once the broker
+    acknowledged. An application_id already accepted with the same values is a duplicate (accepted, not published
+    again); with other values, 409."""
+    return await submit(events, publisher, ledger, request.app.state.meter, wait_s=settings.acks_timeout_s + 1)
 
 
 health_router = APIRouter(tags=["operations"])
@@ -123,11 +117,14 @@ async def report_metrics(app: FastAPI, publisher: Publisher) -> None:
 async def lifespan(app: FastAPI):
     publisher = KafkaPublisher(app.state.settings)
     app.state.publisher = publisher
+    app.state.ledger = Ledger(app.state.settings.idempotency_db, hold_s=3 * app.state.settings.acks_timeout_s + 10)
     reporting = asyncio.create_task(report_metrics(app, publisher))
+    metrics = serve_metrics(app.state.meter, app.state.settings.metrics_port, app.state.settings.metrics_host)
     log.info("ingest started (%s); broker %s", app.state.settings.environment, app.state.settings.kafka_bootstrap)
     try:
         yield
     finally:
+        metrics.close()
         reporting.cancel()
         with suppress(asyncio.CancelledError):
             await reporting
@@ -138,7 +135,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     app = FastAPI(title="Prêt à dépenser — ingest", version="1", lifespan=lifespan,
                   description="Validates loan applications and publishes them to Kafka.")
     app.state.settings = settings or get_settings()
-    app.state.meter = Meter(SERVICE, instance_name())
+    app.state.meter = Meter(SERVICE, instance_name(), outcomes=("sent", "duplicates", "unavailable"))
     app.middleware("http")(count_requests)
     install_error_handlers(app)
     app.include_router(router)

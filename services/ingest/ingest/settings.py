@@ -31,9 +31,12 @@ class IngestSettings(BaseSettings):
     max_batch_size: int = Field(1000, ge=1)
     max_body_bytes: int = Field(10_000_000, ge=1024)
     acks_timeout_s: float = Field(10.0, gt=0)
+    idempotency_db: Path = Path(".ingest/applications.db")  # SQLite: every application_id accepted, with its content
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     metrics_interval_s: float = Field(10.0, gt=0)  # how often a report goes to ops.metrics
+    metrics_port: int = Field(9103, ge=0, le=65535)  # Prometheus text, apart from the API; 0: none
+    metrics_host: str = "127.0.0.1"
 
     _keys: tuple[str, ...] = PrivateAttr(())
 

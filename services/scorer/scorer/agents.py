@@ -1,6 +1,7 @@
 """The scorer's agents: a few lines each, the work is in scorer.batch and the domain package."""
 from __future__ import annotations
 
+from adapters.faust_worker import stop_on_failure
 from credit.dead_letters import Message
 from credit.decision import DECIDED, TO_REVIEW
 from credit.monitoring import Alerts, lag, report_to
@@ -17,12 +18,15 @@ def register_agents(app, topics, history, scorer, settings, meter, drift) -> Non
     alerts = Alerts(SERVICE)
 
     async def publish(decision):
-        await decisions.send(key=client_key(decision.client_id), value=decision.to_bytes())
+        # everything that can fail comes before the send: a decision is either published or dead-lettered
+        key, value = client_key(decision.client_id), decision.to_bytes()
+        waited = (decision.decided_at - decision.submitted_at).total_seconds()
+        await decisions.send(key=key, value=value)
         meter.count("sent")
         # granted, refused or to_review: each decision counted once, so the shares add up to one
         meter.count(decision.decision if decision.status == DECIDED else TO_REVIEW)
         meter.pd([decision.probability_of_default])
-        meter.latency("submitted_to_decided", (decision.decided_at - decision.submitted_at).total_seconds())
+        meter.latency("submitted_to_decided", waited)
         drift.add_decision(decision)
 
     async def publish_dead(letter, letter_key):
@@ -34,7 +38,7 @@ def register_agents(app, topics, history, scorer, settings, meter, drift) -> Non
         async for events in stream.take_events(settings.batch_size, within=settings.batch_wait_s):
             await history.ready.wait()  # never score before the clients' history is known
             messages = [Message(e.key, e.value, e.message.topic, e.message.partition, e.message.offset) for e in events]
-            with meter.batch(len(messages)):
+            with stop_on_failure(), meter.batch(len(messages)):
                 await process_batch(messages, scorer, lambda c: history.get(client_key(c)), publish, publish_dead)
 
     @app.task

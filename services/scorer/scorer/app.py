@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import faust
 
+from adapters.prometheus import serve_from_worker
 from credit.bundle import latest_bundle
 from credit.monitoring import DriftWindow, Meter, drift_window, instance_name
 from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS, OPS_ALERTS, OPS_METRICS
@@ -34,5 +35,6 @@ def create_app(settings: Settings | None = None, scorer: OnnxScorer | None = Non
     history = HistoryCache(settings.kafka_bootstrap)
     meter = Meter(SERVICE, instance_name())
     register_agents(app, topics, history, scorer, settings, meter, drift)
+    serve_from_worker(app, meter, settings.metrics_port, settings.metrics_host)
     app.scorer_topics, app.scorer_history, app.scorer_meter = topics, history, meter  # tests replace topics' sends
     return app

@@ -1,15 +1,16 @@
 """One micro-batch of application messages: decode, score, publish, dead-letter what fails.
 
+A failure is per message: whatever goes wrong with one (its bytes, its client's history record,
+its features, its score, publishing its decision) sends that message to the dead-letter topic
+with the cause, and the others go on. Only a dead letter that cannot be published escapes.
 Kept apart from Faust so it is tested with plain fakes; the agent only feeds it batches.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Sequence
 
-from credit.dead_letters import Message, Undecodable, dead_letter_of, decode_application
-from credit.events import ApplicationScored, DeadLettered
-from credit.schema import DataError
+from credit.dead_letters import Message, Undecodable, cause, dead_letter_of, decode_application
+from credit.events import ApplicationScored, DeadLettered, HistoryRecorded
 
 SERVICE = "scorer"
 
@@ -17,42 +18,48 @@ SERVICE = "scorer"
 async def process_batch(messages: Sequence[Message], scorer, history_of: Callable[[int], bytes | None],
                         publish: Callable[[ApplicationScored], Awaitable],
                         publish_dead: Callable[[DeadLettered, bytes | None], Awaitable]) -> int:
-    """Score every decodable message and dead-letter the others (with their original key)."""
+    """Publish a decision or a dead letter (with its original key) for every message; returns the decisions."""
+    async def dead(message: Message, reason: str) -> None:
+        await publish_dead(dead_letter_of(message, reason, SERVICE), message.key)
+
     valid = []
     for message in messages:
         try:
-            valid.append((message, decode_application(message.value)))
+            application = decode_application(message)
+            valid.append((message, application, _history(history_of, application["SK_ID_CURR"])))
         except Undecodable as error:
-            await publish_dead(_dead(message, str(error)), message.key)
-    decisions = await _score(valid, scorer, history_of, publish_dead)
-    for decision in decisions:
-        await publish(decision)
-    return len(decisions)
+            await dead(message, str(error))
+        except Exception as error:  # noqa: BLE001 - per message, whatever the cause
+            await dead(message, f"the client's history record cannot be read: {cause(error)}")
+    published = 0
+    for message, decision in await _score(valid, scorer, dead):
+        try:
+            await publish(decision)
+            published += 1
+        except Exception as error:  # noqa: BLE001 - per message, whatever the cause
+            await dead(message, f"the decision cannot be published: {cause(error)}")
+    return published
 
 
-async def _score(valid, scorer, history_of, publish_dead) -> list[ApplicationScored]:
+async def _score(valid, scorer, dead) -> list[tuple[Message, ApplicationScored]]:
+    """(message, decision) for each application that can be scored; the others dead-lettered."""
     if not valid:
         return []
-    applications = [application for _, application in valid]
-    histories = {a["SK_ID_CURR"]: h for a in applications if (h := _history(history_of, a["SK_ID_CURR"])) is not None}
+    histories = {application["SK_ID_CURR"]: h for _, application, h in valid if h is not None}
     try:
-        return scorer.score(applications, histories)
-    except DataError:  # one bad event must not sink the batch: retry one by one
-        if len(valid) == 1:
-            raise
-    decisions = []
-    for message, application in valid:
+        return list(zip([m for m, _, _ in valid], scorer.score([a for _, a, _ in valid], histories), strict=True))
+    except Exception:  # noqa: BLE001 - one bad application must not sink the batch: score one by one
+        pass
+    scored = []
+    for message, application, _ in valid:
         try:
-            decisions += scorer.score([application], histories)
-        except DataError as error:
-            await publish_dead(_dead(message, str(error)), message.key)
-    return decisions
+            scored += [(message, decision) for decision in scorer.score([application], histories)]
+        except Exception as error:  # noqa: BLE001 - per message, whatever the cause
+            await dead(message, f"cannot be scored: {cause(error)}")
+    return scored
 
 
 def _history(history_of, client_id: int) -> dict | None:
     raw = history_of(client_id)
-    return None if raw is None else json.loads(raw)["aggregates"]
+    return None if raw is None else HistoryRecorded.from_bytes(raw).aggregates
 
-
-def _dead(message: Message, reason: str) -> DeadLettered:
-    return dead_letter_of(message, reason, SERVICE)

@@ -46,6 +46,7 @@ class OnnxScorer:
         band = self.review_band if review_band is None else review_band
         started = time.perf_counter()
         x = features_online(applications, histories, self.bundle.vocabularies, self.bundle.features)
+        self._check_representable(x)
         featured = time.perf_counter()
         pd_ = self.probabilities(x)
         inferred = time.perf_counter()
@@ -54,6 +55,14 @@ class OnnxScorer:
         decided_at = now()
         return [self._event(app, float(p), str(d), str(s), band, row, timings, decided_at)
                 for app, p, d, s, row in zip(applications, pd_, decisions, status, x)]
+
+    def _check_representable(self, x: np.ndarray) -> None:
+        """Refuse inputs the model's float32 would turn into infinities (raises, naming the feature)."""
+        with np.errstate(over="ignore"):
+            bad = np.isinf(x.astype(np.float32))
+        if bad.any():
+            column = int(np.argwhere(bad)[0][1])
+            raise ValueError(f"feature {self.bundle.features[column]} is beyond the model's float32 range")
 
     def _event(self, app: Mapping, pd_: float, decision: str, status: str, band: float, row: np.ndarray,
                timings: dict, decided_at: datetime) -> ApplicationScored:

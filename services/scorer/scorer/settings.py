@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     web_port: int = 6066
     runtime: Literal["onnx", "lightgbm"] = "onnx"  # lightgbm: only to benchmark against ONNX
     metrics_interval_s: float = 10.0  # how often a report goes to ops.metrics
+    metrics_port: int = Field(9101, ge=0, le=65535)  # Prometheus text at metrics_host:metrics_port/metrics; 0: none
+    metrics_host: str = "127.0.0.1"
     drift_window: int = 5_000  # the latest decisions compared with the training reference
     drift_minimum: int = 500  # fewer decisions than this say nothing about drift
     review_band: float = Field(REVIEW_BAND, ge=0, lt=1)  # PDs this close to the threshold (share of it) go to review

@@ -35,7 +35,16 @@ TEXT = {
            "period": "Sur la période, {n} décisions : {shares}.", "drift_columns": ["entrée", "PSI", "niveau"],
            "levels": {None: "stable", "warn": "⚠ en mouvement", "alarm": "✘ décalée"},
            "dead": "Lettres mortes par raison", "dead_columns": ["sujet", "service", "raison", "messages", "dernière"],
-           "alerts": "Alertes", "alert_columns": ["heure", "service", "type", "sujet", "niveau", "valeur", "seuil"],
+           "alerts": "Alertes",
+           "alert_columns": ["heure", "service", "type", "sujet", "niveau", "valeur", "seuil", "détail"],
+           "kinds": {"drift": "dérive", "dead_letters": "lettres mortes", "lag": "retard",
+                     "unbalanced": "comptes déséquilibrés", "reconciliation": "rapprochement"},
+           "subjects": {"share": "part des messages", "messages": "messages", "not decided": "non décidées",
+                        "not explained": "non expliquées", "not stored": "non enregistrées"},
+           "alert_levels": {"warn": "⚠ attention", "alarm": "✘ alarme"},
+           "oldest": "la plus ancienne : {id}",
+           "losses": "✘ {n} demande(s) {subject} après le délai ({service}, {at}) ; la plus ancienne : {id}.",
+           "unbalanced": "✘ Les comptes de {service} ne s'équilibrent pas ({at}) : {n} message(s) sans issue.",
            "none": "Aucun rapport reçu sur cette période.",
            "down": "⚠ Flux d'exploitation interrompu : les rapports affichés sont les derniers reçus."},
     "en": {"windows": {"15 min": 15, "1 h": 60, "24 h": 1440}, "services": "Services",
@@ -50,10 +59,42 @@ TEXT = {
            "period": "In the period, {n} decisions: {shares}.", "drift_columns": ["input", "PSI", "level"],
            "levels": {None: "stable", "warn": "⚠ moving", "alarm": "✘ shifted"},
            "dead": "Dead letters by reason", "dead_columns": ["topic", "service", "reason", "messages", "latest"],
-           "alerts": "Alerts", "alert_columns": ["time", "service", "kind", "subject", "level", "value", "threshold"],
+           "alerts": "Alerts",
+           "alert_columns": ["time", "service", "kind", "subject", "level", "value", "threshold", "detail"],
+           "kinds": {"drift": "drift", "dead_letters": "dead letters", "lag": "lag",
+                     "unbalanced": "unbalanced counts", "reconciliation": "reconciliation"},
+           "subjects": {"share": "share of messages", "messages": "messages", "not decided": "not decided",
+                        "not explained": "not explained", "not stored": "not stored"},
+           "alert_levels": {"warn": "⚠ warning", "alarm": "✘ alarm"},
+           "oldest": "oldest: {id}",
+           "losses": "✘ {n} application(s) {subject} after the set time ({service}, {at}); the oldest: {id}.",
+           "unbalanced": "✘ The counts of {service} do not balance ({at}): {n} message(s) without an outcome.",
            "none": "No report received in this period.",
            "down": "⚠ Operations feed interrupted: showing the last reports received."},
 }
+
+
+LOSS_NOTICE_FOR_S = 3600  # a loss alarm stays at the top of the page this long
+
+
+def alerts_table(alerts: list, lang: str) -> pd.DataFrame:
+    text = TEXT[lang]
+    detail = lambda a: text["oldest"].format(id=a.detail) if a.kind == "reconciliation" else a.detail or ""  # noqa: E731
+    return pd.DataFrame([(a.at.strftime("%Y-%m-%d %H:%M:%S"), a.service, text["kinds"].get(a.kind, a.kind),
+                          text["subjects"].get(a.subject, a.subject), text["alert_levels"][a.level],
+                          number(a.value, lang, 3 if a.kind in ("drift", "dead_letters") else 0),
+                          number(a.threshold, lang, 3 if a.kind in ("drift", "dead_letters") else 0), detail(a))
+                         for a in alerts], columns=text["alert_columns"])
+
+
+def loss_notices(alerts: list, lang: str) -> list[str]:
+    """The latest hour's alarms that something was lost or is late, in words, for the top of the page."""
+    text, recent = TEXT[lang], [a for a in alerts if (now() - a.at).total_seconds() <= LOSS_NOTICE_FOR_S]
+    at = lambda a: a.at.strftime("%H:%M:%S")  # noqa: E731
+    return [text["losses"].format(n=number(a.value, lang), subject=text["subjects"][a.subject], service=a.service,
+                                  at=at(a), id=a.detail) if a.kind == "reconciliation"
+            else text["unbalanced"].format(service=a.service, at=at(a), n=number(abs(a.value), lang))
+            for a in recent if a.kind in ("reconciliation", "unbalanced")]
 
 
 def decisions_words(frame: pd.DataFrame, lang: str) -> str:
@@ -159,14 +200,13 @@ class Operations(pn.viewable.Viewer):
         text = TEXT[self.lang]
         frame = window(self.context.ops_history.update(), self.window)
         notices = ([] if self.context.ops_feed.status().live else [text["down"]]) + ([] if len(frame) else [text["none"]])
-        self._notice.object = "\n\n".join(notices)
         self._services.value = services_table(frame, self.lang)
         self._drift.value = drift_table(frame, self.lang)
         self._dead.value = pd.DataFrame([(r["source_topic"], r["service"], r["reason"], r["messages"], r["latest"][:19])
                                          for r in self.context.store.dead_letter_reasons()], columns=text["dead_columns"])
-        self._alerts.value = pd.DataFrame([(a.at.strftime("%Y-%m-%d %H:%M:%S"), a.service, a.kind, a.subject, a.level,
-                                            round(a.value, 3), a.threshold) for a in self.context.store.latest_alerts()],
-                                          columns=text["alert_columns"])
+        alerts = self.context.store.latest_alerts()
+        self._notice.object = "\n\n".join([*notices, *loss_notices(alerts, self.lang)])
+        self._alerts.value = alerts_table(alerts, self.lang)
         step = bucket(self.window)
         for chart, (title, lines_) in zip(self._charts, (
                 ("throughput", lines(frame, "throughput", "mean", step)), ("latency", lines(frame, "p95_ms", "max", step)),

@@ -1,0 +1,1 @@
+"""Adapters every service shares: the outside tools a service plugs into, written once."""

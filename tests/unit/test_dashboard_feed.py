@@ -1,0 +1,130 @@
+"""The dashboard feed's handling of one poll, with a fake consumer and producer: per message, never per poll."""
+from __future__ import annotations
+
+import sqlite3
+from collections import namedtuple
+
+import pytest
+
+from credit.events import DeadLettered
+from credit.topics import DASHBOARD_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS
+from dashboard.feed import Feed
+from dashboard.store import Store
+from tests.unit.test_dashboard_store import decision, explanation
+
+pytestmark = pytest.mark.unit
+
+TP = namedtuple("TP", "topic partition")
+Record = namedtuple("Record", "key value offset")
+
+
+class FakeConsumer:
+    def __init__(self, polls):
+        self.polls, self.commits, self.seeks = list(polls), 0, []
+
+    def poll(self, timeout_ms, max_records):
+        return self.polls.pop(0) if self.polls else {}
+
+    def commit(self):
+        self.commits += 1
+
+    def seek(self, tp, offset):
+        self.seeks.append((tp, offset))
+
+
+class Future:
+    def __init__(self, error=None):
+        self.error = error
+
+    def get(self, timeout):
+        if self.error:
+            raise self.error
+
+
+class FakeProducer:
+    def __init__(self, error=None):
+        self.sent, self.error = [], error
+
+    def send(self, topic, key=None, value=None):
+        self.sent.append((topic, key, DeadLettered.from_bytes(value)))
+        return Future(self.error)
+
+    def flush(self, timeout=None):
+        pass
+
+    def close(self, timeout=None):
+        pass
+
+
+class RefusingStore(Store):
+    """Refuses one application's events the way SQLite refuses an integer beyond int64; or is down."""
+
+    def __init__(self, refused: str | None = None, down: bool = False):
+        super().__init__()
+        self.refused, self.down = refused, down
+
+    def _upsert(self, events):  # inside the store's own transaction and error handling
+        if self.down:
+            raise sqlite3.OperationalError("disk I/O error")
+        if any(getattr(e, "application_id", None) == self.refused for e in events):
+            raise OverflowError("Python int too large to convert to SQLite INTEGER")
+        return super()._upsert(events)
+
+
+def poll(*values, topic=LOAN_DECISIONS, first=100):
+    return {TP(topic, 0): [Record(b"7", v, first + i) for i, v in enumerate(values)]}
+
+
+def feed_over(store, producer=None):
+    feed = Feed(store, "127.0.0.1:1", metrics_interval_s=3600)
+    feed._producer = producer or FakeProducer()
+    return feed
+
+
+def test_one_event_the_store_refuses_is_dead_lettered_and_the_rest_of_the_poll_is_stored_and_committed():
+    """Issue 14, loss 2: one event SQLite could not store dropped the whole poll, and the next one committed past it."""
+    store, producer = RefusingStore(refused="b"), FakeProducer()
+    consumer = FakeConsumer([poll(*(decision(i, 1).to_bytes() for i in "abc"))])
+    feed = feed_over(store, producer)
+    feed._poll_once(consumer)
+    assert store.count("decisions") == 2 and consumer.commits == 1
+    [(topic, key, letter)] = producer.sent
+    assert (topic, key, letter.source_topic, letter.source_offset) == (DASHBOARD_DLQ, b"7", LOAN_DECISIONS, 101)
+    assert letter.reason == "cannot be stored: OverflowError: Python int too large to convert to SQLite INTEGER"
+    report = feed.meter.report()
+    assert (report.totals["received"], report.totals["stored"], report.totals["dead_letters"]) == (3, 2, 1)
+    assert report.unaccounted == 0
+
+
+def test_a_message_that_is_not_an_event_is_dead_lettered_with_the_field_that_is_wrong():
+    store, producer = Store(), FakeProducer()
+    feed = feed_over(store, producer)
+    feed._poll_once(FakeConsumer([poll(decision("a", 1).to_bytes(), b"{}", topic=LOAN_EXPLANATIONS)]))
+    assert store.count("explanations") == 0
+    [decision_read, empty] = [letter.reason for _, _, letter in producer.sent]
+    assert decision_read.startswith("base_value: Field required") and "application_id: Field required" in empty
+
+
+def test_a_store_that_is_down_commits_nothing_and_the_poll_is_read_again():
+    store = RefusingStore(down=True)
+    consumer = FakeConsumer([poll(explanation("a", 1).to_bytes(), explanation("b", 2).to_bytes(), topic=LOAN_EXPLANATIONS,
+                                  first=40)])
+    feed = feed_over(store)
+    feed._poll_once(consumer)
+    assert consumer.commits == 0 and consumer.seeks == [(TP(LOAN_EXPLANATIONS, 0), 40)]
+    assert feed._producer.sent == []  # not the messages' fault: no dead letter
+    assert feed.meter.report().totals == {}  # nothing counted until it is stored
+    store.down = False
+    consumer.polls = [poll(explanation("a", 1).to_bytes(), explanation("b", 2).to_bytes(), topic=LOAN_EXPLANATIONS)]
+    feed._poll_once(consumer)
+    assert store.count("explanations") == 2 and consumer.commits == 1
+
+
+def test_a_dead_letter_the_broker_does_not_acknowledge_commits_nothing():
+    from kafka.errors import KafkaTimeoutError
+
+    consumer = FakeConsumer([poll(b"garbage", decision("a", 1).to_bytes(), first=5)])
+    feed = feed_over(Store(), FakeProducer(error=KafkaTimeoutError("no ack")))
+    feed._poll_once(consumer)
+    assert consumer.commits == 0 and consumer.seeks == [(TP(LOAN_DECISIONS, 0), 5)]
+    assert feed._producer is None  # replaced at the next poll

@@ -1,0 +1,102 @@
+"""The shared schema refuses, naming the field, every value the pipeline cannot carry faithfully."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from credit.events import (APPLICATION_ID_PATTERN, ApplicationReceived, ApplicationScored, DeadLettered,
+                           HistoryRecorded)
+from tests.json_rows import json_rows
+from training.demodata import generate_tables
+
+pytestmark = pytest.mark.unit
+
+APPLICATION = {"SK_ID_CURR": 100002, "AMT_CREDIT": 406597.5, "AMT_ANNUITY": 24700.5, "CNT_CHILDREN": 0,
+               "DAYS_EMPLOYED": -637, "submitted_at": "2026-12-01T19:45:00+01:00"}
+
+
+def refusal(**changes) -> tuple[str, str]:
+    """The (field, error type) of the only error of APPLICATION with changes, read as JSON bytes."""
+    with pytest.raises(ValidationError) as raised:
+        ApplicationReceived.from_bytes(json.dumps({**APPLICATION, **changes}).encode())
+    [error] = raised.value.errors()
+    return ".".join(map(str, error["loc"])), error["type"]
+
+
+def test_the_example_application_is_accepted_and_json_integers_are_numbers():
+    event = ApplicationReceived.from_bytes(json.dumps(APPLICATION).encode())
+    assert event.CNT_CHILDREN == 0.0 and event.SK_ID_CURR == 100002
+    assert ApplicationReceived.model_validate({**APPLICATION, "AMT_CREDIT": 406597, "CNT_FAM_MEMBERS": 2.0})
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({"SK_ID_CURR": 2**63}, ("SK_ID_CURR", "less_than_equal")),
+    ({"SK_ID_CURR": 0}, ("SK_ID_CURR", "greater_than")),
+    ({"SK_ID_CURR": "100002"}, ("SK_ID_CURR", "int_type")),
+    ({"SK_ID_CURR": True}, ("SK_ID_CURR", "int_type")),
+    ({"SK_ID_CURR": 100002.0}, ("SK_ID_CURR", "int_type")),
+    ({"AMT_CREDIT": True}, ("AMT_CREDIT", "float_type")),
+    ({"AMT_CREDIT": "406597.5"}, ("AMT_CREDIT", "float_type")),
+    ({"AMT_ANNUITY": 1e300}, ("AMT_ANNUITY", "less_than_equal")),
+    ({"AMT_ANNUITY": 1e-30}, ("AMT_ANNUITY", "greater_than_equal")),  # credit / annuity would overflow float32
+    ({"DAYS_REGISTRATION": -9.5e307}, ("DAYS_REGISTRATION", "greater_than_equal")),
+    ({"DAYS_REGISTRATION": 3}, ("DAYS_REGISTRATION", "less_than_equal")),
+    ({"CNT_CHILDREN": 2.5}, ("CNT_CHILDREN", "multiple_of")),
+    ({"FLAG_EMAIL": 0.5}, ("FLAG_EMAIL", "multiple_of")),
+    ({"REG_CITY_NOT_WORK_CITY": 2}, ("REG_CITY_NOT_WORK_CITY", "less_than_equal")),
+    ({"AMT_REQ_CREDIT_BUREAU_YEAR": 1.5}, ("AMT_REQ_CREDIT_BUREAU_YEAR", "multiple_of")),
+    ({"DAYS_EMPLOYED": 12}, ("DAYS_EMPLOYED", "days_employed")),
+    ({"DAYS_EMPLOYED": 365244}, ("DAYS_EMPLOYED", "less_than_equal")),
+    ({"submitted_at": "2026-12-01T19:45:00"}, ("submitted_at", "timezone_aware")),
+    ({"application_id": "0\n"}, ("application_id", "string_pattern_mismatch")),
+    ({"application_id": "a b"}, ("application_id", "string_pattern_mismatch")),
+    ({"application_id": "x" * 65}, ("application_id", "string_too_long")),
+])
+def test_a_value_the_pipeline_cannot_carry_is_refused_naming_its_field(changes, expected):
+    assert refusal(**changes) == expected
+
+
+@pytest.mark.parametrize("application_id", ["bb8bffda-4f1c-4c57-9b2e-5d0e0c3c1a42", "loan-applications-0-123",
+                                            "loan-applications.dlq-2-99", "upstream:42", "A"])
+def test_uuids_and_ids_derived_from_topic_partition_and_offset_match_the_id_pattern(application_id):
+    assert ApplicationReceived.model_validate({**APPLICATION, "application_id": application_id})
+    assert APPLICATION_ID_PATTERN.startswith("^") and APPLICATION_ID_PATTERN.endswith("$")
+
+
+def test_the_employment_sentinel_is_accepted():
+    assert ApplicationReceived.model_validate({**APPLICATION, "DAYS_EMPLOYED": 365243}).DAYS_EMPLOYED == 365243
+
+
+def test_every_event_refuses_ids_outside_int64_and_times_without_a_timezone():
+    with pytest.raises(ValidationError, match="client_id"):
+        HistoryRecorded(client_id=2**63, aggregates={}, computed_from="x")
+    with pytest.raises(ValidationError, match="failed_at"):
+        DeadLettered.model_validate_json(b'{"reason": "r", "source_topic": "t", "source_partition": 0, '
+                                         b'"source_offset": 1, "original": "", "service": "s", '
+                                         b'"failed_at": "2026-12-01T19:45:00"}')
+    with pytest.raises(ValidationError, match="decided_at"):
+        ApplicationScored(application_id="a-1", client_id=1, probability_of_default=0.1, decision="granted",
+                          threshold=0.1, model_version="m", decided_at="2026-12-01T19:45:00",
+                          submitted_at="2026-12-01T19:45:00Z", timings_ms={}, features=[])
+
+
+def test_the_json_schema_states_the_limits():
+    fields = ApplicationReceived.model_json_schema()["properties"]
+    assert fields["SK_ID_CURR"] == {"exclusiveMinimum": 0, "maximum": 2**63 - 1, "title": "Sk Id Curr",
+                                    "type": "integer"}
+    assert fields["application_id"]["pattern"] == APPLICATION_ID_PATTERN
+    assert fields["submitted_at"]["format"] == "date-time"
+    assert {"multipleOf": 1, "minimum": 0, "maximum": 30, "type": "number"} in fields["CNT_CHILDREN"]["anyOf"]
+    assert {"const": 365243, "type": "number"} in fields["DAYS_EMPLOYED"]["anyOf"]
+    for name, field in fields.items():
+        numbers = [s for s in field.get("anyOf", [field]) if s.get("type") == "number" and "const" not in s]
+        assert all(abs(s["minimum"]) <= 3.4028234e38 and abs(s["maximum"]) <= 3.4028234e38 for s in numbers), name
+
+
+def test_the_demo_generators_applications_are_all_accepted():
+    tables = generate_tables(2_000, seed=11)
+    for name in ("application_train", "application_test"):
+        for row in json_rows(tables[name].drop(columns="TARGET", errors="ignore")):
+            ApplicationReceived.model_validate(row)
