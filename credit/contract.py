@@ -57,7 +57,7 @@ def write(directory: Path = DIRECTORY) -> list[str]:
     """Writes every schema into directory and removes the stale ones; returns the file names written."""
     directory.mkdir(parents=True, exist_ok=True)
     texts = schemas()
-    for stale in set(p.name for p in directory.glob(f"*{SUFFIX}")) - set(texts):
+    for stale in {p.name for p in directory.glob(f"*{SUFFIX}")} - set(texts):
         (directory / stale).unlink()
     for name, text in texts.items():
         (directory / name).write_text(text, encoding="utf-8")

@@ -91,3 +91,15 @@ def cause(error: Exception) -> str:
         return describe(error)
     text = str(error).splitlines()[0] if str(error) else ""
     return text if isinstance(error, ValueError) and text else f"{type(error).__name__}: {text}".rstrip(": ")
+
+
+async def publish_each(results, publish, dead, what: str) -> int:
+    """Publish each (message, result); one that cannot be published dead-letters its message. How many were."""
+    published = 0
+    for message, result in results:
+        try:
+            await publish(result)
+            published += 1
+        except Exception as error:  # noqa: BLE001 - per message, whatever the cause
+            await dead(message, f"the {what} cannot be published: {cause(error)}")
+    return published

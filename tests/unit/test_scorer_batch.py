@@ -64,7 +64,7 @@ def test_good_applications_are_decided_in_order():
 @pytest.mark.parametrize("raw,reason", [
     (b"", "empty message"),
     (b"\x00\xff garbage", "Invalid JSON"),
-    (b'{"SK_ID_CURR": 5, "AMT_CREDIT": -10}', "AMT_CREDIT: Input should be greater than or equal to 0"),
+    (b'{"SK_ID_CURR": 5, "AMT_CREDIT": -10}', "AMT_CREDIT: Input should be greater than or equal to 1"),
     (b'{"AMT_CREDIT": 10}', "SK_ID_CURR: Field required"),
     (b'{"SK_ID_CURR": 5, "NAME_CONTRACT_TYPE": "Mortgage"}', "NAME_CONTRACT_TYPE: Input should be"),
     (b'{"SK_ID_CURR": 5, "DAYS_BIRTH": -1000}', "DAYS_BIRTH: Input should be less than or equal to -6570"),

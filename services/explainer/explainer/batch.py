@@ -10,7 +10,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 
-from credit.dead_letters import Message, Undecodable, cause, dead_letter_of, decode_decision
+from credit.dead_letters import Message, Undecodable, cause, dead_letter_of, decode_decision, publish_each
 from credit.events import ApplicationExplained, ApplicationScored, DeadLettered
 from credit.explain.explanation import ADDS_UP, adds_up
 from explainer.models import Explainers
@@ -27,12 +27,7 @@ async def process_batch(messages: Sequence[Message], explainers: Explainers,
 
     published = 0
     for version, items in (await _by_version(messages, dead)).items():
-        for message, explanation in await _explain(version, items, explainers, dead):
-            try:
-                await publish(explanation)
-                published += 1
-            except Exception as error:  # noqa: BLE001 - per message, whatever the cause
-                await dead(message, f"the explanation cannot be published: {cause(error)}")
+        published += await publish_each(await _explain(version, items, explainers, dead), publish, dead, "explanation")
     return published
 
 

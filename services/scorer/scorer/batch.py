@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-from credit.dead_letters import Message, Undecodable, cause, dead_letter_of, decode_application
+from credit.dead_letters import Message, Undecodable, cause, dead_letter_of, decode_application, publish_each
 from credit.events import ApplicationScored, DeadLettered, HistoryRecorded
 
 SERVICE = "scorer"
@@ -31,14 +31,7 @@ async def process_batch(messages: Sequence[Message], scorer, history_of: Callabl
             await dead(message, str(error))
         except Exception as error:  # noqa: BLE001 - per message, whatever the cause
             await dead(message, f"the client's history record cannot be read: {cause(error)}")
-    published = 0
-    for message, decision in await _score(valid, scorer, dead):
-        try:
-            await publish(decision)
-            published += 1
-        except Exception as error:  # noqa: BLE001 - per message, whatever the cause
-            await dead(message, f"the decision cannot be published: {cause(error)}")
-    return published
+    return await publish_each(await _score(valid, scorer, dead), publish, dead, "decision")
 
 
 async def _score(valid, scorer, dead) -> list[tuple[Message, ApplicationScored]]:
