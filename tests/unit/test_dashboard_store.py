@@ -7,7 +7,7 @@ import pytest
 
 from credit.events import ApplicationExplained, ApplicationReceived, ApplicationReviewed, ApplicationScored, now
 from credit.dead_letters import Message, Undecodable
-from dashboard.feed import decode
+from dashboard.intake import decode
 from dashboard.store import Store
 
 pytestmark = pytest.mark.unit

@@ -40,6 +40,7 @@ def test_totals_are_counters_and_the_last_reports_latency_and_lag_are_gauges_in_
     assert found["pad_latency_seconds", (("kind", "batch"), ("quantile", "0.99"))] == percentiles.p99_ms / 1000
     assert found["pad_latency_observations", (("kind", "batch"),)] == 100
     assert found["pad_lag_messages", ()] == 7
+    assert found["pad_unaccounted_messages", ()] == 2  # the two received after the report have no outcome
 
 
 def test_each_sample_names_its_service_and_process_and_no_lag_is_shown_before_one_is_reported():

@@ -7,6 +7,7 @@ dashboard fit every service:
     pad_latency_seconds{service, process, kind, quantile}    the last report's p50, p95 and p99
     pad_latency_observations{service, process, kind}         latencies observed in that report's interval
     pad_lag_messages{service, process}                       the last report's lag (absent when it has none)
+    pad_unaccounted_messages{service, process}               messages received with no outcome, not in flight: 0
 
 `process` is the report's `instance` (host and pid): Prometheus keeps the label `instance` for the
 address it scrapes. The process's own CPU and memory come with them (`process_*`).
@@ -42,6 +43,8 @@ class MeterCollector(Collector):
         observed = GaugeMetricFamily("pad_latency_observations", "Latencies observed in the last report's interval",
                                      labels=[*WHO, "kind"])
         lag = GaugeMetricFamily("pad_lag_messages", "Messages waiting, as in the last ops.metrics report", labels=WHO)
+        unaccounted = GaugeMetricFamily("pad_unaccounted_messages", "Messages received with no outcome and not in "
+                                        "flight (anything but 0 is a loss)", labels=WHO)
         for meter in self.meters:
             who = [meter.service, meter.instance]
             for kind, count in sorted(meter.totals().items()):
@@ -53,7 +56,8 @@ class MeterCollector(Collector):
                 observed.add_metric([*who, kind], percentiles.n)
             if report and report.lag is not None:
                 lag.add_metric(who, report.lag)
-        return [events, latency, observed, lag]
+            unaccounted.add_metric(who, meter.unaccounted())
+        return [events, latency, observed, lag, unaccounted]
 
 
 def metrics_registry(meters: Meter | Iterable[Meter]) -> CollectorRegistry:

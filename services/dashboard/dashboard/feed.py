@@ -14,28 +14,22 @@ reports to ops.metrics like the services (messages received, events stored, dead
 """
 from __future__ import annotations
 
-import json
 import logging
 import socket
 import threading
 import time
 from dataclasses import dataclass
 
-from credit.dead_letters import Message, Undecodable, cause, dead_letter_of, decode_event, read_application
-from credit.events import (AlertRaised, ApplicationExplained, ApplicationReceived, ApplicationReviewed,
-                           ApplicationScored, DeadLettered, ServiceReported)
+from credit.dead_letters import Message, cause, dead_letter_of
+from credit.events import AlertRaised, ApplicationExplained
 from credit.monitoring import Alerts, Meter, instance_name
 from credit.reconciliation import Reconciliation
 from credit.topics import (APPLICATIONS_DLQ, DASHBOARD_DLQ, DECISIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS,
                           LOAN_EXPLANATIONS, LOAN_REVIEWS, OPS_ALERTS, OPS_METRICS)
-from dashboard.store import StoreUnavailable
+from dashboard.intake import Intake
 
 log = logging.getLogger(__name__)
 SERVICE = "dashboard"
-SCHEMAS = {LOAN_APPLICATIONS: ApplicationReceived, LOAN_DECISIONS: ApplicationScored,
-           LOAN_EXPLANATIONS: ApplicationExplained, LOAN_REVIEWS: ApplicationReviewed,
-           OPS_METRICS: ServiceReported, OPS_ALERTS: AlertRaised, APPLICATIONS_DLQ: DeadLettered,
-           DECISIONS_DLQ: DeadLettered, DASHBOARD_DLQ: DeadLettered}
 CLIENT_TOPICS = (LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS, LOAN_REVIEWS)
 OPS_TOPICS = (OPS_METRICS, OPS_ALERTS, APPLICATIONS_DLQ, DECISIONS_DLQ, DASHBOARD_DLQ)
 RECONCILED = (LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS)  # what the reconciliation follows
@@ -50,19 +44,13 @@ class FeedStatus:
     last_event_at: float | None  # time.time() of the last event written
 
 
-def decode(message: Message):
-    """The event in a message; Undecodable says why it is not a valid one."""
-    if message.topic == LOAN_APPLICATIONS:
-        return read_application(message)
-    return decode_event(message.value, SCHEMAS[message.topic])
-
-
 class Feed:
     def __init__(self, store, bootstrap: str, group_id: str = "dashboard", poll_ms: int = 500,
                  metrics_interval_s: float = 10.0, topics: tuple[str, ...] = CLIENT_TOPICS, service: str = SERVICE,
                  reconciliation: Reconciliation | None = None):
         self.store, self.bootstrap, self.group_id, self.poll_ms = store, bootstrap, group_id, poll_ms
         self.topics, self.service, self.reconciliation = topics, service, reconciliation
+        self._intake = Intake(store, topics, reconciliation)
         self.meter = Meter(service, instance_name(), outcomes=("stored", "dead_letters", "reconciled"))
         self._alerts, self.metrics_interval_s = Alerts(service), metrics_interval_s
         self._reported, self._producer = time.monotonic(), None
@@ -126,7 +114,7 @@ class Feed:
         messages = [Message(r.key, r.value, tp.topic, tp.partition, r.offset) for tp, rs in polled.items() for r in rs]
         started = time.monotonic()
         try:
-            stored, letters, reconciled = self._handle(messages)
+            stored, letters, reconciled = self._intake.handle(messages, self._publish_dead)
             consumer.commit()  # every message polled is stored, dead-lettered (acknowledged) or reconciled
         except Exception as error:  # noqa: BLE001 - the store or the broker is down, not a message
             log.warning("%s feed: %s; the poll will be read again", self.service, cause(error)[:200])
@@ -136,50 +124,9 @@ class Feed:
         self.meter.latency("batch", time.monotonic() - started)  # what the ops feed reports as its latency
         self._count(len(messages), stored, letters, reconciled)
 
-    def _handle(self, messages: list[Message]) -> tuple[list, int, int]:
-        """Store what can be stored, dead-letter the rest; the events stored, dead letters, messages reconciled."""
-        events, letters, reconciled = [], [], 0
-        for message in messages:
-            if message.topic not in self.topics:  # read for the reconciliation only
-                self.reconciliation.message(message.topic, message.partition, message.offset, _application_id(message))
-                reconciled += 1
-                continue
-            try:
-                events.append((message, decode(message)))
-            except Undecodable as error:
-                letters.append((message, str(error)))
-        stored, refused = self._store(events)
-        letters += refused
-        self._publish_dead(letters)
-        for message, event in stored:
-            if isinstance(event, DeadLettered) and self.reconciliation:
-                self.reconciliation.dead_letter(message.topic, event.source_topic, event.source_partition,
-                                                event.source_offset)
-        return [event for _, event in stored], len(letters), reconciled
-
-    def _store(self, events: list) -> tuple[list, list]:
-        """(message, event) pairs stored, and (message, reason) pairs the store refused; StoreUnavailable escapes."""
-        try:
-            self.store.upsert([event for _, event in events])
-            return events, []
-        except StoreUnavailable:
-            raise
-        except Exception:  # noqa: BLE001 - one event the store refuses must not sink the poll: one by one
-            pass
-        stored, refused = [], []
-        for message, event in events:
-            try:
-                self.store.upsert([event])
-                stored.append((message, event))
-            except StoreUnavailable:
-                raise
-            except Exception as error:  # noqa: BLE001 - per message, whatever the cause
-                refused.append((message, f"cannot be stored: {cause(error)}"))
-        return stored, refused
-
     def _publish_dead(self, letters: list[tuple[Message, str]]) -> None:
         """Each (message, reason)'s dead letter acknowledged by the broker, or an exception (nothing is committed)."""
-        letters = [(m, dead_letter_of(m, reason, self.service)) for m, reason in letters if not _is_own(m, reason)]
+        letters = [(m, dead_letter_of(m, reason, self.service)) for m, reason in letters]
         if not letters:
             return
         producer = self._open_producer()
@@ -240,25 +187,6 @@ class Feed:
             return []
         self.reconciliation.in_store(self.store.explained(self.reconciliation.waiting_to_be_stored()))
         return self._alerts.levels(self.reconciliation.measures(), at)
-
-
-def _application_id(message: Message) -> str | None:
-    """The application a message is about, when it says (the reconciliation follows the others by position)."""
-    try:
-        if message.topic == LOAN_APPLICATIONS:
-            return read_application(message).application_id
-        application_id = json.loads(message.value)["application_id"]
-        return application_id if isinstance(application_id, str) else None
-    except Exception:  # noqa: BLE001 - unreadable: its stage's dead letter names its position
-        return None
-
-
-def _is_own(message: Message, reason: str) -> bool:
-    """A message of dashboard.dlq itself is already a dead letter: said in the log, not sent again (no loop)."""
-    if message.topic != DASHBOARD_DLQ:
-        return False
-    log.error("%s[%d]@%d cannot be stored either: %s", message.topic, message.partition, message.offset, reason[:200])
-    return True
 
 
 def _reachable(bootstrap: str) -> bool:

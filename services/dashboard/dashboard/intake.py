@@ -1,0 +1,95 @@
+"""What the dashboard's feeds do with one poll of messages: store the events, dead-letter what is not an
+event or what the store refuses, and tell the reconciliation what it follows. Per message, never per poll."""
+from __future__ import annotations
+
+import json
+import logging
+
+from credit.dead_letters import Message, Undecodable, cause, decode_event, read_application
+from credit.events import (AlertRaised, ApplicationExplained, ApplicationReceived, ApplicationReviewed,
+                           ApplicationScored, DeadLettered, ServiceReported)
+from credit.reconciliation import Reconciliation
+from credit.topics import (APPLICATIONS_DLQ, DASHBOARD_DLQ, DECISIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS,
+                          LOAN_EXPLANATIONS, LOAN_REVIEWS, OPS_ALERTS, OPS_METRICS)
+from dashboard.store import StoreUnavailable
+
+log = logging.getLogger(__name__)
+SCHEMAS = {LOAN_APPLICATIONS: ApplicationReceived, LOAN_DECISIONS: ApplicationScored,
+           LOAN_EXPLANATIONS: ApplicationExplained, LOAN_REVIEWS: ApplicationReviewed,
+           OPS_METRICS: ServiceReported, OPS_ALERTS: AlertRaised, APPLICATIONS_DLQ: DeadLettered,
+           DECISIONS_DLQ: DeadLettered, DASHBOARD_DLQ: DeadLettered}
+
+
+def decode(message: Message):
+    """The event in a message; Undecodable says why it is not a valid one."""
+    if message.topic == LOAN_APPLICATIONS:
+        return read_application(message)
+    return decode_event(message.value, SCHEMAS[message.topic])
+
+
+class Intake:
+    """Stores the events of `topics`; the other messages read are for the reconciliation only."""
+
+    def __init__(self, store, topics: tuple[str, ...], reconciliation: Reconciliation | None = None):
+        self.store, self.topics, self.reconciliation = store, topics, reconciliation
+
+    def handle(self, messages: list[Message], publish_dead) -> tuple[list, int, int]:
+        """The events stored, how many messages were dead-lettered (through `publish_dead`, which raises when the
+        broker does not acknowledge them) and how many were read for the reconciliation; StoreUnavailable escapes."""
+        events, letters, reconciled = [], [], 0
+        for message in messages:
+            if message.topic not in self.topics:  # read for the reconciliation only
+                self.reconciliation.message(message.topic, message.partition, message.offset, _application_id(message))
+                reconciled += 1
+                continue
+            try:
+                events.append((message, decode(message)))
+            except Undecodable as error:
+                letters.append((message, str(error)))
+        stored, refused = self._store(events)
+        letters += refused
+        publish_dead([(m, reason) for m, reason in letters if not _is_own(m, reason)])
+        for message, event in stored:
+            if isinstance(event, DeadLettered) and self.reconciliation:
+                self.reconciliation.dead_letter(message.topic, event.source_topic, event.source_partition,
+                                                event.source_offset)
+        return [event for _, event in stored], len(letters), reconciled
+
+    def _store(self, events: list) -> tuple[list, list]:
+        """(message, event) pairs stored, and (message, reason) pairs the store refused; StoreUnavailable escapes."""
+        try:
+            self.store.upsert([event for _, event in events])
+            return events, []
+        except StoreUnavailable:
+            raise
+        except Exception:  # noqa: BLE001 - one event the store refuses must not sink the poll: one by one
+            pass
+        stored, refused = [], []
+        for message, event in events:
+            try:
+                self.store.upsert([event])
+                stored.append((message, event))
+            except StoreUnavailable:
+                raise
+            except Exception as error:  # noqa: BLE001 - per message, whatever the cause
+                refused.append((message, f"cannot be stored: {cause(error)}"))
+        return stored, refused
+
+
+def _application_id(message: Message) -> str | None:
+    """The application a message is about, when it says (the reconciliation follows the others by position)."""
+    try:
+        if message.topic == LOAN_APPLICATIONS:
+            return read_application(message).application_id
+        application_id = json.loads(message.value)["application_id"]
+        return application_id if isinstance(application_id, str) else None
+    except Exception:  # noqa: BLE001 - unreadable: its stage's dead letter names its position
+        return None
+
+
+def _is_own(message: Message, reason: str) -> bool:
+    """A message of dashboard.dlq itself is already a dead letter: said in the log, not sent again (no loop)."""
+    if message.topic != DASHBOARD_DLQ:
+        return False
+    log.error("%s[%d]@%d cannot be stored either: %s", message.topic, message.partition, message.offset, reason[:200])
+    return True
