@@ -13,10 +13,10 @@ from functools import cache
 from importlib import resources
 from typing import Literal, Optional
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from credit.limits import APPLICATION_ID_PATTERN  # noqa: F401 - re-exported: the documented form of an id
-from credit.limits import ApplicationId, ClientId, application_number
+from credit.limits import ApplicationId, ClientId, Timestamp, application_number
 from credit.schema import columns_of
 
 
@@ -65,7 +65,7 @@ ApplicationReceived = create_model(
     application_id=(ApplicationId, Field(default_factory=new_id, description=(
         "The idempotency key. Optional: the ingest API gives a new uuid4; an application read from the topic "
         "without one gets <topic>-<partition>-<offset>."))),
-    submitted_at=(AwareDatetime, Field(default_factory=now, description=(
+    submitted_at=(Timestamp, Field(default_factory=now, description=(
         "When it was submitted, with its timezone. Optional: the time it was accepted."))),
     **_application_fields())
 
@@ -78,8 +78,8 @@ class ApplicationScored(_Event):
     decision: Literal["granted", "refused"]  # when to_review: the decision the model proposes to the reviewer
     threshold: float
     model_version: str
-    decided_at: AwareDatetime
-    submitted_at: AwareDatetime
+    decided_at: Timestamp
+    submitted_at: Timestamp
     status: Literal["decided", "to_review"] = "decided"  # to_review: a reviewer decides (credit.decision)
     review_band: float = 0.0  # PDs within this share of the threshold went to review
     timings_ms: dict[str, float]
@@ -115,8 +115,8 @@ class ApplicationExplained(_Event):
     feature_points: list[float]  # each model input's points, in the bundle's feature order (like the decision's features)
     reasons: list[Reason]  # at most 4 raising the risk, then at most 4 lowering it
     summary: Text
-    decided_at: AwareDatetime
-    explained_at: AwareDatetime
+    decided_at: Timestamp
+    explained_at: Timestamp
     status: Literal["decided", "to_review"] = "decided"  # the decision's
 
 
@@ -134,7 +134,7 @@ class ApplicationReviewed(_Event):
     before: Literal["granted", "refused"]  # the decision in force (or proposed) before
     after: Literal["granted", "refused"]
     justification: str = Field(min_length=JUSTIFICATION_MIN, max_length=2000)  # mandatory: why, in words another reviewer can check
-    reviewed_at: AwareDatetime = Field(default_factory=now)
+    reviewed_at: Timestamp = Field(default_factory=now)
 
     @property
     def outcome(self) -> str:
@@ -156,7 +156,7 @@ class DeadLettered(_Event):
     source_offset: int
     original: str = Field(json_schema_extra={"contentEncoding": "base64"})  # the original bytes, base64
     service: str
-    failed_at: AwareDatetime = Field(default_factory=now)
+    failed_at: Timestamp = Field(default_factory=now)
 
 
 class Percentiles(BaseModel):
@@ -170,7 +170,7 @@ class ServiceReported(_Event):
     """One service instance's report to operations (ops.metrics), every interval_s."""
     service: str
     instance: str
-    at: AwareDatetime
+    at: Timestamp
     interval_s: float  # since the previous report
     counts: dict[str, int]  # this interval: received, sent, errors, dead_letters, granted, refused...
     totals: dict[str, int]  # since the instance started
@@ -191,5 +191,5 @@ class AlertRaised(_Event):
     level: Literal["warn", "alarm"]
     value: float
     threshold: float
-    at: AwareDatetime
+    at: Timestamp
     detail: Optional[str] = None  # reconciliation: the oldest application waiting; unbalanced: the totals

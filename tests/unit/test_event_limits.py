@@ -36,7 +36,7 @@ def test_the_example_application_is_accepted_and_json_integers_are_numbers():
     ({"SK_ID_CURR": 0}, ("SK_ID_CURR", "greater_than")),
     ({"SK_ID_CURR": "100002"}, ("SK_ID_CURR", "int_type")),
     ({"SK_ID_CURR": True}, ("SK_ID_CURR", "int_type")),
-    ({"SK_ID_CURR": 100002.0}, ("SK_ID_CURR", "int_type")),
+    ({"SK_ID_CURR": 100002.5}, ("SK_ID_CURR", "int_from_float")),
     ({"AMT_CREDIT": True}, ("AMT_CREDIT", "float_type")),
     ({"AMT_CREDIT": "406597.5"}, ("AMT_CREDIT", "float_type")),
     ({"AMT_ANNUITY": 1e300}, ("AMT_ANNUITY", "less_than_equal")),
@@ -50,6 +50,11 @@ def test_the_example_application_is_accepted_and_json_integers_are_numbers():
     ({"DAYS_EMPLOYED": 12}, ("DAYS_EMPLOYED", "days_employed")),
     ({"DAYS_EMPLOYED": 365244}, ("DAYS_EMPLOYED", "less_than_equal")),
     ({"submitted_at": "2026-12-01T19:45:00"}, ("submitted_at", "timezone_aware")),
+    # found by fuzzing: pydantic reads a number of seconds as a time, and multiple_of lets float remainders through
+    ({"submitted_at": 0}, ("submitted_at", "datetime_type")),
+    ({"submitted_at": "1700000000"}, ("submitted_at", "datetime_format")),
+    ({"CNT_CHILDREN": 0.9999999999999999}, ("CNT_CHILDREN", "multiple_of")),
+    ({"FLAG_DOCUMENT_3": 5e-324}, ("FLAG_DOCUMENT_3", "multiple_of")),
     ({"application_id": "0\n"}, ("application_id", "string_pattern_mismatch")),
     ({"application_id": "a b"}, ("application_id", "string_pattern_mismatch")),
     ({"application_id": "x" * 65}, ("application_id", "string_too_long")),
@@ -63,6 +68,10 @@ def test_a_value_the_pipeline_cannot_carry_is_refused_naming_its_field(changes, 
 def test_uuids_and_ids_derived_from_topic_partition_and_offset_match_the_id_pattern(application_id):
     assert ApplicationReceived.model_validate({**APPLICATION, "application_id": application_id})
     assert APPLICATION_ID_PATTERN.startswith("^") and APPLICATION_ID_PATTERN.endswith("$")
+
+
+def test_a_whole_number_with_a_decimal_point_is_an_integer_id_as_json_schema_says():
+    assert ApplicationReceived.from_bytes(b'{"SK_ID_CURR": 601316.0}').SK_ID_CURR == 601316
 
 
 def test_the_employment_sentinel_is_accepted():

@@ -247,7 +247,7 @@ def test_a_timestamp_without_a_timezone_is_refused_naming_the_field(client, publ
     ("AMT_CREDIT", True, "float_type"),
     ("AMT_CREDIT", "406597.5", "float_type"),
     ("SK_ID_CURR", 2**63, "less_than_equal"),
-    ("SK_ID_CURR", 100_002.5, "int_type"),
+    ("SK_ID_CURR", 100_002.5, "int_from_float"),
     ("AMT_ANNUITY", 1e300, "less_than_equal"),
     ("CNT_CHILDREN", 2.5, "multiple_of"),
     ("FLAG_EMAIL", 0.5, "multiple_of"),

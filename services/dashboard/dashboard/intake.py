@@ -64,16 +64,9 @@ class Intake:
             raise
         except Exception:  # noqa: BLE001 - one event the store refuses must not sink the poll: one by one
             pass
-        stored, refused = [], []
-        for message, event in events:
-            try:
-                self.store.upsert([event])
-                stored.append((message, event))
-            except StoreUnavailable:
-                raise
-            except Exception as error:  # noqa: BLE001 - per message, whatever the cause
-                refused.append((message, f"cannot be stored: {cause(error)}"))
-        return stored, refused
+        errors = self.store.upsert_each([event for _, event in events])
+        return ([pair for pair, error in zip(events, errors) if error is None],
+                [(message, f"cannot be stored: {cause(error)}") for (message, _), error in zip(events, errors) if error])
 
 
 def _application_id(message: Message) -> str | None:

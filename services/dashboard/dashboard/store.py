@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS alerts (service TEXT NOT NULL, kind TEXT NOT NULL, su
     at TEXT NOT NULL, event TEXT NOT NULL, PRIMARY KEY (service, kind, subject, level, at));
 CREATE TABLE IF NOT EXISTS dead_letters (source_topic TEXT NOT NULL, source_partition INTEGER NOT NULL,
     source_offset INTEGER NOT NULL, service TEXT NOT NULL, reason TEXT NOT NULL, failed_at TEXT NOT NULL,
-    event TEXT NOT NULL, PRIMARY KEY (source_topic, source_partition, source_offset));
+    event TEXT NOT NULL, PRIMARY KEY (source_topic, source_partition, source_offset, service));
 CREATE INDEX IF NOT EXISTS dead_letters_by_time ON dead_letters (failed_at);
 CREATE INDEX IF NOT EXISTS alerts_by_time ON alerts (at);
 CREATE TABLE IF NOT EXISTS access_log (id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL,
@@ -52,8 +52,9 @@ _UPSERTS = {  # event -> table, its key columns, its other columns
     ApplicationReviewed: ("reviews", ("review_id",), ("application_id", "client_id", "reviewed_at", "after")),
     ServiceReported: ("reports", ("service", "instance", "at"), ()),
     AlertRaised: ("alerts", ("service", "kind", "subject", "level", "at"), ()),
-    DeadLettered: ("dead_letters", ("source_topic", "source_partition", "source_offset"),
-                   ("service", "reason", "failed_at")),
+    # one per message and stage: a bad application is the scorer's dead letter and the dashboard's
+    DeadLettered: ("dead_letters", ("source_topic", "source_partition", "source_offset", "service"),
+                   ("reason", "failed_at")),
 }
 REPORTS_KEPT = timedelta(days=2)  # what the operations page can show; ops.metrics itself keeps 7 days
 OPERATIONS_KEPT = timedelta(days=30)  # alerts and dead letters (the dead-letter topics keep every message)
@@ -80,7 +81,14 @@ class Store:
             columns = {c[1] for c in self._db.execute("PRAGMA table_info(decisions)")}
             if columns and "status" not in columns:  # a store written before reviews existed
                 self._db.execute("ALTER TABLE decisions ADD COLUMN status TEXT NOT NULL DEFAULT 'decided'")
+            keyed = [c[1] for c in self._db.execute("PRAGMA table_info(dead_letters)") if c[5]]
+            if keyed and "service" not in keyed:  # a store written when one dead letter per message was kept
+                self._db.execute("ALTER TABLE dead_letters RENAME TO dead_letters_before")
+                self._db.execute("DROP INDEX IF EXISTS dead_letters_by_time")
             self._db.executescript(_SCHEMA)
+            if keyed and "service" not in keyed:
+                self._db.execute("INSERT INTO dead_letters SELECT * FROM dead_letters_before")
+                self._db.execute("DROP TABLE dead_letters_before")
 
     def upsert(self, events) -> int:
         """Write events (any mix of the kinds) in one transaction, or none of them; returns how many.
@@ -92,6 +100,28 @@ class Store:
         except sqlite3.OperationalError as error:
             raise StoreUnavailable(str(error)) from error
         return len(events)
+
+    def upsert_each(self, events) -> list[Exception | None]:
+        """Write each event on its own but in one transaction (one commit): an event refused (its error in the
+        list, else None) leaves the others written. Raises StoreUnavailable when the database cannot be written."""
+        errors: list[Exception | None] = []
+        try:
+            with self._lock, self._db:
+                self._db.execute("BEGIN")
+                for event in events:
+                    self._db.execute("SAVEPOINT event")
+                    try:
+                        self._upsert([event])
+                        errors.append(None)
+                    except sqlite3.OperationalError:
+                        raise
+                    except Exception as error:  # noqa: BLE001 - this event's, reported to the caller
+                        self._db.execute("ROLLBACK TO event")
+                        errors.append(error)
+                    self._db.execute("RELEASE event")
+        except sqlite3.OperationalError as error:
+            raise StoreUnavailable(str(error)) from error
+        return errors
 
     def _upsert(self, events) -> None:
         for event in events:

@@ -19,9 +19,12 @@ _MESSAGES = {
     "missing": "required field is missing",
     "extra_forbidden": "unknown field: not an application column",
     "float_type": "must be a JSON number (not a string or a boolean)",
-    "int_type": "must be a JSON integer (not a string, a boolean or a decimal number)",
+    "int_type": "must be a JSON integer (not a string or a boolean)",
+    "int_from_float": "must be a whole number (an id)",
     "multiple_of": "must be a whole number (a count or a 0/1 flag)",
     "timezone_aware": "the time needs its timezone, e.g. 2026-12-01T19:45:00Z or 2026-12-01T19:45:00+01:00",
+    "datetime_format": "must be an RFC 3339 date-time with its timezone, e.g. 2026-12-01T19:45:00Z",
+    "datetime_type": "must be an RFC 3339 date-time with its timezone, e.g. 2026-12-01T19:45:00Z",
     "string_pattern_mismatch": "must be 1 to 64 letters, digits or . _ : - (starting with a letter or a digit)",
 }
 
