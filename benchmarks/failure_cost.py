@@ -6,7 +6,8 @@ In process, no broker; a bundle trained on the real sample (fast capacity; or th
 real application rows (application_test.csv) and the real scorer's decisions. In one run:
 
 1. scorer: scorer.batch.process_batch on batches of 64 good applications vs 63 good + 1 whose client makes the
-   scorer raise (after the batch's work is done: the whole batch call is lost, then 64 calls of one);
+   scorer raise (after the batch's work is done: the whole batch call is lost, then halves are tried again
+   until the bad one is alone);
 2. explainer: explainer.batch.process_batch the same way, decisions of 64 vs 63 + 1 whose explanation raises;
 3. dashboard: Intake.handle on polls of 1,000 decisions into a Store on a file vs polls where the store
    refuses one event (OverflowError from _upsert, at a random place in the poll: rolled back, then each event
@@ -299,7 +300,7 @@ def markdown(s: dict) -> str:
               f"({r['bytes_per_waiting']} bytes each) |",
               f"| one `overdue()` with {r['waiting']:,} waiting, all late | {r['overdue_ms']} ms |", "",
               "The poisoned scorer and explainer raise after the batch's work is done (the worst case: the whole batch "
-              "call is lost, then each message is retried alone); the store refuses one event at a random place in the "
+              "call is lost, then halves of it are tried again until the bad one is alone); the store refuses one event at a random place in the "
               "poll (the transaction rolled back, then each event written in a savepoint of one new transaction).", "",
               f"Model {s['model']['version']} ({s['model']['trees']} trees, {s['model']['features']} features); "
               f"{s['machine']['cores']} cores, a shared and noisy machine (load average "

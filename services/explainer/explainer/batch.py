@@ -10,7 +10,8 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 
-from credit.dead_letters import Message, Undecodable, cause, dead_letter_of, decode_decision, publish_each
+from credit.dead_letters import (Message, Undecodable, cause, dead_letter_of, decode_decision, isolate_failures,
+                                 publish_each)
 from credit.events import ApplicationExplained, ApplicationScored, DeadLettered
 from credit.explain.explanation import ADDS_UP, adds_up
 from explainer.models import Explainers
@@ -68,19 +69,13 @@ async def _explain(version: str, items, explainers: Explainers, dead) -> list[tu
 
 
 async def _explain_each(items, explainer, dead) -> list:
-    """(item, explanation) pairs; the batch at once, or one by one when one decision fails.
+    """(item, explanation) pairs; a decision whose explanation fails is dead-lettered alone.
 
     In a thread: the event loop keeps fetching decisions and sending explanations meanwhile."""
-    if not items:
-        return []
-    try:
-        return list(zip(items, await asyncio.to_thread(explainer.explain, [d for _, d in items]), strict=True))
-    except Exception:  # noqa: BLE001 - one bad decision must not sink the batch
-        pass
-    explained = []
-    for item in items:
-        try:
-            explained += [(item, e) for e in await asyncio.to_thread(explainer.explain, [item[1]])]
-        except Exception as error:  # noqa: BLE001 - per message, whatever the cause
-            await dead(item[0], f"cannot be explained: {cause(error)}")
-    return explained
+    async def explain(some):
+        return await asyncio.to_thread(explainer.explain, [decision for _, decision in some])
+
+    async def failed(item, error):
+        await dead(item[0], f"cannot be explained: {cause(error)}")
+
+    return await isolate_failures(items, explain, failed)

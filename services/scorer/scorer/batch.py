@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-from credit.dead_letters import Message, Undecodable, cause, dead_letter_of, decode_application, publish_each
+from credit.dead_letters import (Message, Undecodable, cause, dead_letter_of, decode_application, isolate_failures,
+                                 publish_each)
 from credit.events import ApplicationScored, DeadLettered, HistoryRecorded
 
 SERVICE = "scorer"
@@ -36,20 +37,15 @@ async def process_batch(messages: Sequence[Message], scorer, history_of: Callabl
 
 async def _score(valid, scorer, dead) -> list[tuple[Message, ApplicationScored]]:
     """(message, decision) for each application that can be scored; the others dead-lettered."""
-    if not valid:
-        return []
     histories = {application["SK_ID_CURR"]: h for _, application, h in valid if h is not None}
-    try:
-        return list(zip([m for m, _, _ in valid], scorer.score([a for _, a, _ in valid], histories), strict=True))
-    except Exception:  # noqa: BLE001 - one bad application must not sink the batch: score one by one
-        pass
-    scored = []
-    for message, application, _ in valid:
-        try:
-            scored += [(message, decision) for decision in scorer.score([application], histories)]
-        except Exception as error:  # noqa: BLE001 - per message, whatever the cause
-            await dead(message, f"cannot be scored: {cause(error)}")
-    return scored
+
+    async def score(items):
+        return scorer.score([application for _, application, _ in items], histories)
+
+    async def failed(item, error):
+        await dead(item[0], f"cannot be scored: {cause(error)}")
+
+    return [(item[0], decision) for item, decision in await isolate_failures(valid, score, failed)]
 
 
 def _history(history_of, client_id: int) -> dict | None:
