@@ -22,12 +22,17 @@ class Message:
     offset: int
 
 
+ORIGINAL_KEPT = 256 * 1024  # bytes of a message kept in its dead letter
+
+
 class Undecodable(ValueError):
     """A message that is not a valid event; the text says why, field by field."""
 
 
 def decode_event(raw: bytes | None, schema):
     """The event of `schema` in `raw`; Undecodable says what is wrong, field by field."""
+    if raw is None:
+        raise Undecodable("no value (a null message)")
     if not raw:
         raise Undecodable("empty message")
     try:
@@ -80,8 +85,12 @@ def dead_letter_of(message: Message, reason: str, service: str) -> DeadLettered:
 
 
 def dead_letter(raw: bytes | None, reason: str, topic: str, partition: int, offset: int, service: str) -> DeadLettered:
+    """The dead letter of one message; of a message too large to be carried whole, its first ORIGINAL_KEPT bytes
+    (the broker takes messages of 1 MB, and base64 makes them a third larger)."""
+    raw = raw or b""
     return DeadLettered(reason=reason, source_topic=topic, source_partition=partition, source_offset=offset,
-                        original=base64.b64encode(raw or b"").decode(), service=service)
+                        original=base64.b64encode(raw[:ORIGINAL_KEPT]).decode(), service=service,
+                        original_size=len(raw) if len(raw) > ORIGINAL_KEPT else None)
 
 
 def cause(error: Exception) -> str:

@@ -16,7 +16,8 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from credit.limits import APPLICATION_ID_PATTERN  # noqa: F401 - re-exported: the documented form of an id
-from credit.limits import ApplicationId, ClientId, Timestamp, application_number
+from credit.limits import (ApplicationId, Band, ClientId, Milliseconds, Number32, Points, Share, Threshold, Timestamp,
+                           application_number)
 from credit.schema import columns_of
 
 
@@ -71,19 +72,20 @@ ApplicationReceived = create_model(
 
 
 class ApplicationScored(_Event):
-    """The scorer's decision on one application."""
+    """The scorer's decision on one application. Its numbers are JSON numbers within their limits (credit.limits),
+    so a decision the explainer could not explain faithfully is refused at decoding, naming the field."""
     application_id: ApplicationId
     client_id: ClientId
-    probability_of_default: float = Field(ge=0, le=1)
+    probability_of_default: Share
     decision: Literal["granted", "refused"]  # when to_review: the decision the model proposes to the reviewer
-    threshold: float
+    threshold: Threshold  # a PD at or above it is refused
     model_version: str
     decided_at: Timestamp
     submitted_at: Timestamp
     status: Literal["decided", "to_review"] = "decided"  # to_review: a reviewer decides (credit.decision)
-    review_band: float = 0.0  # PDs within this share of the threshold went to review
-    timings_ms: dict[str, float]
-    features: list[Optional[float]]  # the model input vector, in the bundle's feature order
+    review_band: Band = 0.0  # PDs within this share of the threshold went to review
+    timings_ms: dict[str, Milliseconds]  # per application, by stage
+    features: list[Optional[Number32]]  # the model input vector, in the bundle's feature order (None: missing)
 
 
 Text = dict[Literal["fr", "en"], str]  # the same words in every language the dashboard offers
@@ -92,13 +94,13 @@ Text = dict[Literal["fr", "en"], str]  # the same words in every language the da
 class GroupContribution(BaseModel):
     """One readable group's effect on the PD: the sum of its features' points (labels: credit.explain)."""
     group: str
-    points: float  # probability points: 0.01 is one percentage point of PD
+    points: Points  # probability points: 0.01 is one percentage point of PD
 
 
 class Reason(BaseModel):
     group: str
     direction: Literal["raises", "lowers"]
-    points: float
+    points: Points
     text: Text
 
 
@@ -107,12 +109,12 @@ class ApplicationExplained(_Event):
     application_id: ApplicationId
     client_id: ClientId
     model_version: str
-    probability_of_default: float = Field(ge=0, le=1)
+    probability_of_default: Share
     decision: Literal["granted", "refused"]
-    threshold: float
-    base_value: float  # the PD of a typical client, where the contributions start
+    threshold: Threshold
+    base_value: Share  # the PD of a typical client, where the contributions start
     contributions: list[GroupContribution]  # every readable group, largest effect first
-    feature_points: list[float]  # each model input's points, in the bundle's feature order (like the decision's features)
+    feature_points: list[Points]  # each model input's points, in the bundle's feature order (as the decision's)
     reasons: list[Reason]  # at most 4 raising the risk, then at most 4 lowering it
     summary: Text
     decided_at: Timestamp
@@ -144,7 +146,7 @@ class ApplicationReviewed(_Event):
 class HistoryRecorded(_Event):
     """A client's history aggregates (compacted topic: the latest one per client counts)."""
     client_id: ClientId
-    aggregates: dict[str, Optional[float]]
+    aggregates: dict[str, Optional[Number32]]  # model inputs (None: missing)
     computed_from: str  # data fingerprint of the tables they were computed from
 
 
@@ -155,6 +157,7 @@ class DeadLettered(_Event):
     source_partition: int
     source_offset: int
     original: str = Field(json_schema_extra={"contentEncoding": "base64"})  # the original bytes, base64
+    original_size: Optional[int] = None  # the original's size in bytes when `original` keeps only its start
     service: str
     failed_at: Timestamp = Field(default_factory=now)
 
@@ -184,11 +187,12 @@ class ServiceReported(_Event):
 
 class AlertRaised(_Event):
     """Something operations should look at (ops.alerts): a drift, a dead-letter share or a lag past its threshold,
-    a service whose counts do not balance, or messages that did not reach the next stage in time."""
+    a service whose counts do not balance, messages that did not reach the next stage in time, a feed that
+    cannot commit; and when one of them is resolved."""
     service: str
-    kind: Literal["drift", "dead_letters", "lag", "unbalanced", "reconciliation"]
+    kind: Literal["drift", "dead_letters", "lag", "unbalanced", "reconciliation", "stalled"]
     subject: str  # the input (or "PD") that drifted; "share" for dead letters; "messages" for lag
-    level: Literal["warn", "alarm"]
+    level: Literal["warn", "alarm", "resolved"]  # resolved: back to normal after a warning or an alarm
     value: float
     threshold: float
     at: Timestamp

@@ -61,6 +61,15 @@ ClientId = Annotated[int, Field(gt=0, le=INT64_MAX), BeforeValidator(_integer)] 
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp)]  # every event's times
 ApplicationId = Annotated[str, Field(min_length=1, max_length=64, pattern=APPLICATION_ID_PATTERN)]
 
+# The numbers of the other events: JSON numbers (never booleans or numeric strings), finite, within their limits.
+DURATION_MAX_MS = 3_600_000  # an hour: a stage's time per application is milliseconds, never this
+Number32 = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-FLOAT32_MAX, le=FLOAT32_MAX)]  # a model input
+Share = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=1)]  # a probability (of default)
+Threshold = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, lt=1)]  # PD from which a loan is refused
+Band = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, lt=1)]  # a share of the threshold
+Points = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1, le=1)]  # probability points: a PD difference
+Milliseconds = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=DURATION_MAX_MS)]
+
 _WHOLE = {"multiple_of": 1}
 _SHARE = {"ge": 0, "le": 1}
 # Limits of the application numbers, the first matching rule applies (a column's name matches re.match).

@@ -220,11 +220,13 @@ class Measure:
 
 
 class Alerts:
-    """Alerts from reports: once when a level is reached or raised, again only after it went back down."""
+    """Alerts from reports: once when a level is reached or raised, again when an alarm's value doubles, and
+    once "resolved" when it is back to normal."""
 
     def __init__(self, service: str):
         self.service = service
         self._levels: dict[tuple[str, str], str | None] = {}
+        self._raised: dict[tuple[str, str], float] = {}  # the value last alerted, per kind and subject
 
     def check(self, report: ServiceReported) -> list[AlertRaised]:
         found = [Measure("drift", name, value, level(value), PSI_WARN, PSI_ALARM) for name, value in report.drift.items()]
@@ -242,17 +244,26 @@ class Alerts:
         return self.levels(found, report.at)
 
     def levels(self, found: list[Measure], at) -> list[AlertRaised]:
-        """The alerts the measures raise now (a level newly reached, or warn raised to alarm)."""
+        """The alerts the measures raise now: a level newly reached, warn raised to alarm, an alarm whose value
+        doubled since it was last said (a loss growing), or a level back to normal (resolved)."""
         alerts = []
         for measure in found:
-            before = self._levels.get((measure.kind, measure.subject))
-            self._levels[(measure.kind, measure.subject)] = measure.level
-            if measure.level and (before is None or (before, measure.level) == ("warn", "alarm")):
-                alerts.append(AlertRaised(
-                    service=self.service, kind=measure.kind, subject=measure.subject, level=measure.level,
-                    value=round(measure.value, 4), threshold=measure.warn if measure.level == "warn" else measure.alarm,
-                    at=at, detail=measure.detail))
+            key = (measure.kind, measure.subject)
+            before, raised = self._levels.get(key), self._raised.get(key)
+            self._levels[key] = measure.level
+            grown = measure.level == "alarm" and bool(raised) and abs(measure.value) >= 2 * abs(raised)
+            if measure.level and (before is None or (before, measure.level) == ("warn", "alarm") or grown):
+                self._raised[key] = measure.value
+                alerts.append(self._alert(measure, measure.level, at))
+            elif before and not measure.level:
+                self._raised.pop(key, None)
+                alerts.append(self._alert(measure, "resolved", at))
         return alerts
+
+    def _alert(self, measure: Measure, level_: str, at) -> AlertRaised:
+        return AlertRaised(service=self.service, kind=measure.kind, subject=measure.subject, level=level_,
+                           value=round(measure.value, 4), threshold=measure.alarm if level_ == "alarm" else measure.warn,
+                           at=at, detail=measure.detail)
 
 
 async def report_to(meter: Meter, alerts: Alerts, send_report, send_alert, drift: DriftWindow | None = None,

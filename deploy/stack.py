@@ -28,8 +28,9 @@ DASHBOARD_URL = f"http://127.0.0.1:{DASHBOARD_PORT}/app"
 METRICS_PORTS = {name: os.environ.get(f"{name.upper()}_METRICS_PORT", default)  # one each: no two collide
                  for name, default in (("scorer", "9101"), ("explainer", "9102"), ("ingest", "9103"), ("dashboard", "9104"))}
 _APP = "services/dashboard/dashboard"
-SERVICES = {"ingest": ["-m", "ingest", "serve"], "scorer": ["-m", "scorer", "worker", "-l", "warn"],
-            "explainer": ["-m", "explainer", "worker", "-l", "warn"],
+_SUPERVISED = [str(ROOT / "deploy/supervise.py"), sys.executable]  # the workers are started again after exit 70
+SERVICES = {"ingest": ["-m", "ingest", "serve"], "scorer": [*_SUPERVISED, "-m", "scorer", "worker", "-l", "warn"],
+            "explainer": [*_SUPERVISED, "-m", "explainer", "worker", "-l", "warn"],
             "dashboard": ["-m", "panel", "serve", f"{_APP}/app.py", "--setup", f"{_APP}/setup.py",
                           "--auth-module", f"{_APP}/auth.py", "--address", "127.0.0.1", "--port", DASHBOARD_PORT,
                           "--allow-websocket-origin", f"127.0.0.1:{DASHBOARD_PORT}"]}

@@ -120,11 +120,42 @@ def test_a_store_that_is_down_commits_nothing_and_the_poll_is_read_again():
     assert store.count("explanations") == 2 and consumer.commits == 1
 
 
-def test_a_dead_letter_the_broker_does_not_acknowledge_commits_nothing():
+def test_a_dead_letter_the_broker_does_not_acknowledge_commits_nothing_and_the_feed_says_it_is_stalled():
     from kafka.errors import KafkaTimeoutError
 
-    consumer = FakeConsumer([poll(b"garbage", decision("a", 1).to_bytes(), first=5)])
+    consumer = FakeConsumer([poll(b"garbage", explanation("a", 1).to_bytes(), topic=LOAN_EXPLANATIONS, first=5)])
     feed = feed_over(Store(), FakeProducer(error=KafkaTimeoutError("no ack")))
     feed._poll_once(consumer)
-    assert consumer.commits == 0 and consumer.seeks == [(TP(LOAN_DECISIONS, 0), 5)]
+    assert consumer.commits == 0 and consumer.seeks == [(TP(LOAN_EXPLANATIONS, 0), 5)]
     assert feed._producer is None  # replaced at the next poll
+    stalled = feed._stalled()
+    assert (stalled.kind, stalled.level, stalled.value) == ("stalled", "alarm", 1) and "KafkaTimeoutError" in stalled.detail
+    assert feed._stalled().level is None  # nothing failed since
+
+
+def test_a_poll_read_again_does_not_send_again_the_dead_letters_the_broker_took():
+    class CommitFailsOnce(FakeConsumer):
+        def commit(self):
+            if not self.seeks:
+                raise ConnectionError("coordinator gone")  # after the dead letters were acknowledged
+            super().commit()
+
+    store, producer = Store(), FakeProducer()
+    feed = feed_over(store, producer)
+    values = (b"garbage", explanation("a", 1).to_bytes())
+    consumer = CommitFailsOnce([poll(*values, topic=LOAN_EXPLANATIONS), poll(*values, topic=LOAN_EXPLANATIONS)])
+    feed._poll_once(consumer)
+    feed._poll_once(consumer)  # read again after the rewind
+    assert consumer.commits == 1 and store.count("explanations") == 1
+    assert len(producer.sent) == 1  # one dead letter for the garbage, however often the poll is read
+    assert feed.meter.report().unaccounted == 0
+
+
+def test_a_bad_application_or_decision_is_left_to_the_stage_that_dead_letters_it():
+    store, producer = Store(), FakeProducer()
+    feed = feed_over(store, producer)
+    consumer = FakeConsumer([poll(b"{}", decision("a", 1).to_bytes(), first=9)])
+    feed._poll_once(consumer)
+    assert producer.sent == [] and consumer.commits == 1 and store.count("decisions") == 1
+    report = feed.meter.report()
+    assert (report.totals["refused_upstream"], report.totals["stored"], report.unaccounted) == (1, 1, 0)

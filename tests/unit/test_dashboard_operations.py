@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
 from credit.dead_letters import dead_letter
 from credit.events import AlertRaised, Percentiles, ServiceReported, now
+from dashboard.charts import SHORTEST_TIME_AXIS
 from dashboard.ops_history import POINTS, OpsHistory, bucket, lines, window
 from dashboard.store import OPERATIONS_KEPT, REPORTS_KEPT, Store
-from dashboard.views.operations import Operations
+from dashboard.views.operations import TEXT, LineChart, Operations, decisions_words, drift_table, services_table
 
 pytestmark = pytest.mark.unit
 
@@ -100,7 +102,7 @@ def test_the_page_shows_the_latest_report_of_each_instance_its_drift_and_the_per
                   report("ingest", seconds_ago=100, instance="host-9")])
     page = ops_page(store)
     services = page._services.value
-    assert list(services["service"]) == ["ingest", "scorer"] and list(services["retard (messages)"]) == [0, 3]
+    assert list(services["service"]) == ["ingest", "scorer"] and list(services["retard (messages)"]) == ["0", "3"]
     assert list(services["état"]) == ["⚠ silencieux", "✔ rend compte"]  # 100 s > 3 intervals of 10 s
     assert list(page._drift.value["entrée"]) == ["EXT_SOURCE_3", "PD"]
     # the scorer's two reports (the ingest API decides nothing): 200 decisions, 5 + 15 of them left to reviewers
@@ -135,3 +137,35 @@ def test_the_history_keeps_its_numbers_as_numbers_when_a_read_brings_only_gaps()
     frame = history.update()
     assert frame["lag"].dtype == float and frame["lag"].isna().tolist() == [True, False]
     assert lines(frame, "lag", "max", bucket(15))["scorer host-1"][1].tolist() == [7.0]
+
+
+def test_the_services_and_drift_tables_write_numbers_the_french_or_english_way():
+    store = Store()
+    busy = report(sent=16780, lag=12345).model_copy(update={"drift": {"PD": 16.492, "EXT_SOURCE_3": 0.05}})
+    store.upsert([busy])
+    frame = OpsHistory(store).update()
+    french, english = services_table(frame, "fr"), services_table(frame, "en")
+    assert french.iloc[0, 4:].tolist() == ["1\u00a0678,0", "0", "9", "12\u00a0345"]  # débit, erreurs, p95, retard
+    assert english.iloc[0, 4:].tolist() == ["1,678.0", "0", "9", "12,345"]
+    assert drift_table(frame, "fr")["PSI"].tolist() == ["16,492", "0,050"]
+    assert drift_table(frame, "en")["PSI"].tolist() == ["16.492", "0.050"]
+
+
+def test_one_decision_is_said_in_the_singular_and_two_in_the_plural():
+    one = pd.DataFrame({"sent": [1.0], "granted": [1.0], "refused": [0.0], "to_review": [0.0]})
+    assert decisions_words(one, "fr").startswith("Sur la période, 1 décision : accordées 100,0\u00a0%")
+    assert decisions_words(one, "en").startswith("In the period, 1 decision: granted 100.0%")
+    assert "2 décisions :" in decisions_words(one * 2, "fr") and "2 decisions:" in decisions_words(one * 2, "en")
+
+
+def test_a_chart_of_one_report_shows_a_dot_on_an_axis_of_minutes_and_numbers_in_the_pages_language():
+    chart = LineChart()
+    at = pd.Timestamp(now()).tz_convert(None)
+    chart.show(TEXT["fr"]["lag"], {"scorer host-1": ([at.to_datetime64()], [1234.5])})
+    fig, [dots] = chart.pane.object, chart._dots.values()
+    assert dots.visible and fig.x_range.min_interval == SHORTEST_TIME_AXIS
+    assert fig.yaxis[0].formatter.args["locale"] == "fr-FR" and "%b" not in fig.xaxis[0].formatter.minutes
+    chart.show(TEXT["fr"]["lag"], {"scorer host-1": ([at.to_datetime64()] * 2, [1.0, 2.0])})  # a line now
+    assert chart.pane.object is fig and not dots.visible
+    chart.show(TEXT["en"]["lag"], {"scorer host-1": ([at.to_datetime64()] * 2, [1.0, 2.0])})
+    assert chart.pane.object.yaxis[0].formatter.args["locale"] == "en-GB"

@@ -80,7 +80,7 @@ def test_garbage_a_wrong_feature_count_and_a_sum_that_does_not_add_up_are_dead_l
     assert set(dead) == {0, 1, 2, 3}
     assert "1 features; model v1 takes 2" in dead[2].reason
     assert "does not add up to the decision's PD" in dead[3].reason
-    assert dead[1].reason == "empty message"
+    assert dead[1].reason == "no value (a null message)"
 
 
 class CrashingExplainer(FakeExplainer):

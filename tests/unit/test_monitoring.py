@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from credit.events import ServiceReported
+from credit.events import ServiceReported, now
 from credit.monitoring import LATENCY_SAMPLES, PD_BINS, DriftWindow, Meter, level, psi
 
 pytestmark = pytest.mark.unit
@@ -155,8 +155,21 @@ def test_an_alert_is_raised_once_per_level_and_again_after_recovery():
     assert alerts.check(report_with({"PD": 0.15})) == []  # still warn: said already
     assert [a.level for a in alerts.check(report_with({"PD": 0.3}))] == ["alarm"]
     assert alerts.check(report_with({"PD": 0.2})) == []  # going down is not news
-    assert alerts.check(report_with({"PD": 0.02})) == []
+    [resolved] = alerts.check(report_with({"PD": 0.02}))  # back to normal: said once
+    assert (resolved.kind, resolved.subject, resolved.level, resolved.value) == ("drift", "PD", "resolved", 0.02)
+    assert alerts.check(report_with({"PD": 0.03})) == []
     assert [a.level for a in alerts.check(report_with({"PD": 0.12}))] == ["warn"]  # back up after recovery
+
+
+def test_an_alarm_is_said_again_when_its_value_doubles():
+    from credit.monitoring import Alerts, Measure
+
+    alerts = Alerts("dashboard-ops")
+    measure = lambda n: [Measure("reconciliation", "not decided", n, "alarm" if n else None, 0, 0)]  # noqa: E731
+    assert [a.value for a in alerts.levels(measure(3), at=now())] == [3]
+    assert alerts.levels(measure(5), at=now()) == []  # growing, not yet twice as many
+    assert [a.value for a in alerts.levels(measure(6), at=now())] == [6]
+    assert [a.level for a in alerts.levels(measure(0), at=now())] == ["resolved"]
 
 
 def test_a_dead_letter_spike_is_an_alert():

@@ -84,7 +84,7 @@ def test_an_unreadable_message_that_nobody_dead_letters_is_named_by_its_position
     assert (overdue.subject, overdue.oldest) == ("not explained", "loan-decisions-2-17")
 
 
-def test_overdue_stages_raise_one_alarm_each_until_they_recover():
+def test_overdue_stages_raise_one_alarm_each_and_say_when_they_recover():
     r, clock = reconciliation(after_s=5)
     alerts = Alerts("dashboard-ops")
     r.message(LOAN_EXPLANATIONS, 0, 3, "lost")
@@ -94,7 +94,7 @@ def test_overdue_stages_raise_one_alarm_each_until_they_recover():
     assert alert.detail == "lost"
     assert alerts.levels(r.measures(), at=alert.at) == []  # still overdue: said once
     r.in_store(["lost"])
-    assert alerts.levels(r.measures(), at=alert.at) == []
+    assert [(a.subject, a.level) for a in alerts.levels(r.measures(), at=alert.at)] == [("not stored", "resolved")]
     r.message(LOAN_EXPLANATIONS, 0, 4, "again")
     clock.now += 6
     assert [a.detail for a in alerts.levels(r.measures(), at=alert.at)] == ["again"]

@@ -79,6 +79,15 @@ def test_poison_message_goes_to_dead_letter_with_reason_and_offset_and_the_rest_
     assert base64.b64decode(letter.original) == raw
 
 
+def test_a_message_too_large_for_a_dead_letter_keeps_its_start_and_says_how_large_it_was():
+    from credit.dead_letters import ORIGINAL_KEPT
+
+    raw = b'{"SK_ID_CURR": 5, "NAME_TYPE_SUITE": "' + b"x" * 999_000 + b'"}'  # a 1 MB message the broker took
+    _, [(letter, _)] = run([message(raw, 3)])
+    assert base64.b64decode(letter.original) == raw[:ORIGINAL_KEPT] and letter.original_size == len(raw)
+    assert len(letter.to_bytes()) < 512 * 1024 and "NAME_TYPE_SUITE" in letter.reason
+
+
 def test_client_history_is_looked_up_and_missing_history_is_allowed():
     record = HistoryRecorded(client_id=1, aggregates={"INST_LATE_COUNT": 3.0}, computed_from="x").to_bytes()
     scorer = FakeScorer()

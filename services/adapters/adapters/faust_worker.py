@@ -6,7 +6,7 @@ import os
 from contextlib import contextmanager
 
 log = logging.getLogger(__name__)
-EXIT_UNPUBLISHED = 70  # EX_SOFTWARE: the supervisor restarts the worker
+EXIT_UNPUBLISHED = 70  # EX_SOFTWARE: the supervisor starts the worker again (deploy/supervise.py, compose's restart)
 
 
 @contextmanager

@@ -6,8 +6,9 @@ people who would rather read.
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
 
-from bokeh.models import ColumnDataSource, FactorRange, Label, Span
+from bokeh.models import ColumnDataSource, CustomJSTickFormatter, DatetimeTickFormatter, FactorRange, Label, Span
 from bokeh.plotting import figure
 from panel.io import unlocked
 
@@ -18,6 +19,8 @@ WORDS = {"fr": {"granted": "accordé", "near": "un conseiller décide", "refused
                 "base": "client type", "pd": "probabilité de défaut"},
          "en": {"granted": "granted", "near": "a reviewer decides", "refused": "refused", "client": "this client",
                 "base": "typical client", "pd": "probability of default"}}
+LOCALES = {"fr": "fr-FR", "en": "en-GB"}  # the browser writes axis numbers: "1 234,5" or "1,234.5"
+SHORTEST_TIME_AXIS = timedelta(minutes=2)  # so that a single point has an axis of clock times around it
 
 
 def moves_charts(method):
@@ -31,6 +34,23 @@ def moves_charts(method):
         with unlocked():
             return method(self, *args, **kwargs)
     return run
+
+
+def numbers_axis(axis, lang: str) -> None:
+    """An axis's numbers written the language's way (Bokeh's own ticks are English: "0.15", "1234.5")."""
+    axis.formatter = CustomJSTickFormatter(args={"locale": LOCALES[lang]},
+                                           code="return tick.toLocaleString(locale, {maximumFractionDigits: 6})")
+
+
+def time_axis(fig) -> None:
+    """A time axis the same in both languages, like the tables' times: 24-hour clock times, the ISO date
+    under the first tick, and at least SHORTEST_TIME_AXIS shown (one point is not a microsecond wide)."""
+    clock, date = {"microseconds": "%H:%M:%S", "milliseconds": "%H:%M:%S", "seconds": "%H:%M:%S",
+                   "minsec": "%H:%M:%S", "minutes": "%H:%M", "hourmin": "%H:%M", "hours": "%H:%M"}, "%Y-%m-%d"
+    fig.xaxis.formatter = DatetimeTickFormatter(**clock, days=date, months="%Y-%m", years="%Y", context_which="start",
+                                                context=DatetimeTickFormatter(**dict.fromkeys(clock, date), days="",
+                                                                              months="", years=""))
+    fig.x_range.min_interval = SHORTEST_TIME_AXIS
 
 
 class Gauge:

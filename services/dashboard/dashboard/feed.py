@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from credit.dead_letters import Message, cause, dead_letter_of
 from credit.events import AlertRaised, ApplicationExplained
-from credit.monitoring import Alerts, Meter, instance_name
+from credit.monitoring import Alerts, Measure, Meter, instance_name
 from credit.reconciliation import Reconciliation
 from credit.topics import (APPLICATIONS_DLQ, DASHBOARD_DLQ, DECISIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS,
                           LOAN_EXPLANATIONS, LOAN_REVIEWS, OPS_ALERTS, OPS_METRICS)
@@ -51,12 +51,15 @@ class Feed:
         self.store, self.bootstrap, self.group_id, self.poll_ms = store, bootstrap, group_id, poll_ms
         self.topics, self.service, self.reconciliation = topics, service, reconciliation
         self._intake = Intake(store, topics, reconciliation)
-        self.meter = Meter(service, instance_name(), outcomes=("stored", "dead_letters", "reconciled"))
+        self.meter = Meter(service, instance_name(), outcomes=("stored", "dead_letters", "refused_upstream", "reconciled"))
         self._alerts, self.metrics_interval_s = Alerts(service), metrics_interval_s
         self._reported, self._producer = time.monotonic(), None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._events = self._dead_letters = 0
+        self._dead_lettered: set[tuple[str, int, int]] = set()  # acknowledged, in polls not committed yet
+        self._failed_polls = self._committed = 0  # since the last report: a feed that cannot commit is stalled
+        self._failure = ""
         self._last_event_at: float | None = None
 
     def start(self) -> "Feed":
@@ -114,27 +117,33 @@ class Feed:
         messages = [Message(r.key, r.value, tp.topic, tp.partition, r.offset) for tp, rs in polled.items() for r in rs]
         started = time.monotonic()
         try:
-            stored, letters, reconciled = self._intake.handle(messages, self._publish_dead)
+            outcome = self._intake.handle(messages, self._publish_dead)
             consumer.commit()  # every message polled is stored, dead-lettered (acknowledged) or reconciled
         except Exception as error:  # noqa: BLE001 - the store or the broker is down, not a message
             log.warning("%s feed: %s; the poll will be read again", self.service, cause(error)[:200])
+            self._failed_polls, self._failure = self._failed_polls + 1, cause(error)[:200]
             self._rewind(consumer, polled)
             self._stop.wait(1)
             return
+        self._dead_lettered.clear()  # committed: those positions will not be read again
+        self._committed += 1
         self.meter.latency("batch", time.monotonic() - started)  # what the ops feed reports as its latency
-        self._count(len(messages), stored, letters, reconciled)
+        self._count(len(messages), outcome)
 
     def _publish_dead(self, letters: list[tuple[Message, str]]) -> None:
         """Each (message, reason)'s dead letter acknowledged by the broker, or an exception (nothing is committed)."""
-        letters = [(m, dead_letter_of(m, reason, self.service)) for m, reason in letters]
+        # a poll read again after a failure does not send again the dead letters the broker already took
+        letters = [(m, dead_letter_of(m, reason, self.service)) for m, reason in letters
+                   if (m.topic, m.partition, m.offset) not in self._dead_lettered]
         if not letters:
             return
         producer = self._open_producer()
         try:
-            futures = [producer.send(DASHBOARD_DLQ, key=m.key, value=letter.to_bytes()) for m, letter in letters]
+            sent = [(m, producer.send(DASHBOARD_DLQ, key=m.key, value=letter.to_bytes())) for m, letter in letters]
             producer.flush(timeout=ACKS_TIMEOUT_S)
-            for future in futures:
+            for m, future in sent:
                 future.get(timeout=ACKS_TIMEOUT_S)
+                self._dead_lettered.add((m.topic, m.partition, m.offset))
         except Exception:
             self._producer = None  # a failed producer may stay failed: the next poll opens a fresh one
             producer.close(timeout=0)
@@ -153,15 +162,15 @@ class Feed:
             except Exception as error:  # noqa: BLE001 - a partition revoked meanwhile: its new owner reads it
                 log.warning("%s feed: cannot rewind %s (%s)", self.service, tp, type(error).__name__)
 
-    def _count(self, received: int, events: list, letters: int, reconciled: int) -> None:
+    def _count(self, received: int, outcome) -> None:
         self.meter.count("received", received)
-        self.meter.count("stored", len(events))
-        self.meter.count("dead_letters", letters)
-        self.meter.count("reconciled", reconciled)
-        self._events += len(events)
-        self._dead_letters += letters
-        self._last_event_at = time.time() if events else self._last_event_at
-        for event in events:
+        for kind in ("dead_letters", "refused_upstream", "reconciled"):
+            self.meter.count(kind, getattr(outcome, kind))
+        self.meter.count("stored", len(outcome.stored))
+        self._events += len(outcome.stored)
+        self._dead_letters += outcome.dead_letters
+        self._last_event_at = time.time() if outcome.stored else self._last_event_at
+        for event in outcome.stored:
             if isinstance(event, ApplicationExplained):
                 self.meter.latency("explained_to_stored", time.time() - event.explained_at.timestamp())
 
@@ -173,13 +182,21 @@ class Feed:
             ends = consumer.end_offsets(assigned) if assigned else {}
             report = self.meter.report(lag=sum(max(end - consumer.position(tp), 0) for tp, end in ends.items())
                                        if ends else None)
-            alerts = self._alerts.check(report) + self._reconcile(report.at)
+            alerts = self._alerts.check(report) + self._alerts.levels([self._stalled()], report.at) \
+                + self._reconcile(report.at)
             producer = self._open_producer()
             for topic, event in [(OPS_METRICS, report), *((OPS_ALERTS, a) for a in alerts)]:
                 producer.send(topic, key=self.service.encode(), value=event.to_bytes())
             self.store.forget_old_operations()
         except Exception as error:  # noqa: BLE001 - reporting must never stop the feed
             log.warning("%s feed: report not sent (%s)", self.service, type(error).__name__)
+
+    def _stalled(self) -> Measure:
+        """An alarm while polls fail and none is committed (a store down, dead letters the broker refuses)."""
+        failed, committed, cause_ = self._failed_polls, self._committed, self._failure
+        self._failed_polls = self._committed = 0
+        return Measure("stalled", "polls", failed, "alarm" if failed and not committed else None, 0, 0,
+                       cause_ if failed and not committed else None)
 
     def _reconcile(self, at) -> list[AlertRaised]:
         """Alerts for applications that did not reach the next stage in time (the ops feed only)."""

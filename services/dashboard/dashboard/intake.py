@@ -1,9 +1,13 @@
 """What the dashboard's feeds do with one poll of messages: store the events, dead-letter what is not an
-event or what the store refuses, and tell the reconciliation what it follows. Per message, never per poll."""
+event or what the store refuses, and tell the reconciliation what it follows. Per message, never per poll.
+
+A bad application or decision is the scorer's or the explainer's dead letter (the same schema refuses
+it there): the dashboard counts it, and dead-letters only what it alone fails on."""
 from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass, field
 
 from credit.dead_letters import Message, Undecodable, cause, decode_event, read_application
 from credit.events import (AlertRaised, ApplicationExplained, ApplicationReceived, ApplicationReviewed,
@@ -27,25 +31,41 @@ def decode(message: Message):
     return decode_event(message.value, SCHEMAS[message.topic])
 
 
+# Topics whose bad messages their consumer stage dead-letters already (the same schemas): not the dashboard's own.
+REFUSED_UPSTREAM = {LOAN_APPLICATIONS: "scorer", LOAN_DECISIONS: "explainer"}
+
+
+@dataclass
+class Outcome:
+    """What became of one poll's messages; each message is counted once."""
+    stored: list = field(default_factory=list)  # the events written
+    dead_letters: int = 0  # sent to dashboard.dlq (and acknowledged)
+    refused_upstream: int = 0  # not valid events, dead-lettered by the stage that consumes them
+    reconciled: int = 0  # read for the reconciliation only
+
+
 class Intake:
     """Stores the events of `topics`; the other messages read are for the reconciliation only."""
 
     def __init__(self, store, topics: tuple[str, ...], reconciliation: Reconciliation | None = None):
         self.store, self.topics, self.reconciliation = store, topics, reconciliation
 
-    def handle(self, messages: list[Message], publish_dead) -> tuple[list, int, int]:
-        """The events stored, how many messages were dead-lettered (through `publish_dead`, which raises when the
-        broker does not acknowledge them) and how many were read for the reconciliation; StoreUnavailable escapes."""
-        events, letters, reconciled = [], [], 0
+    def handle(self, messages: list[Message], publish_dead) -> Outcome:
+        """Each message stored, dead-lettered through `publish_dead` (which raises when the broker does not
+        acknowledge), left to the stage that dead-letters it, or reconciled; StoreUnavailable escapes."""
+        outcome, events, letters = Outcome(), [], []
         for message in messages:
             if message.topic not in self.topics:  # read for the reconciliation only
                 self.reconciliation.message(message.topic, message.partition, message.offset, _application_id(message))
-                reconciled += 1
+                outcome.reconciled += 1
                 continue
             try:
                 events.append((message, decode(message)))
             except Undecodable as error:
-                letters.append((message, str(error)))
+                if message.topic in REFUSED_UPSTREAM:
+                    outcome.refused_upstream += 1
+                else:
+                    letters.append((message, str(error)))
         stored, refused = self._store(events)
         letters += refused
         publish_dead([(m, reason) for m, reason in letters if not _is_own(m, reason)])
@@ -53,7 +73,8 @@ class Intake:
             if isinstance(event, DeadLettered) and self.reconciliation:
                 self.reconciliation.dead_letter(message.topic, event.source_topic, event.source_partition,
                                                 event.source_offset)
-        return [event for _, event in stored], len(letters), reconciled
+        outcome.stored, outcome.dead_letters = [event for _, event in stored], len(letters)
+        return outcome
 
     def _store(self, events: list) -> tuple[list, list]:
         """(message, event) pairs stored, and (message, reason) pairs the store refused; StoreUnavailable escapes."""

@@ -9,6 +9,9 @@ from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS, O
 from scorer.batch import SERVICE, process_batch
 
 
+PLAUSIBLE_WAIT_S = 86_400.0  # longer from submission to decision is a wrong submitted_at, not a latency
+
+
 def client_key(client_id: int) -> bytes:
     return str(client_id).encode()
 
@@ -26,7 +29,8 @@ def register_agents(app, topics, history, scorer, settings, meter, drift) -> Non
         # granted, refused or to_review: each decision counted once, so the shares add up to one
         meter.count(decision.decision if decision.status == DECIDED else TO_REVIEW)
         meter.pd([decision.probability_of_default])
-        meter.latency("submitted_to_decided", waited)
+        if 0 <= waited <= PLAUSIBLE_WAIT_S:  # submitted_at is the sender's word: a year 0001 would swamp the figures
+            meter.latency("submitted_to_decided", waited)
         drift.add_decision(decision)
 
     async def publish_dead(letter, letter_key):

@@ -16,6 +16,7 @@ from bokeh.plotting import figure
 from credit.events import now
 from credit.explain.wording import number, percent
 from credit.monitoring import PD_BINS, PSI_ALARM, PSI_WARN, level
+from dashboard.charts import numbers_axis, time_axis
 from dashboard.ops_history import (bucket, drift_lines, latest_drift, lines, outcome_lines, outcome_totals, pd_counts,
                                    window)
 from dashboard.views.refresh import keep_refreshing
@@ -26,49 +27,53 @@ TEXT = {
     "fr": {"windows": {"15 min": 15, "1 h": 60, "24 h": 1440}, "services": "Services",
            "columns": ["service", "instance", "dernier rapport", "état", "débit /s", "erreurs + lettres mortes",
                        "latence p95 (ms)", "retard (messages)"],
-           "ok": "✔ rend compte", "silent": "⚠ silencieux", "ago": "il y a {s:.0f} s",
+           "ok": "✔ rend compte", "silent": "⚠ silencieux", "ago": "il y a {s}\u00a0s",
            "throughput": "Débit (messages traités par seconde)", "latency": "Latence p95 (ms)",
            "lag": "Retard des consommateurs (messages en attente)", "drift": "Dérive (PSI) par rapport à l'entraînement",
            "drift_now": "Dérive actuelle", "decisions": "Décisions du modèle (part de chaque issue)",
            "pd": "Probabilités de défaut décidées sur la période (nombre par tranche, %)",
            "outcomes": {"granted": "accordées", "refused": "refusées", "to_review": "à examiner"},
-           "period": "Sur la période, {n} décisions : {shares}.", "drift_columns": ["entrée", "PSI", "niveau"],
+           "period": ("Sur la période, {n} décision : {shares}.", "Sur la période, {n} décisions : {shares}."),
+           "drift_columns": ["entrée", "PSI", "niveau"],
            "levels": {None: "stable", "warn": "⚠ en mouvement", "alarm": "✘ décalée"},
            "dead": "Lettres mortes par raison", "dead_columns": ["sujet", "service", "raison", "messages", "dernière"],
            "alerts": "Alertes",
            "alert_columns": ["heure", "service", "type", "sujet", "niveau", "valeur", "seuil", "détail"],
            "kinds": {"drift": "dérive", "dead_letters": "lettres mortes", "lag": "retard",
-                     "unbalanced": "comptes déséquilibrés", "reconciliation": "rapprochement"},
+                     "unbalanced": "comptes déséquilibrés", "reconciliation": "rapprochement", "stalled": "flux bloqué"},
            "subjects": {"share": "part des messages", "messages": "messages", "not decided": "non décidées",
-                        "not explained": "non expliquées", "not stored": "non enregistrées"},
-           "alert_levels": {"warn": "⚠ attention", "alarm": "✘ alarme"},
+                        "not explained": "non expliquées", "not stored": "non enregistrées", "polls": "lectures"},
+           "alert_levels": {"warn": "⚠ attention", "alarm": "✘ alarme", "resolved": "✔ résolu"},
            "oldest": "la plus ancienne : {id}",
            "losses": "✘ {n} demande(s) {subject} après le délai ({service}, {at}) ; la plus ancienne : {id}.",
            "unbalanced": "✘ Les comptes de {service} ne s'équilibrent pas ({at}) : {n} message(s) sans issue.",
+           "stalled": "✘ Le flux {service} n'enregistre plus rien ({at}) : {detail}",
            "none": "Aucun rapport reçu sur cette période.",
            "down": "⚠ Flux d'exploitation interrompu : les rapports affichés sont les derniers reçus."},
     "en": {"windows": {"15 min": 15, "1 h": 60, "24 h": 1440}, "services": "Services",
            "columns": ["service", "instance", "last report", "state", "throughput /s", "errors + dead letters",
                        "p95 latency (ms)", "lag (messages)"],
-           "ok": "✔ reporting", "silent": "⚠ silent", "ago": "{s:.0f} s ago",
+           "ok": "✔ reporting", "silent": "⚠ silent", "ago": "{s} s ago",
            "throughput": "Throughput (messages processed per second)", "latency": "p95 latency (ms)",
            "lag": "Consumer lag (messages waiting)", "drift": "Drift (PSI) from the training population",
            "drift_now": "Drift now", "decisions": "The model's decisions (share of each outcome)",
            "pd": "Probabilities of default decided in the period (count per band, %)",
            "outcomes": {"granted": "granted", "refused": "refused", "to_review": "to review"},
-           "period": "In the period, {n} decisions: {shares}.", "drift_columns": ["input", "PSI", "level"],
+           "period": ("In the period, {n} decision: {shares}.", "In the period, {n} decisions: {shares}."),
+           "drift_columns": ["input", "PSI", "level"],
            "levels": {None: "stable", "warn": "⚠ moving", "alarm": "✘ shifted"},
            "dead": "Dead letters by reason", "dead_columns": ["topic", "service", "reason", "messages", "latest"],
            "alerts": "Alerts",
            "alert_columns": ["time", "service", "kind", "subject", "level", "value", "threshold", "detail"],
            "kinds": {"drift": "drift", "dead_letters": "dead letters", "lag": "lag",
-                     "unbalanced": "unbalanced counts", "reconciliation": "reconciliation"},
+                     "unbalanced": "unbalanced counts", "reconciliation": "reconciliation", "stalled": "feed stalled"},
            "subjects": {"share": "share of messages", "messages": "messages", "not decided": "not decided",
-                        "not explained": "not explained", "not stored": "not stored"},
-           "alert_levels": {"warn": "⚠ warning", "alarm": "✘ alarm"},
+                        "not explained": "not explained", "not stored": "not stored", "polls": "polls"},
+           "alert_levels": {"warn": "⚠ warning", "alarm": "✘ alarm", "resolved": "✔ resolved"},
            "oldest": "oldest: {id}",
            "losses": "✘ {n} application(s) {subject} after the set time ({service}, {at}); the oldest: {id}.",
            "unbalanced": "✘ The counts of {service} do not balance ({at}): {n} message(s) without an outcome.",
+           "stalled": "✘ The {service} feed stores nothing any more ({at}): {detail}",
            "none": "No report received in this period.",
            "down": "⚠ Operations feed interrupted: showing the last reports received."},
 }
@@ -88,13 +93,19 @@ def alerts_table(alerts: list, lang: str) -> pd.DataFrame:
 
 
 def loss_notices(alerts: list, lang: str) -> list[str]:
-    """The latest hour's alarms that something was lost or is late, in words, for the top of the page."""
-    text, recent = TEXT[lang], [a for a in alerts if (now() - a.at).total_seconds() <= LOSS_NOTICE_FOR_S]
+    """The latest hour's alarms that something was lost or is late and is not resolved since, in words, for
+    the top of the page (alerts: the newest first)."""
+    latest = {}
+    for alert in alerts:
+        latest.setdefault((alert.service, alert.kind, alert.subject), alert)
+    text = TEXT[lang]
+    recent = [a for a in latest.values() if a.level == "alarm" and (now() - a.at).total_seconds() <= LOSS_NOTICE_FOR_S]
     at = lambda a: a.at.strftime("%H:%M:%S")  # noqa: E731
-    return [text["losses"].format(n=number(a.value, lang), subject=text["subjects"][a.subject], service=a.service,
-                                  at=at(a), id=a.detail) if a.kind == "reconciliation"
-            else text["unbalanced"].format(service=a.service, at=at(a), n=number(abs(a.value), lang))
-            for a in recent if a.kind in ("reconciliation", "unbalanced")]
+    words = {"reconciliation": lambda a: text["losses"].format(n=number(a.value, lang), subject=text["subjects"][a.subject],
+                                                               service=a.service, at=at(a), id=a.detail),
+             "unbalanced": lambda a: text["unbalanced"].format(service=a.service, at=at(a), n=number(abs(a.value), lang)),
+             "stalled": lambda a: text["stalled"].format(service=a.service, at=at(a), detail=a.detail or "")}
+    return [words[a.kind](a) for a in recent if a.kind in words]
 
 
 def decisions_words(frame: pd.DataFrame, lang: str) -> str:
@@ -103,27 +114,39 @@ def decisions_words(frame: pd.DataFrame, lang: str) -> str:
     if not totals["sent"]:
         return ""
     shares = ", ".join(f"{label} {percent(totals[o] / totals['sent'], lang, 1)}" for o, label in text["outcomes"].items())
-    return text["period"].format(n=number(totals["sent"], lang), shares=shares)
+    return text["period"][totals["sent"] > 1].format(n=number(totals["sent"], lang), shares=shares)
+
+
+def _language(title: str) -> str:
+    """The language of a chart's title (the page gives the charts their titles, which change with the language)."""
+    return next((lang for lang, text in TEXT.items() if title in text.values()), "fr")
 
 
 class LineChart:
     """A chart over time, one line per name. A refresh with the same lines changes their data in place
-    (the browser gets the new points, not a new figure); other lines or another title make a new figure."""
+    (the browser gets the new points, not a new figure); other lines or another title make a new figure.
+    A line of a single point is a dot (a line needs two)."""
 
     def __init__(self, spans: tuple = ()):
-        self.pane, self.spans, self._key, self._sources = pn.pane.Bokeh(sizing_mode="stretch_width"), spans, None, {}
+        self.pane, self.spans, self._key = pn.pane.Bokeh(sizing_mode="stretch_width"), spans, None
+        self._sources, self._dots = {}, {}
 
     def show(self, title: str, lines: dict[str, tuple]) -> None:
         if (title, sorted(lines)) == self._key:
             for name, (x, y) in lines.items():
                 self._sources[name].data = {"x": x, "y": y}
+                self._dots[name].visible = len(x) == 1
             return
         fig = figure(height=230, sizing_mode="stretch_width", x_axis_type="datetime", title=title, toolbar_location=None)
-        self._key, self._sources = (title, sorted(lines)), {}
+        time_axis(fig)
+        numbers_axis(fig.yaxis, _language(title))
+        self._key, self._sources, self._dots = (title, sorted(lines)), {}, {}
         for i, name in enumerate(sorted(lines)):
-            self._sources[name] = ColumnDataSource({"x": lines[name][0], "y": lines[name][1]})
-            fig.line("x", "y", source=self._sources[name], legend_label=name, color=Colorblind8[i % 8], line_width=2,
+            source = self._sources[name] = ColumnDataSource({"x": lines[name][0], "y": lines[name][1]})
+            fig.line("x", "y", source=source, legend_label=name, color=Colorblind8[i % 8], line_width=2,
                      line_dash=("solid", "dashed", "dotted")[i // 8 % 3])
+            self._dots[name] = fig.scatter("x", "y", source=source, legend_label=name, color=Colorblind8[i % 8], size=7,
+                                           visible=len(lines[name][0]) == 1)
         for at in self.spans:
             fig.add_layout(Span(location=at, dimension="width", line_color="black", line_dash="dashed"))
         if lines:
@@ -146,6 +169,7 @@ class PdChart:
         fig = figure(height=230, sizing_mode="stretch_width", x_range=self.LABELS, title=title, toolbar_location=None)
         fig.vbar(x="x", top="top", source=self._source, width=0.8, color=Colorblind8[0])
         fig.xaxis.major_label_orientation = 0.8
+        numbers_axis(fig.yaxis, _language(title))
         self.pane.object = fig
 
 
@@ -157,20 +181,21 @@ def services_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     rows = []
     for r in latest.itertuples():
         age = (at - r.at).total_seconds()
-        rows.append((r.service, r.instance, text["ago"].format(s=age),
+        rows.append((r.service, r.instance, text["ago"].format(s=number(max(age, 0), lang)),
                      text["silent"] if age > SILENT_AFTER * r.interval_s else text["ok"],
-                     round(_or(r.throughput, 0.0), 1), int(r.errors),
-                     None if pd.isna(r.p95_ms) else round(r.p95_ms), None if pd.isna(r.lag) else int(r.lag)))
+                     _number(0.0 if pd.isna(r.throughput) else r.throughput, lang, 1), _number(r.errors, lang),
+                     _number(r.p95_ms, lang), _number(r.lag, lang)))
     return pd.DataFrame(rows, columns=text["columns"])
 
 
-def _or(value, default):
-    return default if pd.isna(value) else value
+def _number(value, lang: str, decimals: int = 0) -> str:
+    """A number written the language's way; nothing when the report has none (the ingest API has no lag)."""
+    return "" if pd.isna(value) else number(value, lang, decimals)
 
 
 def drift_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     text = TEXT[lang]
-    return pd.DataFrame([(name, round(value, 3), text["levels"][level(value)]) for name, value in
+    return pd.DataFrame([(name, number(value, lang, 3), text["levels"][level(value)]) for name, value in
                          sorted(latest_drift(frame).items(), key=lambda kv: -kv[1])], columns=text["drift_columns"])
 
 

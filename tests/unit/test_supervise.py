@@ -1,0 +1,19 @@
+"""The local stack's supervisor: a worker that stopped itself after a failure (exit 70) is started again."""
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from deploy.supervise import supervise
+
+pytestmark = pytest.mark.unit
+
+
+def test_a_worker_exiting_70_is_started_again_and_any_other_exit_ends_the_supervision(tmp_path):
+    runs = tmp_path / "runs"
+    runs.write_text("0")
+    worker = ("import pathlib, sys; p = pathlib.Path(sys.argv[1]); n = int(p.read_text()) + 1; p.write_text(str(n)); "
+              "sys.exit(70 if n < 3 else 4)")
+    assert supervise([sys.executable, "-c", worker, str(runs)], delay=0.01) == 4
+    assert runs.read_text() == "3"
