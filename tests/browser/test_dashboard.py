@@ -334,7 +334,7 @@ def test_operations_see_services_drift_alerts_and_dead_letters_and_no_client_pag
     expect(page.locator(".ops-drift")).to_contain_text("PD")
     expect(page.locator(".ops-alerts")).to_contain_text("✘ alarme")
     expect(page.locator(".ops-alerts")).to_contain_text("la plus ancienne : app-lost-1")  # the reconciliation's alarm
-    expect(page.locator(".ops-notice")).to_contain_text("2 demande(s) non enregistrées après le délai")
+    expect(page.locator(".ops-notice")).to_contain_text("Demandes non enregistrées après le délai : 2")
     expect(page.locator(".ops-dead-letters")).to_contain_text("Invalid JSON")
     expect(page.locator(".ops-dead-letters")).to_contain_text("3")
     total = sum(500 + m for m in range(10))  # the period's decisions, and the share left to reviewers

@@ -82,6 +82,24 @@ def test_an_application_without_an_id_is_decided_under_an_id_from_its_position(s
     assert decided == [derived]
 
 
+def test_a_message_of_almost_a_megabyte_is_dead_lettered_with_its_start_and_the_scorer_goes_on(
+        stack, kafka_broker, real_data_dir):
+    """Found by an outside tester: its dead letter (base64, a third larger) exceeded the broker's limit, the scorer
+    stopped for good and the dashboard's feed re-read its poll forever."""
+    row = json_rows(pd.read_csv(real_data_dir / "application_test.csv").iloc[3:4])[0]
+    huge = json.dumps({**row, "NAME_TYPE_SUITE": "x" * 990_000}).encode()
+    good = application(row)
+    producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap, acks="all", max_request_size=2_000_000)
+    try:
+        sent = [producer.send(LOAN_APPLICATIONS, key=b"1", value=v) for v in (huge, good)]
+        positions = [(m.partition, m.offset) for m in (f.get(timeout=30) for f in sent)]
+    finally:
+        producer.close()
+    decided, letters = outcomes(kafka_broker.bootstrap, {json.loads(good)["application_id"]}, {positions[0]})
+    letter = letters[positions[0]]
+    assert len(decided) == 1 and "NAME_TYPE_SUITE" in letter.reason and letter.original_size == len(huge)
+
+
 class DroppingStore:
     """The dashboard's store, except that it silently loses one explanation: the loss reconciliation must see."""
 

@@ -19,9 +19,9 @@ def alert(level: str, minutes_ago: float = 0, value: float = 143, subject: str =
 def test_a_loss_alarm_is_said_at_the_top_in_each_language_until_it_is_resolved():
     alarm = alert("alarm", minutes_ago=2)
     assert loss_notices([alarm], "fr") == [
-        f"✘ 143 demande(s) non expliquées après le délai (dashboard-ops, {alarm.at:%H:%M:%S}) ; "
+        f"✘ Demandes non expliquées après le délai : 143 (dashboard-ops, {alarm.at:%H:%M:%S}) ; "
         "la plus ancienne : kill-expl-2."]
-    assert loss_notices([alarm], "en")[0].startswith("✘ 143 application(s) not explained after the set time")
+    assert loss_notices([alarm], "en")[0].startswith("✘ Applications not explained after the set time: 143")
     assert loss_notices([alert("resolved", value=0), alarm], "fr") == []  # the newest first: resolved since
     assert loss_notices([alert("alarm", minutes_ago=90)], "fr") == []  # older than an hour: in the table only
 

@@ -29,12 +29,14 @@ TITLES = {"fr": ("dossiers clients", "Dossier client", "Informations client", "C
           "en": ("client files", "Client file", "Client information", "Comparison", "Simulation", "Live feed")}
 OPS_TITLES = {"fr": "Exploitation", "en": "Operations"}
 HEADER_TEXT = {"color": "#FFFFFF"}  # on the accent blue (#0072B2, Okabe-Ito): a contrast of 5.2 to 1
-# The language switch on the blue header: white words, the chosen language black on white.
+# The language switch on the blue header: white words, the chosen language black on white (selectors as
+# specific as those of Panel's Fast theme, which would draw it white on light grey).
 SWITCH_CSS = """
-.bk-btn-group .bk-btn, .bk-btn-group .bk-btn:hover, .bk-btn-group .bk-btn:focus {
+:host(.solid) .bk-btn-group .bk-btn.bk-btn-default, :host(.solid) .bk-btn-group .bk-btn.bk-btn-default:hover {
   color: #FFFFFF; background-color: #0072B2; border: 1px solid #FFFFFF; }
-.bk-btn-group .bk-btn:hover { text-decoration: underline; }
-.bk-btn-group .bk-btn.bk-active { color: #000000; background-color: #FFFFFF; font-weight: bold; }
+:host(.solid) .bk-btn-group .bk-btn.bk-btn-default:hover { text-decoration: underline; }
+:host(.solid) .bk-btn-group .bk-btn.bk-btn-default.bk-active {
+  color: #000000; background-color: #FFFFFF; font-weight: bold; }
 """
 NO_ROLE = "Ce compte n'a pas de rôle : demandez-en un à l'administrateur. / This account has no role: ask the administrator."
 

@@ -45,8 +45,8 @@ TEXT = {
                         "not explained": "non expliquées", "not stored": "non enregistrées", "polls": "lectures"},
            "alert_levels": {"warn": "⚠ attention", "alarm": "✘ alarme", "resolved": "✔ résolu"},
            "oldest": "la plus ancienne : {id}",
-           "losses": "✘ {n} demande(s) {subject} après le délai ({service}, {at}) ; la plus ancienne : {id}.",
-           "unbalanced": "✘ Les comptes de {service} ne s'équilibrent pas ({at}) : {n} message(s) sans issue.",
+           "losses": "✘ Demandes {subject} après le délai : {n} ({service}, {at}) ; la plus ancienne : {id}.",
+           "unbalanced": "✘ Les comptes de {service} ne s'équilibrent pas ({at}) : messages sans issue : {n}.",
            "stalled": "✘ Le flux {service} n'enregistre plus rien ({at}) : {detail}",
            "none": "Aucun rapport reçu sur cette période.",
            "down": "⚠ Flux d'exploitation interrompu : les rapports affichés sont les derniers reçus."},
@@ -71,8 +71,8 @@ TEXT = {
                         "not explained": "not explained", "not stored": "not stored", "polls": "polls"},
            "alert_levels": {"warn": "⚠ warning", "alarm": "✘ alarm", "resolved": "✔ resolved"},
            "oldest": "oldest: {id}",
-           "losses": "✘ {n} application(s) {subject} after the set time ({service}, {at}); the oldest: {id}.",
-           "unbalanced": "✘ The counts of {service} do not balance ({at}): {n} message(s) without an outcome.",
+           "losses": "✘ Applications {subject} after the set time: {n} ({service}, {at}); the oldest: {id}.",
+           "unbalanced": "✘ The counts of {service} do not balance ({at}): messages without an outcome: {n}.",
            "stalled": "✘ The {service} feed stores nothing any more ({at}): {detail}",
            "none": "No report received in this period.",
            "down": "⚠ Operations feed interrupted: showing the last reports received."},
@@ -227,7 +227,8 @@ class Operations(pn.viewable.Viewer):
         notices = ([] if self.context.ops_feed.status().live else [text["down"]]) + ([] if len(frame) else [text["none"]])
         self._services.value = services_table(frame, self.lang)
         self._drift.value = drift_table(frame, self.lang)
-        self._dead.value = pd.DataFrame([(r["source_topic"], r["service"], r["reason"], r["messages"], r["latest"][:19])
+        self._dead.value = pd.DataFrame([(r["source_topic"], r["service"], r["reason"], number(r["messages"], self.lang),
+                                          r["latest"][:19].replace("T", " "))
                                          for r in self.context.store.dead_letter_reasons()], columns=text["dead_columns"])
         alerts = self.context.store.latest_alerts()
         self._notice.object = "\n\n".join([*notices, *loss_notices(alerts, self.lang)])
