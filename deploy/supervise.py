@@ -4,8 +4,9 @@
     python deploy/supervise.py python -m scorer worker -l warn
 
 A worker exits with 70 when a batch could not be finished (a dead letter the broker refused), before its
-offsets are committed: started again, it reads the batch again. Other exit codes end the supervision
-(a bundle refused at start-up would fail the same way again). SIGTERM stops the worker and the supervisor.
+offsets are committed: started again, it reads the batch again. A worker killed by a signal (out of
+memory, kill -9) is started again too. Other exit codes end the supervision (a bundle refused at
+start-up would fail the same way again). SIGTERM stops the worker and the supervisor.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def supervise(command: list[str], delay: float = 1.0) -> int:
         while True:
             child = subprocess.Popen(command)
             code = child.wait()
-            if code not in RESTART_ON:
+            if code not in RESTART_ON and code >= 0:
                 return code
             print(f"supervise: {' '.join(command)} exited {code}; starting it again in {delay:g} s", flush=True)
             time.sleep(delay)
