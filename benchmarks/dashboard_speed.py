@@ -73,7 +73,7 @@ def decided_and_explained(bundle, applications: int) -> list:
     from credit.events import ApplicationReceived
     from credit.explain.explanation import Explainer
     from credit.features import history_record
-    from scorer.model import OnnxScorer
+    from adapters.onnx_scorer import OnnxScorer
     from tests.json_rows import json_rows
     from training.data import demo_data
 

@@ -53,7 +53,7 @@ from explainer.batch import process_batch as explain_batch  # noqa: E402
 from explainer.models import Explainers  # noqa: E402
 from ingest.history_loader import history_events  # noqa: E402
 from scorer.batch import process_batch as score_batch  # noqa: E402
-from scorer.model import OnnxScorer  # noqa: E402
+from adapters.onnx_scorer import OnnxScorer  # noqa: E402
 from tests.json_rows import json_rows  # noqa: E402
 from training.cross_validation import FAST  # noqa: E402
 from training.data import fingerprint, load_tables  # noqa: E402

@@ -29,7 +29,7 @@ def explained(real_bundle, real_data_dir, real_history):
     from credit.events import ApplicationReceived
     from credit.explain.explanation import Explainer
     from credit.features import history_record
-    from scorer.model import OnnxScorer
+    from adapters.onnx_scorer import OnnxScorer
     from tests.json_rows import json_rows
 
     raw = pd.read_csv(real_data_dir / "application_test.csv").head(120)

@@ -54,7 +54,7 @@ def test_a_reviewer_decides_a_case_the_scorer_left_and_the_review_is_on_loan_rev
     from credit.features import history_record
     from credit.topics import LOAN_REVIEWS
     from dashboard.views.client_file import TEXT as FILE_TEXT
-    from scorer.model import OnnxScorer
+    from adapters.onnx_scorer import OnnxScorer
 
     rows = json_rows(pd.read_csv(real_data_dir / "application_test.csv").head(200))
     histories = {r["SK_ID_CURR"]: history_record(real_history, r["SK_ID_CURR"]) for r in rows

@@ -11,7 +11,7 @@ from credit.events import ApplicationReceived
 from credit.explain.explanation import ADDS_UP, Explainer, adds_up
 from credit.features import history_record
 from dashboard.simulation import AMOUNT, granted_automatically, simulate, smallest_grant
-from scorer.model import OnnxScorer
+from adapters.onnx_scorer import OnnxScorer
 from tests.json_rows import json_rows
 
 pytestmark = pytest.mark.model

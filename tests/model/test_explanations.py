@@ -9,7 +9,7 @@ import pytest
 from credit.calibration import calibrate
 from credit.explain.explanation import ADDS_UP, Explainer, adds_up
 from credit.features import build_features, history_record, model_matrix
-from scorer.model import OnnxScorer
+from adapters.onnx_scorer import OnnxScorer
 from tests.model.test_scorer_model import events_of
 
 pytestmark = pytest.mark.model

@@ -13,7 +13,7 @@ from credit.calibration import calibrate
 from credit.dead_letters import decode_application
 from credit.events import ApplicationReceived
 from credit.features import build_features, history_record, model_matrix
-from scorer.model import OnnxScorer
+from adapters.onnx_scorer import OnnxScorer
 from tests.json_rows import json_rows
 
 pytestmark = pytest.mark.model

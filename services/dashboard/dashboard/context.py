@@ -37,7 +37,7 @@ class Context:
 
     @property
     def scorer(self):
-        from scorer.model import OnnxScorer  # the services' own scoring code, for simulations
+        from adapters.onnx_scorer import OnnxScorer  # the scoring code the scorer service runs, for simulations
 
         if not hasattr(self, "_scorer"):
             self._scorer = OnnxScorer(self.bundle.path)

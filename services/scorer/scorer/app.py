@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import faust
 
+from adapters.onnx_scorer import LightGBMScorer, OnnxScorer
 from adapters.prometheus import serve_from_worker
 from credit.bundle import latest_bundle
 from credit.monitoring import DriftWindow, Meter, drift_window, instance_name
@@ -10,7 +11,6 @@ from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS, O
 from scorer.agents import register_agents
 from scorer.batch import SERVICE
 from scorer.history import HistoryCache
-from scorer.model import LightGBMScorer, OnnxScorer
 from scorer.settings import Settings, get_settings
 
 
