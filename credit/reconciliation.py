@@ -55,6 +55,8 @@ class Stage:
         _, application_id = self.waiting.pop(position, (None, None))
         if application_id is not None:
             self._by_id[application_id].discard(position)
+            if not self._by_id[application_id]:
+                del self._by_id[application_id]  # nothing of it waits any more
         self._remember(position, at)
 
     def overdue(self, now: float, after_s: float) -> Overdue | None:

@@ -159,3 +159,12 @@ def test_a_bad_application_or_decision_is_left_to_the_stage_that_dead_letters_it
     assert producer.sent == [] and consumer.commits == 1 and store.count("decisions") == 1
     report = feed.meter.report()
     assert (report.totals["refused_upstream"], report.totals["stored"], report.unaccounted) == (1, 1, 0)
+
+
+def test_the_reconciliation_follows_an_application_without_an_id_under_the_id_the_scorer_gives_it():
+    from dashboard.intake import _application_id
+    from credit.dead_letters import Message
+
+    assert _application_id(Message(b"1", b'{"SK_ID_CURR": 5}', "loan-applications", 2, 40)) == "loan-applications-2-40"
+    assert _application_id(Message(b"1", b'{"application_id": "a"}', "loan-decisions", 0, 1)) == "a"
+    assert _application_id(Message(b"1", b"garbage", "loan-applications", 0, 1)) is None

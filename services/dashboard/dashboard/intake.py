@@ -9,7 +9,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from credit.dead_letters import Message, Undecodable, cause, decode_event, read_application
+from credit.dead_letters import Message, Undecodable, cause, decode_event, derived_id, read_application
 from credit.events import (AlertRaised, ApplicationExplained, ApplicationReceived, ApplicationReviewed,
                            ApplicationScored, DeadLettered, ServiceReported)
 from credit.reconciliation import Reconciliation
@@ -92,11 +92,11 @@ class Intake:
 
 def _application_id(message: Message) -> str | None:
     """The application a message is about, when it says (the reconciliation follows the others by position)."""
-    try:
-        if message.topic == LOAN_APPLICATIONS:
-            return read_application(message).application_id
-        application_id = json.loads(message.value)["application_id"]
-        return application_id if isinstance(application_id, str) else None
+    try:  # the id only, not the whole event's validation: an invalid one is dead-lettered by its position anyway
+        event = json.loads(message.value)
+        if message.topic == LOAN_APPLICATIONS and "application_id" not in event:
+            return derived_id(message)  # as the scorer names it
+        return event["application_id"] if isinstance(event["application_id"], str) else None
     except Exception:  # noqa: BLE001 - unreadable: its stage's dead letter names its position
         return None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -94,34 +95,37 @@ class Store:
         """Write events (any mix of the kinds) in one transaction, or none of them; returns how many.
 
         Raises StoreUnavailable when the database cannot be written, anything else for an event it refuses."""
-        try:
-            with self._lock, self._db:
-                self._upsert(events)
-        except sqlite3.OperationalError as error:
-            raise StoreUnavailable(str(error)) from error
+        with self._writing():
+            self._upsert(events)
         return len(events)
 
     def upsert_each(self, events) -> list[Exception | None]:
         """Write each event on its own but in one transaction (one commit): an event refused (its error in the
         list, else None) leaves the others written. Raises StoreUnavailable when the database cannot be written."""
         errors: list[Exception | None] = []
+        with self._writing():
+            self._db.execute("BEGIN")
+            for event in events:
+                self._db.execute("SAVEPOINT event")
+                try:
+                    self._upsert([event])
+                    errors.append(None)
+                except sqlite3.OperationalError:
+                    raise
+                except Exception as error:  # noqa: BLE001 - this event's, reported to the caller
+                    self._db.execute("ROLLBACK TO event")
+                    errors.append(error)
+                self._db.execute("RELEASE event")
+        return errors
+
+    @contextmanager
+    def _writing(self):
+        """One transaction under the lock; a database that cannot be written is StoreUnavailable."""
         try:
             with self._lock, self._db:
-                self._db.execute("BEGIN")
-                for event in events:
-                    self._db.execute("SAVEPOINT event")
-                    try:
-                        self._upsert([event])
-                        errors.append(None)
-                    except sqlite3.OperationalError:
-                        raise
-                    except Exception as error:  # noqa: BLE001 - this event's, reported to the caller
-                        self._db.execute("ROLLBACK TO event")
-                        errors.append(error)
-                    self._db.execute("RELEASE event")
+                yield
         except sqlite3.OperationalError as error:
             raise StoreUnavailable(str(error)) from error
-        return errors
 
     def _upsert(self, events) -> None:
         for event in events:
