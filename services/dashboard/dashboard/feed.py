@@ -91,19 +91,39 @@ class Feed:
                 self._producer.close(timeout=5)
 
     def _connect(self):
-        """A consumer once the broker answers (retried: the dashboard may start while Kafka is down)."""
+        """A consumer of every partition of the feed's topics once the broker answers (retried: the dashboard may
+        start while Kafka is down). Assigned, not subscribed: each dashboard's store needs every partition, and a
+        group rebalance cannot leave a partition unread (a group's assignment computed before the broker's metadata
+        arrived did so); `group_id` keeps the committed offsets, one group per store."""
         from kafka import KafkaConsumer
 
-        topics = self.topics + tuple(t for t in RECONCILED if self.reconciliation and t not in self.topics)
         while not self._stop.is_set():
             try:
-                return KafkaConsumer(*topics, bootstrap_servers=self.bootstrap, group_id=self.group_id,
-                                     enable_auto_commit=False, auto_offset_reset="earliest",
-                                     reconnect_backoff_max_ms=2000)
+                consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=self.group_id,
+                                         enable_auto_commit=False, auto_offset_reset="earliest",
+                                         reconnect_backoff_max_ms=2000)
+                if self._assign(consumer):
+                    return consumer
+                consumer.close()
+                log.warning("%s feed: topics not all created yet on %s; retrying", self.service, self.bootstrap)
             except Exception as error:  # noqa: BLE001 - keep trying; status() reports the interruption
                 log.warning("%s feed: cannot reach %s (%s); retrying", self.service, self.bootstrap, type(error).__name__)
-                self._stop.wait(2)
+            self._stop.wait(2)
         return None
+
+    def _assign(self, consumer) -> bool:
+        """Assigns every partition of the topics read (again when partitions were added); False while a topic has
+        none yet."""
+        from kafka import TopicPartition
+
+        topics = self.topics + tuple(t for t in RECONCILED if self.reconciliation and t not in self.topics)
+        known = {topic: consumer.partitions_for_topic(topic) for topic in topics}
+        if not all(known.values()):
+            return False
+        partitions = {TopicPartition(topic, p) for topic, ps in known.items() for p in ps}
+        if partitions != consumer.assignment():
+            consumer.assign(sorted(partitions))
+        return True
 
     def _poll_once(self, consumer) -> None:
         try:
@@ -180,6 +200,7 @@ class Feed:
         try:
             assigned = list(consumer.assignment())
             ends = consumer.end_offsets(assigned) if assigned else {}
+            self._assign(consumer)  # partitions added to a topic meanwhile
             report = self.meter.report(lag=sum(max(end - consumer.position(tp), 0) for tp, end in ends.items())
                                        if ends else None)
             alerts = self._alerts.check(report) + self._alerts.levels([self._stalled()], report.at) \
