@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from credit.features.sources import policy_breaches
 from credit.features.vector import application_feature_names
 
 MANIFEST = "bundle.json"
@@ -99,6 +100,24 @@ def _check_features(path: Path, manifest: dict) -> None:
         raise BundleError(f"{path}: feature(s) {', '.join(unknown[:5])} are not computed by this code version")
     if len(set(expected)) != len(expected):
         raise BundleError(f"{path}: duplicate feature names in {MANIFEST}")
+
+
+def check_input_policy(bundle: Bundle) -> Bundle:
+    """The bundle's inputs keep the input policy now in force, under the group choices it records.
+
+    BundleError names each feature that breaks it and the rule.
+
+    Services that explain or score call it after load_bundle: a model trained before a field was
+    excluded (or with an option group the policy does not know) must not be used.
+    """
+    record = bundle.manifest.get("input_policy")
+    if not record:
+        raise BundleError(f"{bundle.path}: {MANIFEST} records no input policy "
+                          "(trained before credit/input_policy.json)")
+    breaches = policy_breaches(bundle.features, record["groups"])
+    if breaches:
+        raise BundleError(f"{bundle.path}: the inputs break the input policy: {'; '.join(breaches[:5])}")
+    return bundle
 
 
 def latest_bundle(models_dir: Path | str) -> Path:

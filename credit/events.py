@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, timezone
 from functools import cache
 from importlib import resources
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -99,6 +99,9 @@ class GroupContribution(BaseModel):
 
 class Reason(BaseModel):
     group: str
+    code: Optional[Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{1,39}$")]] = Field(None, description=(
+        "The readable group's stable reason code (docs/reason_codes.md), for systems that store and show "
+        "machine-readable reasons. Absent only from explanations made before reason codes existed."))
     direction: Literal["raises", "lowers"]
     points: Points
     text: Text

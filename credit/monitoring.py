@@ -26,7 +26,7 @@ DEAD_LETTERS_WARN, DEAD_LETTERS_ALARM = 0.01, 0.05  # share of an interval's mes
 LAG_WARN, LAG_ALARM = 1_000, 10_000  # messages waiting: about 1 s and 10 s of one scorer's work
 # The model inputs a credit officer would name first, watched for drift with the PD.
 DRIFT_INPUTS = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3", "AMT_CREDIT", "AMT_ANNUITY", "AMT_INCOME_TOTAL",
-                "AMT_GOODS_PRICE", "DAYS_BIRTH", "DAYS_EMPLOYED")
+                "AMT_GOODS_PRICE", "DAYS_EMPLOYED")  # model inputs only: age is not one (input policy)
 
 
 def instance_name() -> str:

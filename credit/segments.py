@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from credit.explain.dictionary import category_label
-from credit.explain.wording import number
+from credit.explain.wording import money
 from credit.similarity import derive, numbers
 
 # The bands of training/evaluate.py's age_band, so the dashboard's segments match the fairness report.
@@ -94,7 +94,7 @@ class Segments:
 
 
 def _income_labels(edges: np.ndarray, lang: str) -> list[str]:
-    shown = [number(edge, lang) for edge in edges]
+    shown = [money(edge, lang) for edge in edges]
     if not shown:
         return ["tous" if lang == "fr" else "all"]
     below, between, above = (("moins de {}", "{} à {}", "{} et plus") if lang == "fr"

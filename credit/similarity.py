@@ -28,9 +28,9 @@ class SimilarityFeature:
 
 SIMILARITY_FEATURES = (
     SimilarityFeature("AGE_YEARS", {"fr": "Âge", "en": "Age"}, "number"),
-    SimilarityFeature("AMT_INCOME_TOTAL", {"fr": "Revenu annuel déclaré", "en": "Declared annual income"}, "number"),
+    SimilarityFeature("AMT_INCOME_TOTAL", {"fr": "Revenu déclaré", "en": "Declared income"}, "number"),
     SimilarityFeature("AMT_CREDIT", {"fr": "Montant du crédit", "en": "Loan amount"}, "number"),
-    SimilarityFeature("AMT_ANNUITY", {"fr": "Mensualité du crédit", "en": "Monthly loan repayment"}, "number"),
+    SimilarityFeature("AMT_ANNUITY", {"fr": "Annuité du crédit", "en": "Loan annuity"}, "number"),
     SimilarityFeature("EMPLOYED_YEARS", {"fr": "Ancienneté dans l'emploi actuel", "en": "Time in current job"}, "number"),
     SimilarityFeature("CNT_CHILDREN", {"fr": "Nombre d'enfants", "en": "Number of children"}, "number"),
     SimilarityFeature("NAME_CONTRACT_TYPE", {"fr": "Type de crédit", "en": "Loan type"}, "category"),

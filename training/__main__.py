@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from credit.input_policy import PolicyError, group_choices, policy
 from credit.schema import DataError
 from training.cross_validation import FAST, Capacity
 from training.data import demo_data, fingerprint, load_tables
@@ -24,7 +25,20 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--cost-fp", type=float, default=1.0, help="cost of refusing a good client (default 1)")
     parser.add_argument("--demo-clients", type=int, default=20_000, help="size of generated demo data")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--protocol", choices=("single", "repeated"), default="single",
+                        help="repeated: also 2 more K-folds with other seeds, for the AUC's mean ± std in the report")
+    add_group_options(parser)
     return parser.parse_args(argv)
+
+
+def add_group_options(parser: argparse.ArgumentParser) -> None:
+    """--include-group / --exclude-group: the input policy's option groups (defaults in credit/input_policy.json)."""
+    groups = policy()["groups"]
+    defaults = ", ".join(f"{name}: {spec['default']}" for name, spec in groups.items())
+    for choice in ("include", "exclude"):
+        parser.add_argument(f"--{choice}-group", action="append", default=[], choices=list(groups), metavar="GROUP",
+                            help=f"{choice} an option group of the input policy ({', '.join(groups)}; "
+                                 f"repeatable; defaults: {defaults})")
 
 
 def progress(iterable, desc: str):
@@ -40,8 +54,13 @@ def main(argv=None) -> int:
     except DataError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    try:
+        groups = group_choices(args.include_group, args.exclude_group)
+    except PolicyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     options = Options(cost_fn=args.cost_fn, cost_fp=args.cost_fp, capacity=FAST if args.fast else Capacity(),
-                      seed=args.seed)
+                      seed=args.seed, groups=groups, repeats=3 if args.protocol == "repeated" else 1)
     bundle, _ = train_bundle(tables, fingerprint(data), args.out, options, progress)
     print(write_report(bundle.path / "report", bundle.manifest))
     print(f"Model bundle: {bundle.path}\nReport: {bundle.path / 'report' / 'report.md'}")

@@ -72,6 +72,12 @@ def cross_validate(x: np.ndarray, y: np.ndarray, names: list[str], capacity: Cap
     return CrossValidation(oof, aucs, rounds)
 
 
+def cross_validate_repeated(x: np.ndarray, y: np.ndarray, names: list[str], capacity: Capacity,
+                            seeds: list[int], progress=iter) -> list[CrossValidation]:
+    """The repeated protocol: one stratified K-fold per seed (different splits), len(seeds) x K fold AUCs."""
+    return [cross_validate(x, y, names, capacity, seed, progress) for seed in seeds]
+
+
 def fit_final(x: np.ndarray, y: np.ndarray, names: list[str], capacity: Capacity,
               rounds: int, seed: int) -> lgb.Booster:
     """The production model: all training rows, the number of trees cross-validation chose."""

@@ -1,7 +1,8 @@
 """What the explainer and the dashboard need of the reference clients, computed at training.
 
-- reference statistics (feature medians, default rates by category) that reason sentences
-  compare a client with;
+- reference statistics that reason sentences compare a client with: feature medians, default
+  rates by category and on each side of the median, and the percentiles of the external scores
+  (a client's rank among all clients);
 - every reference client's contributions per readable group, so the dashboard compares a
   client's explanation with similar clients' without recomputing them.
 """
@@ -13,15 +14,17 @@ import pandas as pd
 
 from credit.explain.explanation import group_members, grouped_points
 from credit.explain.contributions import TreeContributions
-from credit.explain.reasons import value_key
+from credit.explain.reference import value_key
 
 MIN_CLIENTS = 30  # a default rate over fewer clients is too noisy to quote to anyone
 FEW_VALUES = 12  # numeric features with at most this many values also get default rates by value
+RANKED = "EXT_SOURCE_"  # features whose percentiles travel in the bundle, to rank a client among all clients
 _CHUNK = 20_000
 
 
 def reference_stats(frame: pd.DataFrame, target: np.ndarray, vocabularies: dict[str, list[str]]) -> dict:
-    """Medians of every feature (over clients where it is known) and default rates by value."""
+    """Medians of every feature (over clients where it is known), default rates by value and around the
+    median, and the percentiles of the ranked features."""
     target = pd.Series(np.asarray(target, dtype="float64"), index=frame.index)
     rates = {}
     for column in frame.columns:
@@ -31,8 +34,18 @@ def reference_stats(frame: pd.DataFrame, target: np.ndarray, vocabularies: dict[
             words = vocabularies.get(column)
             rates[column] = {words[int(v)] if words else value_key(v): round(float(r), 6) for v, r in by_value.items()}
     medians = frame.median(skipna=True)
+    numeric = [c for c in frame.columns if c not in vocabularies and not np.isnan(medians[c])]
     return {"medians": {f: (None if np.isnan(v) else float(v)) for f, v in medians.items()},
-            "default_rates": rates, "default_rate": round(float(target.mean()), 6)}
+            "default_rates": rates, "default_rate": round(float(target.mean()), 6),
+            "around_median": {c: [_rate(target[frame[c] < medians[c]]), _rate(target[frame[c] > medians[c]])]
+                              for c in numeric},
+            "quantiles": {c: [float(q) for q in frame[c].quantile(np.linspace(0, 1, 101))] for c in numeric
+                          if c.startswith(RANKED)}}
+
+
+def _rate(target: pd.Series) -> float | None:
+    """Share of defaults among these clients; None when they are too few to quote."""
+    return round(float(target.mean()), 6) if len(target) >= MIN_CLIENTS else None
 
 
 def reference_contributions(booster: lgb.Booster, calibrator: dict, x: np.ndarray, features: list[str],

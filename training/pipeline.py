@@ -5,12 +5,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from credit.calibration import calibrate
 from credit.features import aggregate_history, build_features, fit_vocabularies, model_matrix
+from credit.features.sources import model_features
+from credit.input_policy import group_choices, policy_record
 from training.calibration import fit_calibrator
-from training.cross_validation import Capacity, cross_validate, fit_final
+from training.cross_validation import Capacity, cross_validate, cross_validate_repeated, fit_final
 from training.evaluate import age_band
 from training.explanations import reference_contributions, reference_stats
 from training.export import write_bundle
@@ -24,6 +27,8 @@ class Options:
     cost_fp: float = 1.0
     capacity: Capacity = field(default_factory=Capacity)
     seed: int = 42
+    groups: dict[str, str] = field(default_factory=group_choices)  # input policy option groups: include/exclude
+    repeats: int = 1  # the repeated protocol: as many K-folds (different seeds) for the AUC's mean ± std
 
 
 def train_bundle(tables: dict[str, pd.DataFrame], fingerprint: str, out_dir: Path,
@@ -33,14 +38,15 @@ def train_bundle(tables: dict[str, pd.DataFrame], fingerprint: str, out_dir: Pat
     history = aggregate_history(tables, lambda it: progress(it, "history aggregates"))
     vocabularies = fit_vocabularies(train)
     frame = build_features(train, history, vocabularies)
-    features = list(frame.columns)
+    features = model_features(list(frame.columns), options.groups)
     x, y = model_matrix(frame, features), train["TARGET"].to_numpy(dtype="int64")
 
     cv = cross_validate(x, y, features, options.capacity, options.seed, lambda it: progress(it, "cross-validation folds"))
     calibrator = fit_calibrator(cv.oof_margin, y)
     oof_pd = calibrate(cv.oof_margin, calibrator)
-    groups = {"gender": train["CODE_GENDER"].fillna("unknown"), "age band": age_band(train["DAYS_BIRTH"])}
-    metrics = model_metrics(y, cv, oof_pd, options.cost_fn, options.cost_fp, groups)
+    metrics = model_metrics(y, cv, oof_pd, options.cost_fn, options.cost_fp, fairness_groups(train))
+    if options.repeats > 1:
+        metrics["repeated_auc"] = _repeated_auc(x, y, features, cv, options, progress)
     booster = fit_final(x, y, features, options.capacity, cv.final_rounds, options.seed)
     contributions, base_value = reference_contributions(booster, calibrator, x, features, train["SK_ID_CURR"],
                                                         lambda it: progress(it, "reference explanations"))
@@ -50,11 +56,29 @@ def train_bundle(tables: dict[str, pd.DataFrame], fingerprint: str, out_dir: Pat
                 "metrics": metrics, "training_rows": int(len(y)), "trees": cv.final_rounds,
                 "capacity": vars(options.capacity),
                 "monotone": {f: d for f, d in zip(features, monotone_constraints(features)) if d},
-                "reference_stats": reference_stats(frame, y, vocabularies), "base_value": base_value}
+                "input_policy": policy_record(options.groups),
+                "reference_stats": reference_stats(frame[features], y, vocabularies), "base_value": base_value}
     clients = pd.concat([train["SK_ID_CURR"], tables["application_test"]["SK_ID_CURR"]])
     bundle = write_bundle(out_dir, manifest, booster, calibrator, train.assign(OOF_PD=oof_pd),
                           history[history.index.isin(clients)], contributions)
     return bundle, oof_pd
+
+
+def _repeated_auc(x, y, features: list[str], cv, options: Options, progress) -> dict:
+    """The repeated protocol's AUC over the first seed's folds and options.repeats - 1 more K-folds.
+
+    Only a measure: the bundle's model, calibration and threshold come from the first seed.
+    """
+    seeds = [options.seed + r for r in range(1, options.repeats)]
+    more = cross_validate_repeated(x, y, features, options.capacity, seeds,
+                                   lambda it: progress(it, "repeated cross-validation folds"))
+    aucs = [a for run in (cv, *more) for a in run.fold_auc]
+    return {"repeats": options.repeats, "mean": float(np.mean(aucs)), "std": float(np.std(aucs, ddof=1)), "folds": aucs}
+
+
+def fairness_groups(train: pd.DataFrame) -> dict[str, pd.Series]:
+    """The groups fairness is measured over: sex and age band, read from the data, never model inputs."""
+    return {"gender": train["CODE_GENDER"].fillna("unknown"), "age band": age_band(train["DAYS_BIRTH"])}
 
 
 def _identity(fingerprint: str) -> dict:

@@ -31,9 +31,11 @@ def render(manifest: dict) -> str:
         f"Trained on {manifest['training_rows']:,} applications (default rate {m['default_rate']:.2%}), "
         f"{len(manifest['features'])} features, {manifest['trees']} trees. Data fingerprint `{manifest['data_fingerprint'][:16]}`.",
         "",
+        *_input_policy(manifest),
         "## Discrimination (out-of-fold)",
         f"- AUC out-of-fold: **{m['oof_auc']:.4f}**",
         "- AUC per fold: " + ", ".join(f"{a:.4f}" for a in m["fold_auc"]),
+        *_repeated(m),
         "",
         "## Calibration (out-of-fold)",
         "| | Brier score | calibration error (ECE) |",
@@ -57,6 +59,22 @@ def render(manifest: dict) -> str:
         *_fairness_tables(m["fairness"]),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _repeated(m: dict) -> list[str]:
+    if "repeated_auc" not in m:
+        return []
+    r = m["repeated_auc"]
+    return [f"- repeated protocol ({r['repeats']} seeds x {len(r['folds']) // r['repeats']} folds): "
+            f"AUC {r['mean']:.4f} ± {r['std']:.4f}"]
+
+
+def _input_policy(manifest: dict) -> list[str]:
+    record = manifest["input_policy"]
+    groups = ", ".join(f"{group}: **{choice}d**" for group, choice in record["groups"].items())
+    return ["## Input policy",
+            f"Trained under input policy version {record['version']} (`{record['sha256'][:12]}`, credit/input_policy.json); "
+            f"option groups {groups}. What each choice costs and whom it refuses: benchmarks/results/fairness.md.", ""]
 
 
 def _confusion_table(m: dict) -> list[str]:

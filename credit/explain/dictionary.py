@@ -1,7 +1,8 @@
 """The project's label dictionary: readable groups of features, feature labels and units.
 
 Two files under labels/: features.json (a label and unit per feature, category names) and
-groups.json (which features make each readable group, and the sentences explaining it).
+groups.json (which features make each readable group, its reason code, and the sentences
+explaining it: a fact about the client, and the comparison that may back it).
 """
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from pathlib import Path
 from credit.features.application import PROTECTED
 
 _LABELS = Path(__file__).with_name("labels")
-# {FEATURE}, {FEATURE|unit}, {median:FEATURE}, {default_rate:FEATURE}, {default_rate}
-PLACEHOLDER = re.compile(r"\{(?:(median|default_rate):)?([A-Za-z0-9_]+)(?:\|(\w+))?\}")
+# {FEATURE}, {FEATURE|unit}, {median:FEATURE}, {rank:FEATURE}, {default_rate:FEATURE}, {default_rate}
+PLACEHOLDER = re.compile(r"\{(?:(median|rank|default_rate):)?([A-Za-z0-9_]+)(?:\|(\w+))?\}")
 
 
 class DictionaryError(ValueError):
@@ -27,27 +28,34 @@ class DictionaryError(ValueError):
 @dataclass(frozen=True)
 class Sentence:
     """One way of explaining a group, with what it needs to apply (see groups.json's _about)."""
-    text: dict  # {"fr": template, "en": template}
-    shown: tuple[tuple[str | None, str, str | None], ...]  # (kind, name, unit) of each placeholder
+    text: dict  # {"fr": template, "en": template}: the fact about the client
+    compare: dict | None  # the comparison with other clients that backs a direction, said only when it does
+    shown: tuple[tuple[str | None, str, str | None], ...]  # (kind, name, unit) of each placeholder of the fact
+    compared: tuple[tuple[str | None, str, str | None], ...]  # the same for the comparison
     where: dict  # feature -> the value it must have
     missing: tuple[str, ...]  # features that must be unknown
+    unknown: bool  # the fact is that an information is missing: its direction says what providing it would do
     weighs: tuple[str, ...]  # features whose contributions make this the sentence to say
 
     @classmethod
     def of(cls, spec: dict) -> "Sentence":
         shown = tuple(m.groups() for m in PLACEHOLDER.finditer(spec["fr"]))
-        named = {name for _, name, _ in shown if name != "default_rate"}
+        compare = spec.get("compare")
+        compared = tuple(m.groups() for m in PLACEHOLDER.finditer(compare["fr"])) if compare else ()
+        named = {name for _, name, _ in shown + compared if name != "default_rate"}
         weighs = named | set(spec.get("about", ())) | set(spec.get("where", {})) | set(spec.get("missing", ()))
-        return cls({"fr": spec["fr"], "en": spec["en"]}, shown, spec.get("where", {}), tuple(spec.get("missing", ())),
-                   tuple(sorted(weighs)))
+        return cls({"fr": spec["fr"], "en": spec["en"]}, compare, shown, compared, spec.get("where", {}),
+                   tuple(spec.get("missing", ())), bool(spec.get("unknown")), tuple(sorted(weighs)))
 
 
 @dataclass(frozen=True)
 class Group:
     id: str
+    code: str  # the stable reason code systems upstream store (docs/reason_codes.md)
     label: dict  # {"fr": ..., "en": ...}
     patterns: tuple[str, ...]  # feature names or shell-style patterns
     sentences: tuple[Sentence, ...]
+    reason: bool = True  # False: its contributions are shown, but it is never given as a reason
 
     def owns(self, feature: str) -> bool:
         return any(fnmatchcase(feature, pattern) for pattern in self.patterns)
@@ -60,14 +68,16 @@ def _file(name: str) -> dict:
 
 @cache
 def groups() -> tuple[Group, ...]:
-    return tuple(Group(g["id"], g["label"], tuple(g["features"]), tuple(Sentence.of(s) for s in g["sentences"]))
+    return tuple(Group(g["id"], g["code"], g["label"], tuple(g["features"]),
+                       tuple(Sentence.of(s) for s in g["sentences"]), g.get("reason", True))
                  for g in _file("groups.json")["groups"])
 
 
 def phrases() -> dict:
-    """Direction clauses and summary sentences."""
+    """Direction clauses (backed by a comparison, for a profile like the client's, for missing information),
+    rank and summary sentences."""
     spec = _file("groups.json")
-    return {"direction": spec["direction"], **spec["summary"]}
+    return {**{k: v for k, v in spec.items() if k not in ("_about", "groups", "summary")}, **spec["summary"]}
 
 
 def group_of(features: Sequence[str]) -> list[str]:

@@ -16,7 +16,8 @@ from credit.decision import TO_REVIEW
 from credit.events import ApplicationExplained, ApplicationScored, now
 from credit.explain.contributions import TreeContributions
 from credit.explain.dictionary import groups, group_of
-from credit.explain.reasons import Reference, explain_group, top_reasons, with_direction
+from credit.explain.reasons import explain_group, top_reasons
+from credit.explain.reference import reference_of
 from credit.explain.summary import summarise
 from credit.features.vector import as_model_input
 
@@ -34,11 +35,6 @@ def grouped_points(points: np.ndarray, members: dict[str, list[int]]) -> np.ndar
     return np.column_stack([points[:, idx].sum(axis=1) for idx in members.values()])
 
 
-def reference_of(manifest: dict) -> Reference:
-    stats = manifest["reference_stats"]
-    return Reference(stats["medians"], stats["default_rates"], stats["default_rate"], manifest["vocabularies"])
-
-
 class Explainer:
     """Explains the decisions of one model bundle with its native LightGBM model."""
 
@@ -47,7 +43,7 @@ class Explainer:
         booster = lgb.Booster(model_file=str(bundle.file("lightgbm")))
         self.contributions = TreeContributions(booster, bundle.calibrator, threads)
         self.members = group_members(self.features)
-        self.reference = reference_of(bundle.manifest)
+        self.reference = reference_of(bundle.manifest["reference_stats"], bundle.manifest["vocabularies"])
         self._groups = {g.id: g for g in groups()}
 
     def explain(self, decisions: Sequence[ApplicationScored]) -> list[ApplicationExplained]:
@@ -73,9 +69,12 @@ class Explainer:
             decided_at=decision.decided_at, explained_at=now(), status=decision.status)
 
     def _reasons(self, by_group: dict, values: dict, points: dict) -> list[dict]:
-        return [{"group": g, "direction": direction, "points": p,
-                 "text": with_direction(explain_group(self._groups[g], values, points, self.reference), direction)}
-                for g, direction, p in top_reasons(by_group)]
+        """The main reasons each way, with their codes; a group that is never a reason (the application's
+        weekday and hour, until the input policy drops them) keeps its contribution but is not given."""
+        said = {g: p for g, p in by_group.items() if self._groups[g].reason}
+        return [{"group": g, "code": self._groups[g].code, "direction": direction, "points": p,
+                 "text": explain_group(self._groups[g], values, points, self.reference, direction)}
+                for g, direction, p in top_reasons(said)]
 
 
 def adds_up(explanation: ApplicationExplained) -> float:

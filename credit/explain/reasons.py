@@ -1,46 +1,24 @@
 """Reasons a person can read: the readable groups that raise or lower the risk most, in words.
 
-Each reason states the client's own value and how it compares with the reference clients
-(the median, or the default rate of clients sharing the value), then its direction.
+Each reason states a fact about the client, then its direction, in one of three ways:
+- backed: the fact, the comparison with the reference clients (the median, a rank, or the default
+  rate of clients sharing the value), ", which raises the risk" — only when the comparison points
+  the way the model's attribution does, so a reason never quotes a statistic against itself;
+- for a profile like the client's: the model's attribution depends on the rest of the client's
+  file (interactions), so the sentence says so rather than quoting a comparison;
+- missing information: that it is missing, and what providing it would do.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from credit.explain.dictionary import PLACEHOLDER, Group, Sentence, category_label, phrases, unit
+from credit.explain.reference import Reference, leaning, missing
 from credit.explain.wording import LANGUAGES, format_value, percent
 
 MAX_REASONS = 4  # per direction
 MIN_POINTS = 0.0005  # a group moving the PD by less than 0.05 points is not a reason
-
-
-@dataclass(frozen=True)
-class Reference:
-    """What the reference clients look like: feature medians and default rates by category."""
-    medians: Mapping[str, float]
-    default_rates: Mapping[str, Mapping[str, float]]  # feature -> value_key -> share of defaults
-    default_rate: float
-    vocabularies: Mapping[str, list[str]]
-
-    def category(self, feature: str, code: float) -> str | None:
-        words = self.vocabularies.get(feature)
-        return None if words is None or _missing(code) or not 0 <= code < len(words) else words[int(code)]
-
-    def default_rate_of(self, feature: str, value: float) -> float | None:
-        """Share of defaults among reference clients with this value of the feature."""
-        key = self.category(feature, value) if feature in self.vocabularies else value_key(value)
-        return self.default_rates.get(feature, {}).get(key)
-
-
-def value_key(value: float) -> str | None:
-    """How a numeric value is written as a key of default_rates ('2.0')."""
-    return None if _missing(value) else repr(float(value))
-
-
-def _missing(value) -> bool:
-    return value is None or value != value  # NaN is the only value unequal to itself
 
 
 def top_reasons(grouped: Mapping[str, float]) -> list[tuple[str, str, float]]:
@@ -52,51 +30,77 @@ def top_reasons(grouped: Mapping[str, float]) -> list[tuple[str, str, float]]:
 
 
 def explain_group(group: Group, values: Mapping[str, float], points: Mapping[str, float],
-                  reference: Reference) -> dict:
-    """The group's sentence, in every language, without its direction."""
+                  reference: Reference, direction: str) -> dict:
+    """The group's reason, in every language, ending with its direction ('raises' or 'lowers')."""
+    text = phrases()
+    best = _chosen(group, values, points)
+    if best is None:  # nothing known enough to say more than the group's name
+        return {lang: text["incomplete"][lang].format(group=group.label[lang]) + text["unknown"][direction][lang]
+                for lang in LANGUAGES}
+    backed = best.compare is not None and standing(best, values, reference) == direction
+    clause = text["direction"] if backed else text["unknown"] if best.unknown else text["profile"]
+    return {lang: _render(best.text[lang] + (best.compare[lang] if backed else ""), values, reference, lang)
+            + clause[direction][lang] for lang in LANGUAGES}
+
+
+def standing(sentence: Sentence, values: Mapping[str, float], reference: Reference) -> str | None:
+    """The way the sentence's comparison points ('raises', 'lowers'), or None when it shows no difference."""
+    seen = set()
+    for kind, name, shown_as in sentence.compared:
+        if kind is None:  # {default_rate}, all clients: what the others are compared with
+            continue
+        value = values.get(name)
+        if kind == "default_rate":
+            rate = None if missing(value) else reference.default_rate_of(name, value)
+            seen.add(leaning(rate, reference.default_rate))
+            continue
+        median, kind_unit = reference.medians.get(name), shown_as or unit(name)
+        if kind == "rank" and reference.share_above(name, value) is None:
+            return None
+        if median is None or format_value(value, kind_unit, "fr") == format_value(median, kind_unit, "fr"):
+            return None  # a value that reads as the median's is no comparison
+        seen.add(leaning(reference.side_rate(name, value), reference.default_rate))
+    return seen.pop() if len(seen) == 1 else None
+
+
+def _chosen(group: Group, values: Mapping[str, float], points: Mapping[str, float]) -> Sentence | None:
+    """Of the sentences that apply, the one whose features carry the largest contribution."""
     best, weight = None, -1.0
     for sentence in group.sentences:
-        if _applies(sentence, values, reference):
+        if _applies(sentence, values):
             w = sum(abs(points.get(f, 0.0)) for f in sentence.weighs)
             if w > weight:
                 best, weight = sentence, w
-    if best is None:  # nothing known enough to say more than the group's name
-        return {lang: f"{group.label[lang]} : information incomplète" if lang == "fr"
-                else f"{group.label[lang]}: incomplete information" for lang in LANGUAGES}
-    return {lang: _render(best.text[lang], values, reference, lang) for lang in LANGUAGES}
+    return best
 
 
-def with_direction(text: Mapping[str, str], direction: str) -> dict:
-    clause = phrases()["direction"][direction]
-    return {lang: text[lang] + clause[lang] for lang in LANGUAGES}
-
-
-def _applies(sentence: Sentence, values: Mapping[str, float], reference: Reference) -> bool:
+def _applies(sentence: Sentence, values: Mapping[str, float]) -> bool:
     if any(values.get(f) != v for f, v in sentence.where.items()):
         return False
-    if not all(_missing(values.get(f)) for f in sentence.missing):
+    if not all(missing(values.get(f)) for f in sentence.missing):
         return False
-    return all(_value(kind, name, values, reference) is not None for kind, name, _ in sentence.shown)
-
-
-def _value(kind: str | None, name: str, values: Mapping[str, float], reference: Reference):
-    if name == "default_rate" and kind is None:
-        return reference.default_rate
-    value = values.get(name)
-    if kind == "median":
-        value = reference.medians.get(name)
-    elif kind == "default_rate":
-        value = None if _missing(value) else reference.default_rate_of(name, value)
-    return None if _missing(value) else value
+    return all(name == "default_rate" or not missing(values.get(name)) for _, name, _ in sentence.shown)
 
 
 def _render(template: str, values: Mapping[str, float], reference: Reference, lang: str) -> str:
     def one(match: re.Match) -> str:
         kind, name, shown_as = match.groups()
-        value = _value(kind, name, values, reference)
-        if kind == "default_rate" or name == "default_rate":
-            return percent(value, lang, 1)
+        if name == "default_rate" and kind is None:
+            return percent(reference.default_rate, lang, 1)
+        value = values.get(name)
+        if kind == "default_rate":
+            return percent(reference.default_rate_of(name, value), lang, 1)
+        if kind == "rank":
+            return _rank(reference.share_above(name, value), value < reference.medians[name], lang)
+        if kind == "median":
+            value = reference.medians.get(name)
         feature_unit = shown_as or unit(name)
         category = reference.category(name, value) if feature_unit == "category" else None
         return format_value(value, feature_unit, lang, category and category_label(name, category, lang))
     return PLACEHOLDER.sub(one, template)
+
+
+def _rank(share_above: float, below_median: bool, lang: str) -> str:
+    """'plus bas que 80 % de nos clients' / 'plus élevé que 62 % de nos clients', and in English."""
+    share = share_above if below_median else 1 - share_above
+    return phrases()["rank"]["lower" if below_median else "higher"][lang].format(share=percent(share, lang, 0))

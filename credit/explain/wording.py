@@ -11,10 +11,15 @@ LANGUAGES = ("fr", "en")
 _NBSP = "\u00a0"
 _WORDS = {  # unit word: (French singular, French plural, English singular, English plural)
     "year": ("an", "ans", "year", "years"), "month": ("mois", "mois", "month", "months"),
-    "day": ("jour", "jours", "day", "days"),
+    "day": ("jour", "jours", "day", "days"), "time": ("fois", "fois", "time", "times"),
+    "annuity": ("annuité", "annuités", "annuity", "annuities"), "loan": ("crédit", "crédits", "loan", "loans"),
+    "instalment": ("échéance", "échéances", "instalment", "instalments"),
 }
+APPLICATION_DAY = {"fr": "le jour de la demande", "en": "on the day of the application"}
 _YES_NO = {"fr": ("non", "oui"), "en": ("no", "yes")}
 MISSING = {"fr": "non renseigné", "en": "not stated"}
+# The lender's currency: amounts in the Home Credit columns are in it (the data does not name one).
+CURRENCY = "€"
 
 
 def number(value: float, lang: str, decimals: int = 0) -> str:
@@ -32,6 +37,13 @@ def percent(share: float, lang: str, decimals: int | None = None) -> str:
     return number(value, lang, decimals) + (f"{_NBSP}%" if lang == "fr" else "%")
 
 
+def money(value: float, lang: str) -> str:
+    """An amount with its currency: '180 000 €' (fr), '€180,000' (en)."""
+    whole = number(round(abs(value)), lang)
+    sign = "-" if value < 0 else ""
+    return f"{sign}{whole}{_NBSP}{CURRENCY}" if lang == "fr" else f"{sign}{CURRENCY}{whole}"
+
+
 def counted(value: float, word: str, lang: str) -> str:
     """'3 ans', '1 year', '0,5 jour': one decimal for small non-whole values."""
     decimals = 1 if abs(value) < 10 and round(value, 1) != round(value) else 0
@@ -45,9 +57,9 @@ def counted(value: float, word: str, lang: str) -> str:
 
 
 def duration(days: float, lang: str) -> str:
-    """A positive number of days, in the unit people use for that length of time."""
-    if days < 1:
-        return "moins d'un jour" if lang == "fr" else "less than a day"
+    """A positive number of days before the application, in the unit people use for that length of time."""
+    if days < 1:  # the data counts whole days before the application: 0 is the application's day
+        return APPLICATION_DAY[lang]
     if days < 60:
         return counted(days, "day", lang)
     if days < 2 * 365.25:
@@ -57,6 +69,22 @@ def duration(days: float, lang: str) -> str:
 
 def years(value: float, lang: str) -> str:
     return duration(value * 365.25, lang)
+
+
+def whole_years(value: float, lang: str) -> str:
+    """An age the data gives in whole years (a car's): 0 is less than a year."""
+    if value < 1:
+        return "moins d'un an" if lang == "fr" else "less than a year"
+    return counted(math.floor(value), "year", lang)
+
+
+def days_relative(value: float, lang: str) -> str:
+    """Days from the application: 'il y a 3 ans' / '3 years ago', 'le jour de la demande', 'dans 2 mois'."""
+    if abs(value) < 1:
+        return APPLICATION_DAY[lang]
+    if value < 0:
+        return f"il y a {duration(-value, lang)}" if lang == "fr" else f"{duration(-value, lang)} ago"
+    return f"{'dans' if lang == 'fr' else 'in'} {duration(value, lang)}"
 
 
 def hour(value: float, lang: str) -> str:
@@ -73,16 +101,20 @@ def format_value(value: float | None, unit: str, lang: str, category: str | None
 
 
 _FORMATS = {
-    "money": lambda v, lang: number(round(v), lang),
+    "money": money,
     "percent": percent,
     "rate": lambda v, lang: percent(v, lang, 1),
-    "times": lambda v, lang: f"{number(v, lang, 1)}{_NBSP}{'fois' if lang == 'fr' else 'times'}",
+    "times": lambda v, lang: counted(v, "time", lang),
     "years": years,
     "months": lambda v, lang: counted(round(v), "month", lang),
     "days": lambda v, lang: counted(v, "day", lang),
     "days_ago": lambda v, lang: duration(abs(v), lang),
-    "days_relative": lambda v, lang: (("il y a " if lang == "fr" else "") + duration(-v, lang) + ("" if lang == "fr" else " ago"))
-    if v <= 0 else (("dans " if lang == "fr" else "in ") + duration(v, lang)),
+    "days_relative": days_relative,
+    "whole_years": whole_years,
+    "occurrences": lambda v, lang: counted(v, "time", lang),
+    "annuities": lambda v, lang: counted(v, "annuity", lang),
+    "loans": lambda v, lang: counted(v, "loan", lang),
+    "instalments": lambda v, lang: counted(v, "instalment", lang),
     "count": lambda v, lang: number(v, lang, 0 if float(v).is_integer() else 1),
     "score": lambda v, lang: number(v, lang, 2),
     "flag": lambda v, lang: _YES_NO[lang][int(v != 0)],

@@ -6,31 +6,46 @@ event and a whole table go through the same numpy code.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
-
 import numpy as np
 
+from credit import input_policy
 from credit.features.arith import divide
-from credit.schema import DAYS_SENTINEL, columns_of
+from credit.schema import DAYS_SENTINEL
 
-# CODE_GENDER is a protected attribute: kept for the fairness report, never a model input.
-PROTECTED = ("CODE_GENDER",)
-# The building's _MODE and _MEDI statistics repeat the _AVG ones; keeping one set avoids
-# splitting the same signal over three correlated columns.
-_REDUNDANT_SUFFIXES = ("_MODE", "_MEDI")
-_EXCLUDED = {"SK_ID_CURR", "TARGET", *PROTECTED}
+# Kept in the data for the fairness report, never a model input (credit/input_policy.json).
+PROTECTED = input_policy.protected_fields()
 _EXT_WEIGHTS = np.array([2.0, 1.0, 3.0])
+_EXT = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")
+# The source fields of every feature computed from others (a raw input's source is itself);
+# the input policy judges a feature by them (credit.features.sources).
+DERIVED_FROM = {
+    "EMPLOYMENT_PENSIONER": ("DAYS_EMPLOYED", "NAME_INCOME_TYPE"),
+    "EMPLOYMENT_NONE_DECLARED": ("DAYS_EMPLOYED", "NAME_INCOME_TYPE"),
+    "CREDIT_INCOME_RATIO": ("AMT_CREDIT", "AMT_INCOME_TOTAL"),
+    "ANNUITY_INCOME_RATIO": ("AMT_ANNUITY", "AMT_INCOME_TOTAL"),
+    "CREDIT_TERM_MONTHS": ("AMT_CREDIT", "AMT_ANNUITY"),
+    "CREDIT_GOODS_RATIO": ("AMT_CREDIT", "AMT_GOODS_PRICE"),
+    "DOWN_PAYMENT_SHARE": ("AMT_CREDIT", "AMT_GOODS_PRICE"),
+    "INCOME_PER_PERSON": ("AMT_INCOME_TOTAL", "CNT_FAM_MEMBERS"),
+    "AGE_YEARS": ("DAYS_BIRTH",),
+    "EMPLOYED_YEARS": ("DAYS_EMPLOYED",),
+    "EMPLOYED_AGE_RATIO": ("DAYS_EMPLOYED", "DAYS_BIRTH"),
+    "PHONE_CHANGE_AGE_RATIO": ("DAYS_LAST_PHONE_CHANGE", "DAYS_BIRTH"),
+    "ID_PUBLISH_AGE_RATIO": ("DAYS_ID_PUBLISH", "DAYS_BIRTH"),
+    "CAR_AGE_RATIO": ("OWN_CAR_AGE", "DAYS_BIRTH"),
+    "DOCUMENT_COUNT": tuple(c for c in input_policy.application_inputs() if c.startswith("FLAG_DOCUMENT_")),
+    **{name: _EXT for name in ("EXT_SOURCE_MEAN", "EXT_SOURCE_MIN", "EXT_SOURCE_MAX", "EXT_SOURCE_STD",
+                               "EXT_SOURCE_PRODUCT", "EXT_SOURCE_WEIGHTED", "EXT_SOURCE_COUNT")},
+}
 
 
-@cache
 def raw_inputs() -> dict[str, str]:
-    """Application columns used as model inputs, with their kind (do not modify: cached)."""
-    return {
-        column: kind
-        for column, kind in columns_of("application_train").items()
-        if column not in _EXCLUDED
-        and not (column.endswith(_REDUNDANT_SUFFIXES) and kind == "number")
-    }
+    """Application columns the features read, with their kind: the input policy's (do not modify: cached).
+
+    Option-group fields (age, family, building) are read too; which features a model uses is
+    chosen by the policy's group choices (credit.features.sources.model_features).
+    """
+    return input_policy.application_inputs()
 
 
 def fit_vocabularies(applications) -> dict[str, list[str]]:
@@ -51,12 +66,22 @@ def application_features(apps: Mapping, vocabularies: Mapping[str, list[str]]) -
             out[column] = np.array([codes.get(v, np.nan) for v in apps[column]], dtype="float64")  # unseen: missing
         else:
             out[column] = np.asarray(apps[column], dtype="float64")
-    employed = out["DAYS_EMPLOYED"]
-    out["DAYS_EMPLOYED_ANOM"] = (employed == DAYS_SENTINEL).astype("float64")
-    out["DAYS_EMPLOYED"] = np.where(employed == DAYS_SENTINEL, np.nan, employed)
+    out.update(_employment(out, np.asarray(apps["NAME_INCOME_TYPE"], dtype=object)))
     out.update(_ratios(out))
     out.update(_external_scores(out))
     return out
+
+
+def _employment(f: dict[str, np.ndarray], income_type: np.ndarray) -> dict[str, np.ndarray]:
+    """Kaggle's DAYS_EMPLOYED sentinel (365243) is no job: a pension when the income type says so, else none declared."""
+    employed = f["DAYS_EMPLOYED"]
+    sentinel = employed == DAYS_SENTINEL
+    pensioner = income_type == "Pensioner"
+    return {
+        "DAYS_EMPLOYED": np.where(sentinel, np.nan, employed),
+        "EMPLOYMENT_PENSIONER": (sentinel & pensioner).astype("float64"),
+        "EMPLOYMENT_NONE_DECLARED": (sentinel & ~pensioner).astype("float64"),
+    }
 
 
 def _ratios(f: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -81,7 +106,7 @@ def _ratios(f: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def _external_scores(f: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    scores = np.column_stack([f["EXT_SOURCE_1"], f["EXT_SOURCE_2"], f["EXT_SOURCE_3"]])
+    scores = np.column_stack([f[c] for c in _EXT])
     present = ~np.isnan(scores)
     count = present.sum(axis=1).astype("float64")
     mean = divide(_sum_present(scores), count)

@@ -5,7 +5,9 @@ code; no broker runs, so the live feed must say it is interrupted while showing 
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -163,6 +165,7 @@ def test_client_information_shows_the_card_and_a_filter_narrows_the_segment(page
                                                                            tmp_path):
     from playwright.sync_api import expect
     from credit.compare import Population
+    from credit.explain.dictionary import feature_label
     from credit.explain.wording import number
 
     population = Population.from_bundle(real_bundle)
@@ -173,7 +176,7 @@ def test_client_information_shows_the_card_and_a_filter_narrows_the_segment(page
 
     open_file(page, dashboard[0], explained[1][0].client_id)
     page.get_by_text("Informations client").first.click()
-    expect(page.locator(".client-card")).to_contain_text("Revenu annuel déclaré", timeout=WAIT_MS)
+    expect(page.locator(".client-card")).to_contain_text(feature_label("AMT_INCOME_TOTAL", "fr"), timeout=WAIT_MS)
     expect(page.locator(".segment")).to_contain_text(f"{number(len(population), 'fr')} clients", timeout=WAIT_MS)
     page.locator(".filter-NAME_CONTRACT_TYPE select").select_option(label="Crédit renouvelable")
     expect(page.locator(".segment")).to_contain_text(f"{number(narrowed, 'fr')} clients", timeout=WAIT_MS)
@@ -234,12 +237,13 @@ def test_a_simulation_following_the_suggestion_turns_a_refusal_into_a_grant(page
     page.get_by_text("Simulation").first.click()
     expect(page.locator(".simulation-banner")).to_contain_text("aucune décision n'est enregistrée", timeout=WAIT_MS)
     expect(page.locator(".simulation-decision")).to_contain_text("Serait refusée", timeout=WAIT_MS)
-    for label in ("Montant du crédit", "Mensualité", "Prix du bien", "Revenu annuel"):
+    for label in ("Montant du crédit (€)", "Annuité du crédit (€)", "Prix du bien (€)", "Revenu déclaré (€)"):
         expect(page.get_by_text(label, exact=True)).to_be_visible()
     expect(page.locator(".simulation-suggestion")).to_contain_text("la demande serait accordée")
     screenshot(page, "dashboard-simulation", tmp_path, height=1080)
     page.get_by_role("button", name="Essayer cette proposition").click()
     expect(page.locator(".simulation-decision")).to_contain_text("Serait accordée", timeout=WAIT_MS)
+    assert FRENCH_DECIMAL.findall(page_text(page)) == []  # the suggested amounts too, in the fields
     screenshot(page, "dashboard-simulation-granted", tmp_path, height=1080)
 
 
@@ -351,3 +355,151 @@ def test_without_logging_in_nothing_is_shown_but_the_log_in_page(page, dashboard
     expect(page.locator("input[name=username]")).to_be_visible(timeout=WAIT_MS)
     assert "/login" in page.url
     assert page.get_by_text("Dossier client").count() == 0 and page.get_by_text("Exploitation").count() == 0
+
+
+# Every text of the page, inside Panel's shadow roots too (inner_text stops at them): texts, field values,
+# placeholders, the options of lists; and the words Bokeh draws on its canvases (titles, axis labels, legends,
+# tooltips, labels, the text columns of the charts' data), read from the charts' models.
+PAGE_TEXT = """() => { const out = [];
+  const walk = (n) => {
+    if (n.nodeType === Node.TEXT_NODE) { out.push(n.textContent); return; }
+    if (n.nodeType === Node.ELEMENT_NODE) {
+      if (n.tagName === 'SCRIPT' || n.tagName === 'STYLE') return;
+      if (n.placeholder) out.push(n.placeholder);
+      if (n.tagName === 'INPUT' && n.value) out.push(n.value);
+      if (n.shadowRoot) walk(n.shadowRoot);
+    }
+    for (const c of n.childNodes) walk(c);
+  };
+  walk(document.body);
+  const texts = (v) => typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(texts)
+    : (v && typeof v.text === 'string') ? [v.text] : [];
+  const shown = ['text', 'title', 'axis_label', 'label', 'legend_label', 'factors', 'tooltips'];
+  // the charts drawn now (a chart no longer shown has no view, though its model may stay in the document)
+  for (const view of (window.Bokeh ? Bokeh.index.all_views() : [])) {
+    const m = view.model, source = m.data_source;
+    for (const name of shown) if (name in m) out.push(...texts(m[name]));
+    if (source && source.data) for (const column of ['text', 'name', 'label']) {
+      const values = source.data instanceof Map ? source.data.get(column) : source.data[column];
+      if (values) out.push(...Array.from(values, String));
+    }
+  }
+  return out.join('\\n'); }"""
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+LABELS = ROOT / "services" / "dashboard" / "dashboard" / "labels"
+
+
+def _strings(value, lang: str | None = None):
+    """Every string of a catalogue file; with `lang`, only those under that language's key (reasons' labels)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item, lang)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if lang is None or key == lang or not isinstance(item, str):
+                yield from _strings(item, lang)
+
+
+def _words(texts) -> set[str]:
+    return {w.lower() for text in texts for w in WORD.findall(text)}
+
+
+def french_only_words() -> set[str]:
+    """The French catalogue's words that no English text of the project uses (the dashboard's and the reasons')."""
+    french = _words(t for path in (LABELS / "fr").glob("*.json") for t in _strings(json.loads(path.read_text("utf-8"))))
+    english = _words(t for path in (LABELS / "en").glob("*.json") for t in _strings(json.loads(path.read_text("utf-8"))))
+    english |= _words(t for path in (ROOT / "credit" / "explain" / "labels").glob("*.json")
+                      for t in _strings(json.loads(path.read_text("utf-8")), "en"))
+    return french - english
+
+
+def page_text(page) -> str:
+    return page.evaluate(PAGE_TEXT)
+
+
+def french_in(text: str, french: set[str]) -> set[str]:
+    return {w for w in _words([text]) if w in french}
+
+
+FRENCH_DECIMAL = re.compile(r"\d\.\d|[-−]0,0(?!\d)")  # "+8.6", "47056.5", "2.500e+6"; "-0,0"
+ENGLISH_DECIMAL = re.compile(r"\d,\d{1,2}(?!\d)|[-−]0\.0(?!\d)")  # "8,6" (a thousands comma has three digits)
+
+
+def client_pages_text(page, lang: str) -> dict[str, str]:
+    """The text of each client page (the file open), each page shown in turn and waited for."""
+    from playwright.sync_api import expect
+
+    titles = json.loads((LABELS / lang / "app.json").read_text("utf-8"))["pages"][1:]
+    ready = (".summary", ".client-card", ".similar-groups", ".simulation-result", ".live-feed")
+    texts = {}
+    for title, part in zip(titles, ready):
+        page.get_by_text(title, exact=True).first.click()
+        expect(page.locator(part).first).to_be_visible(timeout=WAIT_MS)
+        page.wait_for_timeout(500)  # the charts' models follow the page
+        texts[title] = page_text(page)
+    return texts
+
+
+def test_in_english_no_client_page_shows_a_french_word(page, dashboard, explained, tmp_path):
+    from playwright.sync_api import expect
+
+    french = french_only_words()
+    assert {"dossier", "ouvrir", "refusée"} <= french  # the check would see the page's French
+    refused = next(e for e in explained[2] if e.decision == "refused" and e.status == "decided")
+    open_file(page, dashboard[0], refused.client_id)
+    page.get_by_text("English").click()
+    expect(page.locator(".summary")).to_contain_text(refused.summary["en"], timeout=WAIT_MS)
+    expect(page.get_by_text("Client file", exact=True)).to_be_visible(timeout=WAIT_MS)  # the tabs redrawn
+    expect(page.get_by_role("button", name="Open the file")).to_be_visible(timeout=WAIT_MS)
+    screenshot(page, "dashboard-client-file-en", tmp_path, height=1800)  # the waterfall too
+    texts = client_pages_text(page, "en")
+    found = {title: french_in(text, french) for title, text in texts.items()}
+    assert found == {title: set() for title in texts}
+    decimals = {title: ENGLISH_DECIMAL.findall(text) for title, text in texts.items()}
+    assert decimals == {title: [] for title in texts}
+    assert "Open the file" in texts["Client file"] and "€" in texts["Client information"]
+
+
+def test_french_pages_write_no_decimal_point(page, dashboard, explained):
+    refused = next(e for e in explained[2] if e.decision == "refused" and e.status == "decided")
+    open_file(page, dashboard[0], refused.client_id)
+    texts = client_pages_text(page, "fr")
+    found = {title: sorted(set(FRENCH_DECIMAL.findall(text))) for title, text in texts.items()}
+    assert found == {title: [] for title in texts}
+    assert "autres facteurs ▲ +0,0" not in texts["Dossier client"] and "€" in texts["Informations client"]
+
+
+# The colours the browser computed for an element's text and for what is behind it (the first ancestor with
+# a background, through shadow roots), as [r, g, b] lists.
+COLOURS = """(e) => { const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  let bg = e, colour = rgb(getComputedStyle(e).color);
+  while (bg) { const c = getComputedStyle(bg).backgroundColor, v = rgb(c);
+    if (v.length === 3 || (v.length === 4 && v[3] > 0.5)) return [colour.slice(0, 3), v.slice(0, 3)];
+    bg = bg.parentElement || (bg.getRootNode() && bg.getRootNode().host); }
+  return [colour.slice(0, 3), [255, 255, 255]]; }"""
+
+
+def contrast(first, second) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours."""
+    def luminance(rgb):
+        linear = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_header_is_readable_in_both_languages(page, dashboard):
+    """The user's name and the language switch, chosen or not, at a contrast of 4.5 to 1 at least (WCAG AA)."""
+    from playwright.sync_api import expect
+
+    log_in(page, dashboard[0])
+    expect(page.get_by_text("marie")).to_be_visible(timeout=WAIT_MS)
+    for chosen in ("Français", "English"):
+        page.get_by_role("button", name=chosen).click()
+        page.wait_for_timeout(300)
+        parts = {"user": page.get_by_text("marie", exact=True).first,
+                 **{name: page.get_by_role("button", name=name) for name in ("Français", "English")}}
+        ratios = {name: round(contrast(*part.evaluate(COLOURS)), 2) for name, part in parts.items()}
+        assert min(ratios.values()) >= 4.5, (chosen, ratios)

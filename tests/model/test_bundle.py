@@ -10,10 +10,12 @@ import onnxruntime as ort
 import pandas as pd
 import pytest
 
-from credit.bundle import FILES, ONNX_INPUT, ONNX_OUTPUT, BundleError, latest_bundle, load_bundle
+from credit import input_policy
+from credit.bundle import FILES, ONNX_INPUT, ONNX_OUTPUT, BundleError, check_input_policy, latest_bundle, load_bundle
 from credit.calibration import calibrate, margin_of
 from credit.decision import decide
 from credit.features import build_features, model_matrix
+from credit.features.sources import feature_sources
 
 pytestmark = pytest.mark.model
 
@@ -96,3 +98,27 @@ def test_latest_bundle_is_found_and_absence_is_explained(real_bundle, tmp_path):
     assert latest_bundle(real_bundle.path.parent) == real_bundle.path
     with pytest.raises(BundleError, match="no model bundle found"):
         latest_bundle(tmp_path)
+
+
+def test_the_manifest_records_the_input_policy_and_the_group_choices_it_was_trained_under(real_bundle):
+    record = real_bundle.manifest["input_policy"]
+    assert record == input_policy.policy_record(input_policy.group_choices())
+    assert record["groups"] == {"age": "exclude", "family": "exclude", "building": "exclude"}
+    assert check_input_policy(real_bundle) is real_bundle
+    used = {source for sources in feature_sources(real_bundle.features).values() for source in sources}
+    assert not used & {"CODE_GENDER", "DAYS_BIRTH", "NAME_FAMILY_STATUS", "CNT_CHILDREN", "CNT_FAM_MEMBERS",
+                       "APARTMENTS_AVG", "WEEKDAY_APPR_PROCESS_START", "HOUR_APPR_PROCESS_START", "NAME_TYPE_SUITE"}
+    assert {"EMPLOYMENT_PENSIONER", "EMPLOYMENT_NONE_DECLARED"} <= set(real_bundle.features)
+
+
+def test_the_explainer_refuses_a_bundle_whose_inputs_break_the_policy(bundle_copy):
+    from explainer.models import Explainers, UnknownModel
+
+    manifest = json.loads((bundle_copy / "bundle.json").read_text())
+    manifest["features"][3] = "AGE_YEARS"  # computed by this code, but the bundle records age excluded
+    (bundle_copy / "bundle.json").write_text(json.dumps(manifest))
+    load_bundle(bundle_copy)  # a complete bundle: only the policy is broken
+    with pytest.raises(BundleError, match="feature AGE_YEARS uses DAYS_BIRTH, in the option group 'age', which this model excludes"):
+        Explainers(bundle_copy.parent).load_latest()
+    with pytest.raises(UnknownModel, match="feature AGE_YEARS uses DAYS_BIRTH"):
+        Explainers(bundle_copy.parent).get(bundle_copy.name)

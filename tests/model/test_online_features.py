@@ -47,3 +47,19 @@ def test_gender_changes_nothing_in_the_model_input(real_tables, real_history, re
     after = model_matrix(build_features(swapped, real_history, real_bundle.vocabularies), real_bundle.features)
     np.testing.assert_array_equal(before, after)
     assert not set(PROTECTED) & set(real_bundle.features)
+
+
+def test_kaggle_employment_sentinel_is_a_pension_or_no_employment_declared_on_real_rows(real_tables, real_history,
+                                                                                       real_bundle):
+    apps = real_tables["application_train"].drop(columns="TARGET")
+    sentinel = (apps["DAYS_EMPLOYED"] == 365243).to_numpy()
+    pensioner = (apps["NAME_INCOME_TYPE"] == "Pensioner").to_numpy()
+    frame = build_features(apps, real_history, real_bundle.vocabularies)
+    assert sentinel.sum() > 500 and frame["DAYS_EMPLOYED"][sentinel].isna().all()
+    np.testing.assert_array_equal(frame["EMPLOYMENT_PENSIONER"], (sentinel & pensioner).astype(float))
+    np.testing.assert_array_equal(frame["EMPLOYMENT_NONE_DECLARED"], (sentinel & ~pensioner).astype(float))
+    # Real pensioners whose income type said otherwise: no employment declared, online as in batch.
+    events = [event | {"NAME_INCOME_TYPE": "Unemployed"} for event in json_rows(apps[sentinel].head(20))]
+    names = ["EMPLOYMENT_PENSIONER", "EMPLOYMENT_NONE_DECLARED", "DAYS_EMPLOYED"]
+    online = features_online(events, {}, real_bundle.vocabularies, names)
+    assert (online[:, 0] == 0).all() and (online[:, 1] == 1).all() and np.isnan(online[:, 2]).all()

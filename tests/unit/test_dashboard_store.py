@@ -8,7 +8,7 @@ import pytest
 from credit.events import ApplicationExplained, ApplicationReceived, ApplicationReviewed, ApplicationScored, now
 from credit.dead_letters import Message, Undecodable
 from dashboard.intake import decode
-from dashboard.store import Store
+from dashboard.store import FILE, LETTER, Store
 
 pytestmark = pytest.mark.unit
 
@@ -128,6 +128,29 @@ def test_every_opened_client_file_is_in_the_access_log():
     store.record_access("marie", 7, "new")
     store.record_access("paul", 8, None)
     assert [(r["user"], r["client_id"]) for r in store.access_log()] == [("paul", 8), ("marie", 7)]
+
+
+def test_a_letter_for_the_client_is_in_the_access_log_apart_from_the_file_opened():
+    store = Store()
+    store.record_access("marie", 7, "new")
+    store.record_access("marie", 7, "new", LETTER)
+    assert [(r["what"], r["application_id"]) for r in store.access_log()] == [(LETTER, "new"), (FILE, "new")]
+    with pytest.raises(ValueError):
+        store.record_access("marie", 7, "new", "screenshot")
+
+
+def test_an_access_log_written_before_letters_existed_says_its_rows_were_files_opened(tmp_path):
+    import sqlite3
+
+    old = sqlite3.connect(tmp_path / "store.db")
+    old.execute("CREATE TABLE access_log (id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, "
+                "client_id INTEGER NOT NULL, application_id TEXT, opened_at TEXT NOT NULL)")
+    old.execute("INSERT INTO access_log (user, client_id, application_id, opened_at) VALUES ('paul', 8, 'a', 'then')")
+    old.commit()
+    old.close()
+    store = Store(tmp_path / "store.db")
+    store.record_access("marie", 8, "a", LETTER)
+    assert [(r["user"], r["what"]) for r in store.access_log()] == [("marie", LETTER), ("paul", FILE)]
 
 
 def test_the_store_survives_a_restart_on_disk(tmp_path):

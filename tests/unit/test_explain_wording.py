@@ -10,7 +10,7 @@ NBSP = "\u00a0"
 
 
 @pytest.mark.parametrize("value, unit, fr, en", [
-    (135000.0, "money", f"135{NBSP}000", "135,000"),
+    (135000.0, "money", f"135{NBSP}000{NBSP}€", "€135,000"),
     (0.1534, "percent", f"15{NBSP}%", "15%"),
     (0.045, "percent", f"4,5{NBSP}%", "4.5%"),
     (0.0, "percent", f"0{NBSP}%", "0%"),
@@ -19,7 +19,18 @@ NBSP = "\u00a0"
     (0.5, "years", f"6{NBSP}mois", f"6{NBSP}months"),
     (-45.0, "days_ago", f"45{NBSP}jours", f"45{NBSP}days"),
     (-800.0, "days_ago", f"2{NBSP}ans", f"2{NBSP}years"),
-    (-0.0, "days_ago", "moins d'un jour", "less than a day"),
+    (-0.0, "days_ago", "le jour de la demande", "on the day of the application"),
+    (0.0, "days_relative", "le jour de la demande", "on the day of the application"),
+    (-4018.0, "days_relative", f"il y a 11{NBSP}ans", f"11{NBSP}years ago"),
+    (0.0, "whole_years", "moins d'un an", "less than a year"),
+    (1.0, "whole_years", f"1{NBSP}an", f"1{NBSP}year"),
+    (12.0, "whole_years", f"12{NBSP}ans", f"12{NBSP}years"),
+    (1.0, "occurrences", f"1{NBSP}fois", f"1{NBSP}time"),
+    (3.0, "occurrences", f"3{NBSP}fois", f"3{NBSP}times"),
+    (22.4, "annuities", f"22{NBSP}annuités", f"22{NBSP}annuities"),
+    (1.0, "annuities", f"1{NBSP}annuité", f"1{NBSP}annuity"),
+    (0.0, "loans", f"0{NBSP}crédit", f"0{NBSP}loans"),
+    (3.0, "instalments", f"3{NBSP}échéances", f"3{NBSP}instalments"),
     (1.0, "days", f"1{NBSP}jour", f"1{NBSP}day"),
     (1.0, "months", f"1{NBSP}mois", f"1{NBSP}month"),
     (0.4, "days", f"0,4{NBSP}jour", f"0.4{NBSP}days"),
@@ -41,6 +52,11 @@ def test_a_missing_value_is_said_to_be_missing_whatever_its_unit():
     for unit in ("money", "percent", "years", "flag", "category"):
         assert format_value(None, unit, "fr") == "non renseigné"
         assert format_value(float("nan"), unit, "en") == "not stated"
+
+
+def test_an_amount_carries_its_currency_and_a_negative_one_its_sign():
+    assert format_value(-1500.4, "money", "fr") == f"-1{NBSP}500{NBSP}€"
+    assert format_value(-1500.4, "money", "en") == "-€1,500"
 
 
 def test_categories_arrive_translated_and_numbers_group_thousands():

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.unit
 
 
 def applications(**changes) -> pd.DataFrame:
-    frame = tiny_table("application_test", rows=2)
+    frame = tiny_table("application_test", rows=max([2, *(len(v) for v in changes.values())]))
     for column, values in changes.items():
         frame[column] = values
     return coerce(frame, "application_test")
@@ -29,12 +29,14 @@ def test_gender_is_never_a_model_input():
     assert "CODE_GENDER" not in application_features(applications(), fit_vocabularies(applications()))
 
 
-def test_days_employed_sentinel_means_not_employed():
-    apps = applications(DAYS_EMPLOYED=[365243, -1000])
+def test_days_employed_sentinel_is_a_pension_when_the_income_type_says_so_else_no_employment_declared():
+    apps = applications(DAYS_EMPLOYED=[365243, 365243, -1000], NAME_INCOME_TYPE=["Pensioner", "Unemployed", "Pensioner"])
     features = application_features(apps, fit_vocabularies(apps))
-    assert features["DAYS_EMPLOYED_ANOM"].tolist() == [1.0, 0.0]
-    assert np.isnan(features["DAYS_EMPLOYED"][0]) and features["DAYS_EMPLOYED"][1] == -1000
+    assert features["EMPLOYMENT_PENSIONER"].tolist() == [1.0, 0.0, 0.0]
+    assert features["EMPLOYMENT_NONE_DECLARED"].tolist() == [0.0, 1.0, 0.0]
+    assert np.isnan(features["DAYS_EMPLOYED"][:2]).all() and features["DAYS_EMPLOYED"][2] == -1000
     assert np.isnan(features["EMPLOYED_YEARS"][0])
+    assert "DAYS_EMPLOYED_ANOM" not in features
 
 
 def test_ratios_of_zero_or_missing_denominators_are_missing_not_infinite():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import panel as pn
 
 from dashboard.accounts import role_of
+from dashboard.catalogue import words
 from dashboard.views.client_file import ClientFile
 from dashboard.views.client_info import ClientInfo
 from dashboard.views.comparison import Comparison
@@ -21,16 +22,10 @@ from dashboard.views.live_feed import LiveFeed
 from dashboard.views.operations import Operations
 from dashboard.views.simulation import Simulation
 
+TEXT = words("app")
 # The template's title is drawn once, with the page: it is the company's name, the same in both languages,
 # and the header's pane after it says which pages these are in the language chosen.
-BRAND = "Prêt à dépenser"
-TITLES = {"fr": ("dossiers clients", "Dossier client", "Informations client", "Comparaison", "Simulation",
-                 "Flux en direct"),
-          "en": ("client files", "Client file", "Client information", "Comparison", "Simulation", "Live feed")}
-OPS_TITLES = {"fr": "Exploitation", "en": "Operations"}
 HEADER_TEXT = {"color": "#FFFFFF"}  # on the accent blue (#0072B2, Okabe-Ito): a contrast of 5.2 to 1
-# The language switch on the blue header: white words, the chosen language black on white (selectors as
-# specific as those of Panel's Fast theme, which would draw it white on light grey).
 SWITCH_CSS = """
 :host(.solid) .bk-btn-group .bk-btn.bk-btn-default, :host(.solid) .bk-btn-group .bk-btn.bk-btn-default:hover {
   color: #FFFFFF; background-color: #0072B2; border: 1px solid #FFFFFF; }
@@ -38,7 +33,6 @@ SWITCH_CSS = """
 :host(.solid) .bk-btn-group .bk-btn.bk-btn-default.bk-active {
   color: #000000; background-color: #FFFFFF; font-weight: bold; }
 """
-NO_ROLE = "Ce compte n'a pas de rôle : demandez-en un à l'administrateur. / This account has no role: ask the administrator."
 
 
 class PagesTabs(pn.Tabs):
@@ -58,10 +52,11 @@ class PagesTabs(pn.Tabs):
 def create_app(context, user: str):
     """One browser session's page, for the user's role."""
     role = role_of(context.settings.users_file, user)
-    language = pn.widgets.RadioButtonGroup(name="langue / language", options={"Français": "fr", "English": "en"},
+    names = {name: lang for lang, name in TEXT["fr"]["languages"].items()}  # each language named in itself
+    language = pn.widgets.RadioButtonGroup(name=" / ".join(TEXT[lang]["language"] for lang in TEXT), options=names,
                                            value="fr", button_type="default", stylesheets=[SWITCH_CSS], align="center")
-    pages = OPS_TITLES if role == "ops" else {lang: titles[0] for lang, titles in TITLES.items()}
-    template = pn.template.FastListTemplate(title=BRAND, theme_toggle=False, accent="#0072B2")
+    pages = {lang: text["operations"] if role == "ops" else text["pages"][0] for lang, text in TEXT.items()}
+    template = pn.template.FastListTemplate(title=TEXT["fr"]["brand"], theme_toggle=False, accent="#0072B2")
     heading = pn.pane.Markdown(pn.bind(lambda lang: f"— {pages[lang].lower()}", language), css_classes=["pages"],
                                styles={**HEADER_TEXT, "font-size": "1.5em"}, align="center")
     user_name = pn.pane.Markdown(f"**{user}**", css_classes=["user"], styles=HEADER_TEXT, align="center")
@@ -69,11 +64,12 @@ def create_app(context, user: str):
     if role == "ops":
         operations = Operations(context)
         language.link(operations, value="lang")
-        template.main.append(pn.bind(lambda lang: pn.Tabs((OPS_TITLES[lang], operations)), language))
+        template.main.append(pn.bind(lambda lang: pn.Tabs((TEXT[lang]["operations"], operations)), language))
     elif role in ("rm", "reviewer"):
         template.main.append(client_pages(context, user, role, language))
     else:
-        template.main.append(pn.pane.Alert(NO_ROLE, alert_type="danger", css_classes=["no-role"]))
+        template.main.append(pn.bind(lambda lang: pn.pane.Alert(TEXT[lang]["no_role"], alert_type="danger",
+                                                                css_classes=["no-role"]), language))
     return template
 
 
@@ -103,7 +99,7 @@ def client_pages(context, user: str, role: str, language):
     client_file.param.watch(lambda _: follow(), "client_id")
 
     def tabs(lang: str):
-        return PagesTabs(*zip(TITLES[lang][1:], pages), dynamic=True, active=shown["page"], before_show=show)
+        return PagesTabs(*zip(TEXT[lang]["pages"][1:], pages), dynamic=True, active=shown["page"], before_show=show)
 
     return pn.bind(tabs, language)
 

@@ -8,17 +8,17 @@ from __future__ import annotations
 import functools
 from datetime import timedelta
 
-from bokeh.models import ColumnDataSource, CustomJSTickFormatter, DatetimeTickFormatter, FactorRange, Label, Span
+from bokeh.models import (ColumnDataSource, CustomJSHover, CustomJSTickFormatter, DatetimeTickFormatter, FactorRange,
+                          Label, Range1d, Span)
 from bokeh.plotting import figure
 from panel.io import unlocked
 
-from credit.explain.wording import number, percent
+from credit.explain.wording import percent
+from dashboard import formats
+from dashboard.catalogue import words
 
 BLUE, ORANGE, VERMILION, GREY, SKY = "#0072B2", "#E69F00", "#D55E00", "#999999", "#56B4E9"
-WORDS = {"fr": {"granted": "accordé", "near": "un conseiller décide", "refused": "refusé", "client": "ce client",
-                "base": "client type", "pd": "probabilité de défaut"},
-         "en": {"granted": "granted", "near": "a reviewer decides", "refused": "refused", "client": "this client",
-                "base": "typical client", "pd": "probability of default"}}
+WORDS = words("charts")
 LOCALES = {"fr": "fr-FR", "en": "en-GB"}  # the browser writes axis numbers: "1 234,5" or "1,234.5"
 SHORTEST_TIME_AXIS = timedelta(minutes=2)  # so that a single point has an axis of clock times around it
 
@@ -40,6 +40,20 @@ def numbers_axis(axis, lang: str) -> None:
     """An axis's numbers written the language's way (Bokeh's own ticks are English: "0.15", "1234.5")."""
     axis.formatter = CustomJSTickFormatter(args={"locale": LOCALES[lang]},
                                            code="return tick.toLocaleString(locale, {maximumFractionDigits: 6})")
+
+
+def locale_hover(lang: str, decimals: int = 1) -> CustomJSHover:
+    """A tooltip's number written the language's way (Bokeh's own "{0.0}" formats are English)."""
+    return CustomJSHover(args={"locale": LOCALES[lang], "decimals": decimals},
+                         code="return value.toLocaleString(locale, {minimumFractionDigits: decimals, "
+                              "maximumFractionDigits: decimals})")
+
+
+def percent_axis(axis, lang: str) -> None:
+    """An axis of shares (0-1) written as percentages the language's way: "12 %" or "12%"."""
+    axis.formatter = CustomJSTickFormatter(args={"locale": LOCALES[lang]},
+                                           code="return (tick * 100).toLocaleString(locale, {maximumFractionDigits: 1})"
+                                                " + (locale.startsWith('fr') ? '\u00a0%' : '%')")
 
 
 def time_axis(fig) -> None:
@@ -64,15 +78,18 @@ class Gauge:
         self.words = WORDS[lang]
         self.lang = lang
         self.zones = ColumnDataSource({"left": [], "right": [], "middle": [], "colour": [], "label": []})
-        self.client = ColumnDataSource({"x": [], "text": []})
+        self.client = ColumnDataSource({"x": [], "text": [], "align": []})
         fig = figure(height=130, width=640, x_range=(0, 1), y_range=(0, 1), toolbar_location=None,
-                     title=f"{self.words['pd']} (%)")
+                     title=self.words["pd_percent"])
         fig.quad(left="left", right="right", bottom=0.35, top=0.75, color="colour", alpha=0.55, source=self.zones)
         fig.text(x="middle", y=0.8, text="label", text_align="center", text_font_size="10pt", source=self.zones)
         self.threshold = Span(location=0, dimension="height", line_color="black", line_dash="dashed")
         fig.add_layout(self.threshold)
-        fig.scatter(x="x", y=0.2, marker="triangle", size=16, color="black", source=self.client)
-        fig.text(x="x", y=0.02, text="text", text_align="center", text_font_size="10pt", source=self.client)
+        # the marker just under the bar, the client's words under the marker (not across it)
+        fig.scatter(x="x", y=0.25, marker="triangle", size=14, color="black", source=self.client)
+        fig.text(x="x", y=0.0, text="text", text_align="align", text_baseline="bottom", text_font_size="10pt",
+                 source=self.client)
+        numbers_axis(fig.xaxis, lang)
         fig.yaxis.visible = False
         fig.ygrid.visible = False
         self.figure = fig
@@ -86,8 +103,10 @@ class Gauge:
                            "middle": [(a + b) * 50 for a, b, *_ in zones], "colour": [c for *_, c, _ in zones],
                            "label": [self.words[w] for *_, w in zones]}
         self.threshold.location = threshold * 100
-        self.client.data = {"x": [pd_ * 100], "text": [f"{self.words['client']}{' :' if self.lang == 'fr' else ':'} "
-                                                      f"{percent(pd_, self.lang, 1)}"]}
+        # the client's words stay inside the chart: written leftwards near the right end, rightwards near the left
+        align = "right" if pd_ > 0.75 * top else "left" if pd_ < 0.25 * top else "center"
+        self.client.data = {"x": [pd_ * 100], "text": [self.words["client_pd"].format(pd=percent(pd_, self.lang, 1))],
+                            "align": [align]}
         return self.figure
 
 
@@ -98,11 +117,12 @@ class Waterfall:
         self.words = WORDS[lang]
         self.lang = lang
         self.source = ColumnDataSource({"name": [], "left": [], "right": [], "colour": [], "text": []})
-        fig = figure(y_range=FactorRange(), height=40 + 28 * rows, width=760, toolbar_location=None,
-                     title=f"{self.words['pd']} (%)", tooltips=[("", "@name"), ("", "@text")])
+        fig = figure(y_range=FactorRange(), x_range=Range1d(0, 1), height=40 + 28 * rows, width=760,
+                     toolbar_location=None, title=self.words["pd_percent"], tooltips=[("", "@name"), ("", "@text")])
         fig.hbar(y="name", left="left", right="right", height=0.6, color="colour", source=self.source)
         fig.text(x="right", y="name", text="text", source=self.source, x_offset=4, text_baseline="middle",
                  text_font_size="9pt")
+        numbers_axis(fig.xaxis, lang)
         self.figure = fig
 
     def show(self, base: float, steps: list[tuple[str, float]]):
@@ -115,13 +135,15 @@ class Waterfall:
             level += points
             ends.append(level * 100)
             colours.append(VERMILION if points > 0 else BLUE)
-            texts.append(f"{'▲ +' if points > 0 else '▼ '}{number(points * 100, lang, 1)}")
+            texts.append(f"{'▲' if points > 0 else '▼'} {formats.points(points, lang)}")
         names.append(words["client"])
         starts.append(0.0)
         ends.append(level * 100)
         colours.append(GREY)
         texts.append(percent(level, lang, 1))
         self.figure.y_range.factors = list(reversed(names))
+        # room on the right for the words after the longest bar (about a fifth of the plot), so none is cut off
+        self.figure.x_range.update(start=0, end=max(max(ends), max(starts)) * 1.25)
         self.source.data = {"name": names, "left": [min(a, b) for a, b in zip(starts, ends)],
                             "right": [max(a, b) for a, b in zip(starts, ends)], "colour": colours, "text": texts}
         return self.figure
@@ -129,20 +151,21 @@ class Waterfall:
 
 def alt_waterfall(base: float, steps: list[tuple[str, float]], pd_: float, lang: str) -> str:
     words = WORDS[lang]
-    lines = [f"| {'étape' if lang == 'fr' else 'step'} | points |", "|---|---:|",
+    lines = [f"| {words['step']} | {words['points']} |", "|---|---:|",
              f"| {words['base']} | {percent(base, lang, 1)} |"]
-    lines += [f"| {name} | {'+' if p > 0 else ''}{number(p * 100, lang, 1)} |" for name, p in steps]
+    lines += [f"| {name} | {formats.points(p, lang)} |" for name, p in steps]
     return "\n".join(lines + [f"| {words['client']} | {percent(pd_, lang, 1)} |"])
 
 
 class Distribution:
     """Repaid vs defaulted clients over one feature (shares of each group), the client marked."""
 
-    def __init__(self, view: dict, label: str, lang: str):
-        words = {"fr": ("remboursé", "défaut", "ce client"), "en": ("repaid", "defaulted", "this client")}[lang]
-        bars = ((view["repaid"], BLUE, " ", words[0]), (view["defaulted"], VERMILION, "/", words[1]))
+    def __init__(self, view: dict, label: str, lang: str, categories: list[str] | None = None):
+        """`categories`: the readable names of a category feature's values, in the view's order."""
+        words = WORDS[lang]
+        bars = ((view["repaid"], BLUE, " ", words["repaid"]), (view["defaulted"], VERMILION, "/", words["defaulted"]))
         if view["kind"] == "category":
-            names = [str(c) for c in view["categories"]]
+            names = categories or [str(c) for c in view["categories"]]
             fig = figure(x_range=names, height=300, width=760, toolbar_location=None, title=label)
             for counts, colour, hatch, name in bars:
                 fig.vbar(x=names, top=_shares(counts), width=0.7, color=colour, alpha=0.45, hatch_pattern=hatch,
@@ -154,8 +177,11 @@ class Distribution:
             for counts, colour, hatch, name in bars:
                 fig.quad(left=edges[:-1], right=edges[1:], bottom=0, top=_shares(counts), color=colour, alpha=0.45,
                          hatch_pattern=hatch, legend_label=name)
+            numbers_axis(fig.xaxis, lang)
+        percent_axis(fig.yaxis, lang)
+        fig.yaxis.axis_label = words["share"]
         self.line = Span(location=0, dimension="height", line_color="black", line_width=3, visible=False)
-        self.label = Label(x=0, y=0, text=words[2], text_font_size="10pt", x_offset=4, visible=False)
+        self.label = Label(x=0, y=0, text=words["client"], text_font_size="10pt", x_offset=4, visible=False)
         fig.add_layout(self.line)
         fig.add_layout(self.label)
         self.numeric = view["kind"] != "category"
@@ -181,15 +207,21 @@ class Scatter:
         from bokeh.transform import linear_cmap
 
         source = ColumnDataSource({"x": x, "y": y, "pd": [p * 100 for p in pd_]})
+        self.words = WORDS[lang]
+        title = self.words["pd_percent"]
         fig = figure(height=420, width=760, toolbar_location=None, x_axis_label=labels[0], y_axis_label=labels[1],
-                     tooltips=[("PD %", "@pd{0.0}")])
+                     tooltips=[(labels[0], "@x{custom}"), (labels[1], "@y{custom}"), (title, "@pd{custom}")])
+        fig.hover.formatters = {"@x": locale_hover(lang), "@y": locale_hover(lang), "@pd": locale_hover(lang)}
         mapper = linear_cmap("pd", "Cividis256", 0, max(max(source.data["pd"], default=1), 1))
         dots = fig.scatter("x", "y", source=source, size=4, alpha=0.5, color=mapper)
-        fig.add_layout(dots.construct_color_bar(title="PD %"), "right")
+        bar = dots.construct_color_bar(title=title)
+        numbers_axis(bar, lang)
+        fig.add_layout(bar, "right")
+        numbers_axis(fig.xaxis, lang)
+        numbers_axis(fig.yaxis, lang)
         self.client = ColumnDataSource({"x": [], "y": [], "text": []})
         fig.scatter("x", "y", source=self.client, marker="star", size=22, color=VERMILION, line_color="black")
         fig.text("x", "y", text="text", source=self.client, x_offset=10, text_font_size="11pt")
-        self.words = WORDS[lang]
         self.figure = fig
 
     def mark(self, point: tuple) -> None:

@@ -26,11 +26,17 @@ SEND_TIMEOUT_S = 5  # per step (connect, metadata, acknowledgement): a reviewer 
 
 
 class ReviewRefused(ValueError):
-    """A review that cannot be recorded; the message says why, for the reviewer."""
+    """A review that cannot be recorded; `reason` says why, for the reviewer in their language (the catalogue's
+    review.refusals), the message for the log."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
 
 
 class ReviewUnrecorded(RuntimeError):
     """The broker did not acknowledge the review: nothing was recorded, the reviewer may try again."""
+    reason = "unrecorded"
 
 
 def shown_state(file: dict) -> tuple:
@@ -59,20 +65,20 @@ class Reviews:
         # The role as it is now, not as it was at log-in (a reviewer's right may have been withdrawn since),
         # checked here and not only by hiding the form: the server decides who may review.
         if (role := role_of(self.users_file, user)) != REVIEWER:
-            raise ReviewRefused(f"only a reviewer may record a review; {user!r} has the role {role!r}")
+            raise ReviewRefused("not_reviewer", f"only a reviewer may record a review; {user!r} has the role {role!r}")
         file = self.store.client_file(client_id)
         if file is None:
-            raise ReviewRefused(f"client {client_id} has no decided application to review")
+            raise ReviewRefused("no_file", f"client {client_id} has no decided application to review")
         if shown_state(file) != shown:
-            raise ReviewRefused(f"client {client_id}'s file changed since it was shown (a newer application or "
-                                "another reviewer's decision); read it again before deciding")
+            raise ReviewRefused("changed", f"client {client_id}'s file changed since it was shown (a newer application "
+                                "or another reviewer's decision); read it again before deciding")
         decision = file["decision"]
         try:
             review = ApplicationReviewed(
                 application_id=decision.application_id, client_id=client_id, kind=kind_for(file), reviewer=user,
                 before=file["in_force"] or decision.decision, after=after, justification=justification.strip())
         except ValidationError as error:
-            raise ReviewRefused(describe(error)) from None
+            raise ReviewRefused("invalid", describe(error)) from None
         self._publish(review)
         try:
             self.store.upsert([review])

@@ -20,6 +20,14 @@ CHANGEABLE = ("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "AMT_INCOME_TOTAL"
 AMOUNT, TERM = "amount", "term"
 
 
+class WrongValue(ValueError):
+    """A simulated field the application cannot take; `reason`: "wrong" (not a positive amount) or "invalid"."""
+
+    def __init__(self, field: str, reason: str, detail: str):
+        super().__init__(f"{field}: {detail}")
+        self.field, self.reason = field, reason
+
+
 @dataclass(frozen=True)
 class Suggestion:
     """The smallest change of amount or term found that turns a refusal into a grant."""
@@ -31,16 +39,17 @@ class Suggestion:
 
 
 def changed(application: ApplicationReceived, changes: dict) -> ApplicationReceived:
-    """The application with new loan amounts or income; ValueError names a wrong field."""
+    """The application with new loan amounts or income; WrongValue names a wrong field."""
     for field, value in changes.items():
         if field not in CHANGEABLE:
             raise ValueError(f"{field}: cannot be changed in a simulation (only {', '.join(CHANGEABLE)})")
         if value is None or not value > 0:  # a zero amount or income would make the ratios meaningless
-            raise ValueError(f"{field}: must be a positive amount, not {value!r}")
+            raise WrongValue(field, "wrong", f"must be a positive amount, not {value!r}")
     try:
         return ApplicationReceived.model_validate({**application.model_dump(), **changes})
     except ValidationError as error:
-        raise ValueError(describe(error)) from None
+        fields = [str(e["loc"][0]) for e in error.errors() if e.get("loc")]
+        raise WrongValue(", ".join(fields) or "?", "invalid", describe(error)) from None
 
 
 def _score(context, applications: list[ApplicationReceived], review_band: float) -> list[ApplicationScored]:
@@ -59,11 +68,12 @@ def simulate(context, application: ApplicationReceived, changes: dict,
 
 
 def _amount_candidates(application, step: float, floor: float) -> list[tuple[float, dict]]:
-    """Smaller loans at the same term (the annuity shrinks with the amount), largest first."""
+    """Smaller loans at the same term (the annuity shrinks with the amount), largest first; whole amounts, as a
+    person would type them."""
     credit, annuity = application.AMT_CREDIT, application.AMT_ANNUITY
     cuts = [round(k * step, 10) for k in range(1, int(round((1 - floor) / step)) + 1)]
     return [(cut, {"AMT_CREDIT": round(credit * (1 - cut))}
-             | ({"AMT_ANNUITY": round(annuity * (1 - cut), 2)} if annuity else {}))
+             | ({"AMT_ANNUITY": round(annuity * (1 - cut))} if annuity else {}))
             for cut in cuts if round(credit * (1 - cut)) > 0]
 
 
@@ -73,7 +83,7 @@ def _term_candidates(application, longest: float) -> list[tuple[float, dict]]:
     if not annuity:
         return []  # no term to lengthen
     months = credit / annuity
-    return [(m / months - 1, {"AMT_CREDIT": credit, "AMT_ANNUITY": round(credit / m, 2)})
+    return [(m / months - 1, {"AMT_CREDIT": credit, "AMT_ANNUITY": round(credit / m)})
             for m in range(math.floor(months) + 1, math.floor(longest * months) + 1)]
 
 

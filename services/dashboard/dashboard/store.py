@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS dead_letters (source_topic TEXT NOT NULL, source_part
 CREATE INDEX IF NOT EXISTS dead_letters_by_time ON dead_letters (failed_at);
 CREATE INDEX IF NOT EXISTS alerts_by_time ON alerts (at);
 CREATE TABLE IF NOT EXISTS access_log (id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL,
-    client_id INTEGER NOT NULL, application_id TEXT, opened_at TEXT NOT NULL);
+    client_id INTEGER NOT NULL, application_id TEXT, opened_at TEXT NOT NULL, what TEXT NOT NULL DEFAULT 'file');
 CREATE INDEX IF NOT EXISTS decisions_by_time ON decisions (decided_at);
 CREATE INDEX IF NOT EXISTS decisions_by_client ON decisions (client_id);
 """
@@ -59,6 +59,7 @@ _UPSERTS = {  # event -> table, its key columns, its other columns
 }
 REPORTS_KEPT = timedelta(days=2)  # what the operations page can show; ops.metrics itself keeps 7 days
 OPERATIONS_KEPT = timedelta(days=30)  # alerts and dead letters (the dead-letter topics keep every message)
+FILE, LETTER = "file", "letter"  # what the access log records: a client file opened, a letter for the client produced
 # Reviews in the order they were made; two with the same time in the order they were stored
 # (a client's reviews come in one partition, so in the order they were published).
 _REVIEW_ORDER = "reviewed_at, rowid"
@@ -82,6 +83,9 @@ class Store:
             columns = {c[1] for c in self._db.execute("PRAGMA table_info(decisions)")}
             if columns and "status" not in columns:  # a store written before reviews existed
                 self._db.execute("ALTER TABLE decisions ADD COLUMN status TEXT NOT NULL DEFAULT 'decided'")
+            logged = {c[1] for c in self._db.execute("PRAGMA table_info(access_log)")}
+            if logged and "what" not in logged:  # a store written when only client files were opened
+                self._db.execute(f"ALTER TABLE access_log ADD COLUMN what TEXT NOT NULL DEFAULT '{FILE}'")
             keyed = [c[1] for c in self._db.execute("PRAGMA table_info(dead_letters)") if c[5]]
             if keyed and "service" not in keyed:  # a store written when one dead letter per message was kept
                 self._db.execute("ALTER TABLE dead_letters RENAME TO dead_letters_before")
@@ -228,15 +232,18 @@ class Store:
                 ("DELETE FROM alerts WHERE at < ?", OPERATIONS_KEPT),
                 ("DELETE FROM dead_letters WHERE failed_at < ?", OPERATIONS_KEPT)))
 
-    def record_access(self, user: str, client_id: int, application_id: str | None) -> None:
-        """Who opened which client file, when: kept for the lender's audit."""
+    def record_access(self, user: str, client_id: int, application_id: str | None, what: str = FILE) -> None:
+        """Who opened which client file (FILE) or produced which letter for the client (LETTER), when: kept for
+        the lender's audit."""
+        if what not in (FILE, LETTER):
+            raise ValueError(f"unknown access {what!r}")
         with self._lock, self._db:
-            self._db.execute("INSERT INTO access_log (user, client_id, application_id, opened_at) VALUES (?, ?, ?, ?)",
-                             (user, client_id, application_id, now().isoformat()))
+            self._db.execute("INSERT INTO access_log (user, client_id, application_id, opened_at, what) "
+                             "VALUES (?, ?, ?, ?, ?)", (user, client_id, application_id, now().isoformat(), what))
 
     def access_log(self, limit: int = 100) -> list[dict]:
         with self._lock:
-            rows = self._db.execute("SELECT user, client_id, application_id, opened_at FROM access_log "
+            rows = self._db.execute("SELECT user, client_id, application_id, opened_at, what FROM access_log "
                                     "ORDER BY id DESC LIMIT ?", (limit,))
             return [dict(row) for row in rows]
 

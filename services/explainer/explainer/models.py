@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from credit.bundle import BundleError, latest_bundle, load_bundle
+from credit.bundle import BundleError, check_input_policy, latest_bundle, load_bundle
 from credit.explain.dictionary import DictionaryError
 from credit.explain.explanation import Explainer
 
@@ -20,8 +20,11 @@ class Explainers:
         self._loaded: dict[str, Explainer] = {}
 
     def load_latest(self) -> Explainer:
-        """Load the newest bundle now (BundleError, DictionaryError): a worker with nothing valid must not start."""
-        bundle = load_bundle(latest_bundle(self.models_dir))
+        """Load the newest bundle now (BundleError, DictionaryError): a worker with nothing valid must not start.
+
+        A bundle whose inputs break the input policy is refused (credit.bundle.check_input_policy).
+        """
+        bundle = check_input_policy(load_bundle(latest_bundle(self.models_dir)))
         self._loaded[bundle.model_version] = Explainer(bundle, self.threads)
         return self._loaded[bundle.model_version]
 
@@ -32,7 +35,7 @@ class Explainers:
                 raise UnknownModel(f"model version {model_version!r} is not in {self.models_dir} "
                                    f"(known: {', '.join(self.known()) or 'none'})")
             try:
-                self._loaded[model_version] = Explainer(load_bundle(path), self.threads)
+                self._loaded[model_version] = Explainer(check_input_policy(load_bundle(path)), self.threads)
             except (BundleError, DictionaryError) as error:
                 raise UnknownModel(f"model version {model_version!r} cannot be used: {error}") from None
         return self._loaded[model_version]

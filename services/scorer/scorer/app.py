@@ -5,7 +5,7 @@ import faust
 
 from adapters.onnx_scorer import LightGBMScorer, OnnxScorer
 from adapters.prometheus import serve_from_worker
-from credit.bundle import latest_bundle
+from credit.bundle import check_input_policy, latest_bundle
 from credit.monitoring import DriftWindow, Meter, drift_window, instance_name
 from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS, OPS_ALERTS, OPS_METRICS
 from scorer.agents import register_agents
@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None, scorer: OnnxScorer | None = Non
     if scorer is None:
         bundle = settings.models_dir / settings.model_version if settings.model_version else latest_bundle(settings.models_dir)
         scorer = (LightGBMScorer if settings.runtime == "lightgbm" else OnnxScorer)(bundle, settings.review_band)
+        check_input_policy(scorer.bundle)
         drift = drift_window(scorer.bundle, settings.drift_window, settings.drift_minimum)
     app = faust.App(
         "scorer", broker=f"kafka://{settings.kafka_bootstrap}", store=settings.store, datadir=str(settings.data_dir),

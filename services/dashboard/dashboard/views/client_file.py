@@ -1,38 +1,21 @@
 """Page 1, the client file: the PD on a gauge, the decision in words, standing, reasons, waterfall."""
 from __future__ import annotations
 
+import io
+
 import panel as pn
 import param
 
 from credit.explain.dictionary import groups
 from credit.explain.wording import percent
 from dashboard import charts
+from dashboard.catalogue import words
+from dashboard.formats import moment, points
+from dashboard.letter import letter_for
+from dashboard.store import LETTER
 from dashboard.views.review import ReviewPanel
 
-TEXT = {
-    "fr": {"find": "Numéro de client", "open": "Ouvrir le dossier", "none": "Aucune demande décidée pour ce client.",
-           "granted": "✔ Demande accordée", "refused": "✘ Demande refusée", "waiting": "Explication en cours de calcul…",
-           "to_review": "⏳ À examiner par un conseiller habilité", "proposal": {"granted": "accord proposé",
-                                                                                 "refused": "refus proposé"},
-           "by": "Décision de {who}, le {when} (proposition du modèle : {proposal}).",
-           "standing": "Ce client a une probabilité de défaut plus élevée que {p:.0f} % de l'ensemble des clients.",
-           "reasons": "Les raisons", "raises": "▲ augmente le risque", "lowers": "▼ réduit le risque",
-           "others": "autres facteurs", "how": "De la probabilité d'un client type à celle de ce client",
-           "gauge": "Probabilité de défaut : {pd} ; seuil de refus : {threshold} ; un conseiller décide de {low} à {high}.",
-           "recent": "Ou choisir parmi les dernières demandes", "kinds": {"toutes": "all", "refusées": "refused",
-                                                                        "à examiner": "waiting"}},
-    "en": {"find": "Client number", "open": "Open the file", "none": "No decided application for this client.",
-           "granted": "✔ Application granted", "refused": "✘ Application refused", "waiting": "Explanation on its way…",
-           "to_review": "⏳ For a reviewer to decide", "proposal": {"granted": "grant proposed",
-                                                                  "refused": "refusal proposed"},
-           "by": "Decided by {who} on {when} (the model's proposal: {proposal}).",
-           "standing": "This client's probability of default is higher than {p:.0f}% of all clients'.",
-           "reasons": "The reasons", "raises": "▲ raises the risk", "lowers": "▼ lowers the risk",
-           "others": "other factors", "how": "From a typical client's probability to this client's",
-           "gauge": "Probability of default: {pd}; refusal threshold: {threshold}; a reviewer decides from {low} to {high}.",
-           "recent": "Or pick among the latest applications", "kinds": {"all": "all", "refused": "refused",
-                                                                       "to review": "waiting"}},
-}
+TEXT = words("client_file")
 # Parts without a client are hidden this way rather than with `visible`: the charts are still laid out
 # with the page, so the browser's first drawing of them (about half a second here) is spent at log-in,
 # not when the first file opens; and a Bokeh pane's own `visible` fails once its chart is drawn (Panel 1.x).
@@ -58,7 +41,11 @@ class ClientFile(pn.viewable.Viewer):
         self._gauge, self._waterfall = pn.pane.Bokeh(gauge.figure), pn.pane.Bokeh(waterfall.figure)
         self._gauge_text, self._waterfall_text = md("chart-text"), md("chart-text")
         self._decided = pn.Column(self._decision, self._gauge, self._gauge_text, self._standing)
-        self._explained = pn.Column(self._summary, self._reasons, self._how, self._waterfall, self._waterfall_text)
+        self._letter = pn.widgets.FileDownload(callback=self._letter_file, filename="letter.pdf",
+                                               label=words("letter")[self.lang]["label"],
+                                               button_type="primary", width=280, css_classes=["letter"])
+        self._explained = pn.Column(self._summary, self._reasons, self._letter, self._how, self._waterfall,
+                                    self._waterfall_text)
         self._review = ReviewPanel(context, user, role, on_recorded=self._show)
         self._layout = pn.Column(self._notice, self._decided, self._explained, self._review.layout)
         self._show()
@@ -87,14 +74,23 @@ class ClientFile(pn.viewable.Viewer):
             show_chart(self._gauge, gauge.show(decision.probability_of_default, decision.threshold, decision.review_band))
             self._gauge_text.object = self._gauge_words(decision)
             percentile = self.context.population.percentile(decision.probability_of_default)
-            self._standing.object = text["standing"].format(p=percentile)
+            self._standing.object = text["standing"].format(share=percent(round(percentile) / 100, self.lang, 0))
         if explanation:
             self._summary.object = explanation.summary[self.lang]
             self._reasons.object = self._reason_lines(explanation)
+            letter = words("letter")[self.lang]
+            self._letter.param.update(label=letter["label"],
+                                      filename=letter["filename"].format(application=found["application_id"]))
             self._how.object = f"### {text['how']}"
             figure, self._waterfall_text.object = self._steps(waterfall, explanation)
             show_chart(self._waterfall, figure)
         self._decided.styles, self._explained.styles = (SHOWN if decision else HIDDEN), (SHOWN if explanation else HIDDEN)
+
+    def _letter_file(self):
+        """The letter for the client of the file open, in the page's language; producing it is logged."""
+        found = self.context.store.client_file(self.client_id)
+        self.context.store.record_access(self.user, self.client_id, found["application_id"], LETTER)
+        return io.BytesIO(letter_for(self.context, found, self.lang))
 
     def _charts_in(self, lang: str):
         if lang not in self._charts:
@@ -109,7 +105,7 @@ class ClientFile(pn.viewable.Viewer):
         if not found["reviews"]:
             return f"## {text[found['in_force']]}"
         last = found["reviews"][-1]
-        by = text["by"].format(who=last.reviewer, when=last.reviewed_at.strftime("%Y-%m-%d %H:%M"),
+        by = text["by"].format(who=last.reviewer, when=moment(last.reviewed_at, self.lang),
                                proposal=text["proposal"][decision.decision])
         return f"## {text[found['in_force']]}\n\n{by}"
 
@@ -122,7 +118,7 @@ class ClientFile(pn.viewable.Viewer):
     def _recent(self):
         """Find a client by filters: the latest decided applications of one kind."""
         text = TEXT[self.lang]
-        kind = pn.widgets.RadioButtonGroup(options=text["kinds"], value="all")
+        kind = pn.widgets.RadioButtonGroup(options={label: key for key, label in text["kinds"].items()}, value="all")
         picker = pn.widgets.Select(name=text["recent"], width=320, css_classes=["recent"])
 
         def refresh(*_):
@@ -139,15 +135,19 @@ class ClientFile(pn.viewable.Viewer):
 
     def _reason_lines(self, explanation) -> str:
         text = TEXT[self.lang]
-        lines = [f"- **{text[r.direction]}** ({r.points * 100:+.1f} pts) — {r.text[self.lang]}" for r in explanation.reasons]
+        lines = [f"- **{text[r.direction]}** ({points(r.points, self.lang)}) — {r.text[self.lang]}"
+                 for r in explanation.reasons]
         return f"### {text['reasons']}\n" + "\n".join(lines)
 
     def _steps(self, waterfall, explanation):
         """The waterfall of the largest groups (the rest summed), and its text alternative."""
         labels = {g.id: g.label[self.lang] for g in groups()}
-        top = explanation.contributions[:WATERFALL_STEPS]
+        shown = lambda share: round(share * 100, 1) != 0  # noqa: E731 - a step that rounds to nothing is not drawn
+        top = [c for c in explanation.contributions[:WATERFALL_STEPS] if shown(c.points)]
         steps = [(labels[c.group], c.points) for c in top]
-        steps.append((TEXT[self.lang]["others"], sum(c.points for c in explanation.contributions[WATERFALL_STEPS:])))
+        rest = sum(c.points for c in explanation.contributions) - sum(p for _, p in steps)
+        if shown(rest):
+            steps.append((TEXT[self.lang]["others"], rest))
         alt = charts.alt_waterfall(explanation.base_value, steps, explanation.probability_of_default, self.lang)
         return waterfall.show(explanation.base_value, steps), alt
 

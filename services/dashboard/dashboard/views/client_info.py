@@ -5,18 +5,11 @@ import panel as pn
 import param
 
 from credit.explain.wording import number, percent
-from dashboard.card import SECTIONS, client_card
+from dashboard.card import SECTIONS, client_card, section_title
+from dashboard.catalogue import words
 
 ALL = "*"  # the "all clients" choice of a segment filter
-TEXT = {
-    "fr": {"none": "Ouvrez d'abord un dossier client.", "sections": "Informations à afficher",
-           "segment": "Segment de clients : **{n}** clients, dont **{rate}** ont fait défaut (probabilité de "
-                      "défaut moyenne {mean}). Ce client : {pd}.", "empty": "Aucun client dans ce segment.",
-           "all": "tous"},
-    "en": {"none": "Open a client file first.", "sections": "Information to show",
-           "segment": "Client segment: **{n}** clients, of whom **{rate}** defaulted (mean probability of default "
-                      "{mean}). This client: {pd}.", "empty": "No client in this segment.", "all": "all"},
-}
+TEXT = words("client_info")
 
 
 class ClientInfo(pn.viewable.Viewer):
@@ -68,7 +61,7 @@ class ClientInfo(pn.viewable.Viewer):
         self.filters = {**self.filters, key: None if value == ALL else value}
 
     def __panel__(self):
-        labels = {SECTIONS[s][0 if self.lang == "fr" else 1]: s for s in SECTIONS}
+        labels = {section_title(s, self.lang): s for s in SECTIONS}
         chooser = pn.widgets.CheckBoxGroup(name=TEXT[self.lang]["sections"], options=labels, value=self.sections,
                                            inline=True)
         chooser.link(self, value="sections")

@@ -6,22 +6,11 @@ import panel as pn
 import param
 
 from credit.decision import TO_REVIEW
-from credit.explain.wording import percent
+from credit.explain.wording import number, percent
+from dashboard.catalogue import words
 from dashboard.views.refresh import keep_refreshing
 
-TEXT = {
-    "fr": {"columns": ["heure", "client", "probabilité de défaut", "décision", "attention", "explication"],
-           "granted": "✔ accordé", "refused": "✘ refusé", "waiting": "⚠ à examiner par un conseiller",
-           "reviewed": "✎ décidée par un conseiller", "ready": "prête",
-           "pending": "en cours", "live": "Flux en direct : {n} événements reçus depuis le démarrage.",
-           "down": "⚠ Flux en direct interrompu : les données affichées sont les dernières connues. "
-                   "La reprise sera automatique."},
-    "en": {"columns": ["time", "client", "probability of default", "decision", "attention", "explanation"],
-           "granted": "✔ granted", "refused": "✘ refused", "waiting": "⚠ for a reviewer to decide",
-           "reviewed": "✎ decided by a reviewer", "ready": "ready",
-           "pending": "pending", "live": "Live feed: {n} events received since start.",
-           "down": "⚠ Live feed interrupted: showing the last known data. It will resume by itself."},
-}
+TEXT = words("live_feed")
 REFRESH_MS = 2000
 
 
@@ -59,7 +48,7 @@ class LiveFeed(pn.viewable.Viewer):
         self.table.value = self._frame()
         status = self.context.feed.status()
         self.status.alert_type = "info" if status.live else "danger"
-        self.status.object = (TEXT[self.lang]["live"].format(n=status.events) if status.live
+        self.status.object = (TEXT[self.lang]["live"].format(n=number(status.events, self.lang)) if status.live
                               else TEXT[self.lang]["down"])
 
     def __panel__(self):

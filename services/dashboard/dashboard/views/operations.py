@@ -16,6 +16,7 @@ from bokeh.plotting import figure
 from credit.events import now
 from credit.explain.wording import number, percent
 from credit.monitoring import PD_BINS, PSI_ALARM, PSI_WARN, level
+from dashboard.catalogue import words
 from dashboard.charts import numbers_axis, time_axis
 from dashboard.ops_history import (bucket, drift_lines, latest_drift, lines, outcome_lines, outcome_totals, pd_counts,
                                    window)
@@ -23,62 +24,7 @@ from dashboard.views.refresh import keep_refreshing
 
 SILENT_AFTER = 3  # report intervals without a report: the instance is said to be silent
 REFRESH_MS = 10_000
-TEXT = {
-    "fr": {"windows": {"15 min": 15, "1 h": 60, "24 h": 1440}, "services": "Services",
-           "columns": ["service", "instance", "dernier rapport", "état", "débit /s", "erreurs + lettres mortes",
-                       "latence p95 (ms)", "retard (messages)"],
-           "ok": "✔ rend compte", "silent": "⚠ silencieux", "ago": "il y a {s}\u00a0s",
-           "throughput": "Débit (messages traités par seconde)", "latency": "Latence p95 (ms)",
-           "lag": "Retard des consommateurs (messages en attente)", "drift": "Dérive (PSI) par rapport à l'entraînement",
-           "drift_now": "Dérive actuelle", "decisions": "Décisions du modèle (part de chaque issue)",
-           "pd": "Probabilités de défaut décidées sur la période (nombre par tranche, %)",
-           "outcomes": {"granted": "accordées", "refused": "refusées", "to_review": "à examiner"},
-           "period": ("Sur la période, {n} décision : {shares}.", "Sur la période, {n} décisions : {shares}."),
-           "drift_columns": ["entrée", "PSI", "niveau"],
-           "levels": {None: "stable", "warn": "⚠ en mouvement", "alarm": "✘ décalée"},
-           "dead": "Lettres mortes par raison", "dead_columns": ["sujet", "service", "raison", "messages", "dernière"],
-           "alerts": "Alertes",
-           "alert_columns": ["heure", "service", "type", "sujet", "niveau", "valeur", "seuil", "détail"],
-           "kinds": {"drift": "dérive", "dead_letters": "lettres mortes", "lag": "retard",
-                     "unbalanced": "comptes déséquilibrés", "reconciliation": "rapprochement", "stalled": "flux bloqué"},
-           "subjects": {"share": "part des messages", "messages": "messages", "not decided": "non décidées",
-                        "not explained": "non expliquées", "not stored": "non enregistrées", "polls": "lectures"},
-           "alert_levels": {"warn": "⚠ attention", "alarm": "✘ alarme", "resolved": "✔ résolu"},
-           "oldest": "la plus ancienne : {id}",
-           "losses": "✘ Demandes {subject} après le délai : {n} ({service}, {at}) ; la plus ancienne : {id}.",
-           "unbalanced": "✘ Les comptes de {service} ne s'équilibrent pas ({at}) : messages sans issue : {n}.",
-           "stalled": "✘ Le flux {service} n'enregistre plus rien ({at}) : {detail}",
-           "none": "Aucun rapport reçu sur cette période.",
-           "down": "⚠ Flux d'exploitation interrompu : les rapports affichés sont les derniers reçus."},
-    "en": {"windows": {"15 min": 15, "1 h": 60, "24 h": 1440}, "services": "Services",
-           "columns": ["service", "instance", "last report", "state", "throughput /s", "errors + dead letters",
-                       "p95 latency (ms)", "lag (messages)"],
-           "ok": "✔ reporting", "silent": "⚠ silent", "ago": "{s} s ago",
-           "throughput": "Throughput (messages processed per second)", "latency": "p95 latency (ms)",
-           "lag": "Consumer lag (messages waiting)", "drift": "Drift (PSI) from the training population",
-           "drift_now": "Drift now", "decisions": "The model's decisions (share of each outcome)",
-           "pd": "Probabilities of default decided in the period (count per band, %)",
-           "outcomes": {"granted": "granted", "refused": "refused", "to_review": "to review"},
-           "period": ("In the period, {n} decision: {shares}.", "In the period, {n} decisions: {shares}."),
-           "drift_columns": ["input", "PSI", "level"],
-           "levels": {None: "stable", "warn": "⚠ moving", "alarm": "✘ shifted"},
-           "dead": "Dead letters by reason", "dead_columns": ["topic", "service", "reason", "messages", "latest"],
-           "alerts": "Alerts",
-           "alert_columns": ["time", "service", "kind", "subject", "level", "value", "threshold", "detail"],
-           "kinds": {"drift": "drift", "dead_letters": "dead letters", "lag": "lag",
-                     "unbalanced": "unbalanced counts", "reconciliation": "reconciliation", "stalled": "feed stalled"},
-           "subjects": {"share": "share of messages", "messages": "messages", "not decided": "not decided",
-                        "not explained": "not explained", "not stored": "not stored", "polls": "polls"},
-           "alert_levels": {"warn": "⚠ warning", "alarm": "✘ alarm", "resolved": "✔ resolved"},
-           "oldest": "oldest: {id}",
-           "losses": "✘ Applications {subject} after the set time: {n} ({service}, {at}); the oldest: {id}.",
-           "unbalanced": "✘ The counts of {service} do not balance ({at}): messages without an outcome: {n}.",
-           "stalled": "✘ The {service} feed stores nothing any more ({at}): {detail}",
-           "none": "No report received in this period.",
-           "down": "⚠ Operations feed interrupted: showing the last reports received."},
-}
-
-
+TEXT = words("operations")
 LOSS_NOTICE_FOR_S = 3600  # a loss alarm stays at the top of the page this long
 
 
@@ -195,7 +141,7 @@ def _number(value, lang: str, decimals: int = 0) -> str:
 
 def drift_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     text = TEXT[lang]
-    return pd.DataFrame([(name, number(value, lang, 3), text["levels"][level(value)]) for name, value in
+    return pd.DataFrame([(name, number(value, lang, 3), text["levels"][level(value) or "stable"]) for name, value in
                          sorted(latest_drift(frame).items(), key=lambda kv: -kv[1])], columns=text["drift_columns"])
 
 

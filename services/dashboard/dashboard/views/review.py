@@ -9,42 +9,13 @@ import panel as pn
 
 from credit.events import JUSTIFICATION_MIN, ApplicationReviewed
 from credit.explain.wording import percent
+from dashboard.catalogue import words
+from dashboard.formats import moment
 from dashboard.reviews import REVIEWER, ReviewRefused, ReviewUnrecorded, kind_for, shown_state
 
 log = logging.getLogger(__name__)
 
-TEXT = {
-    "fr": {"history": "Historique des décisions", "when": "date", "application": "demande", "what": "événement",
-           "who": "par", "change": "décision", "why": "justification", "scorer": "modèle",
-           "decided": "décision automatique", "to_review": "proposition, à examiner", "review": "examen",
-           "contestation": "contestation du client", "granted": "accord", "refused": "refus",
-           "confirmed": "confirmée", "overridden": "changée",
-           "title": {"review": "### Décider de ce dossier",
-                     "contestation": "### Enregistrer une contestation du client"},
-           "help": {"review": "La probabilité est proche du seuil : confirmez ou changez la proposition ({proposal}).",
-                    "contestation": "Le client conteste la décision en vigueur ({proposal}) : indiquez ses motifs "
-                                    "et la décision après réexamen."},
-           "choice": {"Accorder": "granted", "Refuser": "refused"}, "justify": "Justification (obligatoire)",
-           "placeholder": f"Au moins {JUSTIFICATION_MIN} caractères : ce qui a été vérifié et pourquoi.",
-           "record": "Enregistrer", "short": f"La justification est obligatoire : {JUSTIFICATION_MIN} caractères au moins.",
-           "recording": "Enregistrement en cours…", "recorded": "Enregistré : {outcome}, client {client}.",
-           "failed": "Non enregistré (client {client}) : {error}",
-           "unexpected": "erreur inattendue, signalée à l'exploitation ; réessayez"},
-    "en": {"history": "Decision history", "when": "date", "application": "application", "what": "event", "who": "by",
-           "change": "decision", "why": "justification", "scorer": "model", "decided": "automatic decision",
-           "to_review": "proposal, to review", "review": "review", "contestation": "client's contestation",
-           "granted": "grant", "refused": "refusal", "confirmed": "confirmed", "overridden": "changed",
-           "title": {"review": "### Decide this file", "contestation": "### Record the client's contestation"},
-           "help": {"review": "The probability is close to the threshold: confirm or change the proposal ({proposal}).",
-                    "contestation": "The client contests the decision in force ({proposal}): give their grounds and "
-                                    "the decision after re-examination."},
-           "choice": {"Grant": "granted", "Refuse": "refused"}, "justify": "Justification (required)",
-           "placeholder": f"At least {JUSTIFICATION_MIN} characters: what was checked, and why.",
-           "record": "Record", "short": f"A justification is required: at least {JUSTIFICATION_MIN} characters.",
-           "recording": "Recording…", "recorded": "Recorded: {outcome}, client {client}.",
-           "failed": "Not recorded (client {client}): {error}",
-           "unexpected": "unexpected error, reported to operations; try again"},
-}
+TEXT = words("review")
 
 
 def history_table(events: list, lang: str) -> str:
@@ -60,12 +31,17 @@ def history_table(events: list, lang: str) -> str:
         else:
             row = (e.decided_at, e.application_id, text[e.status], text["scorer"],
                    f"{text[e.decision]} ({percent(e.probability_of_default, lang, 1)})", "")
-        lines.append("| " + " | ".join([row[0].strftime("%Y-%m-%d %H:%M"), *row[1:]]) + " |")
+        lines.append("| " + " | ".join([moment(row[0], lang), *row[1:]]) + " |")
     return "\n".join(lines)
 
 
-def _cell(words: str) -> str:
-    return words.replace("|", "/").replace("\n", " ")
+def _cell(typed: str) -> str:
+    return typed.replace("|", "/").replace("\n", " ")
+
+
+def choices(lang: str) -> dict[str, str]:
+    """The reviewer's two choices: words shown -> the decision recorded."""
+    return {label: decision for decision, label in TEXT[lang]["choice"].items()}
 
 
 class ReviewPanel:
@@ -76,7 +52,7 @@ class ReviewPanel:
         self.client_id, self.lang, self._shown = None, "fr", None
         self._history = pn.pane.Markdown("", css_classes=["decision-history"])
         self._title, self._help = pn.pane.Markdown(""), pn.pane.Markdown("", css_classes=["review-help"])
-        self._choice = pn.widgets.RadioButtonGroup(options=TEXT["fr"]["choice"], value="granted")
+        self._choice = pn.widgets.RadioButtonGroup(options=choices("fr"), value="granted")
         self._justification = pn.widgets.TextAreaInput(name=TEXT["fr"]["justify"], height=90, width=560,
                                                        css_classes=["justification"])
         self._record = pn.widgets.Button(name=TEXT["fr"]["record"], button_type="primary", width=160)
@@ -84,7 +60,8 @@ class ReviewPanel:
         self._message = pn.pane.Alert("", alert_type="light", css_classes=["review-message"])
         self._form = pn.Column(self._title, self._help, self._choice, self._justification, self._record,
                                self._message, visible=False, css_classes=["review-form"])
-        self.layout = pn.Column(self._form, self._history)
+        # the form only on a reviewer's page (the server checks the role again when a review is recorded)
+        self.layout = pn.Column(self._form, self._history) if role == REVIEWER else pn.Column(self._history)
 
     def show(self, client_id: int | None, file: dict | None, lang: str) -> None:
         shown = shown_state(file) if file else None
@@ -93,20 +70,22 @@ class ReviewPanel:
         self.client_id, self.lang, self._shown, text = client_id, lang, shown, TEXT[lang]
         self._history.object = history_table(self.context.store.decision_history(client_id), lang) if file else ""
         self._form.visible = bool(file) and self.role == REVIEWER
+        # in the language shown even while hidden: the page holds the form's words
+        self._choice.options, self._justification.name = choices(lang), text["justify"]
+        self._justification.placeholder = text["placeholder"].format(n=JUSTIFICATION_MIN)
+        self._record.name = text["record"]
         if not self._form.visible:
             return
         kind = kind_for(file)
         proposal = text[file["in_force"] or file["decision"].decision]
         self._title.object, self._help.object = text["title"][kind], text["help"][kind].format(proposal=proposal)
-        self._choice.options, self._justification.name = text["choice"], text["justify"]
-        self._justification.placeholder, self._record.name = text["placeholder"], text["record"]
 
     async def record(self, _click=None) -> None:
         text = TEXT[self.lang]
         if self._record.disabled:  # a second click that reached the server before the button was greyed out
             return
         if len(self._words().strip()) < JUSTIFICATION_MIN:  # said in the reviewer's language first
-            self._say(text["short"], "warning")
+            self._say(text["short"].format(n=JUSTIFICATION_MIN), "warning")
             return
         client_id, shown = self.client_id, self._shown  # the file reviewed, whatever is opened meanwhile
         self._record.disabled = True  # one review per click, however long the broker takes
@@ -115,7 +94,7 @@ class ReviewPanel:
             review = await asyncio.to_thread(self.context.reviews.record, self.user, client_id, shown,
                                              self._choice.value, self._words())
         except (ReviewRefused, ReviewUnrecorded) as error:
-            self._say(text["failed"].format(client=client_id, error=error), "danger")
+            self._say(text["failed"].format(client=client_id, error=text["refusals"][error.reason]), "danger")
             return
         except Exception:  # noqa: BLE001 - whatever failed, the reviewer must not be left waiting
             log.exception("a review of client %s failed", client_id)

@@ -10,51 +10,26 @@ import param
 
 from credit.decision import TO_REVIEW
 from credit.events import ApplicationReceived
-from credit.explain.wording import counted, number, percent
+from credit.explain.wording import money, number, percent
 from dashboard import charts
-from dashboard.simulation import AMOUNT, changed, granted_automatically, simulate, smallest_grant
-from dashboard.views.client_file import TEXT as FILE_TEXT
+from dashboard.catalogue import words
+from dashboard.formats import points
+from dashboard.simulation import AMOUNT, WrongValue, changed, granted_automatically, simulate, smallest_grant
 from dashboard.views.client_file import charts_pane
 
 FIELDS = {"amount": "AMT_CREDIT", "annuity": "AMT_ANNUITY", "goods_price": "AMT_GOODS_PRICE",
           "income": "AMT_INCOME_TOTAL"}  # param -> application field
-TEXT = {
-    "fr": {"banner": "Simulation — aucune décision n'est enregistrée", "none": "Ouvrez d'abord un dossier client.",
-           "amount": "Montant du crédit", "annuity": "Mensualité", "goods_price": "Prix du bien",
-           "income": "Revenu annuel", "terms": "Durée : {months} · apport : {down}",
-           "granted": "✔ Serait accordée (simulation)", "refused": "✘ Serait refusée (simulation)",
-           "to_review": "⏳ Serait examinée par un conseiller habilité (simulation ; {proposal})",
-           "pd": "Probabilité de défaut simulée : **{pd}** (seuil {threshold} ; décision enregistrée : {recorded})",
-           "suggest_amount": "En empruntant **{amount}** au lieu de {asked} (−{change}) sur la même durée, la demande serait "
-                   "accordée (probabilité de défaut {pd}).",
-           "term": "En remboursant sur **{months}** au lieu de {asked} (mensualité {annuity}), pour le même montant, "
-                   "la demande serait accordée (probabilité de défaut {pd}).",
-           "nothing": "Ni un montant plus faible (jusqu'à −80 %), ni une durée plus longue (jusqu'au double) ne "
-                      "feraient accorder la demande.",
-           "try": "Essayer cette proposition", "reset": "Revenir à la demande"},
-    "en": {"banner": "Simulation — no decision is recorded", "none": "Open a client file first.",
-           "amount": "Loan amount", "annuity": "Monthly payment", "goods_price": "Goods price",
-           "income": "Annual income", "terms": "Term: {months} · down payment: {down}",
-           "granted": "✔ Would be granted (simulation)", "refused": "✘ Would be refused (simulation)",
-           "to_review": "⏳ Would go to a reviewer (simulation; {proposal})",
-           "pd": "Simulated probability of default: **{pd}** (threshold {threshold}; recorded decision: {recorded})",
-           "suggest_amount": "Borrowing **{amount}** instead of {asked} (−{change}) over the same term, the application "
-                   "would be granted (probability of default {pd}).",
-           "term": "Repaying over **{months}** instead of {asked} (monthly payment {annuity}), for the same amount, "
-                   "the application would be granted (probability of default {pd}).",
-           "nothing": "Neither a smaller amount (down to −80%) nor a longer term (up to twice as long) would get "
-                      "the application granted.",
-           "try": "Try this suggestion", "reset": "Back to the application"},
-}
+FIELD_PARAMS = {field: name for name, field in FIELDS.items()}
+TEXT, FILE_TEXT = words("simulation"), words("client_file")
 
 
 class Simulation(pn.viewable.Viewer):
     client_id = param.Integer(default=None, allow_None=True, doc="the client whose latest application is simulated")
     lang = param.Selector(default="fr", objects=["fr", "en"])
     amount = param.Number(default=None, allow_None=True, doc="AMT_CREDIT")
-    annuity = param.Number(default=None, allow_None=True, doc="AMT_ANNUITY, per month")
+    annuity = param.Number(default=None, allow_None=True, doc="AMT_ANNUITY, the loan annuity (one repayment)")
     goods_price = param.Number(default=None, allow_None=True, doc="AMT_GOODS_PRICE; down payment = it - amount")
-    income = param.Number(default=None, allow_None=True, doc="AMT_INCOME_TOTAL, per year")
+    income = param.Number(default=None, allow_None=True, doc="AMT_INCOME_TOTAL, the declared income")
     application = param.ClassSelector(class_=ApplicationReceived, default=None, allow_None=True, precedence=-1,
                                       doc="the client's latest application, as submitted")
 
@@ -70,7 +45,7 @@ class Simulation(pn.viewable.Viewer):
         self._recorded = found["decision"] if found else None
         self._in_force = found["in_force"] if found else None  # a reviewer's decision, if any, counts
         self.param.update(application=application,
-                          **{name: getattr(application, f) if application else None for name, f in FIELDS.items()})
+                          **{name: whole(getattr(application, f)) if application else None for name, f in FIELDS.items()})
 
     def catch_up(self) -> None:
         """Shown again for the same client: a reviewer may have decided the application since, or a newer one
@@ -83,8 +58,10 @@ class Simulation(pn.viewable.Viewer):
             self.param.trigger("application")  # the result says the decision in force; the changes typed stay
 
     def _changes(self) -> dict:
-        """Only the fields moved away from the application (an unknown one left empty stays unknown)."""
-        return {f: getattr(self, name) for name, f in FIELDS.items() if getattr(self, name) != getattr(self.application, f)}
+        """Only the fields moved away from the application (an unknown one left empty stays unknown); the fields show
+        whole amounts, so an amount with cents left as shown is the application's own."""
+        return {f: getattr(self, name) for name, f in FIELDS.items()
+                if getattr(self, name) != whole(getattr(self.application, f))}
 
     @param.depends("application", "lang", *FIELDS)
     def _result(self):
@@ -93,8 +70,10 @@ class Simulation(pn.viewable.Viewer):
             return pn.pane.Markdown(text["none"])
         try:
             decision, explanation = simulate(self.context, self.application, self._changes(), self._band())
-        except ValueError as error:  # a wrong value, named: the person corrects it
-            return pn.pane.Alert(str(error), alert_type="danger", css_classes=["simulation-error"])
+        except WrongValue as error:  # a wrong value, named: the person corrects it
+            field = text[FIELD_PARAMS[error.field]] if error.field in FIELD_PARAMS else error.field
+            return pn.pane.Alert(text[error.reason].format(field=field), alert_type="danger",
+                                 css_classes=["simulation-error"])
         return pn.Column(self._decision(decision), self._reasons(explanation), self._suggestion(decision))
 
     def _decision(self, decision):
@@ -110,7 +89,7 @@ class Simulation(pn.viewable.Viewer):
 
     def _reasons(self, explanation):
         words = FILE_TEXT[self.lang]
-        lines = [f"- **{words[r.direction]}** ({r.points * 100:+.1f} pts) — {r.text[self.lang]}"
+        lines = [f"- **{words[r.direction]}** ({points(r.points, self.lang)}) — {r.text[self.lang]}"
                  for r in explanation.reasons]
         return pn.pane.Markdown(f"### {words['reasons']}\n" + "\n".join(lines), css_classes=["simulation-reasons"])
 
@@ -132,17 +111,21 @@ class Simulation(pn.viewable.Viewer):
                          css_classes=["simulation-suggestion"])
 
     def _sentence(self, suggestion, simulated) -> str:
-        lang, money = self.lang, lambda value: number(round(value), self.lang)
-        months = lambda value: counted(round(value), "month", lang)  # noqa: E731
-        new = suggestion.changes
+        lang, new, text = self.lang, suggestion.changes, TEXT[self.lang]
+        pd_ = percent(suggestion.probability_of_default, lang, 1)
         if suggestion.kind == AMOUNT:
-            return TEXT[lang]["suggest_amount"].format(amount=money(new["AMT_CREDIT"]), asked=money(simulated.AMT_CREDIT),
-                                             change=percent(suggestion.change, lang, 0),
-                                             pd=percent(suggestion.probability_of_default, lang, 1))
-        return TEXT[lang]["term"].format(months=months(suggestion.months),
-                                         asked=months(simulated.AMT_CREDIT / simulated.AMT_ANNUITY),
-                                         annuity=money(new["AMT_ANNUITY"]),
-                                         pd=percent(suggestion.probability_of_default, lang, 1))
+            return text["suggest_amount"].format(amount=money(new["AMT_CREDIT"], lang),
+                                                 asked=money(simulated.AMT_CREDIT, lang),
+                                                 change=percent(suggestion.change, lang, 0), pd=pd_)
+        return text["term"].format(term=self._repayments(suggestion.months),
+                                   asked=self._repayments(simulated.AMT_CREDIT / simulated.AMT_ANNUITY),
+                                   annuity=money(new["AMT_ANNUITY"], lang), pd=pd_)
+
+    def _repayments(self, count: float) -> str:
+        """How many annuities repay the loan: '24 échéances', '1 repayment' (the data does not say how often)."""
+        shown = round(count)
+        one, many = TEXT[self.lang]["repayments"]
+        return f"{number(shown, self.lang)}\u00a0{one if shown == 1 or (self.lang == 'fr' and shown < 2) else many}"
 
     @param.depends("lang", "amount", "annuity", "goods_price")
     def _terms(self):
@@ -150,7 +133,7 @@ class Simulation(pn.viewable.Viewer):
             return pn.pane.Markdown("")
         down = max(self.goods_price - self.amount, 0)  # a loan above the price also finances fees: nothing down
         return pn.pane.Markdown(TEXT[self.lang]["terms"].format(
-            months=counted(self.amount / self.annuity, "month", self.lang), down=number(round(down), self.lang)),
+            term=self._repayments(self.amount / self.annuity), down=money(down, self.lang)),
             css_classes=["simulation-terms"])
 
     @param.depends("lang")
@@ -165,3 +148,8 @@ class Simulation(pn.viewable.Viewer):
 
     def __panel__(self):
         return pn.Column(self._inputs, self._terms, self._result)
+
+
+def whole(amount: float | None) -> float | None:
+    """An amount in whole currency units, as the fields show it (a decimal point would be English in French)."""
+    return None if amount is None else float(round(amount))

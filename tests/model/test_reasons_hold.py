@@ -1,0 +1,171 @@
+"""Reasons that hold, over every explanation of the real sample (train and test rows), in both languages.
+
+The statistics a sentence may quote are recomputed here from the real training rows, independently of
+the bundle's reference statistics: a default rate quoted beside a category, a value compared with the
+median, a rank among our clients. Each must point the way the sentence's direction says; a sentence
+that cannot be backed says the factor's effect for a profile like the client's, which names what differs.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+from credit.explain.dictionary import group_of, unit
+from credit.explain.wording import format_value
+from credit.features import build_features
+from tests.model.test_explanations import real_explanations  # noqa: F401 - the shared module fixture
+
+pytestmark = pytest.mark.model
+LANGS = ("fr", "en")
+NBSP = "\u00a0"
+SIGN = {"raises": 1, "lowers": -1}
+WORDS = {"fr": {"raises": "augmente le risque", "lowers": "réduit le risque"},
+         "en": {"raises": "raises the risk", "lowers": "lowers the risk"}}
+PROFILE = {"fr": "pour un profil comme celui du client", "en": "for a profile like this client's"}
+PROVIDING = {"fr": "la fournir permettrait", "en": "providing it would"}
+RATE = {"fr": re.compile(r"taux de défaut[^:]*: ([\d,]+) %, ensemble des clients : ([\d,]+) %"),
+        "en": re.compile(r"default rate[^:]*: ([\d.]+)%, all clients: ([\d.]+)%")}
+MEDIAN = {"fr": re.compile(r"\(médiane des [^:]+ : ([^)]+)\)"), "en": re.compile(r"\(median [^:]+: ([^)]+)\)")}
+RANK = {"fr": re.compile(r"plus (bas|élevé) que ([\d,]+) % de nos clients"),
+        "en": re.compile(r"(lower|higher) than ([\d.]+)% of our clients")}
+ALSO_WRITTEN = {"days_ago": ("days_relative",), "count": ("occurrences",)}  # a sentence may write a value so
+UNKNOWN = {"fr": re.compile(r"pas (?:été )?(?:renseigné|connu|recueilli|disponible|classé)"),
+           "en": re.compile(r"not (?:stated|known|collected|available|rated)")}
+WRONG_UNITS = {"fr": ("moins d'un jour", "mensualit", "revenu annuel", "retraité ou sans emploi"),
+               "en": ("less than a day", "monthly", "annual income", "pensioner or not working")}
+
+
+class Standing:
+    """What the real training rows say about a value: medians, default rates on each side, ranks."""
+
+    def __init__(self, frame, target):
+        self.frame, self.target = frame, np.asarray(target, dtype="float64")
+        self.overall = float(self.target.mean())
+        self.medians = frame.median(skipna=True)
+
+    def side(self, feature: str, value: float) -> int:
+        """+1 when clients on the value's side of the median default more than all clients, -1 less, 0 neither."""
+        column, median = self.frame[feature].to_numpy(), self.medians[feature]
+        same_side = column > median if value > median else column < median
+        return 0 if value == median or not same_side.any() else int(np.sign(self.target[same_side].mean() - self.overall))
+
+    def share_above(self, feature: str, value: float) -> float:
+        column = self.frame[feature].dropna().to_numpy()
+        return float((column > value).mean())
+
+
+@pytest.fixture(scope="module")
+def standing(real_bundle, real_tables, real_history):
+    train = real_tables["application_train"]
+    frame = build_features(train, real_history, real_bundle.vocabularies)[real_bundle.features]
+    return Standing(frame, train["TARGET"])
+
+
+@pytest.fixture(scope="module")
+def reasons(real_explanations, real_bundle):  # noqa: F811 - the imported fixture, used by name
+    """(group, direction, texts without non-breaking spaces, the client's values) of every reason."""
+    decisions, explanations = real_explanations
+    out = []
+    for d, e in zip(decisions, explanations):
+        values = dict(zip(real_bundle.features, (np.nan if v is None else v for v in d.features)))
+        out += [(r.group, r.direction, {lang: r.text[lang].replace(NBSP, " ") for lang in LANGS}, values)
+                for r in e.reasons]
+    assert len(out) > 30_000
+    return out
+
+
+def _report(offences: list) -> str:
+    return f"{len(offences)} contradictions, e.g. " + " | ".join(map(str, offences[:4]))
+
+
+def _number(text: str, lang: str) -> float:
+    return float(text.replace(" ", "").replace(",", ".") if lang == "fr" else text.replace(",", ""))
+
+
+def test_no_reason_quotes_a_default_rate_that_points_against_its_direction(reasons):
+    offences = []
+    for group, direction, text, _ in reasons:
+        for lang in LANGS:
+            for rate, overall in RATE[lang].findall(text[lang]):
+                if np.sign(_number(rate, lang) - _number(overall, lang)) != SIGN[direction]:
+                    offences.append(text[lang])
+    assert not offences, _report(offences)
+
+
+@pytest.fixture(scope="module")
+def medians_written(real_bundle, standing):
+    """(group, language) -> {a median as a sentence may write it: the (feature, unit) it is the median of}."""
+    written = defaultdict(lambda: defaultdict(list))
+    for f, group in zip(real_bundle.features, group_of(real_bundle.features)):
+        if unit(f) == "category" or np.isnan(standing.medians[f]):
+            continue
+        kinds = {unit(f), "percent", *ALSO_WRITTEN.get(unit(f), ())}
+        for lang in LANGS:
+            for kind in kinds:
+                words = format_value(standing.medians[f], kind, lang).replace(NBSP, " ")
+                for shown in {words, "il y a " + words, words + " ago"}:
+                    written[(group, lang)][shown].append((f, kind))
+    return written
+
+
+def test_no_reason_compares_a_value_with_a_median_against_its_direction_or_with_an_equal_median(
+        reasons, standing, medians_written):
+    offences, unknown = [], 0
+    for group, direction, text, values in reasons:
+        for lang in LANGS:
+            for shown in MEDIAN[lang].findall(text[lang]):
+                features = medians_written[(group, lang)].get(shown.strip(), [])
+                unknown += not features
+                verdicts = []
+                for f, kind in features:
+                    same = format_value(values[f], kind, lang) == format_value(standing.medians[f], kind, lang)
+                    verdicts.append(not same and standing.side(f, values[f]) == SIGN[direction])
+                if features and not any(verdicts):
+                    offences.append(text[lang])
+    assert not offences and not unknown, _report(offences) + f"; {unknown} medians matched no feature"
+
+
+def test_an_external_score_is_ranked_among_our_clients_the_way_its_direction_says(reasons, standing):
+    offences, ranked = [], 0
+    for group, direction, text, values in reasons:
+        for lang in LANGS:
+            for side, share in RANK[lang].findall(text[lang]):
+                ranked += 1
+                score = values["EXT_SOURCE_MEAN"]
+                below = side in ("bas", "lower")
+                true_share = 1 - standing.share_above("EXT_SOURCE_MEAN", score) if not below \
+                    else standing.share_above("EXT_SOURCE_MEAN", score)
+                if abs(_number(share, lang) / 100 - true_share) > 0.015 \
+                        or standing.side("EXT_SOURCE_MEAN", score) != SIGN[direction] or group != "external_scores":
+                    offences.append((text[lang], round(true_share, 3)))
+    assert not offences, _report(offences)
+    assert ranked > 1000  # external scores are among the main reasons: they are explained with a rank
+
+
+def test_a_sentence_that_does_not_name_the_profile_gives_one_direction_to_one_value(reasons):
+    directions = defaultdict(set)
+    for group, direction, text, _ in reasons:
+        for lang in LANGS:
+            if PROFILE[lang] not in text[lang]:
+                directions[(lang, group, text[lang].replace(WORDS[lang][direction], "…"))].add(direction)
+    both = [key[2] for key, seen in directions.items() if len(seen) > 1]
+    assert not both, f"{len(both)} sentences raise the risk for one client and lower it for another, e.g. {both[:4]}"
+
+
+def test_missing_information_is_said_missing_with_what_providing_it_would_do(reasons):
+    offences = [text[lang] for _, direction, text, _ in reasons for lang in LANGS
+                if UNKNOWN[lang].search(text[lang]) and direction == "raises" and PROVIDING[lang] not in text[lang]]
+    assert not offences, _report(offences)
+
+
+def test_values_are_in_units_people_use_and_no_reason_rests_on_when_the_application_was_filed(reasons):
+    offences = [text[lang] for group, _, text, _ in reasons for lang in LANGS
+                if group == "application_timing" or any(w in text[lang].lower() for w in WRONG_UNITS[lang])]
+    assert not offences, _report(offences)
+
+
+def test_every_reason_says_its_direction_in_its_own_words(reasons):
+    assert all(WORDS[lang][direction] in text[lang] for _, direction, text, _ in reasons for lang in LANGS)
