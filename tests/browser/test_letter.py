@@ -53,8 +53,9 @@ def test_the_letter_downloaded_says_the_decision_reasons_suggestion_and_rights_o
         page, dashboard, explained, real_bundle, tmp_path):
     from playwright.sync_api import expect
     from dashboard.catalogue import words
+    from dashboard.client_reasons import main_reasons, plain
     from dashboard.context import build_context
-    from dashboard.letter import facts_of, main_reasons, plain, suggested
+    from dashboard.letter import facts_of, suggested
     from dashboard.settings import Settings
     from dashboard.simulation import smallest_grant
     from dashboard.store import FILE, LETTER, Store
@@ -83,8 +84,11 @@ def test_the_letter_downloaded_says_the_decision_reasons_suggestion_and_rights_o
         for reason in main_reasons(explanation, "refused"):
             assert flat(plain(reason.text[lang])) in text
         assert flat(suggested(suggestion, facts_of(found, explanation.explained_at.date()), lang)) in text
-        assert flat(texts["rights"]) in text and flat(texts["how"].format(application=found["application_id"])) in text
+        how = texts["how"].format(application=found["application_id"], contact=texts["contact"])
+        assert flat(texts["rights"]) in text and flat(how) in text and "www.cnil.fr" in text
+        assert flat(texts["risk"]) in text  # what "the risk" means, said once
         assert "pts" not in text and "probab" not in text.lower()
+        assert not any(w in text.lower() for w in ("médiane", "taux de défaut", "median", "default rate"))
         if lang == "fr":
             assert all(c in text for c in "éèàçœ€")
             picture(pdf, "letter-client", tmp_path)

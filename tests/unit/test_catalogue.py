@@ -88,3 +88,9 @@ def _flat(texts, prefix: str = ""):
 def test_a_part_missing_in_a_language_is_named():
     with pytest.raises(KeyError, match="no_such_part"):
         words("no_such_part")
+
+
+def test_a_slider_title_reads_with_a_french_space_before_bokehs_colon():
+    """Bokeh writes a slider as "<title>: <value>"; French wants a no-break space before the colon."""
+    assert words("comparison")["fr"]["k"].endswith("\u00a0") and not words("comparison")["fr"]["k"].endswith(" \u00a0")
+    assert not words("comparison")["en"]["k"][-1].isspace()

@@ -18,7 +18,7 @@ WHEN = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 def by_annuity(app: dict) -> float:
-    """Risk grows with the monthly payment: refused from an annuity of 10 000."""
+    """Risk grows with the annuity: refused from an annuity of 10 000."""
     return app["AMT_ANNUITY"] / 100_000
 
 
@@ -46,7 +46,7 @@ class FakeExplainer:
             probability_of_default=d.probability_of_default, decision=d.decision, threshold=d.threshold,
             base_value=0.08, contributions=[], feature_points=[],
             reasons=[{"group": "loan", "direction": "raises", "points": d.probability_of_default - 0.08,
-                      "text": {"fr": f"mensualité {d.features[1]:.0f}", "en": f"annuity {d.features[1]:.0f}"}}],
+                      "text": {"fr": f"annuité {d.features[1]:.0f}", "en": f"annuity {d.features[1]:.0f}"}}],
             summary={"fr": "", "en": ""}, decided_at=d.decided_at, explained_at=WHEN) for d in decisions]
 
 
@@ -94,19 +94,19 @@ def test_a_wrong_change_is_refused_naming_the_field_and_nothing_is_scored(change
 
 
 def test_the_largest_granted_amount_at_the_same_term_is_suggested():
-    # 12 000 a month is refused; at the same term, 17 % less money pays 9 960 a month; the term would need 25 % more.
+    # An annuity of 12 000 is refused; at the same term, 17 % less money pays 9 960; the term would need 25 % more.
     suggestion = smallest_grant(FakeContext(), application(), review_band=0)
     assert suggestion.kind == AMOUNT and suggestion.change == pytest.approx(0.17)
     assert suggestion.changes == {"AMT_CREDIT": 199_200, "AMT_ANNUITY": 9_960.0}
-    assert suggestion.months == pytest.approx(20) and suggestion.probability_of_default == pytest.approx(0.0996)
+    assert suggestion.repayments == pytest.approx(20) and suggestion.probability_of_default == pytest.approx(0.0996)
 
 
 def test_a_longer_term_is_suggested_when_it_is_the_smaller_change():
-    # Any loan below 235 000 is riskier here, so lowering the amount only helps far down (38 %); 25 months do (25 %).
+    # Any loan below 235 000 is riskier here: a smaller amount only helps far down (38 %); 25 repayments do (25 %).
     context = FakeContext(FakeScorer(lambda app: by_annuity(app) + (0.05 if 150_000 < app["AMT_CREDIT"] < 235_000 else 0)))
     suggestion = smallest_grant(context, application(), review_band=0)
     assert suggestion.kind == TERM and suggestion.change == pytest.approx(0.25)
-    assert suggestion.changes == {"AMT_CREDIT": 240_000.0, "AMT_ANNUITY": 9_600.0} and suggestion.months == 25
+    assert suggestion.changes == {"AMT_CREDIT": 240_000.0, "AMT_ANNUITY": 9_600.0} and suggestion.repayments == 25
 
 
 def test_the_grid_finds_a_granted_amount_that_bisection_would_miss():
@@ -118,7 +118,7 @@ def test_the_grid_finds_a_granted_amount_that_bisection_would_miss():
 
 def test_every_candidate_is_scored_in_one_batch_within_the_search_range():
     context = FakeContext()
-    smallest_grant(context, application(credit=240_000.0, annuity=24_000.0), review_band=0)  # a 10-month loan
+    smallest_grant(context, application(credit=240_000.0, annuity=24_000.0), review_band=0)  # a loan in 10 repayments
     (sent, _), = context.scorer.calls
     credits = [app["AMT_CREDIT"] for app in sent[1:81]]
     assert credits[0] == 237_600 and credits[-1] == 48_000  # 1 % to 80 % less
@@ -126,7 +126,7 @@ def test_every_candidate_is_scored_in_one_batch_within_the_search_range():
 
 
 def test_beyond_the_search_range_there_is_no_suggestion():
-    # A 10-month loan at 24 000 a month needs 59 % less money, or 25 months (more than twice the term).
+    # A loan in 10 repayments of 24 000 needs 59 % less money, or 25 repayments (more than twice the term).
     context = FakeContext()
     assert smallest_grant(context, application(annuity=24_000.0), review_band=0).changes == {
         "AMT_CREDIT": 98_400, "AMT_ANNUITY": 9_840.0}

@@ -7,9 +7,12 @@ from datetime import date, datetime, timezone
 import pytest
 
 from credit.events import ApplicationExplained
-from credit.explain.wording import counted, money
+from credit.explain.dictionary import PLACEHOLDER, groups
+from credit.explain.wording import money
 from dashboard.catalogue import flat_keys, words
-from dashboard.letter import Facts, _font, letter, plain
+from dashboard.client_reasons import plain
+from dashboard.formats import repayments
+from dashboard.letter import Facts, _font, letter
 from dashboard.simulation import AMOUNT, TERM, Suggestion
 
 pytestmark = pytest.mark.unit
@@ -18,8 +21,8 @@ RAISES = [{"fr": "Les scores des bureaux de crédit externes sont plus bas que c
                  "augmente le risque.",
            "en": "The scores from external credit bureaus are lower than those of 80% of our clients, which raises "
                  "the risk."},
-          {"fr": "La mensualité de 1 250 € représente 31 % du revenu (+2,1 pts), ce qui augmente le risque.",
-           "en": "The monthly payment of €1,250 is 31% of the income (+2.1 pts), which raises the risk."}]
+          {"fr": "L'annuité de ce crédit (9 000 €) représente 31 % du revenu (+2,1 pts), ce qui augmente le risque.",
+           "en": "This loan's annuity (€9,000) is 31% of the income (+2.1 pts), which raises the risk."}]
 LOWERS = [{"fr": "Un emploi depuis 12 ans, ce qui réduit le risque.",
            "en": "Employed for 12 years, which lowers the risk."}]
 CUT = Suggestion(AMOUNT, 0.12, {"AMT_CREDIT": 158_400, "AMT_ANNUITY": 7_920.0}, 20.0, 0.09)
@@ -64,10 +67,15 @@ def test_a_refusal_letter_gives_the_decision_its_reasons_and_the_smaller_loan_th
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_a_longer_term_that_would_be_granted_is_given_in_months_and_monthly_payments(lang):
+def test_a_longer_term_that_would_be_granted_is_given_in_repayments_and_their_amount_never_in_months(lang):
+    """AMT_ANNUITY is "Loan annuity": how often it falls the data does not say, so the letter counts repayments."""
     text = text_of(letter(explanation(), facts(), LONGER, lang))
-    assert all(flat(part) in text for part in (counted(30, "month", lang), counted(20, "month", lang),
-                                               money(6_000, lang)))
+    assert all(flat(part) in text for part in (repayments(30, lang), repayments(20, lang), money(6_000, lang),
+                                               money(9_000, lang)))
+    assert ("30 échéances de 6 000 € au lieu de 20 échéances de 9 000 €" if lang == "fr"
+            else "30 repayments of €6,000 instead of 20 repayments of €9,000") in text
+    assert not {"mois", "mensualité", "mensualités"} & set(text.lower().replace("d'un mois", "").split())
+    assert not {"month", "months", "monthly"} & set(text.lower().replace("one month", "").split())
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -75,7 +83,8 @@ def test_the_letter_gives_the_right_to_a_persons_review_to_be_heard_and_to_conte
     text = text_of(letter(explanation(), facts(), None, lang))
     catalogue = words("letter")[lang]
     assert flat(catalogue["rights"]) in text
-    assert flat(catalogue["how"].format(application="app-42")) in text  # reply, or the adviser, with the reference
+    how = catalogue["how"].format(application="app-42", contact=catalogue["contact"])
+    assert flat(how) in text  # reply, or the adviser or the branch, with the reference
     for right in (("réexamine", "point de vue", "contester", "article 22") if lang == "fr"
                   else ("a person", "point of view", "contest", "Article 22")):
         assert right in text
@@ -169,3 +178,84 @@ def test_a_refusal_a_reviewer_turned_into_a_grant_is_written_as_a_persons_grant_
     text = text_of(letter_for(context, found, "en"))
     assert "is granted" in text and "made by an authorised adviser" in text
     assert flat(words("letter")["en"]["suggestion_title"]) not in text
+
+
+def rendered(template: str, lang: str) -> str:
+    """A dictionary template with a value in each placeholder, as a reason would read."""
+    return PLACEHOLDER.sub("7,5 %" if lang == "fr" else "7.5%", template)
+
+
+def dictionary_reasons(lang: str) -> list[str]:
+    """Every sentence of the label dictionary that has a comparison, said with it: fact, comparison, direction."""
+    return [rendered(s.text[lang] + s.compare[lang], lang) + (", ce qui augmente le risque." if lang == "fr"
+                                                              else ", which raises the risk.")
+            for g in groups() for s in g.sentences if s.compare]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_no_median_or_default_rate_of_other_clients_reaches_the_client_but_their_own_values_stay(lang):
+    reasons = [{"group": f"g{i}", "direction": "raises", "points": 0.01, "text": {lang: t, ("en" if lang == "fr"
+               else "fr"): t}} for i, t in enumerate(dictionary_reasons(lang))]
+    refused = explanation().model_copy(update={"reasons": [type(explanation().reasons[0])(**r) for r in reasons]})
+    text = text_of(letter(refused, facts(), None, lang)).lower()
+    for word in ("médiane", "taux de défaut", "ensemble des clients", "median", "default rate", "all clients"):
+        assert word not in text
+    assert all(flat(plain(r["text"][lang], lang)) in text_of(letter(refused, facts(), None, lang)) for r in reasons)
+
+
+def test_the_comparisons_stripped_are_the_dictionarys_and_a_rank_in_words_stays():
+    assert plain("L'annuité de ce crédit (32 067 €) représente 18 % du revenu déclaré (médiane des clients : 16 %), "
+                 "ce qui augmente le risque.", "fr") == \
+        "L'annuité de ce crédit (32 067 €) représente 18 % du revenu déclaré, ce qui augmente le risque."
+    assert plain("Niveau d'études : Études supérieures (taux de défaut de ce niveau : 5,6 %, ensemble des clients : "
+                 "8,1 %), ce qui réduit le risque.", "fr") == \
+        "Niveau d'études : Études supérieures, ce qui réduit le risque."
+    assert plain("This loan's annuity (€32,067) is 18% of the declared income (median client: 16%), which raises the "
+                 "risk.", "en") == "This loan's annuity (€32,067) is 18% of the declared income, which raises the risk."
+    ranked = "The client's average score from external credit bureaus is 0.31 out of 1, lower than 89% of our clients"
+    assert plain(ranked + ", which raises the risk.", "en") == ranked + ", which raises the risk."
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_letter_says_once_what_the_risk_means(lang):
+    text = text_of(letter(explanation(), facts(), CUT, lang))
+    meaning = ("le risque estimé que le crédit ne puisse pas être remboursé" if lang == "fr"
+               else "the estimated risk that the loan could not be repaid")
+    assert text.count(meaning) == 1
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_grant_letter_invites_questions_not_a_contest_nor_proof_of_income(lang):
+    text = text_of(letter(explanation("granted"), facts("granted"), None, lang))
+    catalogue = words("letter")[lang]
+    assert flat(catalogue["questions"].format(contact=catalogue["contact"], application="app-42")) in text
+    for word in ("contest", "réexamine", "justificatif", "proof of income", "point de vue", "point of view"):
+        assert word not in text.lower()
+
+
+@pytest.mark.parametrize("case", ["granted", "refused", None])
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_letter_says_how_to_reach_us_and_the_right_to_complain_to_the_cnil(lang, case):
+    text = text_of(letter(explanation(), facts(case), None, lang))
+    assert flat(words("letter")[lang]["contact"]) in text
+    assert "CNIL" in text and "www.cnil.fr" in text
+    assert ("Référence de votre demande : app-42" if lang == "fr" else "Reference of your application: app-42") in text
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_lenders_contact_from_the_settings_replaces_the_neutral_line(lang):
+    from dashboard.letter import letter_for
+    from dashboard.settings import Settings
+
+    context, found = stored_file(reviewed_to="granted")
+    context.settings = Settings(letter_contact={lang: "le 01 23 45 67 89" if lang == "fr" else "+33 1 23 45 67 89"})
+    text = text_of(letter_for(context, found, lang))
+    assert ("contactez le 01 23 45 67 89" if lang == "fr" else "contact +33 1 23 45 67 89") in text
+    assert flat(words("letter")[lang]["contact"]) not in text
+
+
+def test_the_letter_reads_as_a_letter_in_both_languages():
+    fr, en = (text_of(letter(explanation(), facts(), None, lang)) for lang in ("fr", "en"))
+    assert "Nous avons étudié avec attention votre demande de crédit de 180 000 €, reçue le 1er décembre 2026, et" in fr
+    assert "Dear Sir or Madam," in en and "Dear client" not in en
+    assert " with it " not in en  # what the adviser reviews the file with is said

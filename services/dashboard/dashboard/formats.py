@@ -1,10 +1,11 @@
-"""Numbers the dashboard writes beyond the reasons' own formats (credit.explain.wording): probability points."""
+"""Numbers the dashboard writes beyond the reasons' own formats (credit.explain.wording): probability points, a
+term in repayments."""
 from __future__ import annotations
 
 from credit.explain.wording import number
 from dashboard.catalogue import words
 
-TEXT = words("charts")
+TEXT, SIMULATION = words("charts"), words("simulation")
 _NBSP = "\u00a0"
 
 
@@ -19,3 +20,11 @@ def points(share: float, lang: str) -> str:
 def moment(at, lang: str) -> str:
     """A date and time the language's way: '01/12/2026 14:05' (fr), '01 Dec 2026, 14:05' (en)."""
     return at.strftime(TEXT[lang]["date_time"])
+
+
+def repayments(count: float, lang: str) -> str:
+    """A term as the number of annuities that repay the loan: '24 échéances', '1 repayment' (the data does not say
+    how often an annuity falls, so never months)."""
+    shown = round(count)
+    one, many = SIMULATION[lang]["repayments"]
+    return f"{number(shown, lang)}{_NBSP}{one if shown == 1 or (lang == 'fr' and shown < 2) else many}"

@@ -31,10 +31,10 @@ class WrongValue(ValueError):
 @dataclass(frozen=True)
 class Suggestion:
     """The smallest change of amount or term found that turns a refusal into a grant."""
-    kind: str  # AMOUNT (borrow less, same term) or TERM (repay over more months, same amount)
-    change: float  # relative: 0.15 is 15 % less money, or 15 % more months
+    kind: str  # AMOUNT (borrow less, same term) or TERM (more repayments, same amount)
+    change: float  # relative: 0.15 is 15 % less money, or 15 % more repayments
     changes: dict  # the new AMT_CREDIT and AMT_ANNUITY, ready for `simulate`
-    months: float | None  # the term it gives (credit / annuity); None when the annuity is unknown
+    repayments: float | None  # the term it gives, in annuities (credit / annuity); None when the annuity is unknown
     probability_of_default: float
 
 
@@ -78,13 +78,14 @@ def _amount_candidates(application, step: float, floor: float) -> list[tuple[flo
 
 
 def _term_candidates(application, longest: float) -> list[tuple[float, dict]]:
-    """The same loan repaid over each whole number of months longer than now, up to `longest` times now."""
+    """The same loan repaid in each whole number of repayments (annuities) more than now, up to `longest` times now;
+    how often an annuity falls the data does not say (Kaggle: "Loan annuity")."""
     credit, annuity = application.AMT_CREDIT, application.AMT_ANNUITY
     if not annuity:
         return []  # no term to lengthen
-    months = credit / annuity
-    return [(m / months - 1, {"AMT_CREDIT": credit, "AMT_ANNUITY": round(credit / m)})
-            for m in range(math.floor(months) + 1, math.floor(longest * months) + 1)]
+    count = credit / annuity
+    return [(n / count - 1, {"AMT_CREDIT": credit, "AMT_ANNUITY": round(credit / n)})
+            for n in range(math.floor(count) + 1, math.floor(longest * count) + 1)]
 
 
 def smallest_grant(context, application: ApplicationReceived, review_band: float = REVIEW_BAND, step: float = 0.01,

@@ -127,6 +127,7 @@ class Comparison(pn.viewable.Viewer):
 
     def __panel__(self):
         text = TEXT[self.lang]
+        # Bokeh writes "<title>: <value>"; the French title ends with a no-break space: "… similaires : 50"
         slider = pn.widgets.IntSlider.from_param(self.param.k, name=text["k"], css_classes=["k-slider"])
         return pn.Column(slider, self._similar, self._chooser("feature", text["feature"]), self._distribution_pane,
                          self._distribution_text, pn.Row(self._chooser("x", text["x"]), self._chooser("y", text["y"])),

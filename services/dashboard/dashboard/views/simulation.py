@@ -10,10 +10,10 @@ import param
 
 from credit.decision import TO_REVIEW
 from credit.events import ApplicationReceived
-from credit.explain.wording import money, number, percent
+from credit.explain.wording import money, percent
 from dashboard import charts
 from dashboard.catalogue import words
-from dashboard.formats import points
+from dashboard.formats import points, repayments
 from dashboard.simulation import AMOUNT, WrongValue, changed, granted_automatically, simulate, smallest_grant
 from dashboard.views.client_file import charts_pane
 
@@ -117,15 +117,9 @@ class Simulation(pn.viewable.Viewer):
             return text["suggest_amount"].format(amount=money(new["AMT_CREDIT"], lang),
                                                  asked=money(simulated.AMT_CREDIT, lang),
                                                  change=percent(suggestion.change, lang, 0), pd=pd_)
-        return text["term"].format(term=self._repayments(suggestion.months),
-                                   asked=self._repayments(simulated.AMT_CREDIT / simulated.AMT_ANNUITY),
+        return text["term"].format(term=repayments(suggestion.repayments, lang),
+                                   asked=repayments(simulated.AMT_CREDIT / simulated.AMT_ANNUITY, lang),
                                    annuity=money(new["AMT_ANNUITY"], lang), pd=pd_)
-
-    def _repayments(self, count: float) -> str:
-        """How many annuities repay the loan: '24 échéances', '1 repayment' (the data does not say how often)."""
-        shown = round(count)
-        one, many = TEXT[self.lang]["repayments"]
-        return f"{number(shown, self.lang)}\u00a0{one if shown == 1 or (self.lang == 'fr' and shown < 2) else many}"
 
     @param.depends("lang", "amount", "annuity", "goods_price")
     def _terms(self):
@@ -133,7 +127,7 @@ class Simulation(pn.viewable.Viewer):
             return pn.pane.Markdown("")
         down = max(self.goods_price - self.amount, 0)  # a loan above the price also finances fees: nothing down
         return pn.pane.Markdown(TEXT[self.lang]["terms"].format(
-            term=self._repayments(self.amount / self.annuity), down=money(down, self.lang)),
+            term=repayments(self.amount / self.annuity, self.lang), down=money(down, self.lang)),
             css_classes=["simulation-terms"])
 
     @param.depends("lang")
