@@ -32,7 +32,7 @@ class Sentence:
     compare: dict | None  # the comparison with other clients that backs a direction, said only when it does
     shown: tuple[tuple[str | None, str, str | None], ...]  # (kind, name, unit) of each placeholder of the fact
     compared: tuple[tuple[str | None, str, str | None], ...]  # the same for the comparison
-    where: dict  # feature -> the value it must have
+    where: dict  # feature -> the value it must have, or the form of its count (wording.count_form, or 'some')
     missing: tuple[str, ...]  # features that must be unknown
     unknown: bool  # the fact is that an information is missing: its direction says what providing it would do
     weighs: tuple[str, ...]  # features whose contributions make this the sentence to say
@@ -74,8 +74,8 @@ def groups() -> tuple[Group, ...]:
 
 
 def phrases() -> dict:
-    """Direction clauses (backed by a comparison, for a profile like the client's, for missing information),
-    rank and summary sentences."""
+    """Direction clauses (backed by a comparison, for missing information), the sentence naming a factor
+    whose effect comes from its combination with the rest of the file, rank and summary sentences."""
     spec = _file("groups.json")
     return {**{k: v for k, v in spec.items() if k not in ("_about", "groups", "summary")}, **spec["summary"]}
 

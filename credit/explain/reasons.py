@@ -1,11 +1,14 @@
 """Reasons a person can read: the readable groups that raise or lower the risk most, in words.
 
-Each reason states a fact about the client, then its direction, in one of three ways:
-- backed: the fact, the comparison with the reference clients (the median, a rank, or the default
-  rate of clients sharing the value), ", which raises the risk" — only when the comparison points
-  the way the model's attribution does, so a reason never quotes a statistic against itself;
-- for a profile like the client's: the model's attribution depends on the rest of the client's
-  file (interactions), so the sentence says so rather than quoting a comparison;
+Each reason says its direction in one of three ways:
+- backed: a fact about the client, the comparison with the reference clients (the median, a rank,
+  or the default rate of clients sharing the value), ", which raises the risk" — only when the
+  comparison points the way the model's attribution does, so a reason never quotes a statistic
+  against itself;
+- combined with the rest of the file: no comparison backs the direction (the model's attribution
+  goes against the clients sharing the value, through interactions, or no comparison can be made),
+  so the sentence names the factor and what differs — its combination with the rest of the file —
+  and states no value: a value is never given with opposite directions for two clients;
 - missing information: that it is missing, and what providing it would do.
 """
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Mapping
 
 from credit.explain.dictionary import PLACEHOLDER, Group, Sentence, category_label, phrases, unit
 from credit.explain.reference import Reference, leaning, missing
-from credit.explain.wording import LANGUAGES, format_value, percent
+from credit.explain.wording import LANGUAGES, format_value, has_form, percent
 
 MAX_REASONS = 4  # per direction
 MIN_POINTS = 0.0005  # a group moving the PD by less than 0.05 points is not a reason
@@ -37,10 +40,13 @@ def explain_group(group: Group, values: Mapping[str, float], points: Mapping[str
     if best is None:  # nothing known enough to say more than the group's name
         return {lang: text["incomplete"][lang].format(group=group.label[lang]) + text["unknown"][direction][lang]
                 for lang in LANGUAGES}
-    backed = best.compare is not None and standing(best, values, reference) == direction
-    clause = text["direction"] if backed else text["unknown"] if best.unknown else text["profile"]
-    return {lang: _render(best.text[lang] + (best.compare[lang] if backed else ""), values, reference, lang)
-            + clause[direction][lang] for lang in LANGUAGES}
+    if best.compare is not None and standing(best, values, reference) == direction:
+        return {lang: _render(best.text[lang] + best.compare[lang], values, reference, lang)
+                + text["direction"][direction][lang] for lang in LANGUAGES}
+    if best.unknown:
+        return {lang: _render(best.text[lang], values, reference, lang) + text["unknown"][direction][lang]
+                for lang in LANGUAGES}
+    return {lang: text["combined"][direction][lang].format(group=group.label[lang]) for lang in LANGUAGES}
 
 
 def standing(sentence: Sentence, values: Mapping[str, float], reference: Reference) -> str | None:
@@ -75,7 +81,8 @@ def _chosen(group: Group, values: Mapping[str, float], points: Mapping[str, floa
 
 
 def _applies(sentence: Sentence, values: Mapping[str, float]) -> bool:
-    if any(values.get(f) != v for f, v in sentence.where.items()):
+    if not all(has_form(values.get(f), v) if isinstance(v, str) else values.get(f) == v
+               for f, v in sentence.where.items()):
         return False
     if not all(missing(values.get(f)) for f in sentence.missing):
         return False

@@ -57,14 +57,30 @@ def counted(value: float, word: str, lang: str) -> str:
 
 
 def duration(days: float, lang: str) -> str:
-    """A positive number of days before the application, in the unit people use for that length of time."""
+    """A positive number of days before the application, in the unit people use for that length of time:
+    whole years rather than 12 or 24 months."""
     if days < 1:  # the data counts whole days before the application: 0 is the application's day
         return APPLICATION_DAY[lang]
     if days < 60:
         return counted(days, "day", lang)
-    if days < 2 * 365.25:
-        return counted(round(days / 30.44), "month", lang)
-    return counted(math.floor(days / 365.25), "year", lang)
+    if days >= 2 * 365.25:
+        return counted(math.floor(days / 365.25), "year", lang)
+    months = round(days / 30.44)
+    return counted(months // 12, "year", lang) if months % 12 == 0 else counted(months, "month", lang)
+
+
+def count_form(value: float | None) -> str | None:
+    """Which form of a sentence a count or share calls for: 'zero', 'one' or 'many' (None when unknown).
+    A sentence's 'where' may ask for one of them, or for 'some' (not zero), so that "0 des 2 demandes"
+    reads "Aucune des 2 demandes" and "1 fois sur 1 échéances" agrees (credit/explain/labels/groups.json)."""
+    if value is None or value != value:
+        return None
+    return "zero" if value == 0 else "one" if value == 1 else "many"
+
+
+def has_form(value: float | None, wanted: str) -> bool:
+    form = count_form(value)
+    return form is not None and (form == wanted or (wanted == "some" and form != "zero"))
 
 
 def years(value: float, lang: str) -> str:

@@ -2,8 +2,9 @@
 
 The statistics a sentence may quote are recomputed here from the real training rows, independently of
 the bundle's reference statistics: a default rate quoted beside a category, a value compared with the
-median, a rank among our clients. Each must point the way the sentence's direction says; a sentence
-that cannot be backed says the factor's effect for a profile like the client's, which names what differs.
+median, a rank among our clients. Each must point the way the sentence's direction says; a reason that
+cannot be backed names the factor and what differs (its combination with the rest of the file) and states
+no value, so a value the reasons state never raises the risk for one client and lowers it for another.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from credit.explain.dictionary import group_of, unit
+from credit.explain.dictionary import group_of, groups, unit
 from credit.explain.wording import format_value
 from credit.features import build_features
 from tests.model.test_explanations import real_explanations  # noqa: F401 - the shared module fixture
@@ -24,8 +25,15 @@ NBSP = "\u00a0"
 SIGN = {"raises": 1, "lowers": -1}
 WORDS = {"fr": {"raises": "augmente le risque", "lowers": "réduit le risque"},
          "en": {"raises": "raises the risk", "lowers": "lowers the risk"}}
-PROFILE = {"fr": "pour un profil comme celui du client", "en": "for a profile like this client's"}
+COMBINED = {"fr": " : combiné au reste du dossier, cet élément ", "en": ": combined with the rest of the file, this "}
 PROVIDING = {"fr": "la fournir permettrait", "en": "providing it would"}
+ABSENCE = {"fr": "l'absence de cette information", "en": "the absence of this information"}
+COMPARISON = {"fr": re.compile(r" \((?:médiane|taux de défaut)[^)]*\)|, plus (?:bas|élevé) que [\d,]+ % de nos clients"),
+              "en": re.compile(r" \((?:median|default rate)[^)]*\)|, (?:lower|higher) than [\d.]+% of our clients")}
+DIRECTION_CLAUSE = {"fr": re.compile(r"(?:, ce qui | ; | : sans cette information).*$"),
+                    "en": re.compile(r"(?:, which |; |: without this information).*$")}
+HISTORY = {"bureau": "BUREAU_LOAN_COUNT", "previous_applications": "PREV_COUNT", "pos_cash": "POS_MONTH_COUNT",
+           "instalments": "INST_COUNT", "credit_card": "CC_MONTH_COUNT"}  # group -> a feature absent without its rows
 RATE = {"fr": re.compile(r"taux de défaut[^:]*: ([\d,]+) %, ensemble des clients : ([\d,]+) %"),
         "en": re.compile(r"default rate[^:]*: ([\d.]+)%, all clients: ([\d.]+)%")}
 MEDIAN = {"fr": re.compile(r"\(médiane des [^:]+ : ([^)]+)\)"), "en": re.compile(r"\(median [^:]+: ([^)]+)\)")}
@@ -145,14 +153,40 @@ def test_an_external_score_is_ranked_among_our_clients_the_way_its_direction_say
     assert ranked > 1000  # external scores are among the main reasons: they are explained with a rank
 
 
-def test_a_sentence_that_does_not_name_the_profile_gives_one_direction_to_one_value(reasons):
+def stated(text: str, lang: str) -> str | None:
+    """The value a reason states about the client, without its comparison and direction; None when it states
+    none: a factor named with its combination with the rest of the file, or information said to be missing."""
+    if COMBINED[lang] in text or PROVIDING[lang] in text or ABSENCE[lang] in text:
+        return None
+    return DIRECTION_CLAUSE[lang].sub("", COMPARISON[lang].sub("", text))
+
+
+def test_a_value_a_reason_states_is_given_one_direction_for_every_client(reasons):
     directions = defaultdict(set)
     for group, direction, text, _ in reasons:
         for lang in LANGS:
-            if PROFILE[lang] not in text[lang]:
-                directions[(lang, group, text[lang].replace(WORDS[lang][direction], "…"))].add(direction)
+            fact = stated(text[lang], lang)
+            if fact is not None:
+                directions[(lang, group, fact)].add(direction)
     both = [key[2] for key, seen in directions.items() if len(seen) > 1]
-    assert not both, f"{len(both)} sentences raise the risk for one client and lower it for another, e.g. {both[:4]}"
+    assert not both, f"{len(both)} stated values raise the risk for one client and lower it for another, e.g. {both[:4]}"
+
+
+def test_a_reason_no_comparison_backs_names_its_factor_and_states_no_value(reasons):
+    labels = {g.id: g.label for g in groups()}
+    offences = [text[lang] for group, direction, text, _ in reasons for lang in LANGS
+                if COMBINED[lang] in text[lang] and text[lang] != labels[group][lang] + COMBINED[lang]
+                + {"raises": {"fr": "augmente", "en": "raises"}, "lowers": {"fr": "réduit", "en": "lowers"}}[direction][lang]
+                + (" le risque." if lang == "fr" else " the risk.")]
+    assert not offences, _report(offences)
+    assert any(COMBINED["fr"] in text["fr"] for _, _, text, _ in reasons)
+
+
+def test_a_reason_resting_on_history_rows_we_do_not_have_says_the_information_is_missing(reasons):
+    offences = [text[lang] for group, direction, text, values in reasons for lang in LANGS
+                if group in HISTORY and np.isnan(values[HISTORY[group]]) and COMBINED[lang] not in text[lang]
+                and not (UNKNOWN[lang].search(text[lang]) and (PROVIDING if direction == "raises" else ABSENCE)[lang] in text[lang])]
+    assert not offences, _report(offences)
 
 
 def test_missing_information_is_said_missing_with_what_providing_it_would_do(reasons):

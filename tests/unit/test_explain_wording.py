@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from credit.explain.wording import format_value, number, percent
+from credit.explain.wording import count_form, format_value, has_form, number, percent
 
 pytestmark = pytest.mark.unit
 NBSP = "\u00a0"
@@ -42,6 +42,9 @@ NBSP = "\u00a0"
     (14.0, "hour", f"14{NBSP}h", "14:00"),
     (-90.0, "days_relative", f"il y a 3{NBSP}mois", f"3{NBSP}months ago"),
     (400.0, "days_relative", f"dans 13{NBSP}mois", f"in 13{NBSP}months"),
+    (-365.0, "days_relative", f"il y a 1{NBSP}an", f"1{NBSP}year ago"),
+    (-720.0, "days_relative", f"il y a 2{NBSP}ans", f"2{NBSP}years ago"),
+    (-330.0, "days_relative", f"il y a 11{NBSP}mois", f"11{NBSP}months ago"),
 ])
 def test_values_are_written_as_each_language_writes_them(value, unit, fr, en):
     assert format_value(value, unit, "fr") == fr
@@ -63,3 +66,8 @@ def test_categories_arrive_translated_and_numbers_group_thousands():
     assert format_value(2.0, "category", "fr", "Marié(e)") == "Marié(e)"
     assert number(1234567.891, "fr", 2) == f"1{NBSP}234{NBSP}567,89"
     assert percent(0.0754, "en", 1) == "7.5%"
+
+
+def test_a_count_takes_the_form_zero_one_or_many_and_some_means_not_zero():
+    assert [count_form(v) for v in (0.0, 1.0, 2.0, 0.4, float("nan"), None)] == ["zero", "one", "many", "many", None, None]
+    assert has_form(3.0, "some") and has_form(1.0, "some") and not has_form(0.0, "some") and not has_form(None, "zero")

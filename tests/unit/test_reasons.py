@@ -17,14 +17,23 @@ REFERENCE = Reference(
     medians={"INST_RECENT_LATE_COUNT": 0.0, "INST_LATE_COUNT": 1.0, "EMPLOYED_YEARS": 4.2, "EXT_SOURCE_MEAN": 0.5,
              "CREDIT_INCOME_RATIO": 3.2, "AMT_REQ_CREDIT_BUREAU_YEAR": 1.0, "OWN_CAR_AGE": 9.0,
              "DAYS_LAST_PHONE_CHANGE": -800.0, "ANNUITY_INCOME_RATIO": 0.16},
-    default_rates={"NAME_EDUCATION_TYPE": {"Lower secondary": 0.109}}, default_rate=0.081,
+    default_rates={"NAME_EDUCATION_TYPE": {"Lower secondary": 0.109}, "EMPLOYMENT_PENSIONER": {"1.0": 0.054},
+                   "EMPLOYMENT_NONE_DECLARED": {"1.0": 0.099}}, default_rate=0.081,
     vocabularies={"NAME_EDUCATION_TYPE": ["Secondary / secondary special", "Higher education", "Lower secondary"]},
     around_median={"INST_RECENT_LATE_COUNT": [None, 0.15], "INST_LATE_COUNT": [0.07, 0.1], "EMPLOYED_YEARS": [0.11, 0.06],
                    "EXT_SOURCE_MEAN": [0.12, 0.05], "AMT_REQ_CREDIT_BUREAU_YEAR": [0.08, 0.09],
                    "OWN_CAR_AGE": [0.06, 0.09], "DAYS_LAST_PHONE_CHANGE": [0.07, 0.1], "ANNUITY_INCOME_RATIO": [0.07, 0.09]},
     quantiles={"EXT_SOURCE_MEAN": [0.1 + 0.008 * i for i in range(101)]})
-PROFILE = {"raises": " ; pour un profil comme celui du client, cela augmente le risque.",
-           "lowers": " ; pour un profil comme celui du client, cela réduit le risque."}
+COMBINED = {"raises": {"fr": " : combiné au reste du dossier, cet élément augmente le risque.",
+                       "en": ": combined with the rest of the file, this raises the risk."},
+            "lowers": {"fr": " : combiné au reste du dossier, cet élément réduit le risque.",
+                       "en": ": combined with the rest of the file, this lowers the risk."}}
+
+
+def combined(group_id: str, direction: str) -> dict:
+    """A reason no comparison backs: the group's label, that its effect comes with the rest of the file, no value."""
+    label = next(g for g in groups() if g.id == group_id).label
+    return {lang: label[lang] + COMBINED[direction][lang] for lang in ("fr", "en")}
 
 
 def sentence(group_id: str, values: dict, points: dict | None = None, direction: str = "raises") -> dict:
@@ -37,31 +46,31 @@ LATE = {"INST_COUNT": 40.0, "INST_LATE_COUNT": 5.0, "INST_RECENT_COUNT": 12.0, "
 
 def test_a_comparison_that_points_the_way_of_the_direction_is_quoted_with_it():
     text = sentence("instalments", LATE, {"INST_RECENT_LATE_COUNT": 0.02, "INST_LATE_COUNT": 0.001})
-    assert text["fr"] == ("Les remboursements passés ont été en retard 3\u00a0fois sur 12 échéances des 12 derniers mois "
+    assert text["fr"] == ("Les remboursements passés ont été en retard 3\u00a0fois sur 12\u00a0échéances des 12 derniers mois "
                           "(médiane des clients : 0), ce qui augmente le risque.")
-    assert text["en"] == ("Past repayments were late 3\u00a0times out of 12 instalments in the last 12 months "
+    assert text["en"] == ("Past repayments were late 3\u00a0times out of 12\u00a0instalments in the last 12 months "
                           "(median client: 0), which raises the risk.")
 
 
-def test_a_direction_the_comparison_contradicts_is_said_for_a_profile_like_the_clients_without_the_comparison():
+def test_a_direction_the_comparison_contradicts_names_the_factor_combined_with_the_file_and_no_value():
     text = sentence("instalments", LATE, {"INST_RECENT_LATE_COUNT": 0.02}, "lowers")
-    assert text["fr"] == ("Les remboursements passés ont été en retard 3\u00a0fois sur 12 échéances des 12 derniers mois"
-                          + PROFILE["lowers"])
-    assert text["en"] == ("Past repayments were late 3\u00a0times out of 12 instalments in the last 12 months; "
-                          "for a profile like this client's, this lowers the risk.")
+    assert text == {"fr": "Historique de remboursement des crédits précédents : combiné au reste du dossier, cet "
+                          "élément réduit le risque.",
+                    "en": "Payment history on previous loans: combined with the rest of the file, this lowers the risk."}
 
 
 def test_the_sentence_follows_the_feature_that_moves_the_risk_most():
     text = sentence("instalments", LATE, {"INST_RECENT_LATE_COUNT": 0.001, "INST_LATE_SHARE": 0.03})
-    assert text["fr"] == ("Les remboursements passés ont été en retard 5\u00a0fois sur 40 échéances "
+    assert text["fr"] == ("Les remboursements passés ont été en retard 5\u00a0fois sur 40\u00a0échéances "
                           "(médiane des clients : 1), ce qui augmente le risque.")
 
 
 def test_a_value_equal_to_the_median_is_no_comparison():
     text = sentence("bureau_enquiries", {"AMT_REQ_CREDIT_BUREAU_YEAR": 1.0}, {}, "lowers")
-    assert text["fr"] == ("Le bureau de crédit a été consulté 1\u00a0fois pour ce client entre 3 mois et un an avant "
-                          "la demande" + PROFILE["lowers"])
-    assert text["en"].startswith("The credit bureau was consulted 1\u00a0time about this client")
+    assert text == combined("bureau_enquiries", "lowers")
+    assert text["fr"] == "Consultations du bureau de crédit : combiné au reste du dossier, cet élément réduit le risque."
+    more = sentence("bureau_enquiries", {"AMT_REQ_CREDIT_BUREAU_YEAR": 3.0}, {}, "raises")
+    assert more["en"].startswith("The credit bureau was consulted 3\u00a0times about this client")
 
 
 def test_an_external_score_is_a_credit_bureaus_score_ranked_among_our_clients():
@@ -74,8 +83,7 @@ def test_an_external_score_is_a_credit_bureaus_score_ranked_among_our_clients():
     assert high["en"] == ("The client's average score from external credit bureaus is 0.82 out of 1, "
                           "higher than 90% of our clients, which lowers the risk.")
     against = sentence("external_scores", {"EXT_SOURCE_MEAN": 0.26}, {}, "lowers")
-    assert against["fr"] == ("Le score moyen du client auprès des bureaux de crédit externes est de 0,26 sur 1"
-                             + PROFILE["lowers"])
+    assert against == combined("external_scores", "lowers")
 
 
 def test_a_category_is_compared_by_default_rate_only_when_the_rate_points_the_same_way():
@@ -84,17 +92,22 @@ def test_a_category_is_compared_by_default_rate_only_when_the_rate_points_the_sa
                           f"ensemble des clients : 8,1{NBSP}%), ce qui augmente le risque.")
     assert text["en"].startswith("Education: Lower secondary school (default rate at this level: 10.9%, all clients: 8.1%)")
     against = sentence("education", {"NAME_EDUCATION_TYPE": 2.0}, {}, "lowers")
-    assert against["en"] == "Education: Lower secondary school; for a profile like this client's, this lowers the risk."
+    assert against["en"] == "Education: combined with the rest of the file, this lowers the risk."
 
 
 def test_kaggles_employment_sentinel_reads_as_a_pension_or_as_no_employment_declared():
     pension = sentence("employment", {"EMPLOYED_YEARS": NAN, "EMPLOYMENT_PENSIONER": 1.0, "EMPLOYMENT_NONE_DECLARED": 0.0},
                        {"EMPLOYMENT_PENSIONER": -0.01}, "lowers")
-    assert pension == {"fr": "Le client perçoit une pension de retraite" + PROFILE["lowers"],
-                       "en": "The client receives a retirement pension; for a profile like this client's, this lowers the risk."}
+    assert pension == {"fr": f"Le client perçoit une pension de retraite (taux de défaut des retraités : 5,4{NBSP}%, "
+                             f"ensemble des clients : 8,1{NBSP}%), ce qui réduit le risque.",
+                       "en": "The client receives a retirement pension (default rate of pensioners: 5.4%, all clients: "
+                             "8.1%), which lowers the risk."}
     none = sentence("employment", {"EMPLOYED_YEARS": NAN, "EMPLOYMENT_PENSIONER": 0.0, "EMPLOYMENT_NONE_DECLARED": 1.0})
-    assert none["fr"] == "Le client ne déclare pas d'emploi" + PROFILE["raises"]
-    assert none["en"] == "The client declares no employment; for a profile like this client's, this raises the risk."
+    assert none["fr"] == (f"Le client ne déclare pas d'emploi (taux de défaut des clients sans emploi déclaré : 9,9{NBSP}%, "
+                          f"ensemble des clients : 8,1{NBSP}%), ce qui augmente le risque.")
+    assert none["en"] == ("The client declares no employment (default rate of clients declaring no employment: 9.9%, "
+                          "all clients: 8.1%), which raises the risk.")
+    assert sentence("employment", {"EMPLOYMENT_PENSIONER": 1.0}, {}, "raises") == combined("employment", "raises")
 
 
 def test_employment_is_stated_in_years_with_the_median_and_unknown_employment_is_said_missing():
@@ -112,10 +125,28 @@ def test_information_the_lender_did_not_collect_is_said_missing_never_held_again
                             "information, l'estimation reste prudente, ce qui augmente le risque ; la fournir "
                             "permettrait de réexaminer ce point.")
     lowers = sentence("building", {"HOUSETYPE_MODE": NAN}, {}, "lowers")
-    assert lowers["en"] == ("The residential building's characteristics were not collected; for a profile like this "
-                            "client's, the absence of this information lowers the risk.")
+    assert lowers["en"] == ("The residential building's characteristics were not collected; combined with the rest "
+                            "of the file, the absence of this information lowers the risk.")
     no_score = sentence("external_scores", {"EXT_SOURCE_MEAN": NAN})
     assert no_score["en"].startswith("No score from an external credit bureau is available for this client: without")
+    absent = sentence("building", {"HOUSETYPE_MODE": NAN}, {}, "lowers")
+    assert absent["fr"] == ("Les caractéristiques de l'immeuble d'habitation n'ont pas été recueillies ; combinée au "
+                            "reste du dossier, l'absence de cette information réduit le risque.")
+
+
+def test_history_rows_we_do_not_have_are_missing_information_never_the_clients_fault():
+    history = sentence("instalments", {"INST_COUNT": NAN}, {"INST_COUNT": 0.01})
+    assert history == {
+        "fr": "L'historique de remboursement du client chez nous n'est pas disponible : sans cette information, "
+              "l'estimation reste prudente, ce qui augmente le risque ; la fournir permettrait de réexaminer ce point.",
+        "en": "The client's repayment history with us is not available: without this information the estimate stays "
+              "cautious, which raises the risk; providing it would allow this point to be reassessed."}
+    for group, count in [("bureau", "BUREAU_LOAN_COUNT"), ("previous_applications", "PREV_COUNT"),
+                         ("pos_cash", "POS_MONTH_COUNT"), ("credit_card", "CC_MONTH_COUNT")]:
+        text = sentence(group, {count: NAN})
+        assert "la fournir permettrait" in text["fr"] and "providing it would" in text["en"], group
+    assert sentence("previous_applications", {"PREV_COUNT": NAN})["en"].startswith(
+        "The client's previous applications with us are not known:")
 
 
 def test_values_are_in_the_units_people_use():
@@ -135,19 +166,78 @@ def test_values_are_in_the_units_people_use():
     assert burden["en"] == ("This loan's annuity (€24,700) is 20% of the declared income (median client: 16%), "
                             "which raises the risk.")
     term = sentence("loan_term", {"CREDIT_TERM_MONTHS": 22.4})
-    assert term["en"].startswith(f"The loan amount equals 22{NBSP}annuities;")
+    assert term == combined("loan_term", "raises")  # no median to compare with: the factor, no value
 
 
-def test_counts_of_loans_agree_with_their_number_in_both_languages():
-    text = sentence("bureau", {"BUREAU_OVERDUE_LOAN_COUNT": 1.0, "BUREAU_LOAN_COUNT": 3.0})
-    assert text["fr"].startswith(f"Le client a 1{NBSP}crédit avec un impayé en cours dans d'autres établissements, "
-                                 "sur 3 au total ;")
-    assert text["en"].startswith(f"The client has 1{NBSP}loan with an overdue amount at other lenders, out of 3 in all;")
+COUNTED = Reference(
+    medians={"BUREAU_OVERDUE_LOAN_COUNT": 0.5, "PREV_REFUSED_COUNT": 0.5, "INST_LATE_COUNT": 0.5,
+             "INST_RECENT_LATE_COUNT": 0.5, "BUREAU_ACTIVE_DEBT_SUM": 50000.0, "PREV_APPROVED_RATE_MEAN": 0.3,
+             "DAYS_REGISTRATION": -5000.0, "AMT_CREDIT": 500000.0},
+    default_rates={}, default_rate=0.081, vocabularies={},
+    around_median={f: [0.05, 0.12] for f in ("BUREAU_OVERDUE_LOAN_COUNT", "PREV_REFUSED_COUNT", "INST_LATE_COUNT",
+                                             "INST_RECENT_LATE_COUNT", "BUREAU_ACTIVE_DEBT_SUM", "PREV_APPROVED_RATE_MEAN",
+                                             "AMT_CREDIT")} | {"DAYS_REGISTRATION": [0.07, 0.1]})
+
+
+def said(group_id: str, values: dict, direction: str = "lowers", points: dict | None = None) -> dict:
+    """The fact of a backed reason (below the median lowers the risk in COUNTED), without comparison and direction."""
+    group = next(g for g in groups() if g.id == group_id)
+    text = explain_group(group, values, points or {}, COUNTED, direction)
+    return {lang: t.split(" (m")[0] for lang, t in text.items()}
+
+
+@pytest.mark.parametrize("group, values, fr, en", [
+    ("previous_applications", {"PREV_REFUSED_COUNT": 0.0, "PREV_COUNT": 2.0},
+     "Aucune des 2 demandes de crédit précédentes chez nous n'a été refusée",
+     "None of the 2 previous applications with us was refused"),
+    ("previous_applications", {"PREV_REFUSED_COUNT": 0.0, "PREV_COUNT": 1.0},
+     "La demande de crédit précédente chez nous n'a pas été refusée", "The previous application with us was not refused"),
+    ("instalments", {"INST_LATE_COUNT": 0.0, "INST_COUNT": 1.0},
+     f"Aucun retard de remboursement sur 1{NBSP}échéance de crédits précédents chez nous",
+     f"No late payment on 1{NBSP}instalment of previous loans with us"),
+    ("instalments", {"INST_RECENT_LATE_COUNT": 0.0, "INST_RECENT_COUNT": 12.0},
+     f"Aucun retard de remboursement sur 12{NBSP}échéances au cours des 12 derniers mois",
+     f"No late payment on 12{NBSP}instalments in the last 12 months"),
+    ("bureau", {"BUREAU_OVERDUE_LOAN_COUNT": 0.0, "BUREAU_LOAN_COUNT": 1.0},
+     f"Aucun crédit du client dans d'autres établissements n'a d'impayé en cours (1{NBSP}crédit au total)",
+     f"None of the client's loans at other lenders has an overdue amount (1{NBSP}loan in all)"),
+    ("bureau", {"BUREAU_ACTIVE_DEBT_SUM": 0.0},
+     "Le client ne doit plus rien sur ses crédits dans d'autres établissements",
+     "The client owes nothing more on loans at other lenders"),
+    ("previous_applications", {"PREV_APPROVED_RATE_MEAN": 0.2},
+     f"D'après leurs remboursements, les crédits que nous avons accordés précédemment au client avaient un taux "
+     f"d'intérêt annuel de 20,0{NBSP}% en moyenne",
+     "Estimated from their repayments, the loans we granted the client before had an annual interest rate of 20.0% "
+     "on average"),
+    ("loan_amount", {"AMT_CREDIT": 200000.0}, f"Le crédit demandé est de 200{NBSP}000{NBSP}€", "The loan requested is €200,000"),
+])
+def test_counts_read_in_words_zero_one_or_many_in_both_languages(group, values, fr, en):
+    assert said(group, values) == {"fr": fr, "en": en}
+
+
+@pytest.mark.parametrize("group, values, fr, en", [
+    ("previous_applications", {"PREV_REFUSED_COUNT": 1.0, "PREV_COUNT": 3.0},
+     "1 des 3 demandes de crédit précédentes chez nous a été refusée", "1 of the 3 previous applications with us was refused"),
+    ("previous_applications", {"PREV_REFUSED_COUNT": 1.0, "PREV_COUNT": 1.0},
+     "La demande de crédit précédente chez nous a été refusée", "The previous application with us was refused"),
+    ("previous_applications", {"PREV_REFUSED_COUNT": 2.0, "PREV_COUNT": 5.0},
+     "2 des 5 demandes de crédit précédentes chez nous ont été refusées", "2 of the 5 previous applications with us were refused"),
+    ("instalments", {"INST_LATE_COUNT": 1.0, "INST_COUNT": 1.0},
+     f"Les remboursements passés ont été en retard 1{NBSP}fois sur 1{NBSP}échéance",
+     f"Past repayments were late 1{NBSP}time out of 1{NBSP}instalment"),
+    ("bureau", {"BUREAU_OVERDUE_LOAN_COUNT": 1.0, "BUREAU_LOAN_COUNT": 3.0},
+     f"Le client a 1{NBSP}crédit avec un impayé en cours dans d'autres établissements, sur 3 au total",
+     f"The client has 1{NBSP}loan with an overdue amount at other lenders, out of 3 in all"),
+    ("identity", {"DAYS_REGISTRATION": -365.0},
+     f"L'adresse officielle a été modifiée il y a 1{NBSP}an", f"The client last changed their registered address 1{NBSP}year ago"),
+])
+def test_counts_that_raise_the_risk_agree_with_their_number(group, values, fr, en):
+    assert said(group, values, "raises") == {"fr": fr, "en": en}
 
 
 def test_a_group_with_nothing_known_still_gets_a_sentence_naming_it():
     text = sentence("addresses", {}, {}, "lowers")
-    assert text["fr"] == ("Cohérence des adresses : information incomplète ; pour un profil comme celui du client, "
+    assert text["fr"] == ("Cohérence des adresses : information incomplète ; combinée au reste du dossier, "
                           "l'absence de cette information réduit le risque.")
 
 
