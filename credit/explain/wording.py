@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+from credit.explain.reference import missing
+
 LANGUAGES = ("fr", "en")
 _NBSP = "\u00a0"
 _WORDS = {  # unit word: (French singular, French plural, English singular, English plural)
@@ -14,6 +16,7 @@ _WORDS = {  # unit word: (French singular, French plural, English singular, Engl
     "day": ("jour", "jours", "day", "days"), "time": ("fois", "fois", "time", "times"),
     "annuity": ("annuité", "annuités", "annuity", "annuities"), "loan": ("crédit", "crédits", "loan", "loans"),
     "instalment": ("échéance", "échéances", "instalment", "instalments"),
+    "repayment": ("échéance", "échéances", "repayment", "repayments"),
 }
 APPLICATION_DAY = {"fr": "le jour de la demande", "en": "on the day of the application"}
 _YES_NO = {"fr": ("non", "oui"), "en": ("no", "yes")}
@@ -73,7 +76,7 @@ def count_form(value: float | None) -> str | None:
     """Which form of a sentence a count or share calls for: 'zero', 'one' or 'many' (None when unknown).
     A sentence's 'where' may ask for one of them, or for 'some' (not zero), so that "0 des 2 demandes"
     reads "Aucune des 2 demandes" and "1 fois sur 1 échéances" agrees (credit/explain/labels/groups.json)."""
-    if value is None or value != value:
+    if missing(value):
         return None
     return "zero" if value == 0 else "one" if value == 1 else "many"
 
@@ -109,7 +112,7 @@ def hour(value: float, lang: str) -> str:
 
 def format_value(value: float | None, unit: str, lang: str, category: str | None = None) -> str:
     """One feature value for people. Categories arrive already translated in `category`."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         return MISSING[lang]
     if unit == "category":
         return category if category is not None else MISSING[lang]

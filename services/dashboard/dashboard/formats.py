@@ -2,10 +2,10 @@
 term in repayments."""
 from __future__ import annotations
 
-from credit.explain.wording import number
+from credit.explain.wording import counted, number
 from dashboard.catalogue import words
 
-TEXT, SIMULATION = words("charts"), words("simulation")
+TEXT = words("charts")
 _NBSP = "\u00a0"
 
 
@@ -25,6 +25,4 @@ def moment(at, lang: str) -> str:
 def repayments(count: float, lang: str) -> str:
     """A term as the number of annuities that repay the loan: '24 échéances', '1 repayment' (the data does not say
     how often an annuity falls, so never months)."""
-    shown = round(count)
-    one, many = SIMULATION[lang]["repayments"]
-    return f"{number(shown, lang)}{_NBSP}{one if shown == 1 or (lang == 'fr' and shown < 2) else many}"
+    return counted(round(count), "repayment", lang)

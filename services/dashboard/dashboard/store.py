@@ -80,12 +80,8 @@ class Store:
         self._db.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         with self._lock, self._db:
-            columns = {c[1] for c in self._db.execute("PRAGMA table_info(decisions)")}
-            if columns and "status" not in columns:  # a store written before reviews existed
-                self._db.execute("ALTER TABLE decisions ADD COLUMN status TEXT NOT NULL DEFAULT 'decided'")
-            logged = {c[1] for c in self._db.execute("PRAGMA table_info(access_log)")}
-            if logged and "what" not in logged:  # a store written when only client files were opened
-                self._db.execute(f"ALTER TABLE access_log ADD COLUMN what TEXT NOT NULL DEFAULT '{FILE}'")
+            self._add_column("decisions", "status", "'decided'")  # a store written before reviews existed
+            self._add_column("access_log", "what", f"'{FILE}'")  # written when only client files were opened
             keyed = [c[1] for c in self._db.execute("PRAGMA table_info(dead_letters)") if c[5]]
             if keyed and "service" not in keyed:  # a store written when one dead letter per message was kept
                 self._db.execute("ALTER TABLE dead_letters RENAME TO dead_letters_before")
@@ -94,6 +90,12 @@ class Store:
             if keyed and "service" not in keyed:
                 self._db.execute("INSERT INTO dead_letters SELECT * FROM dead_letters_before")
                 self._db.execute("DROP TABLE dead_letters_before")
+
+    def _add_column(self, table: str, column: str, default: str) -> None:
+        """A column an older store's existing table lacks, filled with `default` (new stores get it from _SCHEMA)."""
+        columns = {c[1] for c in self._db.execute(f"PRAGMA table_info({table})")}
+        if columns and column not in columns:
+            self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT NOT NULL DEFAULT {default}")
 
     def upsert(self, events) -> int:
         """Write events (any mix of the kinds) in one transaction, or none of them; returns how many.
