@@ -7,7 +7,7 @@ MODELS ?= models
 PYTEST := $(BIN)/python -m pytest
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install chromium demo up down train test test-unit test-model test-integration test-browser bench clean
+.PHONY: install chromium demo up down train lint format test test-unit test-model test-integration test-browser bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,17 @@ down: $(INSTALLED)
 train: $(INSTALLED)
 	$(BIN)/python -m training --data $(DATA) --out $(MODELS)
 
-test: $(INSTALLED) chromium
+# ruff (settings in pyproject.toml): a lint error or an unformatted file fails `make test`.
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Formats the tree and applies ruff's safe fixes.
+format: $(INSTALLED)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint chromium
 	$(PYTEST)
 
 test-unit: $(INSTALLED)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -24,11 +23,12 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from credit.bundle import latest_bundle, load_bundle  # noqa: E402
+from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
+from credit.bundle import open_bundle  # noqa: E402
 from credit.events import ApplicationReceived, ApplicationScored, now  # noqa: E402
-from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS  # noqa: E402
+from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS, PARTITIONS  # noqa: E402
 from ingest.history_loader import load_history  # noqa: E402
-from ingest.publisher import KafkaPublisher, message_key  # noqa: E402
+from ingest.publisher import KafkaPublisher  # noqa: E402
 from ingest.settings import IngestSettings  # noqa: E402
 from tests.integration.stack import topic_size  # noqa: E402
 from tests.kafka_broker import KafkaBroker  # noqa: E402
@@ -53,7 +53,7 @@ def publish_backlog(bootstrap: str, templates: list, n: int) -> list[str]:
     ids = [f"backlog-{i}" for i in range(n)]
     for i, application_id in enumerate(ids):
         template = templates[i % len(templates)]
-        producer.send(LOAN_APPLICATIONS, key=message_key(template), value=event_bytes(template, application_id))
+        producer.send(LOAN_APPLICATIONS, key=template.key, value=event_bytes(template, application_id))
     producer.flush()
     producer.close()
     return ids
@@ -65,7 +65,7 @@ def publish_at_rate(bootstrap: str, templates: list, rate: float, seconds: float
     for i, application_id in enumerate(ids):
         time.sleep(max(0.0, start + i / rate - time.monotonic()))
         template = templates[i % len(templates)]
-        producer.send(LOAN_APPLICATIONS, key=message_key(template), value=event_bytes(template, application_id))
+        producer.send(LOAN_APPLICATIONS, key=template.key, value=event_bytes(template, application_id))
     producer.flush()
     producer.close()
     return ids
@@ -135,7 +135,7 @@ def latency(decisions: list[ApplicationScored], rate: float) -> dict:
 
 def start_scorer(broker: KafkaBroker, bundle, runtime: str, work: Path) -> Service:
     return Service(f"scorer-{runtime}", ["-m", "scorer", "worker", "-l", "warn"], {
-        "SCORER_KAFKA_BOOTSTRAP": broker.bootstrap, "SCORER_MODELS_DIR": str(bundle.path.parent),
+        "KAFKA_BOOTSTRAP": broker.bootstrap, "SCORER_MODELS_DIR": str(bundle.path.parent),
         "SCORER_DATA_DIR": str(work / f"data-{runtime}"), "SCORER_WEB_PORT": str(free_port()),
         "SCORER_RUNTIME": runtime}, work).start()
 
@@ -171,9 +171,9 @@ def report(results: dict, args, bundle) -> dict:
     return {"runtimes": results, "onnx_over_lightgbm_throughput": round(ratio, 2),
             "settings": {"applications": args.applications, "rate_per_s": args.rate, "seconds": args.seconds,
                          "batch_size": os.environ.get("SCORER_BATCH_SIZE", "64 (default)"),
-                         "batch_wait_s": os.environ.get("SCORER_BATCH_WAIT_S", "0.02 (default)"), "partitions": 3},
+                         "batch_wait_s": os.environ.get("SCORER_BATCH_WAIT_S", "0.02 (default)"), "partitions": PARTITIONS},
             "model": {"version": bundle.model_version, "trees": bundle.manifest.get("trees"), "features": len(bundle.features)},
-            "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+            "machine": machine(),
             "versions": {lib: version(lib) for lib in libs}}
 
 
@@ -195,17 +195,14 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=20_000)
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    bundle, templates = load_bundle(latest_bundle(ROOT / "models")), application_rows()
+    bundle, templates = open_bundle(ROOT / "models"), application_rows()
     work = Path(tempfile.mkdtemp(prefix="backbone-speed-"))  # the scorer logs stay there
     print(f"scorer logs in {work}", flush=True)
     results = {runtime: run_runtime(runtime, bundle, templates, args, work) for runtime in RUNTIMES}
     summary = report(results, args, bundle)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "backbone_speed.json").write_text(json.dumps(summary, indent=1))
-    (args.out / "backbone_speed.md").write_text(markdown(summary))
-    print(markdown(summary))
+    write_results(args.out, "backbone_speed", summary, markdown(summary))
 
 
 if __name__ == "__main__":

@@ -8,9 +8,6 @@ its cache, is timed once (cold). Writes compare_speed.json.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -20,6 +17,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
 from credit.compare import Population, main_groups  # noqa: E402
 from credit.schema import DAYS_SENTINEL  # noqa: E402
 
@@ -93,15 +91,12 @@ def run(n: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=300_000)
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     timings = run(args.clients)
     for name, ms in timings.items():
         print(f"{name:50s} {ms:9.3f} ms")
-    report = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()}, "clients": args.clients,
-              "milliseconds": timings}
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "compare_speed.json").write_text(json.dumps(report, indent=1) + "\n")
+    write_results(args.out, "compare_speed", {"machine": machine(), "clients": args.clients, "milliseconds": timings})
 
 
 if __name__ == "__main__":

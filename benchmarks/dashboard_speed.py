@@ -1,6 +1,7 @@
 """Benchmark: the dashboard's answers (issue 5: within 1 s) with a 300,000-client reference population.
 
 python benchmarks/dashboard_speed.py [--clients 300000] [--applications 500] [--repeat 20] [--browser-repeat 10]
+                                     [--against REV] [--rounds 2]
 
 The reference population is the newest bundle in models/ (trained on 20,000 demo clients, 15,000
 training rows) with its reference.parquet and contributions.parquet resampled to --clients rows
@@ -12,6 +13,11 @@ decided and explained by the services' own code.
 In process: the dashboard's views on that context, each timed with its Bokeh models built
 (`get_root`), over --repeat different clients. In Chromium: the app served by `panel serve` as in
 production, logged into, each answer timed from the click (or key press) to the text on the page.
+--against REV: the same answers also timed in REV (checked out with `git worktree add` into a
+temporary directory), the two trees in turn, --rounds passes each, every pass in a process of its
+own (and its own `panel serve`) on the same bundle, store and clients; the report gives both
+trees' figures and their ratio (this tree's median over REV's). "This tree" is the working tree as
+it was when the run started (copied), uncommitted changes included.
 Writes dashboard_speed.json and dashboard_speed.md.
 """
 from __future__ import annotations
@@ -23,25 +29,30 @@ import platform
 import re
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+TREE = Path(os.environ.get("DASHBOARD_SPEED_TREE", ROOT))  # the code a pass times (see timed_pass)
+sys.path[:0] = [str(TREE), str(TREE / "services" / "dashboard")]
 
 from credit.bundle import FILES, MANIFEST, latest_bundle, load_bundle, sha256  # noqa: E402
 
-APP = ROOT / "services" / "dashboard" / "dashboard"
+APP = TREE / "services" / "dashboard" / "dashboard"
 AMOUNTS = ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE")
 PASSWORD = "benchmark password 2026"
 WAIT_MS = 60_000
 LIMIT_MS = 1000
 SETTLE_MS = 5000
+NO_BROKER = "127.0.0.1:1"  # the live feed says it is interrupted
+PARTS = ("in process", "browser")
 
 
 # The 300,000-client bundle and the store
@@ -69,19 +80,14 @@ def enlarged_bundle(source: Path, models_dir: Path, clients: int, seed: int = 0)
 
 def decided_and_explained(bundle, applications: int) -> list:
     """Demo applications, decided and explained as the scorer and explainer publish them."""
-    from credit.dead_letters import decode_application
-    from credit.events import ApplicationReceived
-    from credit.explain.explanation import Explainer
-    from credit.features import history_record
     from adapters.onnx_scorer import OnnxScorer
-    from tests.json_rows import json_rows
+    from credit.explain.explanation import Explainer
+    from tests.json_rows import decided
     from training.data import demo_data
 
     raw = pd.read_csv(demo_data(clients=20_000) / "application_test.csv").head(applications)
     history = pd.read_parquet(bundle.file("history")).set_index("SK_ID_CURR")
-    received = [ApplicationReceived(**row) for row in json_rows(raw)]
-    histories = {c: history_record(history, c) for c in raw["SK_ID_CURR"] if c in history.index}
-    decisions = OnnxScorer(bundle.path).score([decode_application(r.to_bytes()) for r in received], histories)
+    received, decisions = decided(OnnxScorer(bundle.path), raw, history)
     return [*received, *decisions, *Explainer(bundle).explain(decisions)]
 
 
@@ -122,30 +128,56 @@ def in_process(settings, clients: list[int], results: dict) -> None:
 
     start = time.perf_counter()
     context = build_context(settings, start_feed=False)
-    results["build_context (once per server process)"] = summary([time.perf_counter() - start])
-    print(f"  build_context: {results['build_context (once per server process)']['best_ms']:.0f} ms", flush=True)
+    record(results, "build_context (once per server process)", [time.perf_counter() - start])
     file_views(context, clients, results)
     comparison_views(context, clients, results)
     client_info_views(context, clients, results)
 
 
+class Session:
+    """One browser session's views on the context, through the API of the tree timed: the session's open client
+    (dashboard.state), or, in a tree before it, each view's own client_id."""
+
+    def __init__(self, context):
+        self.context = context
+        try:
+            from dashboard.state import OpenClient
+        except ImportError:
+            self.client = None
+        else:
+            self.client = OpenClient(context.store)
+
+    def view(self, cls, *args):
+        return cls(self.context, *args) if self.client is None else cls(self.context, self.client, *args)
+
+    def open(self, view, client_id: int) -> None:
+        """The client opened with `view` on screen."""
+        if self.client is None:
+            view.client_id = client_id
+        else:
+            self.client.page = view
+            self.client.open(client_id)
+
+
 def file_views(context, clients, results) -> None:
     from dashboard.views.client_file import ClientFile
 
-    view = shown(ClientFile(context, "benchmark"))
-    times = [elapsed(lambda: setattr(view, "client_id", client)) for client in clients]
+    session = Session(context)
+    view = shown(session.view(ClientFile, "benchmark"))
+    times = [elapsed(lambda: session.open(view, client)) for client in clients]
     record(results, "ClientFile: open a client file", times)
 
 
 def comparison_views(context, clients, results) -> None:
     from dashboard.views.comparison import FEATURES, Comparison
 
-    record(results, "Comparison(context) (once per browser session)", [elapsed(lambda: Comparison(context))])
-    view, rng = shown(Comparison(context)), np.random.default_rng(1)
+    session = Session(context)
+    record(results, "Comparison(context) (once per browser session)", [elapsed(lambda: session.view(Comparison))])
+    view, rng = shown(session.view(Comparison)), np.random.default_rng(1)
     client, k, cold, warm, scatter = [], [], [], [], []
     features = list(FEATURES)
     for i, id_ in enumerate(clients):
-        client.append(elapsed(lambda: setattr(view, "client_id", id_)))
+        client.append(elapsed(lambda: session.open(view, id_)))
         k.append(elapsed(lambda: setattr(view, "k", int(rng.integers(5, 501)))))
         # each feature's first distribution fills the population's cache
         (cold if i < len(features) else warm).append(
@@ -162,13 +194,14 @@ def comparison_views(context, clients, results) -> None:
 def client_info_views(context, clients, results) -> None:
     from dashboard.views.client_info import ClientInfo
 
-    view, rng = shown(ClientInfo(context)), np.random.default_rng(2)
+    session = Session(context)
+    view, rng = shown(session.view(ClientInfo)), np.random.default_rng(2)
     options = context.population.segment_options("fr")
     segment, card = [], []
     for client in clients:
         chosen = rng.choice(len(options), 2, replace=False)
         filters = {options[i].key: options[i].options[int(rng.integers(len(options[i].options)))][0] for i in chosen}
-        card.append(elapsed(lambda: setattr(view, "client_id", client)))
+        card.append(elapsed(lambda: session.open(view, client)))
         segment.append(elapsed(lambda: setattr(view, "filters", filters)))
     record(results, "ClientInfo: another client", card)
     record(results, "ClientInfo: segment filters changed (2 filters)", segment)
@@ -183,7 +216,7 @@ def in_browser(env: dict, folder: Path, decisions: list, results: dict) -> None:
     options = ("--setup", str(APP / "setup.py"), "--auth-module", str(APP / "auth.py"))
     start = time.perf_counter()
     with served_panel(APP / "app.py", folder, *options, env=env) as url, sync_playwright() as playwright:
-        results["panel serve start, context built (once)"] = summary([time.perf_counter() - start])
+        record(results, "panel serve start, context built (once)", [time.perf_counter() - start])
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
                                              headless=True, args=CHROMIUM_ARGS)
         try:
@@ -218,11 +251,11 @@ def walk(page, decisions: list, results: dict) -> None:
     steps = {"open a client file (click -> .summary)": [], "Informations client tab (click -> .segment)": [],
              "Comparaison tab (click -> .similar)": [], "K slider one step (key -> .similar)": []}
     times, k = list(steps.values()), 50
-    for decision in decisions:
-        shown = pd_text(decision.probability_of_default)
+    for client_id, pd_ in decisions:
+        shown = pd_text(pd_)
         tab("Dossier client").click()
         entry = page.locator("input").first
-        entry.fill(str(decision.client_id))
+        entry.fill(str(client_id))
         entry.press("Enter")
         button = page.get_by_role("button", name="Ouvrir le dossier")
         button.wait_for()  # found before the clock starts: Playwright's first search of the page is slow
@@ -248,19 +281,103 @@ def distinct(decisions: list, n: int) -> list:
     return list(chosen.values())[:n]
 
 
+# Passes: each tree timed in its own processes, on the same bundle, store and clients
+def snapshot(into: Path) -> Path:
+    """The working tree as it is now (tracked and untracked files, not the ignored ones), copied."""
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True,
+                            check=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file():
+            (into / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, into / name)
+    return into
+
+
+@contextmanager
+def checked_out(rev: str, into: Path):
+    """REV in a temporary git worktree, removed at exit."""
+    subprocess.run(["git", "worktree", "add", "--detach", str(into), rev], cwd=ROOT, check=True, capture_output=True)
+    try:
+        yield into
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(into)], cwd=ROOT, check=True, capture_output=True)
+
+
+def timed_pass(tree: Path, folder: Path, part: str) -> dict:
+    """One pass of `part` ("in process" or "browser") in a process of its own running the code of `tree`, as does
+    the `panel serve` it starts (from the tree's directory: `python -m` puts it first on the path)."""
+    out = folder / "pass.json"
+    path = os.pathsep.join([str(tree), str(tree / "services" / "dashboard"), os.environ.get("PYTHONPATH", "")])
+    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--pass", part, "--folder", str(folder),
+                    "--pass-out", str(out)], env={**os.environ, "DASHBOARD_SPEED_TREE": str(tree), "PYTHONPATH": path},
+                   cwd=tree, check=True)
+    return json.loads(out.read_text())
+
+
+def run_pass(part: str, folder: Path, out: Path) -> None:
+    from dashboard.settings import Settings
+
+    plan, results = json.loads((folder / "plan.json").read_text()), {}
+    if part == "in process":
+        in_process(Settings(models_dir=folder / "models", store_path=folder / "in-process.db",
+                            kafka_bootstrap=NO_BROKER), plan["clients"], results)
+    else:
+        env = {"DASHBOARD_MODELS_DIR": str(folder / "models"), "DASHBOARD_STORE_PATH": str(folder / "store.db"),
+               "DASHBOARD_USERS_FILE": str(folder / "users.json"), "PANEL_COOKIE_SECRET": secrets.token_urlsafe(32),
+               "KAFKA_BOOTSTRAP": NO_BROKER}
+        in_browser(env, folder, plan["browser"], results)
+    out.write_text(json.dumps(results))
+
+
+def merged(passes: list[dict]) -> dict:
+    """The passes' times of each answer together."""
+    times: dict = {}
+    for results in passes:
+        for name, t in results.items():
+            times.setdefault(name, []).extend(t["each_ms"])
+    return {name: {**summary([ms / 1000 for ms in each]), "each_ms": each} for name, each in times.items()}
+
+
 # Report
 def write(report: dict, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "dashboard_speed.json").write_text(json.dumps(report, indent=1) + "\n")
-    lines = [f"# Dashboard speed, {report['reference_clients']:,} reference clients", "",
-             report["population"], "", "| action | median | p95 (in process) / max (browser) | within 1 s? |",
-             "|---|---:|---:|---|"]
+    before = report.get("against")
+    head = f" {before['rev']} ({before['commit'][:8]}) median | this tree median | ratio |" if before else " median |"
+    lines = [f"# Dashboard speed, {report['reference_clients']:,} reference clients", "", report["population"], "",
+             f"| action |{head} p95 (in process) / max (browser) | within 1 s? |",
+             "|---|" + "---:|" * (4 if before else 2) + "---|"]
     for where, key in (("in process", "p95_ms"), ("browser", "max_ms")):
         for name, t in report[where].items():
-            once = t["n"] == 1 and "once" in name
+            once = "once" in name
             verdict = "— (not an answer)" if once else ("yes" if t[key] <= LIMIT_MS else "**no**")
-            lines.append(f"| {where}: {name} | {t['median_ms']:,.0f} ms | {t[key]:,.0f} ms | {verdict} |")
+            then = before and before[where].get(name)
+            figures = (f"{then['median_ms']:,.0f} ms | {t['median_ms']:,.0f} ms | {report['ratio'][where][name]:.2f} |"
+                       if then else f"{t['median_ms']:,.0f} ms |")
+            lines.append(f"| {where}: {name} | {figures} {t[key]:,.0f} ms | {verdict} |")
     (out / "dashboard_speed.md").write_text("\n".join(lines) + "\n")
+
+
+def prepared(folder: Path, args) -> str:
+    """The enlarged bundle, the store, the user and the plan (the clients each pass opens) in `folder`;
+    returns the bundle's name."""
+    from credit.events import ApplicationScored
+    from dashboard.accounts import add_user
+    from dashboard.store import Store
+
+    source = latest_bundle(ROOT / "models")
+    print(f"Enlarging {source.name}'s reference to {args.clients:,} clients ...", flush=True)
+    bundle = enlarged_bundle(source, folder / "models", args.clients)
+    print(f"Deciding and explaining {args.applications} demo applications ...", flush=True)
+    events = decided_and_explained(bundle, args.applications)
+    Store(folder / "store.db").upsert(events)
+    shutil.copy(folder / "store.db", folder / "in-process.db")  # the server's access log stays its own
+    add_user(folder / "users.json", "marie", PASSWORD)
+    decisions = distinct([e for e in events if isinstance(e, ApplicationScored)], args.repeat + args.browser_repeat)
+    (folder / "plan.json").write_text(json.dumps({
+        "clients": [d.client_id for d in decisions[:args.repeat]],
+        "browser": [(d.client_id, d.probability_of_default) for d in decisions[args.repeat:]]}))
+    return source.name
 
 
 def main() -> None:
@@ -269,38 +386,41 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--browser-repeat", type=int, default=10)
+    parser.add_argument("--against", metavar="REV", help="also time REV, in turn with this tree, and give the ratio")
+    parser.add_argument("--rounds", type=int, default=2, help="passes of each tree (with --against)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    parser.add_argument("--pass", dest="part", choices=PARTS, help=argparse.SUPPRESS)  # one pass, in a tree
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--pass-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    from credit.events import ApplicationScored
-    from dashboard.accounts import add_user
-    from dashboard.settings import Settings
-    from dashboard.store import Store
-
-    source = latest_bundle(ROOT / "models")
+    if args.part:
+        return run_pass(args.part, args.folder, args.pass_out)
+    with tempfile.TemporaryDirectory(prefix="dashboard-speed-") as tmp, ExitStack() as trees_open:
+        folder = Path(tmp)
+        name = prepared(folder, args)
+        trees = {"this tree": ROOT}
+        if args.against:
+            trees = {args.against: trees_open.enter_context(checked_out(args.against, folder / "before")),
+                     "this tree": snapshot(folder / "after")}
+        passes = {label: {part: [] for part in PARTS} for label in trees}
+        for round_ in range(args.rounds if args.against else 1):
+            for label in list(trees)[::1 if round_ % 2 == 0 else -1]:  # in turn, each tree first every other round
+                for part in PARTS:
+                    print(f"{label}, pass {round_ + 1}, {part}:", flush=True)
+                    passes[label][part].append(timed_pass(trees[label], folder, part))
     report = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-              "reference_clients": args.clients, "bundle": source.name, "applications": args.applications,
-              "population": f"The demo bundle {source.name}'s reference (15,000 training rows of 20,000 demo clients) "
+              "reference_clients": args.clients, "bundle": name, "applications": args.applications,
+              "population": f"The demo bundle {name}'s reference (15,000 training rows of 20,000 demo clients) "
                             f"resampled to {args.clients:,} rows with jittered amounts; {args.applications} demo "
                             "applications decided and explained in the store.",
-              "in process": {}, "browser": {}}
-    with tempfile.TemporaryDirectory(prefix="dashboard-speed-") as tmp:
-        folder = Path(tmp)
-        print(f"Enlarging {source.name}'s reference to {args.clients:,} clients ...", flush=True)
-        bundle = enlarged_bundle(source, folder / "models", args.clients)
-        print(f"Deciding and explaining {args.applications} demo applications ...", flush=True)
-        events = decided_and_explained(bundle, args.applications)
-        Store(folder / "store.db").upsert(events)
-        add_user(folder / "users.json", "marie", PASSWORD)
-        decisions = distinct([e for e in events if isinstance(e, ApplicationScored)], args.repeat + args.browser_repeat)
-        settings = Settings(models_dir=folder / "models", store_path=folder / "in-process.db", kafka_bootstrap="127.0.0.1:1")
-        shutil.copy(folder / "store.db", settings.store_path)  # the server's access log stays its own
-        print("In process:", flush=True)
-        in_process(settings, [d.client_id for d in decisions[:args.repeat]], report["in process"])
-        env = {"DASHBOARD_MODELS_DIR": str(folder / "models"), "DASHBOARD_STORE_PATH": str(folder / "store.db"),
-               "DASHBOARD_USERS_FILE": str(folder / "users.json"), "PANEL_COOKIE_SECRET": secrets.token_urlsafe(32),
-               "DASHBOARD_KAFKA_BOOTSTRAP": "127.0.0.1:1"}  # no broker: the live feed says it is interrupted
-        print("In Chromium:", flush=True)
-        in_browser(env, folder, decisions[args.repeat:], report["browser"])
+              **{part: merged(passes["this tree"][part]) for part in PARTS}}
+    if args.against:
+        commit = subprocess.run(["git", "rev-parse", args.against], cwd=ROOT, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        report["against"] = {"rev": args.against, "commit": commit, "rounds": args.rounds,
+                             **{part: merged(passes[args.against][part]) for part in PARTS}}
+        report["ratio"] = {part: {n: round(t["median_ms"] / report["against"][part][n]["median_ms"], 3)
+                                  for n, t in report[part].items() if n in report["against"][part]} for part in PARTS}
     write(report, args.out)
     print((args.out / "dashboard_speed.md").read_text())
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 import warnings
@@ -25,6 +23,7 @@ from sklearn.metrics import roc_auc_score
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
+from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
 from training_speed import elapsed, rate  # noqa: E402
 from credit.features import aggregate_history, build_features, fit_vocabularies, model_matrix  # noqa: E402
 from training.cross_validation import Capacity, cross_validate, fit_final  # noqa: E402
@@ -144,8 +143,6 @@ def _as_contrib(values, expected) -> np.ndarray:
 
 
 def write_report(results: dict, out: Path, name: str) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{name}.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
     lines = ["| capacity | trees | OOF AUC pooled (mean of folds) | explanations/s single | batch 64 | batch 1024 "
              "| explain/score ratio (batch 64) | mean leaves | leaf depth mean/max | Σ leaves·depth² |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -155,7 +152,7 @@ def write_report(results: dict, out: Path, name: str) -> None:
                      f"| {s['single_rows_per_s']:,.0f} | {s['batch64_rows_per_s']:,.0f} | {s['batch1024_rows_per_s']:,.0f} "
                      f"| {s['explain_over_score_batch64']:.3f} | {m['leaves_mean']} "
                      f"| {m['leaf_depth_mean']}/{m['leaf_depth_max']} | {m['treeshap_cost']:,} |")
-    (out / f"{name}.md").write_text("\n".join(lines) + "\n")
+    write_results(out, name, results, "\n".join(lines) + "\n")
     plot(results["models"], out / f"{name}.png")
 
 
@@ -184,7 +181,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=60_000)
     parser.add_argument("--data", type=Path, help="directory of the Kaggle CSVs (default: demo data)")
     parser.add_argument("--name", default="explain_capacity", help="results file name (default explain_capacity)")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message="LightGBM binary classifier")
     log(f"loading {args.data or f'demo data ({args.clients:,} clients)'} and building features")
@@ -201,18 +198,17 @@ def main() -> None:
     shap_check = {label(key): shap_vs_lightgbm(booster, rows) for key, booster, _ in trained
                   if key in (PRODUCTION, biggest[0])}
     log(f"shap vs lightgbm: {json.dumps(shap_check, indent=1)}")
-    results = {"machine": machine(args.clients, data, x), "models": models, "shap_vs_lightgbm": shap_check,
+    results = {"machine": setting(args.clients, data, x), "models": models, "shap_vs_lightgbm": shap_check,
                "total_seconds": round(time.perf_counter() - START, 1)}
     write_report(results, args.out, args.name)
     log(f"done; wrote {args.out}/{args.name}.json, .md, .png")
 
 
-def machine(clients: int, data: str, x: np.ndarray) -> dict:
-    return {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
-            "lightgbm": lgb.__version__, "numpy": np.__version__, "load_average": os.getloadavg(),
-            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "clients": clients,
-            "data_fingerprint": data[:16], "rows": int(x.shape[0]), "features": int(x.shape[1]),
-            "explain_threads": 1, "folds": 3, "max_rounds": 5000, "early_stopping": 150}
+def setting(clients: int, data: str, x: np.ndarray) -> dict:
+    return machine(lightgbm=lgb.__version__, numpy=np.__version__,
+                   date=datetime.now(timezone.utc).isoformat(timespec="seconds"), clients=clients,
+                   data_fingerprint=data[:16], rows=int(x.shape[0]), features=int(x.shape[1]),
+                   explain_threads=1, folds=3, max_rounds=5000, early_stopping=150)
 
 
 if __name__ == "__main__":

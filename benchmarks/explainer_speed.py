@@ -10,9 +10,6 @@ Writes explainer_speed.json and explainer_speed.md under benchmarks/results/.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import sys
 import tempfile
 from pathlib import Path
@@ -22,9 +19,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
+from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
 from backbone_speed import (application_rows, dead_letters, publish_at_rate, publish_backlog,  # noqa: E402
                             read_decisions, read_events)
-from credit.bundle import latest_bundle, load_bundle  # noqa: E402
+from credit.bundle import open_bundle  # noqa: E402
 from credit.events import ApplicationExplained  # noqa: E402
 from credit.explain.explanation import ADDS_UP, adds_up  # noqa: E402
 from credit.topics import DECISIONS_DLQ, LOAN_EXPLANATIONS  # noqa: E402
@@ -51,7 +49,7 @@ def percentiles(ms: np.ndarray) -> dict:
 
 def service(name: str, module: str, prefix: str, broker: KafkaBroker, bundle, work: Path) -> Service:
     return Service(name, ["-m", module, "worker", "-l", "warn"], {
-        f"{prefix}_KAFKA_BOOTSTRAP": broker.bootstrap, f"{prefix}_MODELS_DIR": str(bundle.path.parent),
+        "KAFKA_BOOTSTRAP": broker.bootstrap, f"{prefix}_MODELS_DIR": str(bundle.path.parent),
         f"{prefix}_DATA_DIR": str(work / f"data-{name}"), f"{prefix}_WEB_PORT": str(free_port())}, work)
 
 
@@ -117,9 +115,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--explainers", type=int, default=1, help="explainer worker processes (consumer group members)")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    bundle, templates = load_bundle(latest_bundle(ROOT / "models")), application_rows()
+    bundle, templates = open_bundle(ROOT / "models"), application_rows()
     work = Path(tempfile.mkdtemp(prefix="explainer-speed-"))  # the services' logs stay there
     print(f"logs in {work}", flush=True)
     result = run(bundle, templates, args, work)
@@ -129,11 +127,8 @@ def main() -> None:
                             "explainer_workers": args.explainers},
                "model": {"version": bundle.model_version, "trees": bundle.manifest.get("trees"),
                          "leaves": capacity.get("num_leaves"), "depth": capacity.get("max_depth")},
-               "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}}
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "explainer_speed.json").write_text(json.dumps(summary, indent=1))
-    (args.out / "explainer_speed.md").write_text(markdown(summary))
-    print(markdown(summary))
+               "machine": machine()}
+    write_results(args.out, "explainer_speed", summary, markdown(summary))
 
 
 if __name__ == "__main__":

@@ -23,10 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
-import os
-import platform
 import sys
 import tempfile
 import time
@@ -41,7 +38,8 @@ from tqdm import tqdm
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from credit.bundle import latest_bundle, load_bundle  # noqa: E402
+from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
+from credit.bundle import open_bundle  # noqa: E402
 from credit.dead_letters import Message  # noqa: E402
 from credit.events import ApplicationReceived, new_id  # noqa: E402
 from credit.features import aggregate_history  # noqa: E402
@@ -109,7 +107,7 @@ def a_bundle(models: Path | None, work: Path):
     """The newest bundle under `models` (one trained on the real sample: its history is the sample's), or one
     trained now on the real sample."""
     if models is not None:
-        return load_bundle(latest_bundle(models)), load_tables(SAMPLE)
+        return open_bundle(models), load_tables(SAMPLE)
     print("training a bundle on the real sample (fast capacity)...", flush=True)
     tables = load_tables(SAMPLE)
     bundle, _ = train_bundle(tables, fingerprint(SAMPLE), work, Options(capacity=FAST),
@@ -122,7 +120,7 @@ def application_messages(tables) -> tuple[list[Message], dict[int, bytes]]:
     raw = pd.read_csv(SAMPLE / "application_test.csv")
     events = [ApplicationReceived(**row) for row in json_rows(raw)]
     history = {e.client_id: e.to_bytes() for e in history_events(aggregate_history(tables), "benchmark")}
-    return [Message(str(e.SK_ID_CURR).encode(), e.to_bytes(), LOAN_APPLICATIONS, 0, i)
+    return [Message(e.key, e.to_bytes(), LOAN_APPLICATIONS, 0, i)
             for i, e in enumerate(events)], history
 
 
@@ -188,7 +186,7 @@ def scorer_cost(bundle, messages, history, n: int, loop, rng) -> tuple[dict, lis
 
 
 def explainer_cost(bundle, decisions, n: int, loop, rng) -> dict:
-    messages = [Message(str(d.client_id).encode(), d.to_bytes(), LOAN_DECISIONS, 0, i) for i, d in enumerate(decisions)]
+    messages = [Message(d.key, d.to_bytes(), LOAN_DECISIONS, 0, i) for i, d in enumerate(decisions)]
     bad = messages[-1]
     explainer, out = PoisonedExplainer(Explainers(bundle.path.parent, threads=1).load_latest(), int(bad.key)), Collect()
     good = [m for m in messages[:-1] if m.key != bad.key]
@@ -253,7 +251,7 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=300_000)
     parser.add_argument("--waiting", type=int, default=100_000)
     parser.add_argument("--models", type=Path, default=None, help="a models directory trained on the real sample")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     logging.getLogger("credit.dead_letters").addHandler(logging.NullHandler())  # built, not printed
     logging.getLogger("credit.dead_letters").propagate = False
@@ -272,13 +270,9 @@ def main() -> None:
                "model": {"version": bundle.model_version, "trees": bundle.manifest.get("trees"),
                          "features": len(bundle.features)},
                "seconds": round(time.perf_counter() - started),
-               "machine": {"cores": os.cpu_count(), "platform": platform.platform(),
-                           "python": platform.python_version(), "load_average": [round(x, 2) for x in os.getloadavg()]},
+               "machine": machine(),
                "versions": {lib: version(lib) for lib in libs}}
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "failure_cost.json").write_text(json.dumps(summary, indent=1))
-    (args.out / "failure_cost.md").write_text(markdown(summary))
-    print(markdown(summary))
+    write_results(args.out, "failure_cost", summary, markdown(summary))
 
 
 def markdown(s: dict) -> str:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import secrets
 import sqlite3
 import sys
@@ -31,10 +29,12 @@ from kafka import KafkaConsumer, TopicPartition
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
 from benchmarks.backbone_speed import wait_until_quiet  # noqa: E402
-from credit.bundle import latest_bundle, load_bundle  # noqa: E402
+from credit.bundle import open_bundle  # noqa: E402
 from credit.events import ApplicationExplained, ApplicationScored, ServiceReported  # noqa: E402
-from credit.topics import APPLICATIONS_DLQ, DECISIONS_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS, OPS_METRICS  # noqa: E402
+from credit.topics import (APPLICATIONS_DLQ, DECISIONS_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS, OPS_METRICS,  # noqa: E402
+                          PARTITIONS)
 from ingest.history_loader import load_history  # noqa: E402
 from ingest.publisher import KafkaPublisher  # noqa: E402
 from ingest.settings import IngestSettings  # noqa: E402
@@ -61,17 +61,17 @@ def services(broker: KafkaBroker, bundle, work: Path) -> list[Service]:
     port = free_port()
     return [
         Service("ingest", ["-m", "ingest", "serve"], {
-            "INGEST_KAFKA_BOOTSTRAP": broker.bootstrap, "INGEST_API_KEYS": KEY, "INGEST_PORT": str(port)}, work),
+            "KAFKA_BOOTSTRAP": broker.bootstrap, "INGEST_API_KEYS": KEY, "INGEST_PORT": str(port)}, work),
         Service("scorer", ["-m", "scorer", "worker", "-l", "warn"], {
-            "SCORER_KAFKA_BOOTSTRAP": broker.bootstrap, "SCORER_MODELS_DIR": models,
+            "KAFKA_BOOTSTRAP": broker.bootstrap, "SCORER_MODELS_DIR": models,
             "SCORER_DATA_DIR": str(work / "scorer-data"), "SCORER_WEB_PORT": str(free_port())}, work),
         Service("explainer", ["-m", "explainer", "worker", "-l", "warn"], {
-            "EXPLAINER_KAFKA_BOOTSTRAP": broker.bootstrap, "EXPLAINER_MODELS_DIR": models,
+            "KAFKA_BOOTSTRAP": broker.bootstrap, "EXPLAINER_MODELS_DIR": models,
             "EXPLAINER_DATA_DIR": str(work / "explainer-data"), "EXPLAINER_WEB_PORT": str(free_port())}, work),
         Service("dashboard", ["-m", "panel", "serve", str(APP / "app.py"), "--setup", str(APP / "setup.py"),
                               "--auth-module", str(APP / "auth.py"), "--address", "127.0.0.1",
                               "--port", str(free_port())], {
-            "DASHBOARD_KAFKA_BOOTSTRAP": broker.bootstrap, "DASHBOARD_MODELS_DIR": models,
+            "KAFKA_BOOTSTRAP": broker.bootstrap, "DASHBOARD_MODELS_DIR": models,
             "DASHBOARD_STORE_PATH": str(work / "store.db"), "DASHBOARD_USERS_FILE": str(users),
             "PANEL_COOKIE_SECRET": secrets.token_urlsafe(32)}, work),
     ], f"http://127.0.0.1:{port}"
@@ -202,9 +202,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=100_000)
     parser.add_argument("--rate", type=float, default=300)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    bundle, templates = load_bundle(latest_bundle(ROOT / "models")), rows()
+    bundle, templates = open_bundle(ROOT / "models"), rows()
     work = Path(tempfile.mkdtemp(prefix="load-test-"))
     print(f"logs in {work}", flush=True)
     with KafkaBroker() as broker:
@@ -228,13 +228,10 @@ def main() -> None:
                 service.stop()
     names = [s.name for s in running]
     result = {"run": run, "memory": memory(sampler.samples, names, args.applications),
-              "settings": {"rate_per_s": args.rate, "batch": BATCH, "partitions": 3, "model": bundle.model_version},
-              "machine": {"cores": os.cpu_count(), "platform": platform.platform()}}
-    args.out.mkdir(parents=True, exist_ok=True)
+              "settings": {"rate_per_s": args.rate, "batch": BATCH, "partitions": PARTITIONS, "model": bundle.model_version},
+              "machine": machine()}
+    write_results(args.out, "load_test", result, markdown(result))
     picture(sampler.samples, names, args.out / "load_test.png")
-    (args.out / "load_test.json").write_text(json.dumps(result, indent=1))
-    (args.out / "load_test.md").write_text(markdown(result))
-    print(markdown(result))
 
 
 def _stored(path: Path) -> int:

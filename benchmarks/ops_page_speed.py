@@ -16,9 +16,6 @@ Writes ops_page_speed.json and ops_page_speed.md.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import sys
 import time
 from datetime import timedelta
@@ -32,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "services" / "dashboard"))
 
+from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
 from credit.events import Percentiles, ServiceReported, now  # noqa: E402
 from credit.monitoring import DRIFT_INPUTS, PD_BINS  # noqa: E402
 from dashboard.ops_history import LATENCY, THROUGHPUT, OpsHistory  # noqa: E402
@@ -105,7 +103,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hours", type=float, default=24.0)
     parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     rng, end, store = np.random.default_rng(0), now(), TimedStore()
     print(f"writing {args.hours:g} h of reports into the store...", flush=True)
@@ -140,11 +138,8 @@ def main() -> None:
                        for (way, label), t in times.items()},
         "lock_ms": {way: {"median": round(float(np.median(h)) * 1000, 1), "max": round(float(np.max(h)) * 1000, 1)}
                     for way, h in held.items()},
-        "machine": {"cores": os.cpu_count(), "platform": platform.platform()}}
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "ops_page_speed.json").write_text(json.dumps(summary, indent=1))
-    (args.out / "ops_page_speed.md").write_text(markdown(summary))
-    print(markdown(summary))
+        "machine": machine()}
+    write_results(args.out, "ops_page_speed", summary, markdown(summary))
 
 
 def markdown(s: dict) -> str:

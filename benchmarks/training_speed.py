@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import resource
 import sys
 import time
@@ -20,8 +19,9 @@ import onnxruntime as ort
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
 from credit.bundle import ONNX_INPUT, ONNX_OUTPUT  # noqa: E402
-from credit.features import aggregate_history, build_features, features_online, history_record, model_matrix  # noqa: E402
+from credit.features import aggregate_history, build_features, features_online, client_histories, model_matrix  # noqa: E402
 from training.cross_validation import FAST  # noqa: E402
 from training.data import demo_data, fingerprint, load_tables  # noqa: E402
 from training.pipeline import Options, train_bundle  # noqa: E402
@@ -54,7 +54,7 @@ def elapsed(fn) -> float:
 def online_vs_batch(tables, history, bundle, n: int = 2000) -> dict:
     apps = tables["application_train"].head(n)
     events = [{k: (None if v != v else v) for k, v in row.items()} for row in apps.drop(columns="TARGET").to_dict("records")]
-    records = {c: history_record(history, c) for c in apps["SK_ID_CURR"] if c in history.index}
+    records = client_histories(history, apps["SK_ID_CURR"])
     vocab, features = bundle.vocabularies, bundle.features
     batch = rate(lambda: build_features(apps, history, vocab), n)
     micro = rate(lambda: [features_online(events[i:i + 64], records, vocab, features) for i in range(0, n, 64)], n)
@@ -84,9 +84,9 @@ def onnx_vs_lightgbm(tables, history, bundle, n: int = 5000) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=300_000)
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    results: dict = {"machine": {"cpus": 2, "python": platform.python_version()}, "clients": args.clients, "stages": {}}
+    results: dict = {"machine": machine(), "clients": args.clients, "stages": {}}
     stages = results["stages"]
     reused = (Path("data/demo") / f"seed7-clients{args.clients}").is_dir()
     directory = timed(stages, "demo data (reused from an earlier run)" if reused else "generate and write demo data",
@@ -99,8 +99,7 @@ def main() -> None:
     results["model"] = {"oof_auc": round(bundle.manifest["metrics"]["oof_auc"], 4), "threshold": bundle.threshold}
     results["features_online_vs_batch"] = online_vs_batch(tables, history, bundle)
     results["scoring_onnx_vs_lightgbm"] = onnx_vs_lightgbm(tables, history, bundle)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "training_speed.json").write_text(json.dumps(results, indent=1))
+    write_results(args.out, "training_speed", results)
     print(json.dumps(results, indent=1))
 
 

@@ -127,3 +127,17 @@ def latest_bundle(models_dir: Path | str) -> Path:
     if not candidates:
         raise BundleError(f"{models_dir}: no model bundle found (run `make demo` or `python -m training`)")
     return candidates[-1].parent
+
+
+def find_bundle(models_dir: Path | str, version: str | None = None) -> Path:
+    """The bundle directory of `version` under models_dir, or the newest one when no version is given;
+    models_dir may also be a bundle directory itself."""
+    models_dir = Path(models_dir)
+    if version:
+        return models_dir / version
+    return models_dir if (models_dir / MANIFEST).is_file() else latest_bundle(models_dir)
+
+
+def open_bundle(models_dir: Path | str, version: str | None = None) -> Bundle:
+    """The bundle find_bundle chooses, opened and validated (BundleError says what is wrong)."""
+    return load_bundle(find_bundle(models_dir, version))

@@ -45,6 +45,12 @@ def _field(column: str, kind: str):
     return application_number(column)
 
 
+def client_key(client_id: int) -> bytes:
+    """The message key on every topic: the client's id as decimal bytes, so a client's events share a partition
+    (and the compacted client-history topic keeps one record per client)."""
+    return str(int(client_id)).encode()
+
+
 class _Event(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -55,6 +61,23 @@ class _Event(BaseModel):
     def from_bytes(cls, data: bytes):
         return cls.model_validate_json(data)
 
+    @property
+    def key(self) -> bytes:
+        return client_key(self.client_id)
+
+
+class _Application(_Event):
+    @property
+    def key(self) -> bytes:
+        return client_key(self.SK_ID_CURR)
+
+
+class _Operations(_Event):
+    @property
+    def key(self) -> bytes:
+        """Operations' events are keyed by the service that reports them."""
+        return self.service.encode()
+
 
 def _application_fields() -> dict:
     return {column: _field(column, kind) for column, kind in columns_of("application_test").items()}
@@ -62,7 +85,7 @@ def _application_fields() -> dict:
 
 # A loan application as submitted: the Kaggle application columns + application_id, submitted_at.
 ApplicationReceived = create_model(
-    "ApplicationReceived", __base__=_Event,
+    "ApplicationReceived", __base__=_Application,
     application_id=(ApplicationId, Field(default_factory=new_id, description=(
         "The idempotency key. Optional: the ingest API gives a new uuid4; an application read from the topic "
         "without one gets <topic>-<partition>-<offset>."))),
@@ -172,7 +195,7 @@ class Percentiles(BaseModel):
     p99_ms: float
 
 
-class ServiceReported(_Event):
+class ServiceReported(_Operations):
     """One service instance's report to operations (ops.metrics), every interval_s."""
     service: str
     instance: str
@@ -188,7 +211,7 @@ class ServiceReported(_Event):
     unaccounted: int = 0  # messages received with no outcome (result, dead letter...) and not in flight: a loss
 
 
-class AlertRaised(_Event):
+class AlertRaised(_Operations):
     """Something operations should look at (ops.alerts): a drift, a dead-letter share or a lag past its threshold,
     a service whose counts do not balance, messages that did not reach the next stage in time, a feed that
     cannot commit; and when one of them is resolved."""

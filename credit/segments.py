@@ -15,7 +15,7 @@ from credit.explain.dictionary import category_label
 from credit.explain.wording import money
 from credit.similarity import derive, numbers
 
-# The bands of training/evaluate.py's age_band, so the dashboard's segments match the fairness report.
+# Age bands in years, left-closed: the dashboard's segments and the training report's fairness rates.
 AGE_BANDS = [0, 25, 35, 45, 55, 65, 200]
 AGE_LABELS = {"<25": ("moins de 25 ans", "under 25"), "25-34": ("25 à 34 ans", "25 to 34"),
               "35-44": ("35 à 44 ans", "35 to 44"), "45-54": ("45 à 54 ans", "45 to 54"),
@@ -55,6 +55,18 @@ def _codes(values: np.ndarray, edges: Iterable[float]) -> np.ndarray:
     return np.where(np.isnan(values), -1, codes).astype("int16")
 
 
+def age_band_codes(age_years: np.ndarray) -> np.ndarray:
+    """Each age's band, an index into AGE_LABELS; -1 where unknown or outside every band."""
+    age = np.asarray(age_years, dtype="float64")
+    return np.where((age < AGE_BANDS[0]) | (age >= AGE_BANDS[-1]), -1, _codes(age, AGE_BANDS[1:-1])).astype("int16")
+
+
+def age_band(days_birth: pd.Series) -> pd.Series:
+    """The age band of each DAYS_BIRTH, as categories named like AGE_LABELS' keys (NaN: none)."""
+    codes = age_band_codes(-days_birth.to_numpy(dtype="float64") / 365.25)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=list(AGE_LABELS)), index=days_birth.index)
+
+
 class Segments:
     def __init__(self, frame: pd.DataFrame):
         income = numbers(frame, "AMT_INCOME_TOTAL")
@@ -63,7 +75,7 @@ class Segments:
         self._values = {"AGE_BAND": list(AGE_LABELS), "REGION_RATING_CLIENT": list(REGION_RATINGS),
                         "INCOME_BAND": [f"Q{i + 1}" for i in range(len(self._income_edges) + 1)]}
         self._codes = {
-            "AGE_BAND": np.where((age < AGE_BANDS[0]) | (age >= AGE_BANDS[-1]), -1, _codes(age, AGE_BANDS[1:-1])),
+            "AGE_BAND": age_band_codes(age),
             "INCOME_BAND": _codes(income, self._income_edges),
             "REGION_RATING_CLIENT": np.where(np.isin(rating, REGION_RATINGS), rating - 1, -1).astype("int16"),
         }

@@ -14,7 +14,9 @@ OPS_ALERTS = "ops.alerts"
 
 _DAY_MS = 24 * 3600 * 1000
 
-# Topic -> broker configuration (partitions come from settings; replication is 1 on one broker).
+PARTITIONS = 3  # per topic, unless KAFKA_PARTITIONS says otherwise (adapters.settings.KafkaSettings)
+
+# Topic -> broker configuration (partitions: PARTITIONS or KAFKA_PARTITIONS; replication is 1 on one broker).
 TOPIC_CONFIGS: dict[str, dict[str, str]] = {
     LOAN_APPLICATIONS: {"retention.ms": str(30 * _DAY_MS)},
     CLIENT_HISTORY: {"cleanup.policy": "compact"},  # latest aggregates per client, kept forever

@@ -5,8 +5,9 @@
     python deploy/stack.py demo    # up, replay demo applications, show explained decisions; Ctrl-C stops all
 
 Ports and places come from the same environment variables as docker-compose.yml:
-KAFKA_PORT (9092), INGEST_PORT (8000), MODELS_DIR (models), STACK_DIR (.stack), and the Prometheus
-endpoints' ports on 127.0.0.1: SCORER_, EXPLAINER_, INGEST_ and DASHBOARD_METRICS_PORT (9101 to 9104).
+KAFKA_PORT (9092), KAFKA_PARTITIONS (3), INGEST_PORT (8000), MODELS_DIR (models), STACK_DIR (.stack), and the
+Prometheus endpoints' ports on 127.0.0.1: SCORER_, EXPLAINER_, INGEST_ and DASHBOARD_METRICS_PORT (9101 to 9104).
+Every process is given the broker's address once, as KAFKA_BOOTSTRAP (adapters.settings).
 """
 from __future__ import annotations
 
@@ -64,12 +65,11 @@ def demo_accounts() -> dict[str, str]:
 
 
 def environment() -> dict[str, str]:
-    return {**os.environ, "INGEST_KAFKA_BOOTSTRAP": BOOTSTRAP, "INGEST_API_KEYS_FILE": str(STACK / "api-key"),
+    return {**os.environ, "KAFKA_BOOTSTRAP": BOOTSTRAP, "INGEST_API_KEYS_FILE": str(STACK / "api-key"),
             "INGEST_IDEMPOTENCY_DB": str(STACK / "ingest-applications.db"),
-            "SCORER_KAFKA_BOOTSTRAP": BOOTSTRAP, "SCORER_MODELS_DIR": str(MODELS),
-            "SCORER_DATA_DIR": str(STACK / "scorer-data"), "EXPLAINER_KAFKA_BOOTSTRAP": BOOTSTRAP,
+            "SCORER_MODELS_DIR": str(MODELS), "SCORER_DATA_DIR": str(STACK / "scorer-data"),
             "EXPLAINER_MODELS_DIR": str(MODELS), "EXPLAINER_DATA_DIR": str(STACK / "explainer-data"),
-            "DASHBOARD_KAFKA_BOOTSTRAP": BOOTSTRAP, "DASHBOARD_MODELS_DIR": str(MODELS),
+            "DASHBOARD_MODELS_DIR": str(MODELS),
             "DASHBOARD_STORE_PATH": str(STACK / "dashboard-store.db"),
             "DASHBOARD_USERS_FILE": str(STACK / "dashboard-users.json"),
             "PANEL_COOKIE_SECRET": _secret("dashboard-cookie-secret"),
@@ -82,10 +82,10 @@ def run(*args: str) -> None:
 
 def ensure_bundle() -> None:
     """Train a demo bundle when there is none, or when the newest no longer suits this code."""
-    from credit.bundle import BundleError, latest_bundle, load_bundle
+    from credit.bundle import BundleError, open_bundle
 
     try:
-        load_bundle(latest_bundle(MODELS))
+        open_bundle(MODELS)
         return
     except BundleError as error:
         print(f"{error}\nTraining a model bundle on demo data ...", flush=True)
@@ -108,8 +108,8 @@ def up() -> None:
     ensure_bundle()
     run(str(ROOT / "deploy/kafka/fetch.sh"))
     run(str(ROOT / "deploy/kafka/broker.sh"), "start")
-    run(sys.executable, str(ROOT / "deploy/topics.py"), "--bootstrap", BOOTSTRAP)
-    run(sys.executable, "-m", "ingest", "load-history", str(MODELS), "--bootstrap", BOOTSTRAP)
+    run(sys.executable, str(ROOT / "deploy/topics.py"))  # KAFKA_BOOTSTRAP, KAFKA_PARTITIONS
+    run(sys.executable, "-m", "ingest", "load-history", str(MODELS))
     for name in SERVICES:
         start_service(name)
     _wait_healthy()
@@ -134,8 +134,8 @@ def demo() -> None:
 
     up()
     test_csv = sorted((ROOT / "data" / "demo").glob("*/application_test.csv"))[0]
-    replay = subprocess.Popen([sys.executable, "-m", "ingest", "replay", str(test_csv), "--rate", "20",
-                               "--bootstrap", BOOTSTRAP], cwd=ROOT, env=environment())
+    replay = subprocess.Popen([sys.executable, "-m", "ingest", "replay", str(test_csv), "--rate", "20"],
+                              cwd=ROOT, env=environment())
     try:
         watch_explanations(BOOTSTRAP)  # until Ctrl-C
     except KeyboardInterrupt:

@@ -1,6 +1,6 @@
 """Create every topic of credit.topics.TOPIC_CONFIGS on a broker, with its configuration.
 
-    python deploy/topics.py --bootstrap 127.0.0.1:9092 [--partitions 3] [--replication 1]
+    python deploy/topics.py [--bootstrap $KAFKA_BOOTSTRAP] [--partitions $KAFKA_PARTITIONS] [--replication 1]
 
 Idempotent: topics that already exist are left as they are. Prints which topics it created.
 """
@@ -13,12 +13,13 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repository root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from credit.topics import TOPIC_CONFIGS  # noqa: E402
+from adapters.settings import KafkaSettings  # noqa: E402
+from credit.topics import PARTITIONS, TOPIC_CONFIGS  # noqa: E402
 
 TOPIC_ALREADY_EXISTS = 36  # Kafka protocol error code
 
 
-def create_topics(bootstrap: str, partitions: int = 3, replication: int = 1,
+def create_topics(bootstrap: str, partitions: int = PARTITIONS, replication: int = 1,
                   timeout_s: float = 30.0) -> list[str]:
     """Create the missing topics with their configs; return the names of those created."""
     from kafka.admin import KafkaAdminClient
@@ -54,9 +55,10 @@ def _check_created(result: dict) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    kafka = KafkaSettings()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bootstrap", default="127.0.0.1:9092", help="host:port of a broker")
-    parser.add_argument("--partitions", type=int, default=3)
+    parser.add_argument("--bootstrap", default=kafka.kafka_bootstrap, help="host:port of a broker ($KAFKA_BOOTSTRAP)")
+    parser.add_argument("--partitions", type=int, default=kafka.partitions, help="per topic ($KAFKA_PARTITIONS)")
     parser.add_argument("--replication", type=int, default=1)
     args = parser.parse_args(argv)
     created = create_topics(args.bootstrap, args.partitions, args.replication)

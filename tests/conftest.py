@@ -94,16 +94,16 @@ def stack(kafka_broker, real_bundle, tmp_path_factory):
     metrics = {name: free_port() for name in ("scorer", "explainer", "ingest")}
     services = [
         Service("scorer", ["-m", "scorer", "worker", "-l", "warn"], {
-            "SCORER_KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "SCORER_MODELS_DIR": models,
+            "KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "SCORER_MODELS_DIR": models,
             "SCORER_DATA_DIR": str(logs / "scorer-data"), "SCORER_WEB_PORT": str(free_port()),
             "SCORER_METRICS_INTERVAL_S": "1", "SCORER_DRIFT_MINIMUM": "200",
             "SCORER_METRICS_PORT": str(metrics["scorer"])}, logs),
         Service("explainer", ["-m", "explainer", "worker", "-l", "warn"], {
-            "EXPLAINER_KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "EXPLAINER_MODELS_DIR": models,
+            "KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "EXPLAINER_MODELS_DIR": models,
             "EXPLAINER_DATA_DIR": str(logs / "explainer-data"), "EXPLAINER_WEB_PORT": str(free_port()),
             "EXPLAINER_METRICS_INTERVAL_S": "1", "EXPLAINER_METRICS_PORT": str(metrics["explainer"])}, logs),
         Service("ingest", ["-m", "ingest", "serve"], {
-            "INGEST_KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "INGEST_API_KEYS": API_KEY,
+            "KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "INGEST_API_KEYS": API_KEY,
             "INGEST_IDEMPOTENCY_DB": str(logs / "ingest-applications.db"),
             "INGEST_PORT": str(port), "INGEST_METRICS_INTERVAL_S": "1",
             "INGEST_METRICS_PORT": str(metrics["ingest"])}, logs),

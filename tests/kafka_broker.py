@@ -19,6 +19,8 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from credit.topics import PARTITIONS
+
 ROOT = Path(__file__).resolve().parents[1]
 KAFKA_DIR = ROOT / "deploy" / "kafka"
 FETCH_TIMEOUT_S = 600  # a cold ~/.m2 downloads about 45 MB
@@ -32,7 +34,7 @@ def free_port() -> int:
 
 
 class KafkaBroker:
-    def __init__(self, data_dir: Path | None = None, partitions: int = 3) -> None:
+    def __init__(self, data_dir: Path | None = None, partitions: int = PARTITIONS) -> None:
         self._owns_data = data_dir is None
         self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="kafka-test-"))
         self.partitions = partitions

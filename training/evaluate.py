@@ -5,9 +5,6 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-AGE_BANDS = [0, 25, 35, 45, 55, 65, 200]
-AGE_LABELS = ["<25", "25-34", "35-44", "45-54", "55-64", "65+"]
-
 
 def confusion(y: np.ndarray, pd_: np.ndarray, threshold: float) -> dict:
     """Counts with 'positive' = default predicted (application refused)."""
@@ -18,10 +15,6 @@ def confusion(y: np.ndarray, pd_: np.ndarray, threshold: float) -> dict:
         "granted_good_tn": int((~refused & (y == 0)).sum()),
         "granted_defaults_fn": int((~refused & (y == 1)).sum()),
     }
-
-
-def age_band(days_birth: pd.Series) -> pd.Series:
-    return pd.cut(-days_birth / 365.25, AGE_BANDS, labels=AGE_LABELS, right=False)
 
 
 def fairness(y: np.ndarray, pd_: np.ndarray, threshold: float, groups: dict[str, pd.Series]) -> dict:

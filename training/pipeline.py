@@ -12,9 +12,9 @@ from credit.calibration import calibrate
 from credit.features import aggregate_history, build_features, fit_vocabularies, model_matrix
 from credit.features.sources import model_features
 from credit.input_policy import group_choices, policy_record
+from credit.segments import age_band
 from training.calibration import fit_calibrator
 from training.cross_validation import Capacity, cross_validate, cross_validate_repeated, fit_final
-from training.evaluate import age_band
 from training.explanations import reference_contributions, reference_stats
 from training.export import write_bundle
 from training.metrics import model_metrics

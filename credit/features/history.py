@@ -55,12 +55,13 @@ def aggregate_history(tables: Mapping[str, pd.DataFrame], progress: Callable[[It
 
 
 def history_records(history: pd.DataFrame) -> Iterable[tuple[int, dict[str, float | None]]]:
-    """(client id, record) for every client, as history_record gives them, in one pass over the frame."""
+    """(client id, record) for every client, as client_histories gives them, in one pass over the frame."""
     known = history.astype(object).where(history.notna(), None)
     return zip(history.index.tolist(), known.to_dict("records"))
 
 
-def history_record(history: pd.DataFrame, client_id: int) -> dict[str, float | None]:
-    """One client's aggregates as a JSON-ready record (missing -> None), as on the client-history topic."""
-    row = history.loc[client_id]
-    return {name: (None if np.isnan(value) else float(value)) for name, value in row.items()}
+def client_histories(history: pd.DataFrame, client_ids: Iterable[int]) -> dict[int, dict[str, float | None]]:
+    """The records of those clients that have a history (client id -> JSON-ready aggregates, missing -> None),
+    as the scorer finds them on the client-history topic."""
+    return {client: {name: (None if np.isnan(value) else float(value)) for name, value in history.loc[client].items()}
+            for client in client_ids if client in history.index}

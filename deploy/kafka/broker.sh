@@ -4,7 +4,8 @@
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_DATA_DIR (deploy/kafka/.data),
 #   KAFKA_LIBS_DIR (deploy/kafka/.libs), KAFKA_HEAP_OPTS (-Xms128m -Xmx512m),
 #   KAFKA_START_TIMEOUT / KAFKA_STOP_TIMEOUT in seconds (60 / 30),
-#   KAFKA_STOP_WITH_PID: stop the broker when that process ends (tests: no orphan broker).
+#   KAFKA_STOP_WITH_PID: stop the broker when that process ends (tests: no orphan broker),
+#   KAFKA_PARTITIONS (3): the broker's default partitions per topic, as deploy/topics.py creates them.
 # The generated server.properties, log4j2 config, logs and pid file live in the data directory.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -40,7 +41,7 @@ controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 log.dirs=$data/kraft
-num.partitions=3
+num.partitions=${KAFKA_PARTITIONS:-3}
 auto.create.topics.enable=false
 default.replication.factor=1
 min.insync.replicas=1

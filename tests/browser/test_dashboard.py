@@ -27,17 +27,12 @@ WAIT_MS = 30_000
 @pytest.fixture(scope="module")
 def explained(real_bundle, real_data_dir, real_history):
     """120 real applications with their decisions and explanations, as the services publish them."""
-    from credit.dead_letters import decode_application
-    from credit.events import ApplicationReceived
-    from credit.explain.explanation import Explainer
-    from credit.features import history_record
     from adapters.onnx_scorer import OnnxScorer
-    from tests.json_rows import json_rows
+    from credit.explain.explanation import Explainer
+    from tests.json_rows import decided
 
     raw = pd.read_csv(real_data_dir / "application_test.csv").head(120)
-    received = [ApplicationReceived(**row) for row in json_rows(raw)]
-    histories = {c: history_record(real_history, c) for c in raw["SK_ID_CURR"] if c in real_history.index}
-    decisions = OnnxScorer(real_bundle.path).score([decode_application(r.to_bytes()) for r in received], histories)
+    received, decisions = decided(OnnxScorer(real_bundle.path), raw, real_history)
     return received, decisions, Explainer(real_bundle).explain(decisions)
 
 
@@ -52,7 +47,7 @@ def dashboard(real_bundle, explained, tmp_path_factory):
         add_user(folder / "users.json", user, PASSWORD, role)
     env = {"DASHBOARD_MODELS_DIR": str(real_bundle.path.parent), "DASHBOARD_STORE_PATH": str(folder / "store.db"),
            "DASHBOARD_USERS_FILE": str(folder / "users.json"), "PANEL_COOKIE_SECRET": secrets.token_urlsafe(32),
-           "DASHBOARD_KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port()}"}  # nothing listens: Kafka is down
+           "KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port()}"}  # nothing listens: Kafka is down
     with served_panel(APP / "app.py", folder, "--setup", str(APP / "setup.py"), "--auth-module", str(APP / "auth.py"),
                       env=env) as url:
         yield url, folder
@@ -224,14 +219,13 @@ def test_a_simulation_following_the_suggestion_turns_a_refusal_into_a_grant(page
     from playwright.sync_api import expect
     from dashboard.context import build_context
     from dashboard.settings import Settings
-    from dashboard.simulation import smallest_grant
 
     url, folder = dashboard
     context = build_context(Settings(models_dir=real_bundle.path.parent, store_path=folder / "store.db"), start_feed=False)
     received = {a.application_id: a for a in explained[0]}
     refused = [d for d in explained[1] if d.decision == "refused" and d.status == "decided"]
     client = next(d.client_id for d in refused
-                  if smallest_grant(context, received[d.application_id], d.review_band) is not None)
+                  if context.simulator.smallest_grant(received[d.application_id], d.review_band) is not None)
 
     open_file(page, url, client)
     page.get_by_text("Simulation").first.click()

@@ -57,7 +57,6 @@ def test_the_letter_downloaded_says_the_decision_reasons_suggestion_and_rights_o
     from dashboard.context import build_context
     from dashboard.letter import facts_of, suggested
     from dashboard.settings import Settings
-    from dashboard.simulation import smallest_grant
     from dashboard.store import FILE, LETTER, Store
 
     url, folder = dashboard
@@ -65,9 +64,9 @@ def test_the_letter_downloaded_says_the_decision_reasons_suggestion_and_rights_o
     context = build_context(settings, start_feed=False)
     received = {a.application_id: a for a in explained[0]}
     refused = [d for d in explained[1] if d.decision == "refused" and d.status == "decided"]
-    chosen = next(d for d in refused if smallest_grant(context, received[d.application_id], d.review_band) is not None)
+    chosen = next(d for d in refused if context.simulator.smallest_grant(received[d.application_id], d.review_band) is not None)
     found = Store(folder / "store.db").client_file(chosen.client_id)
-    explanation, suggestion = found["explanation"], smallest_grant(context, found["application"], chosen.review_band)
+    explanation, suggestion = found.explanation, context.simulator.smallest_grant(found.application, chosen.review_band)
 
     open_file(page, url, chosen.client_id)
     for lang in ("fr", "en"):
@@ -75,7 +74,7 @@ def test_the_letter_downloaded_says_the_decision_reasons_suggestion_and_rights_o
             page.get_by_text("English").click()
             expect(page.get_by_text(words("app")["en"]["pages"][1], exact=True)).to_be_visible(timeout=WAIT_MS)
         texts = words("letter")[lang]
-        filename = texts["filename"].format(application=found["application_id"])
+        filename = texts["filename"].format(application=found.application_id)
         name, pdf = download(page, texts["label"])
         assert name == filename
         assert pdf.startswith(b"%PDF")
@@ -84,7 +83,7 @@ def test_the_letter_downloaded_says_the_decision_reasons_suggestion_and_rights_o
         for reason in main_reasons(explanation, "refused"):
             assert flat(plain(reason.text[lang])) in text
         assert flat(suggested(suggestion, facts_of(found, explanation.explained_at.date()), lang)) in text
-        how = texts["how"].format(application=found["application_id"], contact=texts["contact"])
+        how = texts["how"].format(application=found.application_id, contact=texts["contact"])
         assert flat(texts["rights"]) in text and flat(how) in text and "www.cnil.fr" in text
         assert flat(texts["risk"]) in text  # what "the risk" means, said once
         assert "pts" not in text and "probab" not in text.lower()
@@ -95,5 +94,5 @@ def test_the_letter_downloaded_says_the_decision_reasons_suggestion_and_rights_o
 
     log = Store(folder / "store.db").access_log()
     assert [(r["user"], r["client_id"], r["application_id"], r["what"]) for r in log[:2]] == \
-        [("marie", chosen.client_id, found["application_id"], LETTER)] * 2
+        [("marie", chosen.client_id, found.application_id, LETTER)] * 2
     assert (log[2]["client_id"], log[2]["what"]) == (chosen.client_id, FILE)  # the file opened first

@@ -9,7 +9,7 @@ import pytest
 from tests.browser.panel_server import served_panel
 from tests.browser.test_dashboard import APP, PASSWORD, WAIT_MS, log_in, open_file, screenshot
 from tests.integration.stack import post, read_topic
-from tests.json_rows import json_rows
+from tests.json_rows import decided, json_rows
 
 pytestmark = pytest.mark.browser
 NEW_CLIENT = 987_654  # a client no other test uses
@@ -24,7 +24,7 @@ def live_dashboard(stack, kafka_broker, real_bundle, tmp_path_factory):
         add_user(folder / "users.json", user, PASSWORD, role)
     env = {"DASHBOARD_MODELS_DIR": str(real_bundle.path.parent), "DASHBOARD_STORE_PATH": str(folder / "store.db"),
            "DASHBOARD_USERS_FILE": str(folder / "users.json"), "PANEL_COOKIE_SECRET": secrets.token_urlsafe(32),
-           "DASHBOARD_KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "DASHBOARD_FEED_GROUP": f"dashboard-{secrets.token_hex(4)}",
+           "KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "DASHBOARD_FEED_GROUP": f"dashboard-{secrets.token_hex(4)}",
            "DASHBOARD_OPS_FEED_GROUP": f"dashboard-ops-{secrets.token_hex(4)}", "DASHBOARD_METRICS_INTERVAL_S": "2"}
     with served_panel(APP / "app.py", folder, "--setup", str(APP / "setup.py"), "--auth-module", str(APP / "auth.py"),
                       env=env) as url:
@@ -49,19 +49,14 @@ def test_a_reviewer_decides_a_case_the_scorer_left_and_the_review_is_on_loan_rev
         page, stack, kafka_broker, live_dashboard, real_bundle, real_data_dir, real_history):
     """The review is a real event on the broker; the file then shows the reviewer's decision and who took it."""
     from playwright.sync_api import expect
-    from credit.dead_letters import decode_application
-    from credit.events import ApplicationReceived, ApplicationReviewed
-    from credit.features import history_record
+    from credit.events import ApplicationReviewed
     from credit.topics import LOAN_REVIEWS
     from dashboard.views.client_file import TEXT as FILE_TEXT
     from adapters.onnx_scorer import OnnxScorer
 
-    rows = json_rows(pd.read_csv(real_data_dir / "application_test.csv").head(200))
-    histories = {r["SK_ID_CURR"]: history_record(real_history, r["SK_ID_CURR"]) for r in rows
-                 if r["SK_ID_CURR"] in real_history.index}
-    decided = OnnxScorer(real_bundle.path).score([decode_application(ApplicationReceived(**r).to_bytes()) for r in rows],
-                                                 histories)
-    row, proposal = next((r, d) for r, d in zip(rows, decided) if d.status == "to_review")
+    frame = pd.read_csv(real_data_dir / "application_test.csv").head(200)
+    _, decisions = decided(OnnxScorer(real_bundle.path), frame, real_history)
+    row, proposal = next((r, d) for r, d in zip(json_rows(frame), decisions) if d.status == "to_review")
     post(stack.url, [row])
     why = "Le client a fourni trois bulletins de salaire récents : revenus stables."
     after, button = ("refused", "Refuser") if proposal.decision == "granted" else ("granted", "Accorder")

@@ -1,63 +1,50 @@
 """Simulations on the real bundle: an unchanged application scores as the scorer did, a suggestion really grants."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 import pytest
 
-from credit.dead_letters import decode_application
-from credit.events import ApplicationReceived
 from credit.explain.explanation import ADDS_UP, Explainer, adds_up
-from credit.features import history_record
-from dashboard.simulation import AMOUNT, granted_automatically, simulate, smallest_grant
 from adapters.onnx_scorer import OnnxScorer
-from tests.json_rows import json_rows
+from credit.features import client_histories
+from credit.simulation import AMOUNT, Simulator, granted_automatically
+from tests.json_rows import decided
 
 pytestmark = pytest.mark.model
 REFUSED_TRIED = 12  # refused real applications searched for a suggestion
 
 
-@dataclass
-class SimulationContext:
-    """What simulations need of the dashboard's Context."""
-    scorer: OnnxScorer
-    explainer: Explainer
-    history: pd.DataFrame
+@pytest.fixture(scope="module")
+def simulator(real_bundle, real_history):
+    return Simulator(OnnxScorer(real_bundle.path), Explainer(real_bundle),
+                     lambda clients: client_histories(real_history, clients))
 
 
 @pytest.fixture(scope="module")
-def context(real_bundle, real_history):
-    return SimulationContext(OnnxScorer(real_bundle.path), Explainer(real_bundle), real_history)
-
-
-@pytest.fixture(scope="module")
-def refused(context, real_data_dir):
+def refused(simulator, real_history, real_data_dir):
     """Real applications the scorer refuses, with the scorer's decisions."""
     raw = pd.read_csv(real_data_dir / "application_test.csv").head(400)
-    received = [ApplicationReceived(**row) for row in json_rows(raw)]
-    histories = {c: history_record(context.history, c) for c in raw["SK_ID_CURR"] if c in context.history.index}
-    decisions = context.scorer.score([decode_application(r.to_bytes()) for r in received], histories)
+    received, decisions = decided(simulator.scorer, raw, real_history)
     found = [(r, d) for r, d in zip(received, decisions) if d.decision == "refused"]
     assert len(found) >= REFUSED_TRIED
     return found[:REFUSED_TRIED]
 
 
-def test_an_unchanged_application_gets_the_scorers_pd_and_an_explanation_that_adds_up(context, refused):
+def test_an_unchanged_application_gets_the_scorers_pd_and_an_explanation_that_adds_up(simulator, refused):
     for application, decision in refused:
-        simulated, explanation = simulate(context, application, {})
+        simulated, explanation = simulator.simulate(application, {})
         assert simulated.probability_of_default == pytest.approx(decision.probability_of_default, abs=1e-9)
         assert (simulated.decision, simulated.status) == ("refused", decision.status)
         assert simulated.features == decision.features
         assert explanation.reasons and adds_up(explanation) <= ADDS_UP
 
 
-def test_a_suggestion_is_granted_automatically_when_simulated_and_the_next_larger_amount_is_not(context, refused):
-    suggestions = [(application, smallest_grant(context, application)) for application, _ in refused]
+def test_a_suggestion_is_granted_automatically_when_simulated_and_the_next_larger_amount_is_not(simulator, refused):
+    suggestions = [(application, simulator.smallest_grant(application)) for application, _ in refused]
     found = [(a, s) for a, s in suggestions if s is not None]
     assert found, "no refused application could be turned into a grant within the search range"
     for application, suggestion in found:
-        decision, explanation = simulate(context, application, suggestion.changes)
+        decision, explanation = simulator.simulate(application, suggestion.changes)
         assert decision.decision == explanation.decision == "granted" and decision.status == "decided"
         assert decision.probability_of_default == pytest.approx(suggestion.probability_of_default, abs=1e-9)
         assert 0 < suggestion.change <= 1
@@ -65,4 +52,4 @@ def test_a_suggestion_is_granted_automatically_when_simulated_and_the_next_large
             kept = 1 - round(suggestion.change - 0.01, 10)  # one step less of a cut: refused, or it would be suggested
             bigger = {"AMT_CREDIT": round(application.AMT_CREDIT * kept),
                       "AMT_ANNUITY": round(application.AMT_ANNUITY * kept, 2)}
-            assert not granted_automatically(simulate(context, application, bigger)[0])  # refused, or to review
+            assert not granted_automatically(simulator.simulate(application, bigger)[0])  # refused, or to review

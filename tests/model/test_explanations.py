@@ -9,9 +9,9 @@ import pytest
 from credit.calibration import calibrate
 from credit.explain.dictionary import groups
 from credit.explain.explanation import ADDS_UP, Explainer, adds_up
-from credit.features import build_features, history_record, model_matrix
+from credit.features import build_features, model_matrix
 from adapters.onnx_scorer import OnnxScorer
-from tests.model.test_scorer_model import events_of
+from tests.json_rows import decided
 
 pytestmark = pytest.mark.model
 
@@ -20,8 +20,7 @@ pytestmark = pytest.mark.model
 def real_explanations(real_bundle, real_data_dir, real_history):
     """Every real-sample application (train and test) scored by ONNX from its JSON event, then explained."""
     raw = pd.concat([pd.read_csv(real_data_dir / f"application_{part}.csv") for part in ("train", "test")])
-    histories = {c: history_record(real_history, c) for c in raw["SK_ID_CURR"] if c in real_history.index}
-    decisions = OnnxScorer(real_bundle.path).score(events_of(raw), histories)
+    _, decisions = decided(OnnxScorer(real_bundle.path), raw, real_history)
     return decisions, Explainer(real_bundle).explain(decisions)
 
 
@@ -94,5 +93,5 @@ def test_gender_changes_neither_the_contributions_nor_the_reasons(real_bundle, r
     raw = pd.read_csv(real_data_dir / "application_test.csv").head(50)
     flipped = raw.assign(CODE_GENDER=raw["CODE_GENDER"].map({"F": "M", "M": "F"}).fillna("F"))
     scorer, explainer = OnnxScorer(real_bundle.path), Explainer(real_bundle)
-    before, after = (explainer.explain(scorer.score(events_of(frame), {})) for frame in (raw, flipped))
+    before, after = (explainer.explain(decided(scorer, frame)[1]) for frame in (raw, flipped))
     assert [(e.contributions, e.reasons) for e in before] == [(e.contributions, e.reasons) for e in after]

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit.features import build_features, features_online, history_record, model_matrix
+from credit.features import build_features, features_online, client_histories, model_matrix
 from credit.features.application import PROTECTED
 from tests.json_rows import json_rows
 
@@ -21,7 +21,7 @@ def test_online_vectors_equal_batch_vectors_on_every_real_application(real_data_
                      pd.read_csv(real_data_dir / "application_test.csv")])
     events = json_rows(raw)
     clients = [e["SK_ID_CURR"] for e in events]
-    histories = {c: json.loads(json.dumps(history_record(real_history, c))) for c in clients if c in real_history.index}
+    histories = {c: json.loads(json.dumps(r)) for c, r in client_histories(real_history, clients).items()}
     assert len(histories) > 3000  # most real clients have some history
 
     online = features_online(events, histories, real_bundle.vocabularies, real_bundle.features)
@@ -35,7 +35,7 @@ def test_scoring_one_application_at_a_time_gives_the_same_vector(real_tables, re
     batch = model_matrix(build_features(apps, real_history, real_bundle.vocabularies), real_bundle.features)
     for i, event in enumerate(json_rows(apps)):
         client = event["SK_ID_CURR"]
-        histories = {client: history_record(real_history, client)} if client in real_history.index else {}
+        histories = client_histories(real_history, [client])
         online = features_online([event], histories, real_bundle.vocabularies, real_bundle.features)
         np.testing.assert_array_equal(online[0], batch[i])
 

@@ -10,25 +10,16 @@ import pytest
 
 from credit.bundle import BundleError
 from credit.calibration import calibrate
-from credit.dead_letters import decode_application
-from credit.events import ApplicationReceived
-from credit.features import build_features, history_record, model_matrix
+from credit.features import build_features, model_matrix
 from adapters.onnx_scorer import OnnxScorer
-from tests.json_rows import json_rows
+from tests.json_rows import decided
 
 pytestmark = pytest.mark.model
 
 
-def events_of(frame: pd.DataFrame) -> list[dict]:
-    """Real rows as they arrive on the topic: validated ApplicationReceived events."""
-    rows = json_rows(frame.drop(columns="TARGET", errors="ignore"))
-    return [decode_application(ApplicationReceived(**row).to_bytes()) for row in rows]
-
-
 def test_scorer_pds_equal_the_offline_bundle_pds(real_bundle, real_data_dir, real_tables, real_history):
     raw = pd.read_csv(real_data_dir / "application_test.csv").head(500)
-    histories = {c: history_record(real_history, c) for c in raw["SK_ID_CURR"] if c in real_history.index}
-    decisions = OnnxScorer(real_bundle.path).score(events_of(raw), histories)
+    _, decisions = decided(OnnxScorer(real_bundle.path), raw, real_history)
 
     offline_rows = real_tables["application_test"].head(500)
     x = model_matrix(build_features(offline_rows, real_history, real_bundle.vocabularies), real_bundle.features)
@@ -43,16 +34,15 @@ def test_scorer_pds_equal_the_offline_bundle_pds(real_bundle, real_data_dir, rea
 
 def test_pds_close_to_the_threshold_are_left_to_a_reviewer(real_bundle, real_data_dir, real_history):
     raw = pd.read_csv(real_data_dir / "application_test.csv").head(500)
-    histories = {c: history_record(real_history, c) for c in raw["SK_ID_CURR"] if c in real_history.index}
     t = real_bundle.threshold
     for band in (0.1, 0.3):
-        decisions = OnnxScorer(real_bundle.path, review_band=band).score(events_of(raw), histories)
+        _, decisions = decided(OnnxScorer(real_bundle.path, review_band=band), raw, real_history)
         to_review = {d.application_id for d in decisions if d.status == "to_review"}
         assert to_review == {d.application_id for d in decisions if abs(d.probability_of_default - t) <= band * t}
         assert 0 < len(to_review) < len(decisions) and {d.review_band for d in decisions} == {band}
         # the proposal is still the policy's decision, for the reviewer to confirm or change
         assert all(d.decision == ("refused" if d.probability_of_default >= t else "granted") for d in decisions)
-    none = OnnxScorer(real_bundle.path, review_band=0).score(events_of(raw), histories)
+    _, none = decided(OnnxScorer(real_bundle.path, review_band=0), raw, real_history)
     assert {d.status for d in none} == {"decided"}
 
 

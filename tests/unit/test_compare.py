@@ -7,7 +7,7 @@ import pytest
 
 from credit.compare import Population, main_groups, value_of
 from credit.schema import DAYS_SENTINEL
-from credit.segments import AGE_BANDS, AGE_LABELS
+from credit.segments import AGE_BANDS, AGE_LABELS, age_band
 from credit.similarity import MISMATCH, SIMILARITY_FEATURES
 
 pytestmark = pytest.mark.unit
@@ -161,10 +161,13 @@ def test_income_bands_are_quintiles_with_their_limits_as_labels():
     assert french["NAME_CONTRACT_TYPE"]["Cash loans"] == "Prêt personnel" and french["AGE_BAND"]["65+"] == "65 ans et plus"
 
 
-def test_age_bands_are_the_fairness_reports():
-    from training import evaluate
+def test_age_bands_are_the_fairness_reports_and_left_closed():
+    from training import pipeline
 
-    assert AGE_BANDS == evaluate.AGE_BANDS and list(AGE_LABELS) == evaluate.AGE_LABELS
+    days = pd.Series([-24.99 * 365.25, -25 * 365.25, -64.99 * 365.25, -65 * 365.25, np.nan, -201 * 365.25])
+    assert pipeline.age_band is age_band  # the training report's bands are the dashboard's
+    assert age_band(days).tolist()[:4] == ["<25", "25-34", "55-64", "65+"] and age_band(days)[4:].isna().all()
+    assert list(age_band(days).cat.categories) == list(AGE_LABELS) and AGE_BANDS[0] == 0
 
 
 def test_describe_gives_a_segments_size_default_rate_and_mean_pd():

@@ -10,50 +10,13 @@ from credit.events import DeadLettered
 from credit.topics import DASHBOARD_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS
 from dashboard.feed import Feed
 from dashboard.store import Store
+from tests.fakes import FakeConsumer, FakeKafkaProducer, producer_over
 from tests.unit.test_dashboard_store import decision, explanation
 
 pytestmark = pytest.mark.unit
 
 TP = namedtuple("TP", "topic partition")
 Record = namedtuple("Record", "key value offset")
-
-
-class FakeConsumer:
-    def __init__(self, polls):
-        self.polls, self.commits, self.seeks = list(polls), 0, []
-
-    def poll(self, timeout_ms, max_records):
-        return self.polls.pop(0) if self.polls else {}
-
-    def commit(self):
-        self.commits += 1
-
-    def seek(self, tp, offset):
-        self.seeks.append((tp, offset))
-
-
-class Future:
-    def __init__(self, error=None):
-        self.error = error
-
-    def get(self, timeout):
-        if self.error:
-            raise self.error
-
-
-class FakeProducer:
-    def __init__(self, error=None):
-        self.sent, self.error = [], error
-
-    def send(self, topic, key=None, value=None):
-        self.sent.append((topic, key, DeadLettered.from_bytes(value)))
-        return Future(self.error)
-
-    def flush(self, timeout=None):
-        pass
-
-    def close(self, timeout=None):
-        pass
 
 
 class RefusingStore(Store):
@@ -76,19 +39,21 @@ def poll(*values, topic=LOAN_DECISIONS, first=100):
 
 
 def feed_over(store, producer=None):
-    feed = Feed(store, "127.0.0.1:1", metrics_interval_s=3600)
-    feed._producer = producer or FakeProducer()
-    return feed
+    return Feed(store, "127.0.0.1:1", metrics_interval_s=3600, producer=producer_over(producer))
+
+
+def letters(producer) -> list[tuple]:
+    return [(topic, key, DeadLettered.from_bytes(value)) for topic, key, value in producer.sent]
 
 
 def test_one_event_the_store_refuses_is_dead_lettered_and_the_rest_of_the_poll_is_stored_and_committed():
     """Issue 14, loss 2: one event SQLite could not store dropped the whole poll, and the next one committed past it."""
-    store, producer = RefusingStore(refused="b"), FakeProducer()
+    store, producer = RefusingStore(refused="b"), FakeKafkaProducer()
     consumer = FakeConsumer([poll(*(decision(i, 1).to_bytes() for i in "abc"))])
     feed = feed_over(store, producer)
     feed._poll_once(consumer)
     assert store.count("decisions") == 2 and consumer.commits == 1
-    [(topic, key, letter)] = producer.sent
+    [(topic, key, letter)] = letters(producer)
     assert (topic, key, letter.source_topic, letter.source_offset) == (DASHBOARD_DLQ, b"7", LOAN_DECISIONS, 101)
     assert letter.reason == "cannot be stored: OverflowError: Python int too large to convert to SQLite INTEGER"
     report = feed.meter.report()
@@ -97,22 +62,22 @@ def test_one_event_the_store_refuses_is_dead_lettered_and_the_rest_of_the_poll_i
 
 
 def test_a_message_that_is_not_an_event_is_dead_lettered_with_the_field_that_is_wrong():
-    store, producer = Store(), FakeProducer()
+    store, producer = Store(), FakeKafkaProducer()
     feed = feed_over(store, producer)
     feed._poll_once(FakeConsumer([poll(decision("a", 1).to_bytes(), b"{}", topic=LOAN_EXPLANATIONS)]))
     assert store.count("explanations") == 0
-    [decision_read, empty] = [letter.reason for _, _, letter in producer.sent]
+    [decision_read, empty] = [letter.reason for _, _, letter in letters(producer)]
     assert decision_read.startswith("base_value: Field required") and "application_id: Field required" in empty
 
 
 def test_a_store_that_is_down_commits_nothing_and_the_poll_is_read_again():
-    store = RefusingStore(down=True)
+    store, producer = RefusingStore(down=True), FakeKafkaProducer()
     consumer = FakeConsumer([poll(explanation("a", 1).to_bytes(), explanation("b", 2).to_bytes(), topic=LOAN_EXPLANATIONS,
                                   first=40)])
-    feed = feed_over(store)
+    feed = feed_over(store, producer)
     feed._poll_once(consumer)
     assert consumer.commits == 0 and consumer.seeks == [(TP(LOAN_EXPLANATIONS, 0), 40)]
-    assert feed._producer.sent == []  # not the messages' fault: no dead letter
+    assert producer.sent == []  # not the messages' fault: no dead letter
     assert feed.meter.report().totals == {}  # nothing counted until it is stored
     store.down = False
     consumer.polls = [poll(explanation("a", 1).to_bytes(), explanation("b", 2).to_bytes(), topic=LOAN_EXPLANATIONS)]
@@ -124,10 +89,10 @@ def test_a_dead_letter_the_broker_does_not_acknowledge_commits_nothing_and_the_f
     from kafka.errors import KafkaTimeoutError
 
     consumer = FakeConsumer([poll(b"garbage", explanation("a", 1).to_bytes(), topic=LOAN_EXPLANATIONS, first=5)])
-    feed = feed_over(Store(), FakeProducer(error=KafkaTimeoutError("no ack")))
+    feed = feed_over(Store(), FakeKafkaProducer(unacknowledged=KafkaTimeoutError("no ack")))
     feed._poll_once(consumer)
     assert consumer.commits == 0 and consumer.seeks == [(TP(LOAN_EXPLANATIONS, 0), 5)]
-    assert feed._producer is None  # replaced at the next poll
+    assert feed.producer._producer is None  # replaced at the next poll
     stalled = feed._stalled()
     assert (stalled.kind, stalled.level, stalled.value) == ("stalled", "alarm", 1) and "KafkaTimeoutError" in stalled.detail
     assert feed._stalled().level is None  # nothing failed since
@@ -140,7 +105,7 @@ def test_a_poll_read_again_does_not_send_again_the_dead_letters_the_broker_took(
                 raise ConnectionError("coordinator gone")  # after the dead letters were acknowledged
             super().commit()
 
-    store, producer = Store(), FakeProducer()
+    store, producer = Store(), FakeKafkaProducer()
     feed = feed_over(store, producer)
     values = (b"garbage", explanation("a", 1).to_bytes())
     consumer = CommitFailsOnce([poll(*values, topic=LOAN_EXPLANATIONS), poll(*values, topic=LOAN_EXPLANATIONS)])
@@ -152,7 +117,7 @@ def test_a_poll_read_again_does_not_send_again_the_dead_letters_the_broker_took(
 
 
 def test_a_bad_application_or_decision_is_left_to_the_stage_that_dead_letters_it():
-    store, producer = Store(), FakeProducer()
+    store, producer = Store(), FakeKafkaProducer()
     feed = feed_over(store, producer)
     consumer = FakeConsumer([poll(b"{}", decision("a", 1).to_bytes(), first=9)])
     feed._poll_once(consumer)

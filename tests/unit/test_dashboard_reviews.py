@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import time
 from pathlib import Path
 from unittest import mock
 
@@ -13,25 +12,11 @@ import pytest
 from credit.events import ApplicationReviewed
 from dashboard.reviews import ReviewRefused, Reviews, ReviewUnrecorded, shown_state
 from dashboard.store import Store
+from tests.fakes import FakeKafkaProducer, producer_over
 from tests.unit.test_dashboard_store import decision
 
 pytestmark = pytest.mark.unit
 WHY = "Revenus stables vérifiés sur trois bulletins de salaire."
-
-
-class FakeProducer:
-    def __init__(self, fail: bool = False, wait_s: float = 0):
-        self.sent, self.fail, self.closed, self.wait_s = [], fail, False, wait_s
-
-    def send(self, topic, key, value):
-        if self.fail:
-            raise TimeoutError("no broker")
-        time.sleep(self.wait_s)  # a broker slow to acknowledge
-        self.sent.append((topic, key, value))
-        return mock.Mock(get=lambda timeout: None)
-
-    def close(self, timeout=None):
-        self.closed = True
 
 
 def shown(reviews: Reviews, client_id: int) -> tuple | None:
@@ -52,31 +37,29 @@ def users(tmp_path) -> Path:
 def reviews_with(users: Path, producer, *events) -> Reviews:
     store = Store()
     store.upsert(list(events))
-    reviews = Reviews(store, "nowhere:9092", users)
-    reviews._producer = producer
-    return reviews
+    return Reviews(store, "nowhere:9092", users, producer=producer_over(producer))
 
 
 def test_a_reviewer_decides_a_case_to_review_and_the_review_is_published_then_in_force(users):
-    producer = FakeProducer()
+    producer = FakeKafkaProducer()
     reviews = reviews_with(users, producer, decision("a", 7, 0.081, status="to_review"))
     review = reviews.record("rachel", 7, shown(reviews, 7), "granted", f"  {WHY}  ")
     assert (review.kind, review.before, review.after, review.outcome) == ("review", "refused", "granted", "overridden")
     assert review.justification == WHY and review.reviewer == "rachel"
     [(topic, key, value)] = producer.sent
     assert (topic, key, ApplicationReviewed.from_bytes(value)) == ("loan-reviews", b"7", review)
-    assert reviews.store.client_file(7)["in_force"] == "granted"
+    assert reviews.store.client_file(7).in_force == "granted"
 
 
 def test_after_a_decision_is_in_force_a_new_review_is_the_clients_contestation(users):
-    reviews = reviews_with(users, FakeProducer(), decision("a", 7, 0.2))
+    reviews = reviews_with(users, FakeKafkaProducer(), decision("a", 7, 0.2))
     contested = reviews.record("rachel", 7, shown(reviews, 7), "refused", WHY)
     assert (contested.kind, contested.before, contested.outcome) == ("contestation", "refused", "confirmed")
 
 
 @pytest.mark.parametrize("user, role", [("marie", "rm"), ("olga", "ops"), ("nobody", None), ("stranger", None)])
 def test_only_a_reviewer_may_record_a_review(user, role, users):
-    producer = FakeProducer()
+    producer = FakeKafkaProducer()
     reviews = reviews_with(users, producer, decision("a", 7, 0.081, status="to_review"))
     with pytest.raises(ReviewRefused, match=f"only a reviewer.*{user!r} has the role {role!r}"):
         reviews.record(user, 7, shown(reviews, 7), "granted", WHY)
@@ -85,7 +68,7 @@ def test_only_a_reviewer_may_record_a_review(user, role, users):
 
 def test_a_reviewer_whose_role_was_withdrawn_after_logging_in_is_refused(users):
     """The role is read when the review is recorded, not trusted from the log-in."""
-    producer = FakeProducer()
+    producer = FakeKafkaProducer()
     reviews = reviews_with(users, producer, decision("a", 7, 0.081, status="to_review"))
     accounts = json.loads(users.read_text())
     accounts["rachel"]["role"] = "rm"
@@ -99,7 +82,7 @@ def test_a_reviewer_whose_role_was_withdrawn_after_logging_in_is_refused(users):
                                                  ("granted", " " * 30, "justification"),
                                                  ("maybe", WHY, "after: Input should be 'granted' or 'refused'")])
 def test_a_review_without_a_real_justification_or_decision_is_refused_with_the_field_named(after, why, problem, users):
-    producer = FakeProducer()
+    producer = FakeKafkaProducer()
     reviews = reviews_with(users, producer, decision("a", 7, 0.081, status="to_review"))
     with pytest.raises(ReviewRefused, match=problem):
         reviews.record("rachel", 7, shown(reviews, 7), after, why)
@@ -108,21 +91,21 @@ def test_a_review_without_a_real_justification_or_decision_is_refused_with_the_f
 
 def test_a_client_without_a_decision_cannot_be_reviewed(users):
     with pytest.raises(ReviewRefused, match="client 8 has no decided application"):
-        reviews = reviews_with(users, FakeProducer(), decision("a", 7))
+        reviews = reviews_with(users, FakeKafkaProducer(), decision("a", 7))
         reviews.record("rachel", 8, shown(reviews, 8), "granted", WHY)
 
 
 def test_a_review_the_broker_did_not_acknowledge_is_not_recorded_and_the_failed_producer_is_replaced(users):
-    failing = FakeProducer(fail=True)
+    failing = FakeKafkaProducer(refuse=TimeoutError("no broker"))
     reviews = reviews_with(users, failing, decision("a", 7, 0.081, status="to_review"))
     with pytest.raises(ReviewUnrecorded, match="not recorded .*TimeoutError.*try again"):
         reviews.record("rachel", 7, shown(reviews, 7), "granted", WHY)
-    assert failing.closed and reviews._producer is None
-    assert reviews.store.count("reviews") == 0 and reviews.store.client_file(7)["in_force"] is None
+    assert failing.closed and reviews.producer._producer is None
+    assert reviews.store.count("reviews") == 0 and reviews.store.client_file(7).in_force is None
 
 
 def test_a_review_of_a_file_that_changed_since_it_was_shown_is_refused(users):
-    producer = FakeProducer()
+    producer = FakeKafkaProducer()
     reviews = reviews_with(users, producer, decision("a", 7, 0.081, status="to_review"))
     seen = shown(reviews, 7)
     reviews.record("paul", 7, seen, "refused", WHY)  # another reviewer decided first
@@ -135,7 +118,7 @@ def test_a_review_of_a_file_that_changed_since_it_was_shown_is_refused(users):
 
 
 def test_two_reviewers_deciding_the_same_file_at_once_record_one_review_and_the_other_is_refused(users):
-    producer = FakeProducer(wait_s=0.3)  # both reviews are under way while the first waits for the broker
+    producer = FakeKafkaProducer(wait_s=0.3)  # both reviews are under way while the first waits for the broker
     reviews = reviews_with(users, producer, decision("a", 7, 0.081, status="to_review"))
     seen, outcomes = shown(reviews, 7), {}
 
@@ -157,7 +140,7 @@ def test_two_reviewers_deciding_the_same_file_at_once_record_one_review_and_the_
 
 
 def test_a_review_the_broker_acknowledged_counts_even_if_the_store_fails_to_write_it(users, caplog):
-    producer = FakeProducer()
+    producer = FakeKafkaProducer()
     reviews = reviews_with(users, producer, decision("a", 7, 0.081, status="to_review"))
     seen = shown(reviews, 7)
     with mock.patch.object(reviews.store, "upsert", side_effect=OSError("disk full")):

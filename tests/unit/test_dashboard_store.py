@@ -51,7 +51,7 @@ def test_a_newer_event_for_the_same_application_replaces_the_older_one():
     store.upsert([decision("a1", 1, 0.05)])
     store.upsert([decision("a1", 1, 0.30)])
     assert store.count("decisions") == 1
-    assert store.client_file(1)["decision"].probability_of_default == 0.30
+    assert store.client_file(1).decision.probability_of_default == 0.30
 
 
 def test_a_client_file_is_the_latest_decision_with_its_application_and_explanation_when_present():
@@ -59,8 +59,8 @@ def test_a_client_file_is_the_latest_decision_with_its_application_and_explanati
     store.upsert([application("old", 7), decision("old", 7, minutes=-5), explanation("old", 7),
                   application("new", 7), decision("new", 7)])
     file = store.client_file(7)
-    assert file["application_id"] == "new" and file["application"].AMT_CREDIT == 100_000.0
-    assert file["explanation"] is None  # not arrived yet: the dashboard says so
+    assert file.application_id == "new" and file.application.AMT_CREDIT == 100_000.0
+    assert file.explanation is None  # not arrived yet: the dashboard says so
     assert store.client_file(8) is None
 
 
@@ -75,15 +75,15 @@ def test_latest_decisions_are_newest_first_and_say_whether_they_are_explained():
 def test_a_case_to_review_has_no_decision_in_force_until_a_reviewer_decides_and_the_latest_review_counts():
     store = Store()
     store.upsert([decision("a", 1, 0.081, status="to_review"), decision("b", 2, 0.2, minutes=-1)])
-    assert store.client_file(1)["in_force"] is None and store.client_file(2)["in_force"] == "refused"
+    assert store.client_file(1).in_force is None and store.client_file(2).in_force == "refused"
     assert [r["application_id"] for r in store.latest_decisions(waiting_review=True)] == ["a"]
     overridden, contested = review("a", 1, "refused", "granted"), review("a", 1, "granted", "refused", 5, "contestation")
     store.upsert([overridden, overridden])  # replayed: still one review
-    assert store.client_file(1)["in_force"] == "granted" and store.count("reviews") == 1
+    assert store.client_file(1).in_force == "granted" and store.count("reviews") == 1
     assert store.latest_decisions(waiting_review=True) == []
     store.upsert([contested])
     file = store.client_file(1)
-    assert file["in_force"] == "refused" and [r.kind for r in file["reviews"]] == ["review", "contestation"]
+    assert file.in_force == "refused" and [r.kind for r in file.reviews] == ["review", "contestation"]
     assert {r["application_id"]: r["in_force"] for r in store.latest_decisions()} == {"a": "refused", "b": "refused"}
 
 
@@ -105,8 +105,8 @@ def test_two_reviews_made_at_the_same_instant_count_in_the_order_they_were_store
     store = Store()
     store.upsert([decision("a", 1, 0.081, status="to_review"), first])
     store.upsert([second, first])  # the first replayed: still stored first
-    assert store.client_file(1)["in_force"] == second.after
-    assert store.client_file(1)["reviews"] == [first, second] and store.decision_history(1)[:2] == [second, first]
+    assert store.client_file(1).in_force == second.after
+    assert store.client_file(1).reviews == (first, second) and store.decision_history(1)[:2] == [second, first]
 
 
 def test_a_store_written_before_reviews_existed_gains_the_status_column(tmp_path):
@@ -120,7 +120,7 @@ def test_a_store_written_before_reviews_existed_gains_the_status_column(tmp_path
                 (decision("a", 1, 0.2).model_dump_json(),))
     old.commit()
     old.close()
-    assert Store(tmp_path / "store.db").client_file(1)["in_force"] == "refused"
+    assert Store(tmp_path / "store.db").client_file(1).in_force == "refused"
 
 
 def test_every_opened_client_file_is_in_the_access_log():

@@ -234,3 +234,20 @@ def test_the_json_schema_states_the_decisions_limits():
     assert fields["threshold"] == {"exclusiveMinimum": 0, "exclusiveMaximum": 1, "title": "Threshold", "type": "number"}
     assert {"type": "number", "minimum": -3.4028234e38, "maximum": 3.4028234e38} in fields["features"]["items"]["anyOf"]
     assert fields["timings_ms"]["additionalProperties"] == {"type": "number", "minimum": 0, "maximum": 3_600_000}
+
+
+def test_every_event_is_keyed_by_its_client_as_decimal_bytes_and_operations_by_their_service():
+    from credit.events import AlertRaised, ApplicationReviewed, ServiceReported, now
+
+    decision = ApplicationScored.from_bytes(json.dumps(DECISION).encode())
+    explanation = ApplicationExplained.from_bytes(json.dumps(EXPLANATION).encode())
+    review = ApplicationReviewed(application_id="a", client_id=100_004, kind="review", reviewer="rachel",
+                                 before="refused", after="granted", justification="x" * 20)
+    report = ServiceReported(service="scorer", instance="h-1", at=now(), interval_s=1.0, counts={}, totals={},
+                             rates_per_s={}, latency={})
+    alert = AlertRaised(service="explainer", kind="lag", subject="messages", level="warn", value=1.0, threshold=1.0,
+                        at=now())
+    assert ApplicationReceived(SK_ID_CURR=100_002).key == b"100002"
+    assert HistoryRecorded(client_id=100_003, aggregates={}, computed_from="sha").key == b"100003"
+    assert (decision.key, explanation.key) == (str(decision.client_id).encode(), str(explanation.client_id).encode())
+    assert (review.key, report.key, alert.key) == (b"100004", b"scorer", b"explainer")

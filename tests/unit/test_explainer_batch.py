@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from unittest.mock import AsyncMock
 
 import pytest
 
@@ -11,35 +10,9 @@ from credit.dead_letters import Message
 from credit.events import ApplicationExplained, ApplicationScored, DeadLettered, now
 from credit.topics import DECISIONS_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS
 from explainer.batch import process_batch
-from explainer.models import UnknownModel
+from tests.fakes import FakeExplainer, FakeExplainers, FakeSends, Outlets
 
 pytestmark = pytest.mark.unit
-
-
-class FakeExplainer:
-    """Puts the whole PD gap on one group; for client 666 it gets the sum wrong on purpose."""
-    features = ["A", "B"]
-
-    def explain(self, decisions):
-        return [self._one(d, d.probability_of_default - 0.05 + (0.01 if d.client_id == 666 else 0)) for d in decisions]
-
-    def _one(self, d, points):
-        return ApplicationExplained(
-            application_id=d.application_id, client_id=d.client_id, model_version=d.model_version,
-            probability_of_default=d.probability_of_default, decision=d.decision, threshold=d.threshold,
-            base_value=0.05, contributions=[{"group": "age", "points": points}], feature_points=[points, 0.0],
-            reasons=[], summary={"fr": "r", "en": "s"}, decided_at=d.decided_at, explained_at=now())
-
-
-class FakeExplainers:
-    def __init__(self):
-        self.asked = []
-
-    def get(self, version):
-        self.asked.append(version)
-        if version != "v1":
-            raise UnknownModel(f"model version {version!r} is not in models (known: v1)")
-        return FakeExplainer()
 
 
 def decision(client: int, version: str = "v1", features=(0.5, None)) -> bytes:
@@ -49,16 +22,10 @@ def decision(client: int, version: str = "v1", features=(0.5, None)) -> bytes:
 
 
 def run(values: list[bytes | None]):
-    published, dead = [], []
-
-    async def publish(explanation):
-        published.append(explanation)
-
-    async def publish_dead(letter, key):
-        dead.append((letter, key))
+    outlets = Outlets()
     messages = [Message(b"k%d" % i, v, LOAN_DECISIONS, 0, i) for i, v in enumerate(values)]
-    count = asyncio.run(process_batch(messages, FakeExplainers(), publish, publish_dead))
-    return count, published, {letter.source_offset: letter for letter, _ in dead}
+    count = asyncio.run(process_batch(messages, FakeExplainers(), outlets.publish, outlets.publish_dead))
+    return count, outlets.published, {letter.source_offset: letter for letter in outlets.letters}
 
 
 def test_decisions_are_explained_by_their_own_model_version():
@@ -83,41 +50,24 @@ def test_garbage_a_wrong_feature_count_and_a_sum_that_does_not_add_up_are_dead_l
     assert dead[1].reason == "no value (a null message)"
 
 
-class CrashingExplainer(FakeExplainer):
-    def explain(self, decisions):
-        if any(d.client_id == 13 for d in decisions):
-            raise FloatingPointError("overflow encountered in exp")
-        return super().explain(decisions)
-
-
 def test_any_error_explaining_one_decision_dead_letters_it_alone_and_so_does_a_failed_publication():
-    explainers = FakeExplainers()
-    explainers.get = lambda version: CrashingExplainer()
-    published, dead = [], []
-
-    async def publish(explanation):
-        if explanation.client_id == 7:
-            raise ValueError("message too large")
-        published.append(explanation)
-
-    async def publish_dead(letter, key):
-        dead.append(letter)
+    explainers = FakeExplainers(FakeExplainer(crashing_client=13))
+    outlets = Outlets(refused={7: ValueError("message too large")})
     messages = [Message(b"k", decision(c), LOAN_DECISIONS, 0, c) for c in (1, 13, 7, 2)]
-    assert asyncio.run(process_batch(messages, explainers, publish, publish_dead)) == 2
-    assert [e.client_id for e in published] == [1, 2]
-    assert {d.source_offset: d.reason for d in dead} == {
+    assert asyncio.run(process_batch(messages, explainers, outlets.publish, outlets.publish_dead)) == 2
+    assert [e.client_id for e in outlets.published] == [1, 2]
+    assert {d.source_offset: d.reason for d in outlets.letters} == {
         13: "cannot be explained: FloatingPointError: overflow encountered in exp",
         7: "the explanation cannot be published: message too large"}
 
 
 def test_the_agent_publishes_explanations_keyed_by_client_and_dead_letters_with_the_original_key(tmp_path):
+    from credit.monitoring import Meter
     from explainer.app import create_app
     from explainer.settings import Settings
 
-    app = create_app(Settings(data_dir=tmp_path, batch_wait_s=0.01), explainers=FakeExplainers())
-    sends = {name: AsyncMock() for name in (LOAN_EXPLANATIONS, DECISIONS_DLQ)}
-    for name, send in sends.items():
-        app.explainer_topics[name].send = send
+    sends, meter = FakeSends(), Meter("explainer", "test")
+    app = create_app(Settings(data_dir=tmp_path, batch_wait_s=0.01), explainers=FakeExplainers(), send=sends, meter=meter)
 
     async def drive():
         async with app.agents["explain-decisions"].test_context() as agent:
@@ -131,6 +81,6 @@ def test_the_agent_publishes_explanations_keyed_by_client_and_dead_letters_with_
     assert [(key, e.application_id) for key, e in explained] == [(b"7", "app-7")]
     letters = [(c.kwargs["key"], DeadLettered.from_bytes(c.kwargs["value"])) for c in sends[DECISIONS_DLQ].call_args_list]
     assert [key for key, _ in letters] == [b"8", b"9"] and all(letter.reason for _, letter in letters)
-    report = app.explainer_meter.report()  # what operations are told of the same work
+    report = meter.report()  # what operations are told of the same work
     assert report.counts == {"received": 3, "sent": 1, "dead_letters": 2}
     assert report.latency["decided_to_explained"].n == 1 and report.latency["batch"].n >= 1

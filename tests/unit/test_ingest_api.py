@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,32 +11,13 @@ from credit.events import APPLICATION_ID_PATTERN, ApplicationReceived, categorie
 from credit.topics import LOAN_APPLICATIONS
 from ingest.api import create_app, get_ledger, get_publisher
 from ingest.idempotency import Ledger
-from ingest.publisher import BrokerUnavailable
 from ingest.settings import IngestSettings
+from tests.fakes import FakePublisher
 
 pytestmark = pytest.mark.unit
 
 KEY = "unit-test-key-0123456789"
 _ids = itertools.count(100_001)
-
-
-class FakePublisher:
-    """Records what it publishes; raises BrokerUnavailable when `down`."""
-
-    def __init__(self, down: bool = False, delay_s: float = 0.0):
-        self.down, self.published, self.delay_s = down, [], delay_s
-
-    def publish_all(self, events, topic=LOAN_APPLICATIONS):
-        time.sleep(self.delay_s)
-        if self.down:
-            raise BrokerUnavailable("the Kafka broker at fake:9092 did not acknowledge within 1 s (test)")
-        self.published += [(topic, event) for event in events]
-
-    def healthy(self):
-        return not self.down
-
-    def close(self):
-        pass
 
 
 def application(**fields) -> dict:

@@ -8,34 +8,12 @@ import pytest
 from credit.bundle import Bundle
 from credit.events import ApplicationReceived, HistoryRecorded
 from credit.schema import columns_of
-from credit.topics import CLIENT_HISTORY, LOAN_APPLICATIONS
+from credit.topics import CLIENT_HISTORY
 from ingest.history_loader import load_history
-from ingest.publisher import message_key
 from ingest.replay import count_rows, read_rows, replay, row_to_application
+from tests.fakes import FakeClock, FakePublisher
 
 pytestmark = pytest.mark.unit
-
-
-class FakePublisher:
-    def __init__(self):
-        self.published = []
-
-    def publish_all(self, events, topic=LOAN_APPLICATIONS):
-        self.published += [(topic, event) for event in events]
-
-
-class FakeClock:
-    """Time that advances only when slept."""
-
-    def __init__(self):
-        self.now, self.slept = 0.0, []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def application_frame(rows: int = 4) -> pd.DataFrame:
@@ -96,7 +74,7 @@ def test_replay_honours_the_limit(csv):
 def test_the_message_key_is_the_client_id():
     event = ApplicationReceived(SK_ID_CURR=100_002)
     history = HistoryRecorded(client_id=100_003, aggregates={}, computed_from="sha")
-    assert message_key(event) == b"100002" and message_key(history) == b"100003"
+    assert event.key == b"100002" and history.key == b"100003"
 
 
 def test_history_loader_publishes_one_record_per_client(tmp_path):

@@ -14,7 +14,7 @@ STRONG = "b1f0c6e2d9a84f7e9c3a"
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
-    for name in ("INGEST_API_KEYS", "INGEST_API_KEYS_FILE", "INGEST_ENVIRONMENT", "INGEST_KAFKA_BOOTSTRAP"):
+    for name in ("INGEST_API_KEYS", "INGEST_API_KEYS_FILE", "INGEST_ENVIRONMENT", "KAFKA_BOOTSTRAP"):
         monkeypatch.delenv(name, raising=False)
 
 

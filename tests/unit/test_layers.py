@@ -1,4 +1,5 @@
-"""The layers: no service imports another service; the domain package imports no outside tool."""
+"""The layers: no service imports another service; the domain package imports no outside tool; the Kafka
+producer, the Faust app and the broker check are built in the shared adapters only."""
 from __future__ import annotations
 
 import ast
@@ -39,3 +40,22 @@ def test_the_shared_layers_import_no_service_and_the_domain_no_outside_tool():
             assert not imported(path) & set(SERVICES), path
     for path in (ROOT / "credit").rglob("*.py"):
         assert not imported(path) & OUTSIDE_TOOLS, path
+
+
+def called(path: Path) -> set[str]:
+    """The names a module calls: `f(...)` and `module.f(...)` as f."""
+    calls = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call):
+            function = node.func
+            calls.add(function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", ""))
+    return calls
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_service_builds_no_producer_and_no_faust_app_of_its_own(service):
+    """One producer wrapper, one worker factory, one key per event: adapters.kafka, adapters.faust_worker, credit.events."""
+    own = {"KafkaProducer", "AIOKafkaProducer", "App", "create_connection"}
+    found = {f"{path.relative_to(ROOT)}: {sorted(called(path) & own)}"
+             for path in (ROOT / "services" / service).rglob("*.py") if called(path) & own}
+    assert not found, "use adapters.kafka.Producer, adapters.kafka.reachable and adapters.faust_worker.Worker"

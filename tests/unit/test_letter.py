@@ -13,7 +13,7 @@ from dashboard.catalogue import flat_keys, words
 from dashboard.client_reasons import plain
 from dashboard.formats import repayments
 from dashboard.letter import Facts, _font, letter
-from dashboard.simulation import AMOUNT, TERM, Suggestion
+from credit.simulation import AMOUNT, TERM, Suggestion
 
 pytestmark = pytest.mark.unit
 WHEN = datetime(2026, 12, 1, 10, tzinfo=timezone.utc)
@@ -147,11 +147,12 @@ def stored_file(reviewed_to: str | None = None) -> dict:
     """A refused application in a store, as the client file reads it; reviewed_to: a reviewer's decision after."""
     from credit.events import ApplicationReviewed
     from dashboard.store import Store
-    from tests.unit.test_dashboard_simulation import FakeContext, application as simulated_application
+    from tests.fakes import SimulationContext as FakeContext
+    from tests.fakes import loan_application as simulated_application
 
     context, asked = FakeContext(), simulated_application()  # refused: an annuity of 12 000 is a PD of 12 %
-    decision = context.scorer.score([asked.model_dump()], {}, review_band=0)[0]
-    events = [asked, decision, *context.explainer.explain([decision])]
+    decision = context.simulator.scorer.score([asked.model_dump()], {}, review_band=0)[0]
+    events = [asked, decision, *context.simulator.explainer.explain([decision])]
     if reviewed_to:
         events.append(ApplicationReviewed(application_id=asked.application_id, client_id=asked.SK_ID_CURR,
                                           kind="contestation", reviewer="rachel", before="refused", after=reviewed_to,
@@ -163,10 +164,8 @@ def stored_file(reviewed_to: str | None = None) -> dict:
 
 def test_the_letter_of_a_stored_refusal_gives_the_simulations_smallest_grant():
     from dashboard.letter import facts_of, letter_for, suggested
-    from dashboard.simulation import smallest_grant
-
     context, found = stored_file()
-    suggestion = smallest_grant(context, found["application"], found["decision"].review_band)
+    suggestion = context.simulator.smallest_grant(found.application, found.decision.review_band)
     text = text_of(letter_for(context, found, "fr"))
     assert suggestion and flat(suggested(suggestion, facts_of(found, date.today()), "fr")) in text
 

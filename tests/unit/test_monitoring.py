@@ -6,30 +6,25 @@ import pytest
 
 from credit.events import ServiceReported, now
 from credit.monitoring import LATENCY_SAMPLES, PD_BINS, DriftWindow, Meter, level, psi
+from tests.fakes import FakeClock
 
 pytestmark = pytest.mark.unit
 
 
-class Clock:
-    def __init__(self):
-        self.t = 100.0
-
-    def __call__(self):
-        return self.t
 
 
 def test_counts_and_rates_are_per_interval_and_totals_since_start():
-    clock = Clock()
+    clock = FakeClock(100.0)
     meter = Meter("scorer", "a", clock=clock)
     meter.count("received", 10)
     meter.count("dead_letters")
-    clock.t += 5
+    clock.now += 5
     first = meter.report()
     assert first.counts == {"received": 10, "dead_letters": 1}
     assert first.rates_per_s == {"received": 2.0, "dead_letters": 0.2}
     assert first.interval_s == 5
     meter.count("received", 3)
-    clock.t += 2
+    clock.now += 2
     second = meter.report()
     assert second.counts == {"received": 3}
     assert second.totals == {"received": 13, "dead_letters": 1}

@@ -8,20 +8,15 @@ from credit.monitoring import Alerts
 from credit.reconciliation import Reconciliation
 from credit.topics import (APPLICATIONS_DLQ, DASHBOARD_DLQ, DECISIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS,
                            LOAN_EXPLANATIONS)
+from tests.fakes import FakeClock
 
 pytestmark = pytest.mark.unit
 
 
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
 
 
 def reconciliation(after_s: float = 60):
-    clock = Clock()
+    clock = FakeClock(1000.0)
     return Reconciliation(after_s, clock), clock
 
 

@@ -3,34 +3,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from unittest.mock import AsyncMock
 
 import pytest
 
-from credit.events import ApplicationReceived, ApplicationScored, DeadLettered, HistoryRecorded, now
-from credit.schema import DataError
-from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS
 from credit.dead_letters import Message
+from credit.events import ApplicationReceived, ApplicationScored, DeadLettered, HistoryRecorded
+from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS
 from scorer.batch import process_batch
+from tests.fakes import FakeHistory, FakeScorer, FakeSends, Outlets
 
 pytestmark = pytest.mark.unit
-
-
-class FakeScorer:
-    """Decides from AMT_CREDIT alone and remembers the histories it was given."""
-
-    def __init__(self, bad_client: int | None = None):
-        self.bad_client, self.seen_histories = bad_client, {}
-
-    def score(self, applications, histories):
-        if any(a["SK_ID_CURR"] == self.bad_client for a in applications):
-            raise DataError("application event", "cannot be featured", "AMT_CREDIT")
-        self.seen_histories.update(histories)
-        return [ApplicationScored(application_id=a["application_id"], client_id=a["SK_ID_CURR"],
-                                  probability_of_default=0.9 if a["AMT_CREDIT"] > 1e6 else 0.01,
-                                  decision="refused" if a["AMT_CREDIT"] > 1e6 else "granted", threshold=0.1,
-                                  model_version="fake", decided_at=now(), submitted_at=a["submitted_at"],
-                                  timings_ms={}, features=[]) for a in applications]
 
 
 def message(value: bytes | None, offset: int, key: bytes | None = b"100001") -> Message:
@@ -41,22 +23,15 @@ def application(client: int, credit: float = 200_000.0) -> bytes:
     return ApplicationReceived(SK_ID_CURR=client, AMT_CREDIT=credit).to_bytes()
 
 
-def run(messages, scorer=None, histories=None):
-    published, dead = [], []
-
-    async def publish(decision):
-        published.append(decision)
-
-    async def publish_dead(letter, key):
-        dead.append((letter, key))
-
-    history_of = (histories or {}).get
-    asyncio.run(process_batch(messages, scorer or FakeScorer(), history_of, publish, publish_dead))
-    return published, dead
+def run(messages, scorer=None, histories=None, outlets=None):
+    outlets = outlets or Outlets()
+    count = asyncio.run(process_batch(messages, scorer or FakeScorer(), (histories or {}).get, outlets.publish,
+                                      outlets.publish_dead))
+    return outlets.published, outlets.dead, count
 
 
 def test_good_applications_are_decided_in_order():
-    published, dead = run([message(application(1), 0), message(application(2, 5e6), 1)])
+    published, dead, _ = run([message(application(1), 0), message(application(2, 5e6), 1)])
     assert [(d.client_id, d.decision) for d in published] == [(1, "granted"), (2, "refused")]
     assert dead == []
 
@@ -71,7 +46,7 @@ def test_good_applications_are_decided_in_order():
     (b'{"SK_ID_CURR": 5, "favourite_colour": "red"}', "favourite_colour: Extra inputs are not permitted"),
 ])
 def test_poison_message_goes_to_dead_letter_with_reason_and_offset_and_the_rest_continues(raw, reason):
-    published, dead = run([message(raw, 41, key=b"k"), message(application(7), 42)])
+    published, dead, _ = run([message(raw, 41, key=b"k"), message(application(7), 42)])
     assert [d.client_id for d in published] == [7]
     (letter, key), = dead
     assert reason in letter.reason and key == b"k"
@@ -83,7 +58,7 @@ def test_a_message_too_large_for_a_dead_letter_keeps_its_start_and_says_how_larg
     from credit.dead_letters import ORIGINAL_KEPT
 
     raw = b'{"SK_ID_CURR": 5, "NAME_TYPE_SUITE": "' + b"x" * 999_000 + b'"}'  # a 1 MB message the broker took
-    _, [(letter, _)] = run([message(raw, 3)])
+    _, [(letter, _)], _ = run([message(raw, 3)])
     assert base64.b64decode(letter.original) == raw[:ORIGINAL_KEPT] and letter.original_size == len(raw)
     assert len(letter.to_bytes()) < 512 * 1024 and "NAME_TYPE_SUITE" in letter.reason
 
@@ -91,54 +66,36 @@ def test_a_message_too_large_for_a_dead_letter_keeps_its_start_and_says_how_larg
 def test_client_history_is_looked_up_and_missing_history_is_allowed():
     record = HistoryRecorded(client_id=1, aggregates={"INST_LATE_COUNT": 3.0}, computed_from="x").to_bytes()
     scorer = FakeScorer()
-    published, _ = run([message(application(1), 0), message(application(2), 1)], scorer, {1: record})
+    published, _, _ = run([message(application(1), 0), message(application(2), 1)], scorer, {1: record})
     assert len(published) == 2 and scorer.seen_histories == {1: {"INST_LATE_COUNT": 3.0}}
 
 
 def test_an_event_that_cannot_be_featured_is_dead_lettered_alone():
-    published, dead = run([message(application(1), 0), message(application(66), 1), message(application(3), 2)],
-                          FakeScorer(bad_client=66))
+    published, dead, _ = run([message(application(1), 0), message(application(66), 1), message(application(3), 2)],
+                             FakeScorer(bad_client=66))
     assert [d.client_id for d in published] == [1, 3]
     assert [letter.source_offset for letter, _ in dead] == [1]
 
 
-class BrokenScorer(FakeScorer):
-    """Fails, not with a DataError, on one client's applications (a bug, a model error...)."""
-
-    def score(self, applications, histories):
-        if any(a["SK_ID_CURR"] == 66 for a in applications):
-            raise ZeroDivisionError("float division by zero")
-        return super().score(applications, histories)
-
-
 def test_any_error_scoring_one_application_dead_letters_it_alone_with_its_cause():
-    published, dead = run([message(application(1), 0), message(application(66), 1), message(application(3), 2)],
-                          BrokenScorer())
+    published, dead, _ = run([message(application(1), 0), message(application(66), 1), message(application(3), 2)],
+                             FakeScorer(broken_client=66))
     assert [d.client_id for d in published] == [1, 3]
     [(letter, _)] = dead
     assert letter.source_offset == 1 and letter.reason == "cannot be scored: ZeroDivisionError: float division by zero"
 
 
 def test_a_decision_that_cannot_be_published_is_dead_lettered_and_the_others_go_on():
-    published, dead = [], []
-
-    async def publish(decision):
-        if decision.client_id == 2:
-            raise TypeError("can't subtract offset-naive and offset-aware datetimes")
-        published.append(decision)
-
-    async def publish_dead(letter, key):
-        dead.append(letter)
-
-    messages = [message(application(c), c) for c in (1, 2, 3)]
-    assert asyncio.run(process_batch(messages, FakeScorer(), {}.get, publish, publish_dead)) == 2
+    outlets = Outlets(refused={2: TypeError("can't subtract offset-naive and offset-aware datetimes")})
+    published, _, count = run([message(application(c), c) for c in (1, 2, 3)], outlets=outlets)
+    assert count == 2
     assert [d.client_id for d in published] == [1, 3]
-    [letter] = dead
+    [letter] = outlets.letters
     assert letter.source_offset == 2 and letter.reason.startswith("the decision cannot be published: TypeError")
 
 
 def test_an_unreadable_history_record_dead_letters_its_clients_application_only():
-    published, dead = run([message(application(1), 0), message(application(2), 1)], histories={1: b"{not json"})
+    published, dead, _ = run([message(application(1), 0), message(application(2), 1)], histories={1: b"{not json"})
     assert [d.client_id for d in published] == [2]
     [(letter, _)] = dead
     assert letter.source_offset == 0 and "history record cannot be read" in letter.reason
@@ -156,17 +113,21 @@ def test_a_dead_letter_the_broker_refuses_ends_the_worker_before_anything_is_com
     assert exits == [EXIT_UNPUBLISHED]
 
 
+def scorer_app(settings):
+    """The scorer's app over fakes: its scorer, its topics' sends, an empty history already read (no broker)."""
+    from credit.monitoring import Meter
+    from scorer.app import create_app
+
+    sends, meter = FakeSends(), Meter("scorer", "test")
+    return create_app(settings, scorer=FakeScorer(), send=sends, history=FakeHistory(), meter=meter), sends, meter
+
+
 def test_a_timestamp_without_timezone_in_a_batch_loses_no_decision_and_the_counts_balance(tmp_path):
     """Issue 14, loss 1: the 2nd of 4 applications of one client had a naive submitted_at; the agent failed
     after publishing the first decision and the rest of the batch was committed with no decision."""
-    from scorer.app import create_app
     from scorer.settings import Settings
 
-    app = create_app(Settings(data_dir=tmp_path, batch_wait_s=0.05), scorer=FakeScorer())
-    sends = {name: AsyncMock() for name in (LOAN_DECISIONS, APPLICATIONS_DLQ)}
-    for name, send in sends.items():
-        app.scorer_topics[name].send = send
-    app.scorer_history.ready.set()
+    app, sends, meter = scorer_app(Settings(data_dir=tmp_path, batch_wait_s=0.05))
     naive = b'{"SK_ID_CURR": 9, "AMT_CREDIT": 1000.0, "submitted_at": "2026-12-01T19:45:00"}'
 
     async def drive():
@@ -178,18 +139,13 @@ def test_a_timestamp_without_timezone_in_a_batch_loses_no_decision_and_the_count
     assert sends[LOAN_DECISIONS].await_count == 3
     (dead,) = [DeadLettered.from_bytes(c.kwargs["value"]) for c in sends[APPLICATIONS_DLQ].call_args_list]
     assert "submitted_at" in dead.reason
-    assert app.scorer_meter.report().unaccounted == 0
+    assert meter.report().unaccounted == 0
 
 
 def test_agent_decodes_scores_and_sends_through_its_topics(tmp_path):
-    from scorer.app import create_app
     from scorer.settings import Settings
 
-    app = create_app(Settings(data_dir=tmp_path, batch_wait_s=0.001), scorer=FakeScorer())
-    sends = {name: AsyncMock() for name in (LOAN_DECISIONS, APPLICATIONS_DLQ)}
-    for name, send in sends.items():
-        app.scorer_topics[name].send = send
-    app.scorer_history.ready.set()  # no broker: an empty history, read
+    app, sends, meter = scorer_app(Settings(data_dir=tmp_path, batch_wait_s=0.001))
     async def drive():
         async with app.agents["score-applications"].test_context() as agent:
             await agent.put(application(9), key=b"9")
@@ -202,7 +158,7 @@ def test_agent_decodes_scores_and_sends_through_its_topics(tmp_path):
         [(9, b"9"), (10, b"10")]
     (dead,) = [DeadLettered.from_bytes(c.kwargs["value"]) for c in sends[APPLICATIONS_DLQ].call_args_list]
     assert "Invalid JSON" in dead.reason
-    report = app.scorer_meter.report()  # what operations are told of the same work
+    report = meter.report()  # what operations are told of the same work
     by_decision = {d.decision: sum(x.decision == d.decision for x in decided) for d in decided}
     assert report.counts == {"received": 3, "sent": 2, "dead_letters": 1, **by_decision}
     assert sum(report.pd_histogram) == 2 and report.latency["submitted_to_decided"].n == 2

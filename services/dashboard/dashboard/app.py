@@ -12,9 +12,11 @@ process by setup.py; each browser session only builds its views.
 from __future__ import annotations
 
 import panel as pn
+import param
 
 from dashboard.accounts import role_of
 from dashboard.catalogue import words
+from dashboard.state import OpenClient
 from dashboard.views.client_file import ClientFile
 from dashboard.views.client_info import ClientInfo
 from dashboard.views.comparison import Comparison
@@ -35,18 +37,20 @@ SWITCH_CSS = """
 """
 
 
-class PagesTabs(pn.Tabs):
-    """Tabs that let the page about to be shown catch up first, so the browser draws it once."""
+class OnScreen(param.Parameterized):
+    """Tells the open client which page the tabs put on screen, before the tabs draw it, so the browser draws
+    the page once, already caught up: a method's `param.depends` runs before plain watchers (Panel's own,
+    which draws the tab, among them)."""
 
-    def __init__(self, *objects, before_show, **params):
-        self._before_show = before_show
-        super().__init__(*objects, **params)
+    tabs = param.ClassSelector(class_=pn.Tabs, doc="the pages' tabs (new ones at each language switch)")
 
-    def _update_active(self, *events):  # Panel's own watcher, which draws the newly active page
-        for event in events:
-            if event.name == "active":
-                self._before_show(event.new)
-        super()._update_active(*events)
+    def __init__(self, client: OpenClient, pages: list, **params):
+        self.client, self.pages = client, pages
+        super().__init__(**params)
+
+    @param.depends("tabs.active", watch=True)
+    def _shown(self) -> None:
+        self.client.show(self.pages[self.tabs.active])
 
 
 def create_app(context, user: str):
@@ -74,32 +78,19 @@ def create_app(context, user: str):
 
 
 def client_pages(context, user: str, role: str, language):
-    """The relationship managers' pages; only the page on screen follows the open client."""
-    client_file, feed = ClientFile(context, user, role), LiveFeed(context)
-    simulation = Simulation(context)
-    pages = [client_file, ClientInfo(context), Comparison(context), simulation, feed]
+    """The relationship managers' pages, sharing one open client; only the page on screen follows it."""
+    client = OpenClient(context.store)
+    pages = [ClientFile(context, client, user, role), ClientInfo(context, client), Comparison(context, client),
+             Simulation(context, client), LiveFeed(context)]
     for view in pages:
         language.link(view, value="lang")
-    shown = {"page": 0}  # kept across language switches, which rebuild the tabs
+    client.page = pages[0]
+    on_screen = OnScreen(client, pages)
 
-    def follow():
-        """Only the page on screen follows the open client: hidden pages catch up when shown, not on every file."""
-        page = pages[shown["page"]]
-        if page in (client_file, feed):
-            return
-        if page.client_id != client_file.client_id:
-            page.client_id = client_file.client_id
-        elif page is simulation:  # the same client, whose decision in force may have changed meanwhile
-            simulation.catch_up()
-
-    def show(page: int):
-        shown["page"] = page
-        follow()
-
-    client_file.param.watch(lambda _: follow(), "client_id")
-
-    def tabs(lang: str):
-        return PagesTabs(*zip(TEXT[lang]["pages"][1:], pages), dynamic=True, active=shown["page"], before_show=show)
+    def tabs(lang: str):  # the page on screen kept across language switches, which rebuild the tabs
+        on_screen.tabs = pn.Tabs(*zip(TEXT[lang]["pages"][1:], pages, strict=True), dynamic=True,
+                                 active=pages.index(client.page))
+        return on_screen.tabs
 
     return pn.bind(tabs, language)
 

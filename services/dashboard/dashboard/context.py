@@ -6,14 +6,17 @@ sessions only read from it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
 from adapters.prometheus import serve_metrics
-from credit.bundle import Bundle, latest_bundle, load_bundle
+from credit.bundle import Bundle, open_bundle
 from credit.compare import Population
 from credit.explain.explanation import Explainer
+from credit.features import client_histories
 from credit.reconciliation import Reconciliation
+from credit.simulation import Simulator
 from dashboard.feed import OPS_TOPICS, Feed
 from dashboard.ops_history import OpsHistory
 from dashboard.reviews import Reviews
@@ -35,18 +38,16 @@ class Context:
     contributions: pd.DataFrame  # reference clients' group contributions, rows as in the population
     history: pd.DataFrame  # client history aggregates by SK_ID_CURR (for simulations)
 
-    @property
-    def scorer(self):
-        from adapters.onnx_scorer import OnnxScorer  # the scoring code the scorer service runs, for simulations
+    @cached_property
+    def simulator(self) -> Simulator:
+        """What-if simulations, scored by the model the scorer service runs (opened on first use)."""
+        from adapters.onnx_scorer import OnnxScorer
 
-        if not hasattr(self, "_scorer"):
-            self._scorer = OnnxScorer(self.bundle.path)
-        return self._scorer
+        return Simulator(OnnxScorer(self.bundle.path), self.explainer, lambda clients: client_histories(self.history, clients))
 
 
 def build_context(settings: Settings, start_feed: bool = True) -> Context:
-    path = settings.models_dir / settings.model_version if settings.model_version else latest_bundle(settings.models_dir)
-    bundle = load_bundle(path)
+    bundle = open_bundle(settings.models_dir, settings.model_version)
     settings.store_path.parent.mkdir(parents=True, exist_ok=True)
     store = Store(settings.store_path)
     feed = Feed(store, settings.kafka_bootstrap, settings.feed_group, metrics_interval_s=settings.metrics_interval_s)

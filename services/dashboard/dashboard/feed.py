@@ -15,11 +15,11 @@ reports to ops.metrics like the services (messages received, events stored, dead
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from dataclasses import dataclass
 
+from adapters.kafka import Producer, reachable
 from credit.dead_letters import Message, cause, dead_letter_of
 from credit.events import AlertRaised, ApplicationExplained
 from credit.monitoring import Alerts, Measure, Meter, instance_name
@@ -45,15 +45,18 @@ class FeedStatus:
 
 
 class Feed:
+    """`producer`: the shared producer of its dead letters and reports (tests give one over a fake)."""
+
     def __init__(self, store, bootstrap: str, group_id: str = "dashboard", poll_ms: int = 500,
                  metrics_interval_s: float = 10.0, topics: tuple[str, ...] = CLIENT_TOPICS, service: str = SERVICE,
-                 reconciliation: Reconciliation | None = None):
+                 reconciliation: Reconciliation | None = None, producer: Producer | None = None):
         self.store, self.bootstrap, self.group_id, self.poll_ms = store, bootstrap, group_id, poll_ms
+        self.producer = producer or Producer(bootstrap, ACKS_TIMEOUT_S, service)
         self.topics, self.service, self.reconciliation = topics, service, reconciliation
         self._intake = Intake(store, topics, reconciliation)
         self.meter = Meter(service, instance_name(), outcomes=("stored", "dead_letters", "refused_upstream", "reconciled"))
         self._alerts, self.metrics_interval_s = Alerts(service), metrics_interval_s
-        self._reported, self._producer = time.monotonic(), None
+        self._reported = time.monotonic()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._events = self._dead_letters = 0
@@ -74,7 +77,7 @@ class Feed:
 
     def status(self) -> FeedStatus:
         alive = bool(self._thread and self._thread.is_alive())
-        return FeedStatus(alive and _reachable(self.bootstrap), self._events, self._dead_letters, self._last_event_at)
+        return FeedStatus(alive and reachable(self.bootstrap), self._events, self._dead_letters, self._last_event_at)
 
     def _run(self) -> None:
         consumer = self._connect()
@@ -87,8 +90,7 @@ class Feed:
                     self._report(consumer)
         finally:
             consumer.close()
-            if self._producer:
-                self._producer.close(timeout=5)
+            self.producer.close()
 
     def _connect(self):
         """A consumer of every partition of the feed's topics once the broker answers (retried: the dashboard may
@@ -157,23 +159,12 @@ class Feed:
                    if (m.topic, m.partition, m.offset) not in self._dead_lettered]
         if not letters:
             return
-        producer = self._open_producer()
-        try:
-            sent = [(m, producer.send(DASHBOARD_DLQ, key=m.key, value=letter.to_bytes())) for m, letter in letters]
-            producer.flush(timeout=ACKS_TIMEOUT_S)
-            for m, future in sent:
-                future.get(timeout=ACKS_TIMEOUT_S)
-                self._dead_lettered.add((m.topic, m.partition, m.offset))
-        except Exception:
-            self._producer = None  # a failed producer may stay failed: the next poll opens a fresh one
-            producer.close(timeout=0)
-            raise
+        def acknowledged(index: int) -> None:
+            m = letters[index][0]
+            self._dead_lettered.add((m.topic, m.partition, m.offset))
 
-    def _open_producer(self):
-        from kafka import KafkaProducer
-
-        self._producer = self._producer or KafkaProducer(bootstrap_servers=self.bootstrap, acks="all")
-        return self._producer
+        # a failed producer may stay failed: the shared one is dropped, the next poll opens a fresh one
+        self.producer.send_all(DASHBOARD_DLQ, [(m.key, letter.to_bytes()) for m, letter in letters], acknowledged)
 
     def _rewind(self, consumer, polled: dict) -> None:
         for tp, records in polled.items():
@@ -205,9 +196,8 @@ class Feed:
                                        if ends else None)
             alerts = self._alerts.check(report) + self._alerts.levels([self._stalled()], report.at) \
                 + self._reconcile(report.at)
-            producer = self._open_producer()
-            for topic, event in [(OPS_METRICS, report), *((OPS_ALERTS, a) for a in alerts)]:
-                producer.send(topic, key=self.service.encode(), value=event.to_bytes())
+            self.producer.send_soon(OPS_METRICS, [(report.key, report.to_bytes())])
+            self.producer.send_soon(OPS_ALERTS, [(a.key, a.to_bytes()) for a in alerts])
             self.store.forget_old_operations()
         except Exception as error:  # noqa: BLE001 - reporting must never stop the feed
             log.warning("%s feed: report not sent (%s)", self.service, type(error).__name__)
@@ -226,11 +216,3 @@ class Feed:
         self.reconciliation.in_store(self.store.explained(self.reconciliation.waiting_to_be_stored()))
         return self._alerts.levels(self.reconciliation.measures(), at)
 
-
-def _reachable(bootstrap: str) -> bool:
-    host, _, port = bootstrap.split(",")[0].rpartition(":")
-    try:
-        socket.create_connection((host, int(port)), timeout=1).close()
-        return True
-    except OSError:
-        return False

@@ -20,7 +20,8 @@ from credit.explain.wording import money
 from dashboard.catalogue import words
 from dashboard.client_reasons import main_reasons, plain
 from dashboard.formats import repayments
-from dashboard.simulation import AMOUNT, Suggestion, smallest_grant
+from dashboard.store import ClientFileRecord
+from credit.simulation import AMOUNT, Suggestion
 
 # style: font size (pt), weight, space before, after (mm)
 STYLES = {"lender": (15, "B", 0, 1), "small": (9, "", 0, 0.5), "title": (13, "B", 5, 2), "heading": (11, "B", 2, 1),
@@ -40,12 +41,12 @@ class Facts:
     written_on: date
 
 
-def facts_of(found: dict, written_on: date) -> Facts:
+def facts_of(found: ClientFileRecord, written_on: date) -> Facts:
     """The facts of a client file as `Store.client_file` gives it."""
-    application, reviews = found["application"], found["reviews"]
-    return Facts(found["decision"].client_id, found["application_id"], application and application.AMT_CREDIT,
+    application, reviews = found.application, found.reviews
+    return Facts(found.decision.client_id, found.application_id, application and application.AMT_CREDIT,
                  application and application.AMT_ANNUITY, application and application.submitted_at,
-                 found["in_force"], reviews[-1].reviewed_at if reviews else None, written_on)
+                 found.in_force, reviews[-1].reviewed_at if reviews else None, written_on)
 
 
 def written(day: date, lang: str) -> str:
@@ -122,14 +123,14 @@ def letter(explanation: ApplicationExplained, facts: Facts, suggestion: Suggesti
     return bytes(pdf.output())
 
 
-def letter_for(context, found: dict, lang: str) -> bytes:
+def letter_for(context, found: ClientFileRecord, lang: str) -> bytes:
     """The letter of a client file (`Store.client_file`) with an explanation; a refusal's suggestion simulated; the
     lender's contact from the settings (DASHBOARD_LETTER_CONTACT)."""
-    refused = found["in_force"] == "refused" and found["application"] is not None
-    suggestion = smallest_grant(context, found["application"], found["decision"].review_band) if refused else None
+    refused = found.in_force == "refused" and found.application is not None
+    suggestion = context.simulator.smallest_grant(found.application, found.decision.review_band) if refused else None
     settings = getattr(context, "settings", None)
     contact = settings.letter_contact.get(lang) if settings else None
-    return letter(found["explanation"], facts_of(found, now().date()), suggestion, lang, contact)
+    return letter(found.explanation, facts_of(found, now().date()), suggestion, lang, contact)
 
 
 def _font(name: str) -> Path:

@@ -15,10 +15,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from adapters.kafka import Producer
 from credit.dead_letters import describe
 from credit.events import ApplicationReviewed
+from credit.reviews import review_kind
 from credit.topics import LOAN_REVIEWS
 from dashboard.accounts import role_of
+from dashboard.store import ClientFileRecord
 
 REVIEWER = "reviewer"
 log = logging.getLogger(__name__)
@@ -39,20 +42,18 @@ class ReviewUnrecorded(RuntimeError):
     reason = "unrecorded"
 
 
-def shown_state(file: dict) -> tuple:
+def shown_state(file: ClientFileRecord) -> tuple:
     """What a reviewer decides on: the file's application and its decision in force, as shown to them."""
-    return file["application_id"], file["in_force"]
-
-
-def kind_for(file: dict) -> str:
-    """A case waiting for a reviewer is reviewed; a decision in force can be contested by the client."""
-    return "review" if file["in_force"] is None else "contestation"
+    return file.application_id, file.in_force
 
 
 class Reviews:
-    def __init__(self, store, bootstrap: str, users_file: Path):
+    """`producer`: the shared producer to loan-reviews (tests give one over a fake)."""
+
+    def __init__(self, store, bootstrap: str, users_file: Path, producer: Producer | None = None):
         self.store, self.bootstrap, self.users_file = store, bootstrap, users_file
-        self._producer, self._lock = None, threading.Lock()
+        self.producer = producer or Producer(bootstrap, SEND_TIMEOUT_S, "dashboard-reviews")
+        self._lock = threading.Lock()
 
     def record(self, user: str, client_id: int, shown: tuple, after: str, justification: str) -> ApplicationReviewed:
         """The review by `user` of the file shown to them (`shown`: its `shown_state`); refused when the file
@@ -72,11 +73,11 @@ class Reviews:
         if shown_state(file) != shown:
             raise ReviewRefused("changed", f"client {client_id}'s file changed since it was shown (a newer application "
                                 "or another reviewer's decision); read it again before deciding")
-        decision = file["decision"]
+        decision = file.decision
         try:
             review = ApplicationReviewed(
-                application_id=decision.application_id, client_id=client_id, kind=kind_for(file), reviewer=user,
-                before=file["in_force"] or decision.decision, after=after, justification=justification.strip())
+                application_id=decision.application_id, client_id=client_id, kind=review_kind(file.in_force), reviewer=user,
+                before=file.in_force or decision.decision, after=after, justification=justification.strip())
         except ValidationError as error:
             raise ReviewRefused("invalid", describe(error)) from None
         self._publish(review)
@@ -87,16 +88,7 @@ class Reviews:
         return review
 
     def _publish(self, review: ApplicationReviewed) -> None:
-        from kafka import KafkaProducer
-
         try:
-            self._producer = self._producer or KafkaProducer(bootstrap_servers=self.bootstrap, acks="all",
-                                                             max_block_ms=SEND_TIMEOUT_S * 1000,
-                                                             bootstrap_timeout_ms=SEND_TIMEOUT_S * 1000)
-            self._producer.send(LOAN_REVIEWS, key=str(review.client_id).encode(),
-                                value=review.to_bytes()).get(timeout=SEND_TIMEOUT_S)
+            self.producer.publish(LOAN_REVIEWS, [review])  # a failed producer is replaced at the next review
         except Exception as error:  # noqa: BLE001 - any failure means: not recorded
-            if self._producer:
-                self._producer.close(timeout=1)
-            self._producer = None  # a fresh producer next time (a failed one can stay failed)
             raise ReviewUnrecorded(f"the review was not recorded (Kafka: {type(error).__name__}); try again") from error

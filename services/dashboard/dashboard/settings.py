@@ -1,17 +1,18 @@
-"""Dashboard settings, from DASHBOARD_* environment variables."""
+"""Dashboard settings, from DASHBOARD_* environment variables (the broker's: adapters.settings)."""
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from adapters.settings import KafkaSettings
 
 
-class Settings(BaseSettings):
+class Settings(KafkaSettings):
     model_config = SettingsConfigDict(env_prefix="DASHBOARD_")
 
-    kafka_bootstrap: str = "127.0.0.1:9092"
     models_dir: Path = Path("models")
     model_version: str | None = None  # default: the newest bundle
     store_path: Path = Path(".dashboard/store.db")

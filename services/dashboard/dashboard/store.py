@@ -11,7 +11,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from credit.decision import DECIDED, TO_REVIEW
@@ -66,6 +67,17 @@ _REVIEW_ORDER = "reviewed_at, rowid"
 # The decision in force: the latest review's, else the scorer's when it decided, else none yet (to review).
 _IN_FORCE = ("COALESCE((SELECT r.after FROM reviews r WHERE r.application_id = d.application_id "
              f"ORDER BY r.reviewed_at DESC, r.rowid DESC LIMIT 1), CASE d.status WHEN '{DECIDED}' THEN d.decision END)")
+
+
+@dataclass(frozen=True)
+class ClientFileRecord:
+    """A client's latest decided application as the store holds it: its events and the decision in force."""
+    application_id: str
+    application: ApplicationReceived | None  # None: the application itself not arrived (yet)
+    decision: ApplicationScored
+    explanation: ApplicationExplained | None  # None: not arrived yet
+    reviews: tuple[ApplicationReviewed, ...]  # in the order they were made
+    in_force: str | None  # the store's _IN_FORCE; None: waiting for a reviewer
 
 
 class StoreUnavailable(Exception):
@@ -171,9 +183,8 @@ class Store:
                 f"LEFT JOIN explanations e USING (application_id)) {waiting}ORDER BY decided_at DESC LIMIT ?", (limit,))
             return [dict(row) for row in rows]
 
-    def client_file(self, client_id: int) -> dict | None:
-        """A client's latest decided application: its application, decision, explanation and review events,
-        and the decision in force."""
+    def client_file(self, client_id: int) -> ClientFileRecord | None:
+        """A client's latest decided application: its events and the decision in force."""
         with self._lock:
             row = self._db.execute(
                 "SELECT d.application_id, a.event AS application, d.event AS decision, e.event AS explanation, "
@@ -185,12 +196,11 @@ class Store:
                 return None
             reviews = self._db.execute(f"SELECT event FROM reviews WHERE application_id = ? ORDER BY {_REVIEW_ORDER}",
                                        (row["application_id"],)).fetchall()
-        return {"application_id": row["application_id"],
-                "application": _event(ApplicationReceived, row["application"]),
-                "decision": ApplicationScored.model_validate_json(row["decision"]),
-                "explanation": _event(ApplicationExplained, row["explanation"]),
-                "reviews": [ApplicationReviewed.model_validate_json(r["event"]) for r in reviews],
-                "in_force": row["in_force"]}  # None: waiting for a reviewer
+        return ClientFileRecord(row["application_id"], _event(ApplicationReceived, row["application"]),
+                                ApplicationScored.model_validate_json(row["decision"]),
+                                _event(ApplicationExplained, row["explanation"]),
+                                tuple(ApplicationReviewed.model_validate_json(r["event"]) for r in reviews),
+                                row["in_force"])
 
     def decision_history(self, client_id: int, limit: int = 100) -> list:
         """The decisions on the client's applications and the reviews of them, the newest first."""
@@ -260,7 +270,8 @@ def _column(event, column: str):
     if column == "client_id" and isinstance(event, ApplicationReceived):
         return event.SK_ID_CURR  # applications name the client with the Kaggle key
     value = getattr(event, column)
-    return value.isoformat() if hasattr(value, "isoformat") else value
+    # Times in UTC, so that SQL orders them as times: an event may carry any offset (RFC 3339).
+    return value.astimezone(timezone.utc).isoformat() if isinstance(value, datetime) else value
 
 
 def _event(schema, raw: str | None):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from credit.bundle import BundleError, check_input_policy, latest_bundle, load_bundle
+from credit.bundle import BundleError, check_input_policy, load_bundle, open_bundle
 from credit.explain.dictionary import DictionaryError
 from credit.explain.explanation import Explainer
 
@@ -24,7 +24,7 @@ class Explainers:
 
         A bundle whose inputs break the input policy is refused (credit.bundle.check_input_policy).
         """
-        bundle = check_input_policy(load_bundle(latest_bundle(self.models_dir)))
+        bundle = check_input_policy(open_bundle(self.models_dir))
         self._loaded[bundle.model_version] = Explainer(bundle, self.threads)
         return self._loaded[bundle.model_version]
 

@@ -23,7 +23,7 @@ def _parser() -> argparse.ArgumentParser:
     history = commands.add_parser("load-history", help="publish a bundle's client-history aggregates")
     history.add_argument("bundle", type=Path, help="a bundle directory, or a models directory (latest bundle)")
     for sub in (replay, history):
-        sub.add_argument("--bootstrap", default=None, help="Kafka bootstrap servers (default $INGEST_KAFKA_BOOTSTRAP)")
+        sub.add_argument("--bootstrap", default=None, help="Kafka bootstrap servers (default $KAFKA_BOOTSTRAP)")
     return parser
 
 
@@ -64,7 +64,8 @@ def replay_csv(args: argparse.Namespace) -> int:
 def load_history_cli(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from ingest.history_loader import load_history, open_bundle
+    from credit.bundle import open_bundle
+    from ingest.history_loader import load_history
 
     bundle = open_bundle(args.bundle)
     publisher = KafkaPublisher(_settings(args.bootstrap))

@@ -2,21 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pandas as pd
 
-from credit.bundle import MANIFEST, Bundle, latest_bundle, load_bundle
+from credit.bundle import Bundle
 from credit.events import HistoryRecorded
 from credit.features.history import history_records
 from credit.topics import CLIENT_HISTORY
 from ingest.publisher import Publisher
-
-
-def open_bundle(path: Path) -> Bundle:
-    """The bundle at path, or the latest bundle under path when it is a models directory."""
-    path = Path(path)
-    return load_bundle(path if (path / MANIFEST).is_file() else latest_bundle(path))
 
 
 def read_history(bundle: Bundle) -> pd.DataFrame:

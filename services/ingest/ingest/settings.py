@@ -1,4 +1,4 @@
-"""Settings of the ingest service, from `INGEST_*` environment variables (pydantic-settings).
+"""Settings of the ingest service, from `INGEST_*` environment variables (the broker's: adapters.settings).
 
 API keys come from `INGEST_API_KEYS` (comma-separated) and/or the file named by
 `INGEST_API_KEYS_FILE` (one key per line or comma-separated; `#` starts a comment). They are
@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, PrivateAttr, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from adapters.settings import KafkaSettings
 
 PLACEHOLDER_KEYS = frozenset({
     "changeme", "change-me", "change_me", "secret", "password", "apikey", "api-key", "api_key",
@@ -21,11 +23,10 @@ PLACEHOLDER_KEYS = frozenset({
 MIN_KEY_LENGTH = 16  # outside development
 
 
-class IngestSettings(BaseSettings):
+class IngestSettings(KafkaSettings):
     model_config = SettingsConfigDict(env_prefix="INGEST_", extra="ignore")
 
     environment: Literal["development", "production"] = "development"
-    kafka_bootstrap: str = "127.0.0.1:9092"
     api_keys: SecretStr = SecretStr("")
     api_keys_file: Path | None = None
     max_batch_size: int = Field(1000, ge=1)
@@ -51,10 +52,6 @@ class IngestSettings(BaseSettings):
     def api_key_set(self) -> tuple[str, ...]:
         """The accepted API keys (never logged)."""
         return self._keys
-
-    @property
-    def bootstrap_servers(self) -> list[str]:
-        return [server.strip() for server in self.kafka_bootstrap.split(",") if server.strip()]
 
 
 def _split(text: str) -> tuple[str, ...]:

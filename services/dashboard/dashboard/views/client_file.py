@@ -12,7 +12,8 @@ from dashboard import charts
 from dashboard.catalogue import words
 from dashboard.formats import moment, points
 from dashboard.letter import letter_for
-from dashboard.store import LETTER
+from dashboard.state import ClientPage
+from dashboard.store import LETTER, ClientFileRecord
 from dashboard.views.review import ReviewPanel
 
 TEXT = words("client_file")
@@ -25,12 +26,11 @@ SHOWN = {"visibility": "visible", "height": "auto", "overflow": "visible"}
 WATERFALL_STEPS = 8  # the largest groups; the rest are summed as "other factors"
 
 
-class ClientFile(pn.viewable.Viewer):
-    client_id = param.Integer(default=None, allow_None=True, doc="the client whose file is open")
+class ClientFile(ClientPage, pn.viewable.Viewer):
     lang = param.Selector(default="fr", objects=["fr", "en"])
 
-    def __init__(self, context, user: str, role: str | None = None, **params):
-        super().__init__(**params)
+    def __init__(self, context, client, user: str, role: str | None = None, **params):
+        super().__init__(client=client, **params)
         self.context, self.user = context, user
         self._charts: dict = {}  # lang -> (Gauge, Waterfall), built on first use
         # One layout for every client: opening a file changes texts and chart data, not the page.
@@ -46,27 +46,25 @@ class ClientFile(pn.viewable.Viewer):
                                                button_type="primary", width=280, css_classes=["letter"])
         self._explained = pn.Column(self._summary, self._reasons, self._letter, self._how, self._waterfall,
                                     self._waterfall_text)
-        self._review = ReviewPanel(context, user, role, on_recorded=self._show)
+        self._review = ReviewPanel(context, user, role, on_recorded=client.refresh)
         self._layout = pn.Column(self._notice, self._decided, self._explained, self._review.layout)
         self._show()
 
     def open(self, client_id: int) -> None:
-        self.client_id = client_id
+        self.client.open(client_id)
 
-    @param.depends("client_id", watch=True)
+    @param.depends("client.client_id", watch=True)
     def _log(self) -> None:
-        found = self.client_id is not None and self.context.store.client_file(self.client_id)
-        if found:
-            self.context.store.record_access(self.user, self.client_id, found["application_id"])
+        if self.client.record:
+            self.context.store.record_access(self.user, self.client.client_id, self.client.record.application_id)
 
-    @param.depends("client_id", "lang", watch=True)
+    @param.depends("file", "lang", watch=True)
     @charts.moves_charts
     def _show(self) -> None:
-        text = TEXT[self.lang]
-        found = self.client_id is not None and self.context.store.client_file(self.client_id)
-        decision, explanation = (found["decision"], found["explanation"]) if found else (None, None)
-        self._review.show(self.client_id, found, self.lang)
-        self._notice.object = ("" if self.client_id is None else text["none"] if not found
+        text, found, client_id = TEXT[self.lang], self.file, self.client.client_id
+        decision, explanation = (found.decision, found.explanation) if found else (None, None)
+        self._review.show(client_id, found, self.lang)
+        self._notice.object = ("" if client_id is None else text["none"] if not found
                                else "" if explanation else text["waiting"])
         gauge, waterfall = self._charts_in(self.lang)
         if decision:
@@ -80,16 +78,17 @@ class ClientFile(pn.viewable.Viewer):
             self._reasons.object = self._reason_lines(explanation)
             letter = words("letter")[self.lang]
             self._letter.param.update(label=letter["label"],
-                                      filename=letter["filename"].format(application=found["application_id"]))
+                                      filename=letter["filename"].format(application=found.application_id))
             self._how.object = f"### {text['how']}"
             figure, self._waterfall_text.object = self._steps(waterfall, explanation)
             show_chart(self._waterfall, figure)
         self._decided.styles, self._explained.styles = (SHOWN if decision else HIDDEN), (SHOWN if explanation else HIDDEN)
 
     def _letter_file(self):
-        """The letter for the client of the file open, in the page's language; producing it is logged."""
-        found = self.context.store.client_file(self.client_id)
-        self.context.store.record_access(self.user, self.client_id, found["application_id"], LETTER)
+        """The letter for the client of the file open (read again), in the page's language; producing it is logged."""
+        self.client.refresh()
+        found = self.client.record
+        self.context.store.record_access(self.user, self.client.client_id, found.application_id, LETTER)
         return io.BytesIO(letter_for(self.context, found, self.lang))
 
     def _charts_in(self, lang: str):
@@ -97,17 +96,17 @@ class ClientFile(pn.viewable.Viewer):
             self._charts[lang] = charts.Gauge(lang), charts.Waterfall(lang, WATERFALL_STEPS + 3)
         return self._charts[lang]
 
-    def _decision_words(self, found: dict) -> str:
+    def _decision_words(self, found: ClientFileRecord) -> str:
         """The decision in force; for a case left to a reviewer, who decided it, or that it waits."""
-        text, decision = TEXT[self.lang], found["decision"]
-        if found["in_force"] is None:
+        text, decision = TEXT[self.lang], found.decision
+        if found.in_force is None:
             return f"## {text['to_review']} — {text['proposal'][decision.decision]}"
-        if not found["reviews"]:
-            return f"## {text[found['in_force']]}"
-        last = found["reviews"][-1]
+        if not found.reviews:
+            return f"## {text[found.in_force]}"
+        last = found.reviews[-1]
         by = text["by"].format(who=last.reviewer, when=moment(last.reviewed_at, self.lang),
                                proposal=text["proposal"][decision.decision])
-        return f"## {text[found['in_force']]}\n\n{by}"
+        return f"## {text[found.in_force]}\n\n{by}"
 
     def _gauge_words(self, decision) -> str:
         pct = lambda share: percent(share, self.lang, 1)  # noqa: E731
@@ -153,7 +152,7 @@ class ClientFile(pn.viewable.Viewer):
 
     def __panel__(self):
         text = TEXT[self.lang]
-        entry = pn.widgets.IntInput(name=text["find"], value=self.client_id, width=200)
+        entry = pn.widgets.IntInput(name=text["find"], value=self.client.client_id, width=200)
         button = pn.widgets.Button(name=text["open"], button_type="primary", width=160)
         button.on_click(lambda _: self.open(entry.value))
         return pn.Column(pn.Row(entry, button, self._recent()), self._layout)

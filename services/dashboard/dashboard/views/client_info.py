@@ -7,42 +7,41 @@ import param
 from credit.explain.wording import number, percent
 from dashboard.card import SECTIONS, client_card, section_title
 from dashboard.catalogue import words
+from dashboard.state import ClientPage
 
 ALL = "*"  # the "all clients" choice of a segment filter
 TEXT = words("client_info")
 
 
-class ClientInfo(pn.viewable.Viewer):
-    client_id = param.Integer(default=None, allow_None=True)
+class ClientInfo(ClientPage, pn.viewable.Viewer):
+    follows_hidden = True  # its card and segment take some 30 ms a file; caught up when shown, the tab waited longer
     lang = param.Selector(default="fr", objects=["fr", "en"])
     sections = param.ListSelector(default=list(SECTIONS), objects=list(SECTIONS))
     filters = param.Dict(default={}, doc="segment filter key -> chosen value (None: all)")
 
-    def __init__(self, context, **params):
-        super().__init__(**params)
+    def __init__(self, context, client, **params):
+        super().__init__(client=client, **params)
         self.context = context
 
-    @param.depends("client_id", "lang", "sections")
+    @param.depends("file", "lang", "sections")
     def _card(self):
-        found = self.client_id is not None and self.context.store.client_file(self.client_id)
-        if not found:
+        if not self.file:
             return pn.pane.Markdown(TEXT[self.lang]["none"])
-        decision = found["decision"]
+        decision = self.file.decision
         card = client_card(self.context.bundle.features, decision.features, self.context.bundle.vocabularies,
                            self.lang, [s for s in SECTIONS if s in self.sections])
         tables = [f"### {title}\n\n| | |\n|---|---|\n" + "\n".join(f"| {f.label} | {f.value} |" for f in fields)
                   for title, fields in card]
         return pn.pane.Markdown("\n\n".join(tables), css_classes=["client-card"])
 
-    @param.depends("client_id", "lang", "filters")
+    @param.depends("file", "lang", "filters")
     def _segment(self):
         population = self.context.population
         stats = population.describe(population.segment({k: v for k, v in self.filters.items() if v is not None}))
         if not stats["clients"]:
             return pn.pane.Markdown(TEXT[self.lang]["empty"], css_classes=["segment"])
-        found = self.client_id is not None and self.context.store.client_file(self.client_id)
         pct = lambda share: percent(share, self.lang, 1)  # noqa: E731
-        mine = pct(found["decision"].probability_of_default) if found else "—"
+        mine = pct(self.file.decision.probability_of_default) if self.file else "—"
         return pn.pane.Markdown(TEXT[self.lang]["segment"].format(
             n=number(stats["clients"], self.lang), rate=pct(stats["default_rate"]), mean=pct(stats["mean_pd"]),
             pd=mine), css_classes=["segment"])

@@ -12,22 +12,22 @@ from credit.similarity import derive
 from dashboard import charts
 from dashboard.catalogue import words
 from dashboard.formats import points
+from dashboard.state import ClientPage
 
 TEXT = words("comparison")
 FEATURES = list(TEXT["fr"]["features"])  # the features a relationship manager can compare on (labels in the catalogue)
 SCATTER_SAMPLE = 2000  # enough to see the shape; 3,000 brought the comparison page near 1 s in Chromium here
 
 
-class Comparison(pn.viewable.Viewer):
-    client_id = param.Integer(default=None, allow_None=True)
+class Comparison(ClientPage, pn.viewable.Viewer):
     lang = param.Selector(default="fr", objects=["fr", "en"])
     k = param.Integer(default=50, bounds=(5, 500))
     feature = param.Selector(default="AGE_YEARS", objects=FEATURES)
     x = param.Selector(default="AGE_YEARS", objects=FEATURES[:6])
     y = param.Selector(default="AMT_CREDIT", objects=FEATURES[:6])
 
-    def __init__(self, context, **params):
-        super().__init__(**params)
+    def __init__(self, context, client, **params):
+        super().__init__(client=client, **params)
         self.context = context
         self._sample = context.population.sample(SCATTER_SAMPLE)
         # Charts drawn once per feature choice; a new client only moves its marker (see charts.Gauge).
@@ -37,16 +37,17 @@ class Comparison(pn.viewable.Viewer):
         self._draw_distribution()
         self._draw_scatter()
 
-    def _client(self):
-        found = self.client_id is not None and self.context.store.client_file(self.client_id)
-        return (found["application"].model_dump(), found["decision"], found["explanation"]) if found else None
+    def _raw(self) -> dict | None:
+        """The client's application as submitted, field -> value (None: no file, or its application not arrived)."""
+        application = self.file and self.file.application
+        return application.model_dump() if application else None
 
-    @param.depends("client_id", "lang", "k")
+    @param.depends("file", "lang", "k")
     def _similar(self):
-        client = self._client()
-        if client is None:
+        raw = self._raw()
+        if raw is None:
             return pn.pane.Markdown(TEXT[self.lang]["none"])
-        raw, decision, explanation = client
+        decision, explanation = self.file.decision, self.file.explanation
         text, population = TEXT[self.lang], self.context.population
         everyone = population.describe(np.ones(len(population), bool))
         similar = population.similar(raw, self.k)
@@ -78,11 +79,16 @@ class Comparison(pn.viewable.Viewer):
         self._distribution_pane.object = self._distribution.figure
         self._mark_distribution()
 
-    @param.depends("client_id", watch=True)
+    @param.depends("file", watch=True)
+    def _mark(self) -> None:
+        """Another client: both markers move."""
+        self._mark_distribution()
+        self._mark_scatter()
+
     @charts.moves_charts
     def _mark_distribution(self) -> None:
-        client = self._client()
-        value = value_of(client[0], self.feature) if client else None
+        raw = self._raw()
+        value = value_of(raw, self.feature) if raw else None
         self._distribution.mark(value)
         p = self.context.population.distribution(self.feature, value).get("percentile")
         text, shown = TEXT[self.lang], self._shown(self.feature, value)
@@ -96,11 +102,10 @@ class Comparison(pn.viewable.Viewer):
         self._scatter_pane.object = self._scatter.figure
         self._mark_scatter()
 
-    @param.depends("client_id", watch=True)
     @charts.moves_charts
     def _mark_scatter(self) -> None:
-        client = self._client()
-        point = (value_of(client[0], self.x), value_of(client[0], self.y)) if client else (None, None)
+        raw = self._raw()
+        point = (value_of(raw, self.x), value_of(raw, self.y)) if raw else (None, None)
         self._scatter.mark(point)
         shown = " ; ".join(self._shown(f, v) for f, v in zip((self.x, self.y), point))
         x, y = self._axis_labels()

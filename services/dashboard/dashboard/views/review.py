@@ -9,9 +9,11 @@ import panel as pn
 
 from credit.events import JUSTIFICATION_MIN, ApplicationReviewed
 from credit.explain.wording import percent
+from credit.reviews import review_kind
 from dashboard.catalogue import words
 from dashboard.formats import moment
-from dashboard.reviews import REVIEWER, ReviewRefused, ReviewUnrecorded, kind_for, shown_state
+from dashboard.reviews import REVIEWER, ReviewRefused, ReviewUnrecorded, shown_state
+from dashboard.store import ClientFileRecord
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +65,7 @@ class ReviewPanel:
         # the form only on a reviewer's page (the server checks the role again when a review is recorded)
         self.layout = pn.Column(self._form, self._history) if role == REVIEWER else pn.Column(self._history)
 
-    def show(self, client_id: int | None, file: dict | None, lang: str) -> None:
+    def show(self, client_id: int | None, file: ClientFileRecord | None, lang: str) -> None:
         shown = shown_state(file) if file else None
         if not shown or not self._shown or shown[0] != self._shown[0]:  # another application: a blank form
             self._justification.value = self._justification.value_input = ""
@@ -76,8 +78,8 @@ class ReviewPanel:
         self._record.name = text["record"]
         if not self._form.visible:
             return
-        kind = kind_for(file)
-        proposal = text[file["in_force"] or file["decision"].decision]
+        kind = review_kind(file.in_force)
+        proposal = text[file.in_force or file.decision.decision]
         self._title.object, self._help.object = text["title"][kind], text["help"][kind].format(proposal=proposal)
 
     async def record(self, _click=None) -> None:

@@ -1,6 +1,6 @@
 """Page 4, simulation: change the loan or the income and see the decision the model would give, at once.
 
-Scored and explained by the services' own code (dashboard.simulation); nothing is recorded, and the
+Scored and explained by the services' own code (credit.simulation); nothing is recorded, and the
 page says so.
 """
 from __future__ import annotations
@@ -14,7 +14,8 @@ from credit.explain.wording import money, percent
 from dashboard import charts
 from dashboard.catalogue import words
 from dashboard.formats import points, repayments
-from dashboard.simulation import AMOUNT, WrongValue, changed, granted_automatically, simulate, smallest_grant
+from credit.simulation import AMOUNT, WrongValue, changed, granted_automatically
+from dashboard.state import ClientPage
 from dashboard.views.client_file import charts_pane
 
 FIELDS = {"amount": "AMT_CREDIT", "annuity": "AMT_ANNUITY", "goods_price": "AMT_GOODS_PRICE",
@@ -23,8 +24,7 @@ FIELD_PARAMS = {field: name for name, field in FIELDS.items()}
 TEXT, FILE_TEXT = words("simulation"), words("client_file")
 
 
-class Simulation(pn.viewable.Viewer):
-    client_id = param.Integer(default=None, allow_None=True, doc="the client whose latest application is simulated")
+class Simulation(ClientPage, pn.viewable.Viewer):
     lang = param.Selector(default="fr", objects=["fr", "en"])
     amount = param.Number(default=None, allow_None=True, doc="AMT_CREDIT")
     annuity = param.Number(default=None, allow_None=True, doc="AMT_ANNUITY, the loan annuity (one repayment)")
@@ -33,29 +33,29 @@ class Simulation(pn.viewable.Viewer):
     application = param.ClassSelector(class_=ApplicationReceived, default=None, allow_None=True, precedence=-1,
                                       doc="the client's latest application, as submitted")
 
-    def __init__(self, context, **params):
+    def __init__(self, context, client, **params):
         self.context, self._recorded, self._in_force = context, None, None
-        super().__init__(**params)
+        super().__init__(client=client, **params)
 
-    @param.depends("client_id", watch=True, on_init=True)
     def reset(self) -> None:
         """Back to the client's latest application as submitted."""
-        found = self.client_id is not None and self.context.store.client_file(self.client_id)
-        application = found["application"] if found else None
-        self._recorded = found["decision"] if found else None
-        self._in_force = found["in_force"] if found else None  # a reviewer's decision, if any, counts
+        found = self.file
+        application = found.application if found else None
+        self._recorded = found.decision if found else None
+        self._in_force = found.in_force if found else None  # a reviewer's decision, if any, counts
         self.param.update(application=application,
                           **{name: whole(getattr(application, f)) if application else None for name, f in FIELDS.items()})
 
-    def catch_up(self) -> None:
-        """Shown again for the same client: a reviewer may have decided the application since, or a newer one
-        arrived (then it is the one simulated)."""
-        found = self.client_id is not None and self.context.store.client_file(self.client_id)
-        if not found or self.application is None or found["application_id"] != self.application.application_id:
+    @param.depends("file", watch=True, on_init=True)
+    def _catch_up(self) -> None:
+        """Another client's file or a newer application: simulated afresh. The same application, which a reviewer
+        may have decided since: the changes typed stay, the result says the decision in force."""
+        found = self.file
+        if not found or self.application is None or found.application_id != self.application.application_id:
             self.reset()
-        elif found["in_force"] != self._in_force:
-            self._in_force = found["in_force"]
-            self.param.trigger("application")  # the result says the decision in force; the changes typed stay
+        elif found.in_force != self._in_force:
+            self._in_force = found.in_force
+            self.param.trigger("application")
 
     def _changes(self) -> dict:
         """Only the fields moved away from the application (an unknown one left empty stays unknown); the fields show
@@ -69,7 +69,7 @@ class Simulation(pn.viewable.Viewer):
         if self.application is None:
             return pn.pane.Markdown(text["none"])
         try:
-            decision, explanation = simulate(self.context, self.application, self._changes(), self._band())
+            decision, explanation = self.context.simulator.simulate(self.application, self._changes(), self._band())
         except WrongValue as error:  # a wrong value, named: the person corrects it
             field = text[FIELD_PARAMS[error.field]] if error.field in FIELD_PARAMS else error.field
             return pn.pane.Alert(text[error.reason].format(field=field), alert_type="danger",
@@ -101,7 +101,7 @@ class Simulation(pn.viewable.Viewer):
         if granted_automatically(decision):
             return pn.pane.Markdown("")
         simulated = changed(self.application, self._changes())
-        suggestion = smallest_grant(self.context, simulated, self._band())
+        suggestion = self.context.simulator.smallest_grant(simulated, self._band())
         if suggestion is None:
             return pn.pane.Markdown(TEXT[self.lang]["nothing"], css_classes=["simulation-suggestion"])
         button = pn.widgets.Button(name=TEXT[self.lang]["try"], button_type="primary", width=240)

@@ -1,4 +1,4 @@
-"""What-if simulations of an application: new loan terms scored and explained by the services' own code.
+"""What-if simulations of an application: new loan terms scored and explained by the services' own rules.
 
 Nothing here is published or stored: a simulation is only shown to the relationship manager.
 Simulations apply the review band the scorer service applied to the client's recorded decision
@@ -7,14 +7,15 @@ Simulations apply the review band the scorer service applied to the client's rec
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from credit.dead_letters import decode_application, describe
+from credit.dead_letters import describe
 from credit.decision import DECIDED, GRANTED, REVIEW_BAND
 from credit.events import ApplicationExplained, ApplicationReceived, ApplicationScored
-from credit.features import history_record
+from credit.scoring import Scorer
 
 CHANGEABLE = ("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "AMT_INCOME_TOTAL")
 AMOUNT, TERM = "amount", "term"
@@ -52,21 +53,6 @@ def changed(application: ApplicationReceived, changes: dict) -> ApplicationRecei
         raise WrongValue(", ".join(fields) or "?", "invalid", describe(error)) from None
 
 
-def _score(context, applications: list[ApplicationReceived], review_band: float) -> list[ApplicationScored]:
-    """Decisions for applications, through the same bytes -> event path as the scorer service."""
-    events = [decode_application(a.to_bytes()) for a in applications]
-    clients = {a.SK_ID_CURR for a in applications}
-    histories = {c: history_record(context.history, c) for c in clients if c in context.history.index}
-    return context.scorer.score(events, histories, review_band=review_band)
-
-
-def simulate(context, application: ApplicationReceived, changes: dict,
-             review_band: float = REVIEW_BAND) -> tuple[ApplicationScored, ApplicationExplained]:
-    """The decision and explanation the services would give the application with `changes`."""
-    decision = _score(context, [changed(application, changes)], review_band)[0]
-    return decision, context.explainer.explain([decision])[0]
-
-
 def _amount_candidates(application, step: float, floor: float) -> list[tuple[float, dict]]:
     """Smaller loans at the same term (the annuity shrinks with the amount), largest first; whole amounts, as a
     person would type them."""
@@ -88,30 +74,48 @@ def _term_candidates(application, longest: float) -> list[tuple[float, dict]]:
             for n in range(math.floor(count) + 1, math.floor(longest * count) + 1)]
 
 
-def smallest_grant(context, application: ApplicationReceived, review_band: float = REVIEW_BAND, step: float = 0.01,
-                   floor: float = 0.2, longest: float = 2.0) -> Suggestion | None:
-    """The smallest relative change (amount down to `floor` of it, or term up to `longest` times it) that is
-    granted automatically: a proposed grant left to a reviewer is not a grant yet.
+class Simulator:
+    """Scores and explains changed applications as the services would: a scorer, an explainer, and the
+    clients' history records (client ids -> {client id: aggregates} for those that have a history)."""
 
-    Every candidate is scored in one batch, and the grid is searched in full rather than bisected:
-    the PD is monotone in some features only, so a larger loan can be granted where a smaller one is not.
-    None when the application is already granted, or when nothing in the search range grants.
-    """
-    if not application.AMT_CREDIT:
-        return None
-    candidates = [(AMOUNT, c, ch) for c, ch in _amount_candidates(application, step, floor)]
-    candidates += [(TERM, c, ch) for c, ch in _term_candidates(application, longest)]
-    decisions = _score(context, [application] + [changed(application, ch) for _, _, ch in candidates], review_band)
-    if granted_automatically(decisions[0]):
-        return None
-    granted = [(change, kind, ch, d) for (kind, change, ch), d in zip(candidates, decisions[1:])
-               if granted_automatically(d)]
-    if not granted:
-        return None
-    change, kind, changes, decision = min(granted, key=lambda g: (g[0], g[1]))  # ties: the amount
-    annuity = changes.get("AMT_ANNUITY")
-    return Suggestion(kind, change, changes, changes["AMT_CREDIT"] / annuity if annuity else None,
-                      decision.probability_of_default)
+    def __init__(self, scorer: Scorer, explainer, histories: Callable[[Iterable[int]], Mapping[int, Mapping]]):
+        self.scorer, self.explainer, self.histories = scorer, explainer, histories
+
+    def simulate(self, application: ApplicationReceived, changes: dict,
+                 review_band: float = REVIEW_BAND) -> tuple[ApplicationScored, ApplicationExplained]:
+        """The decision and explanation the services would give the application with `changes`."""
+        decision = self._score([changed(application, changes)], review_band)[0]
+        return decision, self.explainer.explain([decision])[0]
+
+    def smallest_grant(self, application: ApplicationReceived, review_band: float = REVIEW_BAND, step: float = 0.01,
+                       floor: float = 0.2, longest: float = 2.0) -> Suggestion | None:
+        """The smallest relative change (amount down to `floor` of it, or term up to `longest` times it) that is
+        granted automatically: a proposed grant left to a reviewer is not a grant yet.
+
+        Every candidate is scored in one batch, and the grid is searched in full rather than bisected:
+        the PD is monotone in some features only, so a larger loan can be granted where a smaller one is not.
+        None when the application is already granted, or when nothing in the search range grants.
+        """
+        if not application.AMT_CREDIT:
+            return None
+        candidates = [(AMOUNT, c, ch) for c, ch in _amount_candidates(application, step, floor)]
+        candidates += [(TERM, c, ch) for c, ch in _term_candidates(application, longest)]
+        decisions = self._score([application] + [changed(application, ch) for _, _, ch in candidates], review_band)
+        if granted_automatically(decisions[0]):
+            return None
+        granted = [(change, kind, ch, d) for (kind, change, ch), d in zip(candidates, decisions[1:])
+                   if granted_automatically(d)]
+        if not granted:
+            return None
+        change, kind, changes, decision = min(granted, key=lambda g: (g[0], g[1]))  # ties: the amount
+        annuity = changes.get("AMT_ANNUITY")
+        return Suggestion(kind, change, changes, changes["AMT_CREDIT"] / annuity if annuity else None,
+                          decision.probability_of_default)
+
+    def _score(self, applications: list[ApplicationReceived], review_band: float) -> list[ApplicationScored]:
+        """Decisions for validated applications, with their clients' history as the scorer service has it."""
+        histories = self.histories({a.SK_ID_CURR for a in applications})
+        return self.scorer.score([a.model_dump() for a in applications], histories, review_band=review_band)
 
 
 def granted_automatically(decision: ApplicationScored) -> bool:
