@@ -4,6 +4,7 @@ failure) and one check that a broker answers.
 A record is (key, value) bytes; an event is published under its own key (`event.key`,
 credit.events).
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,10 +43,16 @@ def kafka_producer(bootstrap: str, timeout_s: float, client_id: str):
 
     timeout_ms = max(1_000, int(timeout_s * 1000))
     return KafkaProducer(
-        bootstrap_servers=bootstrap_servers(bootstrap), acks="all", enable_idempotence=True,
-        client_id=client_id, linger_ms=LINGER_MS, max_block_ms=timeout_ms,
-        bootstrap_timeout_ms=timeout_ms, request_timeout_ms=timeout_ms - LINGER_MS,
-        delivery_timeout_ms=timeout_ms)
+        bootstrap_servers=bootstrap_servers(bootstrap),
+        acks="all",
+        enable_idempotence=True,
+        client_id=client_id,
+        linger_ms=LINGER_MS,
+        max_block_ms=timeout_ms,
+        bootstrap_timeout_ms=timeout_ms,
+        request_timeout_ms=timeout_ms - LINGER_MS,
+        delivery_timeout_ms=timeout_ms,
+    )
 
 
 class Producer:
@@ -54,8 +61,13 @@ class Producer:
     failed for good, so the next send opens a fresh one. `factory` makes the kafka-python
     producer (tests give a fake)."""
 
-    def __init__(self, bootstrap: str, timeout_s: float = 10.0, client_id: str = "pret-a-depenser",
-                 factory: Callable[[], object] | None = None):
+    def __init__(
+        self,
+        bootstrap: str,
+        timeout_s: float = 10.0,
+        client_id: str = "pret-a-depenser",
+        factory: Callable[[], object] | None = None,
+    ):
         self.bootstrap, self.timeout_s = bootstrap, timeout_s
         self._factory = factory or (lambda: kafka_producer(bootstrap, timeout_s, client_id))
         self._producer, self._lock = None, threading.Lock()
@@ -64,8 +76,12 @@ class Producer:
         """Every event acknowledged under its own key, or the error."""
         self.send_all(topic, [(event.key, event.to_bytes()) for event in events])
 
-    def send_all(self, topic: str, records: Sequence[Record],
-                 acknowledged: Callable[[int], None] = lambda index: None) -> None:
+    def send_all(
+        self,
+        topic: str,
+        records: Sequence[Record],
+        acknowledged: Callable[[int], None] = lambda index: None,
+    ) -> None:
         """Returns once the broker acknowledged every record within timeout_s (`acknowledged` is
         told each record's index as it is), or raises the producer's error."""
         deadline = time.monotonic() + self.timeout_s

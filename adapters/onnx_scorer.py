@@ -2,6 +2,7 @@
 
 The scoring rules are credit.scoring.Scorer's; these adapters only run the model.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,15 +19,20 @@ class OnnxScorer(Scorer):
         super().__init__(bundle_path, review_band)
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1  # one core per worker process; scale out by partitions
-        self.session = ort.InferenceSession(str(self.bundle.file("onnx")), options,
-                                            providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(
+            str(self.bundle.file("onnx")), options, providers=["CPUExecutionProvider"]
+        )
         inputs = self.session.get_inputs()
         if inputs[0].name != ONNX_INPUT or inputs[0].shape[1] != len(self.bundle.features):
-            raise ValueError(f"{self.bundle.path}: model.onnx does not take the bundle's "
-                             f"{len(self.bundle.features)} features")
+            raise ValueError(
+                f"{self.bundle.path}: model.onnx does not take the bundle's "
+                f"{len(self.bundle.features)} features"
+            )
 
     def margins(self, x: np.ndarray) -> np.ndarray:
-        return margin_of(self.session.run([ONNX_OUTPUT], {ONNX_INPUT: x.astype(np.float32)})[0][:, 1])
+        return margin_of(
+            self.session.run([ONNX_OUTPUT], {ONNX_INPUT: x.astype(np.float32)})[0][:, 1]
+        )
 
 
 class LightGBMScorer(Scorer):

@@ -12,6 +12,7 @@ dashboard fit every service:
 `process` is the report's `instance` (host and pid): Prometheus keeps the label `instance` for the
 address it scrapes. The process's own CPU and memory come with them (`process_*`).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -36,15 +37,29 @@ class MeterCollector(Collector):
         self.meters = list(meters)
 
     def collect(self):
-        events = CounterMetricFamily("pad_events", "Counted since the process started, as in ops.metrics totals",
-                                     labels=[*WHO, "kind"])
-        latency = GaugeMetricFamily("pad_latency_seconds", "Latency percentiles of the last ops.metrics report",
-                                    labels=[*WHO, "kind", "quantile"])
-        observed = GaugeMetricFamily("pad_latency_observations", "Latencies observed in the last report's interval",
-                                     labels=[*WHO, "kind"])
-        lag = GaugeMetricFamily("pad_lag_messages", "Messages waiting, as in the last ops.metrics report", labels=WHO)
-        unaccounted = GaugeMetricFamily("pad_unaccounted_messages", "Messages received with no outcome and not in "
-                                        "flight (anything but 0 is a loss)", labels=WHO)
+        events = CounterMetricFamily(
+            "pad_events",
+            "Counted since the process started, as in ops.metrics totals",
+            labels=[*WHO, "kind"],
+        )
+        latency = GaugeMetricFamily(
+            "pad_latency_seconds",
+            "Latency percentiles of the last ops.metrics report",
+            labels=[*WHO, "kind", "quantile"],
+        )
+        observed = GaugeMetricFamily(
+            "pad_latency_observations",
+            "Latencies observed in the last report's interval",
+            labels=[*WHO, "kind"],
+        )
+        lag = GaugeMetricFamily(
+            "pad_lag_messages", "Messages waiting, as in the last ops.metrics report", labels=WHO
+        )
+        unaccounted = GaugeMetricFamily(
+            "pad_unaccounted_messages",
+            "Messages received with no outcome and not in flight (anything but 0 is a loss)",
+            labels=WHO,
+        )
         for meter in self.meters:
             who = [meter.service, meter.instance]
             for kind, count in sorted(meter.totals().items()):
@@ -82,7 +97,9 @@ class MetricsEndpoint:
             self._server = None
 
 
-def serve_metrics(meters: Meter | Iterable[Meter], port: int | None, host: str = "127.0.0.1") -> MetricsEndpoint:
+def serve_metrics(
+    meters: Meter | Iterable[Meter], port: int | None, host: str = "127.0.0.1"
+) -> MetricsEndpoint:
     """Serve the meters at http://host:port/metrics from a daemon thread; port 0 or None: not served.
 
     A port already taken is logged and the service runs on unobserved (its scrape target shows down).
@@ -98,7 +115,9 @@ def serve_metrics(meters: Meter | Iterable[Meter], port: int | None, host: str =
     return MetricsEndpoint(server)
 
 
-def serve_from_worker(app, meters: Meter | Iterable[Meter], port: int | None, host: str = "127.0.0.1") -> None:
+def serve_from_worker(
+    app, meters: Meter | Iterable[Meter], port: int | None, host: str = "127.0.0.1"
+) -> None:
     """Serve while a Faust worker runs: a task of the app, so building the app (as unit tests do) opens nothing."""
 
     @app.task

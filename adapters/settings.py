@@ -6,6 +6,7 @@
 They are read without the service's prefix: one broker, one variable (settings given by name in
 code, as tests do, still take precedence).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,6 +38,7 @@ def bootstrap_servers(bootstrap: str) -> list[str]:
 class WorkerSettings(KafkaSettings):
     """A Faust worker's: micro-batches, its local data, its web and Prometheus ports (their
     defaults per service)."""
+
     batch_size: int = 64  # micro-batch: the work runs once per batch
     batch_wait_s: float = 0.02  # longest a message waits for its batch to fill
     data_dir: Path

@@ -5,6 +5,7 @@ Per runtime, on a fresh broker with the bundle's client history loaded: sustaine
 on a backlog of pre-published applications, then decision latency (decided_at - submitted_at)
 at a fixed publishing rate. Writes backbone_speed.json and backbone_speed.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +46,9 @@ def application_rows() -> list[dict]:
 
 
 def event_bytes(template, application_id: str) -> bytes:
-    return template.model_copy(update={"application_id": application_id, "submitted_at": now()}).to_bytes()
+    return template.model_copy(
+        update={"application_id": application_id, "submitted_at": now()}
+    ).to_bytes()
 
 
 def publish_backlog(bootstrap: str, templates: list, n: int) -> list[str]:
@@ -53,7 +56,9 @@ def publish_backlog(bootstrap: str, templates: list, n: int) -> list[str]:
     ids = [f"backlog-{i}" for i in range(n)]
     for i, application_id in enumerate(ids):
         template = templates[i % len(templates)]
-        producer.send(LOAN_APPLICATIONS, key=template.key, value=event_bytes(template, application_id))
+        producer.send(
+            LOAN_APPLICATIONS, key=template.key, value=event_bytes(template, application_id)
+        )
     producer.flush()
     producer.close()
     return ids
@@ -65,7 +70,9 @@ def publish_at_rate(bootstrap: str, templates: list, rate: float, seconds: float
     for i, application_id in enumerate(ids):
         time.sleep(max(0.0, start + i / rate - time.monotonic()))
         template = templates[i % len(templates)]
-        producer.send(LOAN_APPLICATIONS, key=template.key, value=event_bytes(template, application_id))
+        producer.send(
+            LOAN_APPLICATIONS, key=template.key, value=event_bytes(template, application_id)
+        )
     producer.flush()
     producer.close()
     return ids
@@ -78,8 +85,13 @@ def read_events(bootstrap: str, topic: str, decode, ids: list[str], stall_s: flo
     carry their own timestamps, so they are decoded afterwards.
     """
     wait_until_quiet(bootstrap, topic, len(ids), stall_s)
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                             enable_auto_commit=False, consumer_timeout_ms=3000)
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=3000,
+    )
     wanted, found = set(ids), {}
     try:
         for message in consumer:
@@ -91,7 +103,9 @@ def read_events(bootstrap: str, topic: str, decode, ids: list[str], stall_s: flo
         consumer.close()
 
 
-def wait_until_quiet(bootstrap: str, topic: str, at_least: int, stall_s: float, quiet_s: float = 3) -> int:
+def wait_until_quiet(
+    bootstrap: str, topic: str, at_least: int, stall_s: float, quiet_s: float = 3
+) -> int:
     """Poll the topic's end offsets until it holds `at_least` messages and none arrived for quiet_s
     (or, short of that, for stall_s); returns how many it holds."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap)
@@ -122,31 +136,52 @@ def dead_letters(bootstrap: str, topic: str = APPLICATIONS_DLQ) -> int:
 def throughput(decisions: list[ApplicationScored]) -> dict:
     times = sorted(d.decided_at.timestamp() for d in decisions)
     timings = pd.DataFrame([d.timings_ms for d in decisions]).mean()
-    return {"decisions": len(times), "seconds": round(times[-1] - times[0], 3),
-            "decisions_per_s": round((len(times) - 1) / (times[-1] - times[0]), 1),
-            **{f"mean_{k}": round(v, 4) for k, v in timings.items()}}
+    return {
+        "decisions": len(times),
+        "seconds": round(times[-1] - times[0], 3),
+        "decisions_per_s": round((len(times) - 1) / (times[-1] - times[0]), 1),
+        **{f"mean_{k}": round(v, 4) for k, v in timings.items()},
+    }
 
 
 def latency(decisions: list[ApplicationScored], rate: float) -> dict:
     ms = np.array([(d.decided_at - d.submitted_at).total_seconds() * 1000 for d in decisions])
-    return {"rate_per_s": rate, "decisions": len(ms), "mean_ms": round(float(ms.mean()), 2), "max_ms": round(float(ms.max()), 2),
-            **{f"p{q}_ms": round(float(np.percentile(ms, q)), 2) for q in (50, 95, 99)}}
+    return {
+        "rate_per_s": rate,
+        "decisions": len(ms),
+        "mean_ms": round(float(ms.mean()), 2),
+        "max_ms": round(float(ms.max()), 2),
+        **{f"p{q}_ms": round(float(np.percentile(ms, q)), 2) for q in (50, 95, 99)},
+    }
 
 
 def start_scorer(broker: KafkaBroker, bundle, runtime: str, work: Path) -> Service:
-    return Service(f"scorer-{runtime}", ["-m", "scorer", "worker", "-l", "warn"], {
-        "KAFKA_BOOTSTRAP": broker.bootstrap, "SCORER_MODELS_DIR": str(bundle.path.parent),
-        "SCORER_DATA_DIR": str(work / f"data-{runtime}"), "SCORER_WEB_PORT": str(free_port()),
-        "SCORER_RUNTIME": runtime}, work).start()
+    return Service(
+        f"scorer-{runtime}",
+        ["-m", "scorer", "worker", "-l", "warn"],
+        {
+            "KAFKA_BOOTSTRAP": broker.bootstrap,
+            "SCORER_MODELS_DIR": str(bundle.path.parent),
+            "SCORER_DATA_DIR": str(work / f"data-{runtime}"),
+            "SCORER_WEB_PORT": str(free_port()),
+            "SCORER_RUNTIME": runtime,
+        },
+        work,
+    ).start()
 
 
 def run_runtime(runtime: str, bundle, templates: list, args, work: Path) -> dict:
     print(f"== {runtime}: fresh broker, client history", flush=True)
     with KafkaBroker() as broker:
-        publisher = KafkaPublisher(IngestSettings(kafka_bootstrap=broker.bootstrap, api_keys="benchmark-key-0123456789"))
+        publisher = KafkaPublisher(
+            IngestSettings(kafka_bootstrap=broker.bootstrap, api_keys="benchmark-key-0123456789")
+        )
         load_history(bundle, publisher)
         publisher.close()
-        print(f"== {runtime}: backlog of {args.applications} applications, then the scorer", flush=True)
+        print(
+            f"== {runtime}: backlog of {args.applications} applications, then the scorer",
+            flush=True,
+        )
         ids = publish_backlog(broker.bootstrap, templates, args.applications)
         scorer = start_scorer(broker, bundle, runtime, work)  # reads the history before it scores
         try:
@@ -156,38 +191,71 @@ def run_runtime(runtime: str, bundle, templates: list, args, work: Path) -> dict
             ids = publish_at_rate(broker.bootstrap, templates, args.rate, args.seconds)
             found = read_decisions(broker.bootstrap, ids)
             paced = {**latency(list(found.values()), args.rate), "missing": len(ids) - len(found)}
-            result = {"sustained": sustained, "latency": paced, "dead_letters": dead_letters(broker.bootstrap)}
+            result = {
+                "sustained": sustained,
+                "latency": paced,
+                "dead_letters": dead_letters(broker.bootstrap),
+            }
         finally:
             scorer.stop()
         log = scorer.log.read_text(errors="replace")
-        result["scorer_log_errors"] = sum(w in line for line in log.splitlines() for w in ("ERROR", "Traceback"))
+        result["scorer_log_errors"] = sum(
+            w in line for line in log.splitlines() for w in ("ERROR", "Traceback")
+        )
         print(f"== {runtime}: {result}", flush=True)
         return result
 
 
 def report(results: dict, args, bundle) -> dict:
     libs = ("onnxruntime", "lightgbm", "faust-streaming", "kafka-python", "pydantic", "numpy")
-    ratio = results["onnx"]["sustained"]["decisions_per_s"] / results["lightgbm"]["sustained"]["decisions_per_s"]
-    return {"runtimes": results, "onnx_over_lightgbm_throughput": round(ratio, 2),
-            "settings": {"applications": args.applications, "rate_per_s": args.rate, "seconds": args.seconds,
-                         "batch_size": os.environ.get("SCORER_BATCH_SIZE", "64 (default)"),
-                         "batch_wait_s": os.environ.get("SCORER_BATCH_WAIT_S", "0.02 (default)"), "partitions": PARTITIONS},
-            "model": {"version": bundle.model_version, "trees": bundle.manifest.get("trees"), "features": len(bundle.features)},
-            "machine": machine(),
-            "versions": {lib: version(lib) for lib in libs}}
+    ratio = (
+        results["onnx"]["sustained"]["decisions_per_s"]
+        / results["lightgbm"]["sustained"]["decisions_per_s"]
+    )
+    return {
+        "runtimes": results,
+        "onnx_over_lightgbm_throughput": round(ratio, 2),
+        "settings": {
+            "applications": args.applications,
+            "rate_per_s": args.rate,
+            "seconds": args.seconds,
+            "batch_size": os.environ.get("SCORER_BATCH_SIZE", "64 (default)"),
+            "batch_wait_s": os.environ.get("SCORER_BATCH_WAIT_S", "0.02 (default)"),
+            "partitions": PARTITIONS,
+        },
+        "model": {
+            "version": bundle.model_version,
+            "trees": bundle.manifest.get("trees"),
+            "features": len(bundle.features),
+        },
+        "machine": machine(),
+        "versions": {lib: version(lib) for lib in libs},
+    }
 
 
 def markdown(summary: dict) -> str:
-    lines = ["# Backbone speed (scorer on a real broker)", "",
-             "| runtime | decisions/s sustained | p50 ms | p95 ms | p99 ms | missing decisions | dead letters |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "# Backbone speed (scorer on a real broker)",
+        "",
+        "| runtime | decisions/s sustained | p50 ms | p95 ms | p99 ms | missing decisions | dead letters |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for runtime, r in summary["runtimes"].items():
         s, l = r["sustained"], r["latency"]
-        lines.append(f"| {runtime} | {s['decisions_per_s']} | {l['p50_ms']} | {l['p95_ms']} | {l['p99_ms']} | {s['missing'] + l['missing']} | {r['dead_letters']} |")
+        lines.append(
+            f"| {runtime} | {s['decisions_per_s']} | {l['p50_ms']} | {l['p95_ms']} | {l['p99_ms']} | {s['missing'] + l['missing']} | {r['dead_letters']} |"
+        )
     settings = summary["settings"]
-    return "\n".join(lines + ["", f"ONNX / LightGBM throughput: {summary['onnx_over_lightgbm_throughput']}x. "
-                              f"Backlog {settings['applications']} applications; latency at {settings['rate_per_s']}/s "
-                              f"for {settings['seconds']} s; {summary['machine']['cores']} cores.", ""])
+    return "\n".join(
+        lines
+        + [
+            "",
+            f"ONNX / LightGBM throughput: {summary['onnx_over_lightgbm_throughput']}x. "
+            f"Backlog {settings['applications']} applications; latency at {settings['rate_per_s']}/s "
+            f"for {settings['seconds']} s; {summary['machine']['cores']} cores.",
+            "",
+        ]
+    )
 
 
 def main() -> None:

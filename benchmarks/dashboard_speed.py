@@ -20,6 +20,7 @@ trees' figures and their ratio (this tree's median over REV's). "This tree" is t
 it was when the run started (copied), uncommitted changes included.
 Writes dashboard_speed.json and dashboard_speed.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,7 +61,9 @@ def enlarged_bundle(source: Path, models_dir: Path, clients: int, seed: int = 0)
     """A copy of the bundle whose reference and contributions hold `clients` resampled rows."""
     target = models_dir / source.name
     shutil.copytree(source, target)
-    reference, contributions = (pd.read_parquet(source / FILES[k]) for k in ("reference", "contributions"))
+    reference, contributions = (
+        pd.read_parquet(source / FILES[k]) for k in ("reference", "contributions")
+    )
     assert (reference["SK_ID_CURR"].to_numpy() == contributions["SK_ID_CURR"].to_numpy()).all()
     rng = np.random.default_rng(seed)
     rows = rng.integers(0, len(reference), clients)
@@ -71,7 +74,8 @@ def enlarged_bundle(source: Path, models_dir: Path, clients: int, seed: int = 0)
     bigger["DAYS_BIRTH"] = bigger["DAYS_BIRTH"] + rng.integers(-30, 31, clients)
     bigger.to_parquet(target / FILES["reference"], index=False)
     contributions.iloc[rows].reset_index(drop=True).assign(SK_ID_CURR=ids).to_parquet(
-        target / FILES["contributions"], index=False)
+        target / FILES["contributions"], index=False
+    )
     manifest = json.loads((target / MANIFEST).read_text())
     manifest["files"] = {name: sha256(target / name) for name in manifest["files"]}
     (target / MANIFEST).write_text(json.dumps(manifest, indent=1))
@@ -94,8 +98,13 @@ def decided_and_explained(bundle, applications: int) -> list:
 # Timing
 def summary(times_s: list[float]) -> dict:
     ms = np.array(times_s) * 1000
-    return {"n": len(ms), "best_ms": round(float(ms.min()), 1), "median_ms": round(float(np.median(ms)), 1),
-            "p95_ms": round(float(np.percentile(ms, 95)), 1), "max_ms": round(float(ms.max()), 1)}
+    return {
+        "n": len(ms),
+        "best_ms": round(float(ms.min()), 1),
+        "median_ms": round(float(np.median(ms)), 1),
+        "p95_ms": round(float(np.percentile(ms, 95)), 1),
+        "max_ms": round(float(ms.max()), 1),
+    }
 
 
 def elapsed(fn) -> float:
@@ -118,8 +127,10 @@ def record(results: dict, name: str, times_s: list[float]) -> None:
         return
     results[name] = summary(times_s)
     results[name]["each_ms"] = [round(t * 1000) for t in times_s]
-    print(f"  {name:58s} median {results[name]['median_ms']:8.1f} ms  p95 {results[name]['p95_ms']:8.1f} ms",
-          flush=True)
+    print(
+        f"  {name:58s} median {results[name]['median_ms']:8.1f} ms  p95 {results[name]['p95_ms']:8.1f} ms",
+        flush=True,
+    )
 
 
 # In process
@@ -148,7 +159,11 @@ class Session:
             self.client = OpenClient(context.store)
 
     def view(self, cls, *args):
-        return cls(self.context, *args) if self.client is None else cls(self.context, self.client, *args)
+        return (
+            cls(self.context, *args)
+            if self.client is None
+            else cls(self.context, self.client, *args)
+        )
 
     def open(self, view, client_id: int) -> None:
         """The client opened with `view` on screen."""
@@ -172,7 +187,11 @@ def comparison_views(context, clients, results) -> None:
     from dashboard.views.comparison import FEATURES, Comparison
 
     session = Session(context)
-    record(results, "Comparison(context) (once per browser session)", [elapsed(lambda: session.view(Comparison))])
+    record(
+        results,
+        "Comparison(context) (once per browser session)",
+        [elapsed(lambda: session.view(Comparison))],
+    )
     view, rng = shown(session.view(Comparison)), np.random.default_rng(1)
     client, k, cold, warm, scatter = [], [], [], [], []
     features = list(FEATURES)
@@ -181,9 +200,15 @@ def comparison_views(context, clients, results) -> None:
         k.append(elapsed(lambda: setattr(view, "k", int(rng.integers(5, 501)))))
         # each feature's first distribution fills the population's cache
         (cold if i < len(features) else warm).append(
-            elapsed(lambda: setattr(view, "feature", features[(i + 1) % len(features)])))
-        scatter.append(elapsed(lambda: view.param.update(x=rng.choice(view.param.x.objects),
-                                                        y=rng.choice(view.param.y.objects))))
+            elapsed(lambda: setattr(view, "feature", features[(i + 1) % len(features)]))
+        )
+        scatter.append(
+            elapsed(
+                lambda: view.param.update(
+                    x=rng.choice(view.param.x.objects), y=rng.choice(view.param.y.objects)
+                )
+            )
+        )
     record(results, "Comparison: another client (similar clients, markers moved)", client)
     record(results, "Comparison: K changed (K random in 5-500)", k)
     record(results, "Comparison: feature changed, first time per feature", cold)
@@ -200,7 +225,10 @@ def client_info_views(context, clients, results) -> None:
     segment, card = [], []
     for client in clients:
         chosen = rng.choice(len(options), 2, replace=False)
-        filters = {options[i].key: options[i].options[int(rng.integers(len(options[i].options)))][0] for i in chosen}
+        filters = {
+            options[i].key: options[i].options[int(rng.integers(len(options[i].options)))][0]
+            for i in chosen
+        }
         card.append(elapsed(lambda: session.open(view, client)))
         segment.append(elapsed(lambda: setattr(view, "filters", filters)))
     record(results, "ClientInfo: another client", card)
@@ -210,23 +238,35 @@ def client_info_views(context, clients, results) -> None:
 # In Chromium, served as in production
 def in_browser(env: dict, folder: Path, decisions: list, results: dict) -> None:
     from playwright.sync_api import sync_playwright
+
     from tests.browser.conftest import CHROMIUM_ARGS, VIEWPORT
     from tests.browser.panel_server import served_panel
 
     options = ("--setup", str(APP / "setup.py"), "--auth-module", str(APP / "auth.py"))
     start = time.perf_counter()
-    with served_panel(APP / "app.py", folder, *options, env=env) as url, sync_playwright() as playwright:
+    with (
+        served_panel(APP / "app.py", folder, *options, env=env) as url,
+        sync_playwright() as playwright,
+    ):
         record(results, "panel serve start, context built (once)", [time.perf_counter() - start])
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                                             headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            headless=True,
+            args=CHROMIUM_ARGS,
+        )
         try:
             page = browser.new_page(viewport=VIEWPORT)
             page.goto(url)
             page.fill("input[name=username]", "marie")
             page.fill("input[name=password]", PASSWORD)
-            record(results, "log in -> page shown (once)",
-                   [until(page, lambda: page.click("button[type=submit]"), ".user", "marie")])
-            page.wait_for_timeout(SETTLE_MS)  # the browser finishes drawing the page, as while a person reads it
+            record(
+                results,
+                "log in -> page shown (once)",
+                [until(page, lambda: page.click("button[type=submit]"), ".user", "marie")],
+            )
+            page.wait_for_timeout(
+                SETTLE_MS
+            )  # the browser finishes drawing the page, as while a person reads it
             walk(page, decisions, results)
         finally:
             browser.close()
@@ -240,7 +280,10 @@ def until(page, action, selector: str, pattern: str) -> float:
     try:
         target.wait_for(state="visible", timeout=WAIT_MS)
     except Exception:
-        print(f"{selector} never showed {pattern!r}; it shows {page.locator(selector).first.inner_text()!r}", flush=True)
+        print(
+            f"{selector} never showed {pattern!r}; it shows {page.locator(selector).first.inner_text()!r}",
+            flush=True,
+        )
         raise
     return time.perf_counter() - start
 
@@ -248,8 +291,12 @@ def until(page, action, selector: str, pattern: str) -> float:
 def walk(page, decisions: list, results: dict) -> None:
     """Per client: open the file, then the information and comparison tabs, then K one step up."""
     tab = lambda name: page.get_by_text(name, exact=True).first  # noqa: E731
-    steps = {"open a client file (click -> .summary)": [], "Informations client tab (click -> .segment)": [],
-             "Comparaison tab (click -> .similar)": [], "K slider one step (key -> .similar)": []}
+    steps = {
+        "open a client file (click -> .summary)": [],
+        "Informations client tab (click -> .segment)": [],
+        "Comparaison tab (click -> .similar)": [],
+        "K slider one step (key -> .similar)": [],
+    }
     times, k = list(steps.values()), 50
     for client_id, pd_ in decisions:
         shown = pd_text(pd_)
@@ -260,11 +307,28 @@ def walk(page, decisions: list, results: dict) -> None:
         button = page.get_by_role("button", name="Ouvrir le dossier")
         button.wait_for()  # found before the clock starts: Playwright's first search of the page is slow
         times[0].append(until(page, button.click, ".summary", shown))
-        times[1].append(until(page, lambda: tab("Informations client").click(), ".segment", rf"Ce client\s*:\s*{shown}"))
-        times[2].append(until(page, lambda: tab("Comparaison").click(), ".similar", rf"ce client est de {shown}"))
+        times[1].append(
+            until(
+                page,
+                lambda: tab("Informations client").click(),
+                ".segment",
+                rf"Ce client\s*:\s*{shown}",
+            )
+        )
+        times[2].append(
+            until(
+                page, lambda: tab("Comparaison").click(), ".similar", rf"ce client est de {shown}"
+            )
+        )
         k += 1
-        times[3].append(until(page, lambda: page.locator(".k-slider .noUi-handle").first.press("ArrowRight"),
-                              ".similar", rf"Parmi les {k} clients"))
+        times[3].append(
+            until(
+                page,
+                lambda: page.locator(".k-slider .noUi-handle").first.press("ArrowRight"),
+                ".similar",
+                rf"Parmi les {k} clients",
+            )
+        )
     for name, measured in steps.items():
         record(results, name, measured)
 
@@ -284,8 +348,16 @@ def distinct(decisions: list, n: int) -> list:
 # Passes: each tree timed in its own processes, on the same bundle, store and clients
 def snapshot(into: Path) -> Path:
     """The working tree as it is now (tracked and untracked files, not the ignored ones), copied."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True,
-                            check=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         if (ROOT / name).is_file():
             (into / name).parent.mkdir(parents=True, exist_ok=True)
@@ -296,21 +368,45 @@ def snapshot(into: Path) -> Path:
 @contextmanager
 def checked_out(rev: str, into: Path):
     """REV in a temporary git worktree, removed at exit."""
-    subprocess.run(["git", "worktree", "add", "--detach", str(into), rev], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(into), rev],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     try:
         yield into
     finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(into)], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            ["git", "worktree", "remove", "--force", str(into)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
 
 
 def timed_pass(tree: Path, folder: Path, part: str) -> dict:
     """One pass of `part` ("in process" or "browser") in a process of its own running the code of `tree`, as does
     the `panel serve` it starts (from the tree's directory: `python -m` puts it first on the path)."""
     out = folder / "pass.json"
-    path = os.pathsep.join([str(tree), str(tree / "services" / "dashboard"), os.environ.get("PYTHONPATH", "")])
-    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--pass", part, "--folder", str(folder),
-                    "--pass-out", str(out)], env={**os.environ, "DASHBOARD_SPEED_TREE": str(tree), "PYTHONPATH": path},
-                   cwd=tree, check=True)
+    path = os.pathsep.join(
+        [str(tree), str(tree / "services" / "dashboard"), os.environ.get("PYTHONPATH", "")]
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--pass",
+            part,
+            "--folder",
+            str(folder),
+            "--pass-out",
+            str(out),
+        ],
+        env={**os.environ, "DASHBOARD_SPEED_TREE": str(tree), "PYTHONPATH": path},
+        cwd=tree,
+        check=True,
+    )
     return json.loads(out.read_text())
 
 
@@ -319,12 +415,23 @@ def run_pass(part: str, folder: Path, out: Path) -> None:
 
     plan, results = json.loads((folder / "plan.json").read_text()), {}
     if part == "in process":
-        in_process(Settings(models_dir=folder / "models", store_path=folder / "in-process.db",
-                            kafka_bootstrap=NO_BROKER), plan["clients"], results)
+        in_process(
+            Settings(
+                models_dir=folder / "models",
+                store_path=folder / "in-process.db",
+                kafka_bootstrap=NO_BROKER,
+            ),
+            plan["clients"],
+            results,
+        )
     else:
-        env = {"DASHBOARD_MODELS_DIR": str(folder / "models"), "DASHBOARD_STORE_PATH": str(folder / "store.db"),
-               "DASHBOARD_USERS_FILE": str(folder / "users.json"), "PANEL_COOKIE_SECRET": secrets.token_urlsafe(32),
-               "KAFKA_BOOTSTRAP": NO_BROKER}
+        env = {
+            "DASHBOARD_MODELS_DIR": str(folder / "models"),
+            "DASHBOARD_STORE_PATH": str(folder / "store.db"),
+            "DASHBOARD_USERS_FILE": str(folder / "users.json"),
+            "PANEL_COOKIE_SECRET": secrets.token_urlsafe(32),
+            "KAFKA_BOOTSTRAP": NO_BROKER,
+        }
         in_browser(env, folder, plan["browser"], results)
     out.write_text(json.dumps(results))
 
@@ -335,7 +442,10 @@ def merged(passes: list[dict]) -> dict:
     for results in passes:
         for name, t in results.items():
             times.setdefault(name, []).extend(t["each_ms"])
-    return {name: {**summary([ms / 1000 for ms in each]), "each_ms": each} for name, each in times.items()}
+    return {
+        name: {**summary([ms / 1000 for ms in each]), "each_ms": each}
+        for name, each in times.items()
+    }
 
 
 # Report
@@ -343,17 +453,29 @@ def write(report: dict, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "dashboard_speed.json").write_text(json.dumps(report, indent=1) + "\n")
     before = report.get("against")
-    head = f" {before['rev']} ({before['commit'][:8]}) median | this tree median | ratio |" if before else " median |"
-    lines = [f"# Dashboard speed, {report['reference_clients']:,} reference clients", "", report["population"], "",
-             f"| action |{head} p95 (in process) / max (browser) | within 1 s? |",
-             "|---|" + "---:|" * (4 if before else 2) + "---|"]
+    head = (
+        f" {before['rev']} ({before['commit'][:8]}) median | this tree median | ratio |"
+        if before
+        else " median |"
+    )
+    lines = [
+        f"# Dashboard speed, {report['reference_clients']:,} reference clients",
+        "",
+        report["population"],
+        "",
+        f"| action |{head} p95 (in process) / max (browser) | within 1 s? |",
+        "|---|" + "---:|" * (4 if before else 2) + "---|",
+    ]
     for where, key in (("in process", "p95_ms"), ("browser", "max_ms")):
         for name, t in report[where].items():
             once = "once" in name
             verdict = "— (not an answer)" if once else ("yes" if t[key] <= LIMIT_MS else "**no**")
             then = before and before[where].get(name)
-            figures = (f"{then['median_ms']:,.0f} ms | {t['median_ms']:,.0f} ms | {report['ratio'][where][name]:.2f} |"
-                       if then else f"{t['median_ms']:,.0f} ms |")
+            figures = (
+                f"{then['median_ms']:,.0f} ms | {t['median_ms']:,.0f} ms | {report['ratio'][where][name]:.2f} |"
+                if then
+                else f"{t['median_ms']:,.0f} ms |"
+            )
             lines.append(f"| {where}: {name} | {figures} {t[key]:,.0f} ms | {verdict} |")
     (out / "dashboard_speed.md").write_text("\n".join(lines) + "\n")
 
@@ -371,12 +493,23 @@ def prepared(folder: Path, args) -> str:
     print(f"Deciding and explaining {args.applications} demo applications ...", flush=True)
     events = decided_and_explained(bundle, args.applications)
     Store(folder / "store.db").upsert(events)
-    shutil.copy(folder / "store.db", folder / "in-process.db")  # the server's access log stays its own
+    shutil.copy(
+        folder / "store.db", folder / "in-process.db"
+    )  # the server's access log stays its own
     add_user(folder / "users.json", "marie", PASSWORD)
-    decisions = distinct([e for e in events if isinstance(e, ApplicationScored)], args.repeat + args.browser_repeat)
-    (folder / "plan.json").write_text(json.dumps({
-        "clients": [d.client_id for d in decisions[:args.repeat]],
-        "browser": [(d.client_id, d.probability_of_default) for d in decisions[args.repeat:]]}))
+    decisions = distinct(
+        [e for e in events if isinstance(e, ApplicationScored)], args.repeat + args.browser_repeat
+    )
+    (folder / "plan.json").write_text(
+        json.dumps(
+            {
+                "clients": [d.client_id for d in decisions[: args.repeat]],
+                "browser": [
+                    (d.client_id, d.probability_of_default) for d in decisions[args.repeat :]
+                ],
+            }
+        )
+    )
     return source.name
 
 
@@ -386,10 +519,16 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--browser-repeat", type=int, default=10)
-    parser.add_argument("--against", metavar="REV", help="also time REV, in turn with this tree, and give the ratio")
-    parser.add_argument("--rounds", type=int, default=2, help="passes of each tree (with --against)")
+    parser.add_argument(
+        "--against", metavar="REV", help="also time REV, in turn with this tree, and give the ratio"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="passes of each tree (with --against)"
+    )
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
-    parser.add_argument("--pass", dest="part", choices=PARTS, help=argparse.SUPPRESS)  # one pass, in a tree
+    parser.add_argument(
+        "--pass", dest="part", choices=PARTS, help=argparse.SUPPRESS
+    )  # one pass, in a tree
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--pass-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -400,27 +539,48 @@ def main() -> None:
         name = prepared(folder, args)
         trees = {"this tree": ROOT}
         if args.against:
-            trees = {args.against: trees_open.enter_context(checked_out(args.against, folder / "before")),
-                     "this tree": snapshot(folder / "after")}
+            trees = {
+                args.against: trees_open.enter_context(
+                    checked_out(args.against, folder / "before")
+                ),
+                "this tree": snapshot(folder / "after"),
+            }
         passes = {label: {part: [] for part in PARTS} for label in trees}
         for round_ in range(args.rounds if args.against else 1):
-            for label in list(trees)[::1 if round_ % 2 == 0 else -1]:  # in turn, each tree first every other round
+            for label in list(trees)[
+                :: 1 if round_ % 2 == 0 else -1
+            ]:  # in turn, each tree first every other round
                 for part in PARTS:
                     print(f"{label}, pass {round_ + 1}, {part}:", flush=True)
                     passes[label][part].append(timed_pass(trees[label], folder, part))
-    report = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-              "reference_clients": args.clients, "bundle": name, "applications": args.applications,
-              "population": f"The demo bundle {name}'s reference (15,000 training rows of 20,000 demo clients) "
-                            f"resampled to {args.clients:,} rows with jittered amounts; {args.applications} demo "
-                            "applications decided and explained in the store.",
-              **{part: merged(passes["this tree"][part]) for part in PARTS}}
+    report = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "reference_clients": args.clients,
+        "bundle": name,
+        "applications": args.applications,
+        "population": f"The demo bundle {name}'s reference (15,000 training rows of 20,000 demo clients) "
+        f"resampled to {args.clients:,} rows with jittered amounts; {args.applications} demo "
+        "applications decided and explained in the store.",
+        **{part: merged(passes["this tree"][part]) for part in PARTS},
+    }
     if args.against:
-        commit = subprocess.run(["git", "rev-parse", args.against], cwd=ROOT, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        report["against"] = {"rev": args.against, "commit": commit, "rounds": args.rounds,
-                             **{part: merged(passes[args.against][part]) for part in PARTS}}
-        report["ratio"] = {part: {n: round(t["median_ms"] / report["against"][part][n]["median_ms"], 3)
-                                  for n, t in report[part].items() if n in report["against"][part]} for part in PARTS}
+        commit = subprocess.run(
+            ["git", "rev-parse", args.against], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        report["against"] = {
+            "rev": args.against,
+            "commit": commit,
+            "rounds": args.rounds,
+            **{part: merged(passes[args.against][part]) for part in PARTS},
+        }
+        report["ratio"] = {
+            part: {
+                n: round(t["median_ms"] / report["against"][part][n]["median_ms"], 3)
+                for n, t in report[part].items()
+                if n in report["against"][part]
+            }
+            for part in PARTS
+        }
     write(report, args.out)
     print((args.out / "dashboard_speed.md").read_text())
 

@@ -7,6 +7,7 @@ checks it against the independent `shap` package. Writes explain_capacity.json, 
 All models are timed in one phase after training; alternatives are compared as ratios
 measured in the same run (this machine is shared and noisy).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,7 +15,7 @@ import json
 import sys
 import time
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import lightgbm as lgb
@@ -23,14 +24,23 @@ from sklearn.metrics import roc_auc_score
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
-from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
 from training_speed import elapsed, rate  # noqa: E402
+
+from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
 from credit.features import aggregate_history, build_features, fit_vocabularies, model_matrix  # noqa: E402
 from training.cross_validation import Capacity, cross_validate, fit_final  # noqa: E402
 from training.data import demo_data, fingerprint, load_tables  # noqa: E402
 
 PRODUCTION = (Capacity().learning_rate, Capacity().num_leaves, Capacity().max_depth)
-GRID = [(0.03, 8, 3), (0.03, 16, 4), (0.03, 24, 6), (0.03, 31, 8), (0.03, 63, -1), (0.08, 24, 6), (0.01, 24, 6)]
+GRID = [
+    (0.03, 8, 3),
+    (0.03, 16, 4),
+    (0.03, 24, 6),
+    (0.03, 31, 8),
+    (0.03, 63, -1),
+    (0.08, 24, 6),
+    (0.01, 24, 6),
+]
 START = time.perf_counter()
 
 
@@ -50,7 +60,12 @@ def load(clients: int, data: Path | None):
     train = tables["application_train"]
     frame = build_features(train, history, fit_vocabularies(train))
     features = list(frame.columns)
-    return model_matrix(frame, features), train["TARGET"].to_numpy(dtype="int64"), features, fingerprint(directory)
+    return (
+        model_matrix(frame, features),
+        train["TARGET"].to_numpy(dtype="int64"),
+        features,
+        fingerprint(directory),
+    )
 
 
 def folds(name: str):
@@ -58,20 +73,30 @@ def folds(name: str):
         for i, item in enumerate(items, 1):
             log(f"  {name}: fold {i}/{len(items)}")
             yield item
+
     return progress
 
 
 def train(x, y, features, key: tuple) -> tuple[lgb.Booster, dict]:
     lr, leaves, depth = key
-    capacity = Capacity(learning_rate=lr, num_leaves=leaves, max_depth=depth, max_rounds=5000, folds=3)
+    capacity = Capacity(
+        learning_rate=lr, num_leaves=leaves, max_depth=depth, max_rounds=5000, folds=3
+    )
     start = time.perf_counter()
     cv = cross_validate(x, y, features, capacity, 42, folds(label(key)))
     booster = fit_final(x, y, features, capacity, cv.final_rounds, 42)
-    result = {"learning_rate": lr, "num_leaves": leaves, "max_depth": depth, "trees": booster.num_trees(),
-              "fold_best_rounds": cv.best_rounds, "fold_auc": [round(a, 4) for a in cv.fold_auc],
-              "oof_auc_mean_folds": round(float(np.mean(cv.fold_auc)), 4),
-              "oof_auc_pooled": round(float(roc_auc_score(y, cv.oof_margin)), 4),
-              "train_seconds": round(time.perf_counter() - start, 1), **tree_shape(booster)}
+    result = {
+        "learning_rate": lr,
+        "num_leaves": leaves,
+        "max_depth": depth,
+        "trees": booster.num_trees(),
+        "fold_best_rounds": cv.best_rounds,
+        "fold_auc": [round(a, 4) for a in cv.fold_auc],
+        "oof_auc_mean_folds": round(float(np.mean(cv.fold_auc)), 4),
+        "oof_auc_pooled": round(float(roc_auc_score(y, cv.oof_margin)), 4),
+        "train_seconds": round(time.perf_counter() - start, 1),
+        **tree_shape(booster),
+    }
     log(f"{label(key)}: {result['trees']} trees, OOF AUC {result['oof_auc_pooled']}")
     return booster, result
 
@@ -80,34 +105,45 @@ def tree_shape(booster: lgb.Booster) -> dict:
     """Actual leaves and leaf depths; sum(leaves x depth^2) is the exact TreeSHAP cost per row."""
     shapes = [_leaf_depths(tree["tree_structure"], 0) for tree in booster.dump_model()["tree_info"]]
     depths = np.concatenate(shapes)
-    return {"leaves_mean": round(float(np.mean([len(s) for s in shapes])), 1),
-            "leaf_depth_mean": round(float(depths.mean()), 2), "leaf_depth_max": int(depths.max()),
-            "tree_depth_mean": round(float(np.mean([s.max() for s in shapes])), 2),
-            "treeshap_cost": int(sum(len(s) * int(s.max()) ** 2 for s in shapes))}
+    return {
+        "leaves_mean": round(float(np.mean([len(s) for s in shapes])), 1),
+        "leaf_depth_mean": round(float(depths.mean()), 2),
+        "leaf_depth_max": int(depths.max()),
+        "tree_depth_mean": round(float(np.mean([s.max() for s in shapes])), 2),
+        "treeshap_cost": int(sum(len(s) * int(s.max()) ** 2 for s in shapes)),
+    }
 
 
 def _leaf_depths(node: dict, depth: int) -> np.ndarray:
     if "leaf_index" in node or "left_child" not in node:
         return np.array([depth])
-    return np.concatenate([_leaf_depths(node["left_child"], depth + 1), _leaf_depths(node["right_child"], depth + 1)])
+    return np.concatenate(
+        [_leaf_depths(node["left_child"], depth + 1), _leaf_depths(node["right_child"], depth + 1)]
+    )
 
 
 def batched(fn, rows: np.ndarray, size: int):
-    return lambda: [fn(rows[i:i + size]) for i in range(0, len(rows), size)]
+    return lambda: [fn(rows[i : i + size]) for i in range(0, len(rows), size)]
 
 
 def explain_speed(booster: lgb.Booster, rows: np.ndarray) -> dict:
     explain = lambda r: booster.predict(r, pred_contrib=True, num_threads=1)  # noqa: E731
     score = lambda r: booster.predict(r, raw_score=True, num_threads=1)  # noqa: E731
-    singles = [elapsed(lambda: explain(rows[i:i + 1])) for i in range(200)]
-    result = {"single_rows_per_s": 1 / float(np.median(singles)),
-              "batch64_rows_per_s": rate(batched(explain, rows, 64), len(rows)),
-              "batch1024_rows_per_s": rate(lambda: explain(rows), len(rows)),
-              "score_batch64_rows_per_s": rate(batched(score, rows, 64), len(rows))}
-    result["explain_over_score_batch64"] = result["batch64_rows_per_s"] / result["score_batch64_rows_per_s"]
+    singles = [elapsed(lambda: explain(rows[i : i + 1])) for i in range(200)]
+    result = {
+        "single_rows_per_s": 1 / float(np.median(singles)),
+        "batch64_rows_per_s": rate(batched(explain, rows, 64), len(rows)),
+        "batch1024_rows_per_s": rate(lambda: explain(rows), len(rows)),
+        "score_batch64_rows_per_s": rate(batched(score, rows, 64), len(rows)),
+    }
+    result["explain_over_score_batch64"] = (
+        result["batch64_rows_per_s"] / result["score_batch64_rows_per_s"]
+    )
     contrib = explain(rows)
     result["additivity_max_abs_err"] = float(np.abs(contrib.sum(axis=1) - score(rows)).max())
-    return {k: round(v, 3 if "over" in k else 1) if "err" not in k else v for k, v in result.items()}
+    return {
+        k: round(v, 3 if "over" in k else 1) if "err" not in k else v for k, v in result.items()
+    }
 
 
 def shap_vs_lightgbm(booster: lgb.Booster, rows: np.ndarray) -> dict:
@@ -118,9 +154,15 @@ def shap_vs_lightgbm(booster: lgb.Booster, rows: np.ndarray) -> dict:
     start = time.perf_counter()
     default, independent = shap.TreeExplainer(booster), shap.TreeExplainer(booster)
     independent.model.model_type = "internal"
-    result = {"shap_version": shap.__version__, "shap_explainers_setup_s": round(time.perf_counter() - start, 2)}
+    result = {
+        "shap_version": shap.__version__,
+        "shap_explainers_setup_s": round(time.perf_counter() - start, 2),
+    }
     ours = lambda r: booster.predict(r, pred_contrib=True, num_threads=1)  # noqa: E731
-    for name, explainer in (("shap_default_delegates_to_lightgbm", default), ("shap_own_treeshap", independent)):
+    for name, explainer in (
+        ("shap_default_delegates_to_lightgbm", default),
+        ("shap_own_treeshap", independent),
+    ):
         theirs = lambda r: explainer.shap_values(r, check_additivity=False)  # noqa: E731
         result[name] = {f"batch{size}": _ratio(ours, theirs, rows, size) for size in (64, 1024)}
         values = _as_contrib(theirs(rows), explainer.expected_value)
@@ -129,9 +171,15 @@ def shap_vs_lightgbm(booster: lgb.Booster, rows: np.ndarray) -> dict:
 
 
 def _ratio(ours, theirs, rows: np.ndarray, size: int) -> dict:
-    lgb_rate, shap_rate = rate(batched(ours, rows, size), len(rows)), rate(batched(theirs, rows, size), len(rows))
-    return {"lightgbm_rows_per_s": round(lgb_rate, 1), "shap_rows_per_s": round(shap_rate, 1),
-            "shap_over_lightgbm": round(shap_rate / lgb_rate, 3)}
+    lgb_rate, shap_rate = (
+        rate(batched(ours, rows, size), len(rows)),
+        rate(batched(theirs, rows, size), len(rows)),
+    )
+    return {
+        "lightgbm_rows_per_s": round(lgb_rate, 1),
+        "shap_rows_per_s": round(shap_rate, 1),
+        "shap_over_lightgbm": round(shap_rate / lgb_rate, 3),
+    }
 
 
 def _as_contrib(values, expected) -> np.ndarray:
@@ -143,15 +191,19 @@ def _as_contrib(values, expected) -> np.ndarray:
 
 
 def write_report(results: dict, out: Path, name: str) -> None:
-    lines = ["| capacity | trees | OOF AUC pooled (mean of folds) | explanations/s single | batch 64 | batch 1024 "
-             "| explain/score ratio (batch 64) | mean leaves | leaf depth mean/max | Σ leaves·depth² |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| capacity | trees | OOF AUC pooled (mean of folds) | explanations/s single | batch 64 | batch 1024 "
+        "| explain/score ratio (batch 64) | mean leaves | leaf depth mean/max | Σ leaves·depth² |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for m in results["models"]:
         s = m["speed"]
-        lines.append(f"| {m['label']} | {m['trees']} | {m['oof_auc_pooled']:.4f} ({m['oof_auc_mean_folds']:.4f}) "
-                     f"| {s['single_rows_per_s']:,.0f} | {s['batch64_rows_per_s']:,.0f} | {s['batch1024_rows_per_s']:,.0f} "
-                     f"| {s['explain_over_score_batch64']:.3f} | {m['leaves_mean']} "
-                     f"| {m['leaf_depth_mean']}/{m['leaf_depth_max']} | {m['treeshap_cost']:,} |")
+        lines.append(
+            f"| {m['label']} | {m['trees']} | {m['oof_auc_pooled']:.4f} ({m['oof_auc_mean_folds']:.4f}) "
+            f"| {s['single_rows_per_s']:,.0f} | {s['batch64_rows_per_s']:,.0f} | {s['batch1024_rows_per_s']:,.0f} "
+            f"| {s['explain_over_score_batch64']:.3f} | {m['leaves_mean']} "
+            f"| {m['leaf_depth_mean']}/{m['leaf_depth_max']} | {m['treeshap_cost']:,} |"
+        )
     write_results(out, name, results, "\n".join(lines) + "\n")
     plot(results["models"], out / f"{name}.png")
 
@@ -166,7 +218,13 @@ def plot(models: list[dict], path: Path) -> None:
     for m in models:
         x, y = m["speed"]["batch64_rows_per_s"], m["oof_auc_pooled"]
         ax.scatter(x, y, color="tab:red" if m["production"] else "tab:blue")
-        ax.annotate(f"{m['label']}\n{m['trees']} trees", (x, y), fontsize=7, xytext=(4, 4), textcoords="offset points")
+        ax.annotate(
+            f"{m['label']}\n{m['trees']} trees",
+            (x, y),
+            fontsize=7,
+            xytext=(4, 4),
+            textcoords="offset points",
+        )
     ax.set_xscale("log")
     ax.margins(x=0.2, y=0.1)
     ax.set_xlabel("explanations / s (pred_contrib, batches of 64, 1 thread, log scale)")
@@ -179,8 +237,12 @@ def plot(models: list[dict], path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=60_000)
-    parser.add_argument("--data", type=Path, help="directory of the Kaggle CSVs (default: demo data)")
-    parser.add_argument("--name", default="explain_capacity", help="results file name (default explain_capacity)")
+    parser.add_argument(
+        "--data", type=Path, help="directory of the Kaggle CSVs (default: demo data)"
+    )
+    parser.add_argument(
+        "--name", default="explain_capacity", help="results file name (default explain_capacity)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message="LightGBM binary classifier")
@@ -195,20 +257,36 @@ def main() -> None:
         log(f"{label(key)}: {result['speed']}")
         models.append({"label": label(key), "production": key == PRODUCTION, **result})
     biggest = max(trained, key=lambda t: t[2]["treeshap_cost"])
-    shap_check = {label(key): shap_vs_lightgbm(booster, rows) for key, booster, _ in trained
-                  if key in (PRODUCTION, biggest[0])}
+    shap_check = {
+        label(key): shap_vs_lightgbm(booster, rows)
+        for key, booster, _ in trained
+        if key in (PRODUCTION, biggest[0])
+    }
     log(f"shap vs lightgbm: {json.dumps(shap_check, indent=1)}")
-    results = {"machine": setting(args.clients, data, x), "models": models, "shap_vs_lightgbm": shap_check,
-               "total_seconds": round(time.perf_counter() - START, 1)}
+    results = {
+        "machine": setting(args.clients, data, x),
+        "models": models,
+        "shap_vs_lightgbm": shap_check,
+        "total_seconds": round(time.perf_counter() - START, 1),
+    }
     write_report(results, args.out, args.name)
     log(f"done; wrote {args.out}/{args.name}.json, .md, .png")
 
 
 def setting(clients: int, data: str, x: np.ndarray) -> dict:
-    return machine(lightgbm=lgb.__version__, numpy=np.__version__,
-                   date=datetime.now(timezone.utc).isoformat(timespec="seconds"), clients=clients,
-                   data_fingerprint=data[:16], rows=int(x.shape[0]), features=int(x.shape[1]),
-                   explain_threads=1, folds=3, max_rounds=5000, early_stopping=150)
+    return machine(
+        lightgbm=lgb.__version__,
+        numpy=np.__version__,
+        date=datetime.now(UTC).isoformat(timespec="seconds"),
+        clients=clients,
+        data_fingerprint=data[:16],
+        rows=int(x.shape[0]),
+        features=int(x.shape[1]),
+        explain_threads=1,
+        folds=3,
+        max_rounds=5000,
+        early_stopping=150,
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ python benchmarks/explainer_speed.py [--applications 20000] [--rate 100] [--seco
    explanation (explained_at - decided_at) and from submission to explanation, p50/p95/p99.
 Writes explainer_speed.json and explainer_speed.md under benchmarks/results/.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,9 +20,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
+from backbone_speed import (
+    application_rows,
+    dead_letters,
+    publish_at_rate,
+    publish_backlog,  # noqa: E402
+    read_decisions,
+    read_events,
+)
+
 from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
-from backbone_speed import (application_rows, dead_letters, publish_at_rate, publish_backlog,  # noqa: E402
-                            read_decisions, read_events)
 from credit.bundle import open_bundle  # noqa: E402
 from credit.events import ApplicationExplained  # noqa: E402
 from credit.explain.explanation import ADDS_UP, adds_up  # noqa: E402
@@ -43,46 +51,93 @@ def per_second(stamps: list[float]) -> float:
 
 
 def percentiles(ms: np.ndarray) -> dict:
-    return {"mean_ms": round(float(ms.mean()), 1), **{f"p{q}_ms": round(float(np.percentile(ms, q)), 1) for q in (50, 95, 99)},
-            "max_ms": round(float(ms.max()), 1)}
+    return {
+        "mean_ms": round(float(ms.mean()), 1),
+        **{f"p{q}_ms": round(float(np.percentile(ms, q)), 1) for q in (50, 95, 99)},
+        "max_ms": round(float(ms.max()), 1),
+    }
 
 
-def service(name: str, module: str, prefix: str, broker: KafkaBroker, bundle, work: Path) -> Service:
-    return Service(name, ["-m", module, "worker", "-l", "warn"], {
-        "KAFKA_BOOTSTRAP": broker.bootstrap, f"{prefix}_MODELS_DIR": str(bundle.path.parent),
-        f"{prefix}_DATA_DIR": str(work / f"data-{name}"), f"{prefix}_WEB_PORT": str(free_port())}, work)
+def service(
+    name: str, module: str, prefix: str, broker: KafkaBroker, bundle, work: Path
+) -> Service:
+    return Service(
+        name,
+        ["-m", module, "worker", "-l", "warn"],
+        {
+            "KAFKA_BOOTSTRAP": broker.bootstrap,
+            f"{prefix}_MODELS_DIR": str(bundle.path.parent),
+            f"{prefix}_DATA_DIR": str(work / f"data-{name}"),
+            f"{prefix}_WEB_PORT": str(free_port()),
+        },
+        work,
+    )
 
 
 def run(bundle, templates: list, args, work: Path) -> dict:
     with KafkaBroker() as broker:
-        publisher = KafkaPublisher(IngestSettings(kafka_bootstrap=broker.bootstrap, api_keys="benchmark-key-0123456789"))
+        publisher = KafkaPublisher(
+            IngestSettings(kafka_bootstrap=broker.bootstrap, api_keys="benchmark-key-0123456789")
+        )
         load_history(bundle, publisher)
         publisher.close()
         print(f"== backlog of {args.applications} applications, the scorer alone", flush=True)
         ids = publish_backlog(broker.bootstrap, templates, args.applications)
         scorer = service("scorer", "scorer", "SCORER", broker, bundle, work).start()
-        explainers = [service(f"explainer-{i}", "explainer", "EXPLAINER", broker, bundle, work) for i in range(args.explainers)]
+        explainers = [
+            service(f"explainer-{i}", "explainer", "EXPLAINER", broker, bundle, work)
+            for i in range(args.explainers)
+        ]
         try:
             decided = read_decisions(broker.bootstrap, ids)
-            print(f"== {args.explainers} explainer worker(s) on the backlog of decisions", flush=True)
+            print(
+                f"== {args.explainers} explainer worker(s) on the backlog of decisions", flush=True
+            )
             for explainer in explainers:
                 explainer.start()
             explained = read_explanations(broker.bootstrap, ids)
-            backlog = {"applications": len(ids),
-                       "decisions_per_s": per_second([d.decided_at.timestamp() for d in decided.values()]),
-                       "explanations_per_s": per_second([e.explained_at.timestamp() for e in explained.values()]),
-                       "missing_decisions": len(ids) - len(decided), "missing_explanations": len(ids) - len(explained),
-                       "not_adding_up": sum(adds_up(e) > ADDS_UP for e in explained.values())}
+            backlog = {
+                "applications": len(ids),
+                "decisions_per_s": per_second([d.decided_at.timestamp() for d in decided.values()]),
+                "explanations_per_s": per_second(
+                    [e.explained_at.timestamp() for e in explained.values()]
+                ),
+                "missing_decisions": len(ids) - len(decided),
+                "missing_explanations": len(ids) - len(explained),
+                "not_adding_up": sum(adds_up(e) > ADDS_UP for e in explained.values()),
+            }
             print(f"== both running, {args.rate}/s for {args.seconds} s", flush=True)
             ids = publish_at_rate(broker.bootstrap, templates, args.rate, args.seconds)
-            explained, decided = read_explanations(broker.bootstrap, ids), read_decisions(broker.bootstrap, ids)
-            paced = {"rate_per_s": args.rate, "applications": len(ids), "missing_explanations": len(ids) - len(explained),
-                     "decision_to_explanation": percentiles(np.array(
-                         [(e.explained_at - e.decided_at).total_seconds() * 1000 for e in explained.values()])),
-                     "submission_to_explanation": percentiles(np.array(
-                         [(e.explained_at - decided[i].submitted_at).total_seconds() * 1000
-                          for i, e in explained.items() if i in decided]))}
-            letters = {"applications": dead_letters(broker.bootstrap), "decisions": dead_letters(broker.bootstrap, DECISIONS_DLQ)}
+            explained, decided = (
+                read_explanations(broker.bootstrap, ids),
+                read_decisions(broker.bootstrap, ids),
+            )
+            paced = {
+                "rate_per_s": args.rate,
+                "applications": len(ids),
+                "missing_explanations": len(ids) - len(explained),
+                "decision_to_explanation": percentiles(
+                    np.array(
+                        [
+                            (e.explained_at - e.decided_at).total_seconds() * 1000
+                            for e in explained.values()
+                        ]
+                    )
+                ),
+                "submission_to_explanation": percentiles(
+                    np.array(
+                        [
+                            (e.explained_at - decided[i].submitted_at).total_seconds() * 1000
+                            for i, e in explained.items()
+                            if i in decided
+                        ]
+                    )
+                ),
+            }
+            letters = {
+                "applications": dead_letters(broker.bootstrap),
+                "decisions": dead_letters(broker.bootstrap, DECISIONS_DLQ),
+            }
         finally:
             for explainer in explainers:
                 explainer.stop()
@@ -93,20 +148,29 @@ def run(bundle, templates: list, args, work: Path) -> dict:
 def markdown(summary: dict) -> str:
     b, p = summary["backlog"], summary["paced"]
     d, s = p["decision_to_explanation"], p["submission_to_explanation"]
-    return "\n".join([
-        "# Explainer speed (scorer and explainer on a real broker, one run)", "",
-        "| backlog of applications | decisions/s (1 scorer) | explainer workers | explanations/s | explainers / scorer |",
-        "|---|---|---|---|---|",
-        f"| {b['applications']} | {b['decisions_per_s']} | {summary['settings']['explainer_workers']} "
-        f"| {b['explanations_per_s']} | {summary['explainer_over_scorer']}x |", "",
-        f"At {p['rate_per_s']}/s for {summary['settings']['seconds']} s with both running:", "",
-        "| time | p50 ms | p95 ms | p99 ms | max ms |", "|---|---|---|---|---|",
-        f"| decision -> explanation | {d['p50_ms']} | {d['p95_ms']} | {d['p99_ms']} | {d['max_ms']} |",
-        f"| submission -> explanation | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} |", "",
-        f"Missing: {b['missing_decisions']} decisions, {b['missing_explanations'] + p['missing_explanations']} explanations; "
-        f"explanations not adding up: {b['not_adding_up']}; dead letters: {summary['dead_letters']}. "
-        f"Model: {summary['model']['trees']} trees, {summary['model']['leaves']} leaves, depth {summary['model']['depth']}; "
-        f"{summary['machine']['cores']} cores.", ""])
+    return "\n".join(
+        [
+            "# Explainer speed (scorer and explainer on a real broker, one run)",
+            "",
+            "| backlog of applications | decisions/s (1 scorer) | explainer workers | explanations/s | explainers / scorer |",
+            "|---|---|---|---|---|",
+            f"| {b['applications']} | {b['decisions_per_s']} | {summary['settings']['explainer_workers']} "
+            f"| {b['explanations_per_s']} | {summary['explainer_over_scorer']}x |",
+            "",
+            f"At {p['rate_per_s']}/s for {summary['settings']['seconds']} s with both running:",
+            "",
+            "| time | p50 ms | p95 ms | p99 ms | max ms |",
+            "|---|---|---|---|---|",
+            f"| decision -> explanation | {d['p50_ms']} | {d['p95_ms']} | {d['p99_ms']} | {d['max_ms']} |",
+            f"| submission -> explanation | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} |",
+            "",
+            f"Missing: {b['missing_decisions']} decisions, {b['missing_explanations'] + p['missing_explanations']} explanations; "
+            f"explanations not adding up: {b['not_adding_up']}; dead letters: {summary['dead_letters']}. "
+            f"Model: {summary['model']['trees']} trees, {summary['model']['leaves']} leaves, depth {summary['model']['depth']}; "
+            f"{summary['machine']['cores']} cores.",
+            "",
+        ]
+    )
 
 
 def main() -> None:
@@ -114,7 +178,12 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=20_000)
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--explainers", type=int, default=1, help="explainer worker processes (consumer group members)")
+    parser.add_argument(
+        "--explainers",
+        type=int,
+        default=1,
+        help="explainer worker processes (consumer group members)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     bundle, templates = open_bundle(ROOT / "models"), application_rows()
@@ -122,12 +191,25 @@ def main() -> None:
     print(f"logs in {work}", flush=True)
     result = run(bundle, templates, args, work)
     capacity = bundle.manifest.get("capacity", {})
-    summary = {**result, "explainer_over_scorer": round(result["backlog"]["explanations_per_s"] / result["backlog"]["decisions_per_s"], 2),
-               "settings": {"applications": args.applications, "rate_per_s": args.rate, "seconds": args.seconds,
-                            "explainer_workers": args.explainers},
-               "model": {"version": bundle.model_version, "trees": bundle.manifest.get("trees"),
-                         "leaves": capacity.get("num_leaves"), "depth": capacity.get("max_depth")},
-               "machine": machine()}
+    summary = {
+        **result,
+        "explainer_over_scorer": round(
+            result["backlog"]["explanations_per_s"] / result["backlog"]["decisions_per_s"], 2
+        ),
+        "settings": {
+            "applications": args.applications,
+            "rate_per_s": args.rate,
+            "seconds": args.seconds,
+            "explainer_workers": args.explainers,
+        },
+        "model": {
+            "version": bundle.model_version,
+            "trees": bundle.manifest.get("trees"),
+            "leaves": capacity.get("num_leaves"),
+            "depth": capacity.get("max_depth"),
+        },
+        "machine": machine(),
+    }
     write_results(args.out, "explainer_speed", summary, markdown(summary))
 
 

@@ -19,6 +19,7 @@ real application rows (application_test.csv) and the real scorer's decisions. In
 Good and poison batches alternate so they share the machine's noise; medians per batch, ratios from this run.
 Dead letters are built as in production; their log lines go nowhere. Writes failure_cost.json and failure_cost.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,6 +39,7 @@ from tqdm import tqdm
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from adapters.onnx_scorer import OnnxScorer  # noqa: E402
 from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
 from credit.bundle import open_bundle  # noqa: E402
 from credit.dead_letters import Message  # noqa: E402
@@ -51,7 +53,6 @@ from explainer.batch import process_batch as explain_batch  # noqa: E402
 from explainer.models import Explainers  # noqa: E402
 from ingest.history_loader import history_events  # noqa: E402
 from scorer.batch import process_batch as score_batch  # noqa: E402
-from adapters.onnx_scorer import OnnxScorer  # noqa: E402
 from tests.json_rows import json_rows  # noqa: E402
 from training.cross_validation import FAST  # noqa: E402
 from training.data import fingerprint, load_tables  # noqa: E402
@@ -98,7 +99,7 @@ class RefusingStore(Store):
     def _upsert(self, events) -> None:
         ids = [getattr(e, "application_id", None) for e in events]
         if self.refused in ids:
-            super()._upsert(events[:ids.index(self.refused)])
+            super()._upsert(events[: ids.index(self.refused)])
             raise OverflowError("Python int too large to convert to SQLite INTEGER")
         super()._upsert(events)
 
@@ -110,8 +111,13 @@ def a_bundle(models: Path | None, work: Path):
         return open_bundle(models), load_tables(SAMPLE)
     print("training a bundle on the real sample (fast capacity)...", flush=True)
     tables = load_tables(SAMPLE)
-    bundle, _ = train_bundle(tables, fingerprint(SAMPLE), work, Options(capacity=FAST),
-                             lambda it, desc: tqdm(it, desc=desc, leave=False))
+    bundle, _ = train_bundle(
+        tables,
+        fingerprint(SAMPLE),
+        work,
+        Options(capacity=FAST),
+        lambda it, desc: tqdm(it, desc=desc, leave=False),
+    )
     return bundle, tables
 
 
@@ -119,9 +125,12 @@ def application_messages(tables) -> tuple[list[Message], dict[int, bytes]]:
     """The real test applications as messages of loan-applications, and the clients' history records as bytes."""
     raw = pd.read_csv(SAMPLE / "application_test.csv")
     events = [ApplicationReceived(**row) for row in json_rows(raw)]
-    history = {e.client_id: e.to_bytes() for e in history_events(aggregate_history(tables), "benchmark")}
-    return [Message(e.key, e.to_bytes(), LOAN_APPLICATIONS, 0, i)
-            for i, e in enumerate(events)], history
+    history = {
+        e.client_id: e.to_bytes() for e in history_events(aggregate_history(tables), "benchmark")
+    }
+    return [
+        Message(e.key, e.to_bytes(), LOAN_APPLICATIONS, 0, i) for i, e in enumerate(events)
+    ], history
 
 
 def batches(good: list, bad, n: int, size: int, rng) -> list[tuple[list, list]]:
@@ -129,8 +138,8 @@ def batches(good: list, bad, n: int, size: int, rng) -> list[tuple[list, list]]:
     pairs = []
     for k in range(n):
         start = (k * size) % (len(good) - size)
-        window = good[start:start + size]
-        poisoned = window[:size - 1]
+        window = good[start : start + size]
+        poisoned = window[: size - 1]
         poisoned.insert(int(rng.integers(0, size)), bad)
         pairs.append((window, poisoned))
     return pairs
@@ -152,11 +161,20 @@ def alternate(pairs, run, desc: str) -> dict:
             seconds[kind].append(spent)
     size = len(pairs[0][0])
     per_s = {kind: size / float(np.median(s)) for kind, s in seconds.items()}
-    return {"batch": size, "batches_each": len(pairs),
-            **{kind: {"median_ms": round(float(np.median(s)) * 1000, 2),
-                      "p90_ms": round(float(np.percentile(s, 90)) * 1000, 2),
-                      "per_s": round(per_s[kind], 1), "produced": produced[kind]} for kind, s in seconds.items()},
-            "poisoned_over_good": round(per_s["poisoned"] / per_s["good"], 3)}
+    return {
+        "batch": size,
+        "batches_each": len(pairs),
+        **{
+            kind: {
+                "median_ms": round(float(np.median(s)) * 1000, 2),
+                "p90_ms": round(float(np.percentile(s, 90)) * 1000, 2),
+                "per_s": round(per_s[kind], 1),
+                "produced": produced[kind],
+            }
+            for kind, s in seconds.items()
+        },
+        "poisoned_over_good": round(per_s["poisoned"] / per_s["good"], 3),
+    }
 
 
 class Collect:
@@ -176,33 +194,54 @@ def scorer_cost(bundle, messages, history, n: int, loop, rng) -> tuple[dict, lis
     bad = messages[-1]
     scorer, out = PoisonedScorer(OnnxScorer(bundle.path), int(bad.key)), Collect()
     good = [m for m in messages[:-1] if m.key != bad.key]
-    loop.run_until_complete(score_batch(messages, scorer.scorer, history.get, out.publish, out.publish_dead))
+    loop.run_until_complete(
+        score_batch(messages, scorer.scorer, history.get, out.publish, out.publish_dead)
+    )
     decisions, out.published = out.published, []
 
     def run(batch):
-        return timed(loop.run_until_complete, score_batch(batch, scorer, history.get, out.publish, out.publish_dead))
+        return timed(
+            loop.run_until_complete,
+            score_batch(batch, scorer, history.get, out.publish, out.publish_dead),
+        )
 
-    return {**alternate(batches(good, bad, n, BATCH, rng), run, "scorer"), "dead_letters": len(out.dead)}, decisions
+    return {
+        **alternate(batches(good, bad, n, BATCH, rng), run, "scorer"),
+        "dead_letters": len(out.dead),
+    }, decisions
 
 
 def explainer_cost(bundle, decisions, n: int, loop, rng) -> dict:
     messages = [Message(d.key, d.to_bytes(), LOAN_DECISIONS, 0, i) for i, d in enumerate(decisions)]
     bad = messages[-1]
-    explainer, out = PoisonedExplainer(Explainers(bundle.path.parent, threads=1).load_latest(), int(bad.key)), Collect()
+    explainer, out = (
+        PoisonedExplainer(Explainers(bundle.path.parent, threads=1).load_latest(), int(bad.key)),
+        Collect(),
+    )
     good = [m for m in messages[:-1] if m.key != bad.key]
 
     def run(batch):
-        return timed(loop.run_until_complete, explain_batch(batch, explainer, out.publish, out.publish_dead))
+        return timed(
+            loop.run_until_complete, explain_batch(batch, explainer, out.publish, out.publish_dead)
+        )
 
-    return {**alternate(batches(good, bad, n, BATCH, rng), run, "explainer"), "dead_letters": len(out.dead)}
+    return {
+        **alternate(batches(good, bad, n, BATCH, rng), run, "explainer"),
+        "dead_letters": len(out.dead),
+    }
 
 
 def dashboard_cost(decisions, n: int, work: Path, rng) -> dict:
     store, dead = RefusingStore(work / "dashboard.db"), []
     intake = Intake(store, (LOAN_DECISIONS,))
 
-    def run(picks):  # one poll of real decisions with fresh ids, as the live feed reads them; None: the refused one
-        events = [decisions[(i or 0) % len(decisions)].model_copy(update={"application_id": new_id()}) for i in picks]
+    def run(
+        picks,
+    ):  # one poll of real decisions with fresh ids, as the live feed reads them; None: the refused one
+        events = [
+            decisions[(i or 0) % len(decisions)].model_copy(update={"application_id": new_id()})
+            for i in picks
+        ]
         messages = [Message(None, e.to_bytes(), LOAN_DECISIONS, 0, i) for i, e in enumerate(events)]
         store.refused = events[picks.index(None)].application_id if None in picks else None
         return timed(lambda: len(intake.handle(messages, dead.extend).stored))
@@ -215,7 +254,11 @@ def live_stream(n: int) -> list[tuple]:
     """Application i, decision i-50 and explanation i-100, on 3 partitions, as the dashboard's feed reads them."""
     ids, stream = [new_id() for _ in range(n)], []
     for i in range(n + 100):
-        for topic, j in ((LOAN_APPLICATIONS, i), (LOAN_DECISIONS, i - 50), (LOAN_EXPLANATIONS, i - 100)):
+        for topic, j in (
+            (LOAN_APPLICATIONS, i),
+            (LOAN_DECISIONS, i - 50),
+            (LOAN_EXPLANATIONS, i - 100),
+        ):
             if 0 <= j < n:
                 stream.append((topic, j % 3, j // 3, ids[j]))
     return stream
@@ -225,7 +268,11 @@ def reconciliation_cost(n: int, waiting: int) -> dict:
     stream, reconciliation, spent = live_stream(n), Reconciliation(), 0.0
     chunk = 30_000
     for start in tqdm(range(0, len(stream), chunk), desc="reconciliation stream"):
-        part, message, started = stream[start:start + chunk], reconciliation.message, time.perf_counter()
+        part, message, started = (
+            stream[start : start + chunk],
+            reconciliation.message,
+            time.perf_counter(),
+        )
         for m in part:
             message(*m)
         spent += time.perf_counter() - started
@@ -239,18 +286,29 @@ def reconciliation_cost(n: int, waiting: int) -> dict:
     clock[0] += late.after_s + 1  # all of them late
     overdue = [timed(late.overdue) for _ in range(5)]
     (found,), _ = overdue[0]
-    return {"applications": n, "messages": len(stream), "messages_per_s": round(len(stream) / spent),
-            "waiting": waiting, "peak_mb": round(peak / 1e6, 1), "bytes_per_waiting": round(peak / waiting),
-            "overdue_ms": round(float(np.median([s for _, s in overdue])) * 1000, 1), "overdue_found": found.messages}
+    return {
+        "applications": n,
+        "messages": len(stream),
+        "messages_per_s": round(len(stream) / spent),
+        "waiting": waiting,
+        "peak_mb": round(peak / 1e6, 1),
+        "bytes_per_waiting": round(peak / waiting),
+        "overdue_ms": round(float(np.median([s for _, s in overdue])) * 1000, 1),
+        "overdue_found": found.messages,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batches", type=int, default=150, help="scorer batches of each kind (explainer: half)")
+    parser.add_argument(
+        "--batches", type=int, default=150, help="scorer batches of each kind (explainer: half)"
+    )
     parser.add_argument("--polls", type=int, default=15, help="dashboard polls of each kind")
     parser.add_argument("--applications", type=int, default=300_000)
     parser.add_argument("--waiting", type=int, default=100_000)
-    parser.add_argument("--models", type=Path, default=None, help="a models directory trained on the real sample")
+    parser.add_argument(
+        "--models", type=Path, default=None, help="a models directory trained on the real sample"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     logging.getLogger("credit.dead_letters").addHandler(logging.NullHandler())  # built, not printed
@@ -259,48 +317,75 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bundle, tables = a_bundle(args.models, Path(tmp) / "models")
         messages, history = application_messages(tables)
-        print(f"bundle {bundle.model_version}; {len(messages):,} real applications, {len(history):,} histories",
-              flush=True)
+        print(
+            f"bundle {bundle.model_version}; {len(messages):,} real applications, {len(history):,} histories",
+            flush=True,
+        )
         scorer, decisions = scorer_cost(bundle, messages, history, args.batches, loop, rng)
         explainer = explainer_cost(bundle, decisions, args.batches // 2, loop, rng)
         dashboard = dashboard_cost(decisions, args.polls, Path(tmp), rng)
     reconciliation = reconciliation_cost(args.applications, args.waiting)
     libs = ("onnxruntime", "lightgbm", "pydantic", "numpy")
-    summary = {"scorer": scorer, "explainer": explainer, "dashboard": dashboard, "reconciliation": reconciliation,
-               "model": {"version": bundle.model_version, "trees": bundle.manifest.get("trees"),
-                         "features": len(bundle.features)},
-               "seconds": round(time.perf_counter() - started),
-               "machine": machine(),
-               "versions": {lib: version(lib) for lib in libs}}
+    summary = {
+        "scorer": scorer,
+        "explainer": explainer,
+        "dashboard": dashboard,
+        "reconciliation": reconciliation,
+        "model": {
+            "version": bundle.model_version,
+            "trees": bundle.manifest.get("trees"),
+            "features": len(bundle.features),
+        },
+        "seconds": round(time.perf_counter() - started),
+        "machine": machine(),
+        "versions": {lib: version(lib) for lib in libs},
+    }
     write_results(args.out, "failure_cost", summary, markdown(summary))
 
 
 def markdown(s: dict) -> str:
-    lines = ["# The cost of one poison message (issue 14: every stage fails per message)", "",
-             "In process, no broker; real applications of the Home Credit sample and the real scorer's decisions; "
-             "good and poisoned batches alternating, medians per batch; per s: messages handled (published or "
-             "dead-lettered).", "",
-             "| stage | batch | good: per s (median ms) | one poison: per s (median ms) | poisoned ÷ good | batches each |",
-             "|---|---:|---:|---:|---:|---:|"]
-    for stage, what in (("scorer", "applications"), ("explainer", "decisions"), ("dashboard", "events")):
+    lines = [
+        "# The cost of one poison message (issue 14: every stage fails per message)",
+        "",
+        "In process, no broker; real applications of the Home Credit sample and the real scorer's decisions; "
+        "good and poisoned batches alternating, medians per batch; per s: messages handled (published or "
+        "dead-lettered).",
+        "",
+        "| stage | batch | good: per s (median ms) | one poison: per s (median ms) | poisoned ÷ good | batches each |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for stage, what in (
+        ("scorer", "applications"),
+        ("explainer", "decisions"),
+        ("dashboard", "events"),
+    ):
         r = s[stage]
-        lines.append(f"| {stage} ({what}) | {r['batch']:,} | {r['good']['per_s']:,.0f} ({r['good']['median_ms']:,} ms) | "
-                     f"{r['poisoned']['per_s']:,.0f} ({r['poisoned']['median_ms']:,} ms) | "
-                     f"{r['poisoned_over_good']:.2f}× | {r['batches_each']} |")
+        lines.append(
+            f"| {stage} ({what}) | {r['batch']:,} | {r['good']['per_s']:,.0f} ({r['good']['median_ms']:,} ms) | "
+            f"{r['poisoned']['per_s']:,.0f} ({r['poisoned']['median_ms']:,} ms) | "
+            f"{r['poisoned_over_good']:.2f}× | {r['batches_each']} |"
+        )
     r = s["reconciliation"]
-    lines += ["", "| reconciliation | |", "|---|---:|",
-              f"| messages/s through `message` ({r['applications']:,} applications, decisions and explanations "
-              f"interleaved) | {r['messages_per_s']:,} |",
-              f"| peak memory with {r['waiting']:,} applications waiting | {r['peak_mb']} MB "
-              f"({r['bytes_per_waiting']} bytes each) |",
-              f"| one `overdue()` with {r['waiting']:,} waiting, all late | {r['overdue_ms']} ms |", "",
-              "The poisoned scorer and explainer raise after the batch's work is done (the worst case: the whole batch "
-              "call is lost, then halves of it are tried again until the bad one is alone); the store refuses one event at a random place in the "
-              "poll (the transaction rolled back, then each event written in a savepoint of one new transaction).", "",
-              f"Model {s['model']['version']} ({s['model']['trees']} trees, {s['model']['features']} features); "
-              f"{s['machine']['cores']} cores, a shared and noisy machine (load average "
-              f"{s['machine']['load_average'][0]} at the end); Python {s['machine']['python']}; "
-              f"the run took {s['seconds']} s.", ""]
+    lines += [
+        "",
+        "| reconciliation | |",
+        "|---|---:|",
+        f"| messages/s through `message` ({r['applications']:,} applications, decisions and explanations "
+        f"interleaved) | {r['messages_per_s']:,} |",
+        f"| peak memory with {r['waiting']:,} applications waiting | {r['peak_mb']} MB "
+        f"({r['bytes_per_waiting']} bytes each) |",
+        f"| one `overdue()` with {r['waiting']:,} waiting, all late | {r['overdue_ms']} ms |",
+        "",
+        "The poisoned scorer and explainer raise after the batch's work is done (the worst case: the whole batch "
+        "call is lost, then halves of it are tried again until the bad one is alone); the store refuses one event at a random place in the "
+        "poll (the transaction rolled back, then each event written in a savepoint of one new transaction).",
+        "",
+        f"Model {s['model']['version']} ({s['model']['trees']} trees, {s['model']['features']} features); "
+        f"{s['machine']['cores']} cores, a shared and noisy machine (load average "
+        f"{s['machine']['load_average'][0]} at the end); Python {s['machine']['python']}; "
+        f"the run took {s['seconds']} s.",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -9,6 +9,7 @@ resident memory is sampled with the number of applications explained so far; aft
 topics give end-to-end latency (submitted → explained), ops.metrics the consumer lag, the
 dashboard store its count. Writes load_test.json, load_test.md and load_test.png.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,12 +30,18 @@ from kafka import KafkaConsumer, TopicPartition
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
 from benchmarks.backbone_speed import wait_until_quiet  # noqa: E402
+from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
 from credit.bundle import open_bundle  # noqa: E402
 from credit.events import ApplicationExplained, ApplicationScored, ServiceReported  # noqa: E402
-from credit.topics import (APPLICATIONS_DLQ, DECISIONS_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS, OPS_METRICS,  # noqa: E402
-                          PARTITIONS)
+from credit.topics import (
+    APPLICATIONS_DLQ,
+    DECISIONS_DLQ,
+    LOAN_DECISIONS,
+    LOAN_EXPLANATIONS,
+    OPS_METRICS,  # noqa: E402
+    PARTITIONS,
+)
 from ingest.history_loader import load_history  # noqa: E402
 from ingest.publisher import KafkaPublisher  # noqa: E402
 from ingest.settings import IngestSettings  # noqa: E402
@@ -60,20 +67,59 @@ def services(broker: KafkaBroker, bundle, work: Path) -> list[Service]:
     add_user(users, "ops", secrets.token_urlsafe(16), "ops")
     port = free_port()
     return [
-        Service("ingest", ["-m", "ingest", "serve"], {
-            "KAFKA_BOOTSTRAP": broker.bootstrap, "INGEST_API_KEYS": KEY, "INGEST_PORT": str(port)}, work),
-        Service("scorer", ["-m", "scorer", "worker", "-l", "warn"], {
-            "KAFKA_BOOTSTRAP": broker.bootstrap, "SCORER_MODELS_DIR": models,
-            "SCORER_DATA_DIR": str(work / "scorer-data"), "SCORER_WEB_PORT": str(free_port())}, work),
-        Service("explainer", ["-m", "explainer", "worker", "-l", "warn"], {
-            "KAFKA_BOOTSTRAP": broker.bootstrap, "EXPLAINER_MODELS_DIR": models,
-            "EXPLAINER_DATA_DIR": str(work / "explainer-data"), "EXPLAINER_WEB_PORT": str(free_port())}, work),
-        Service("dashboard", ["-m", "panel", "serve", str(APP / "app.py"), "--setup", str(APP / "setup.py"),
-                              "--auth-module", str(APP / "auth.py"), "--address", "127.0.0.1",
-                              "--port", str(free_port())], {
-            "KAFKA_BOOTSTRAP": broker.bootstrap, "DASHBOARD_MODELS_DIR": models,
-            "DASHBOARD_STORE_PATH": str(work / "store.db"), "DASHBOARD_USERS_FILE": str(users),
-            "PANEL_COOKIE_SECRET": secrets.token_urlsafe(32)}, work),
+        Service(
+            "ingest",
+            ["-m", "ingest", "serve"],
+            {"KAFKA_BOOTSTRAP": broker.bootstrap, "INGEST_API_KEYS": KEY, "INGEST_PORT": str(port)},
+            work,
+        ),
+        Service(
+            "scorer",
+            ["-m", "scorer", "worker", "-l", "warn"],
+            {
+                "KAFKA_BOOTSTRAP": broker.bootstrap,
+                "SCORER_MODELS_DIR": models,
+                "SCORER_DATA_DIR": str(work / "scorer-data"),
+                "SCORER_WEB_PORT": str(free_port()),
+            },
+            work,
+        ),
+        Service(
+            "explainer",
+            ["-m", "explainer", "worker", "-l", "warn"],
+            {
+                "KAFKA_BOOTSTRAP": broker.bootstrap,
+                "EXPLAINER_MODELS_DIR": models,
+                "EXPLAINER_DATA_DIR": str(work / "explainer-data"),
+                "EXPLAINER_WEB_PORT": str(free_port()),
+            },
+            work,
+        ),
+        Service(
+            "dashboard",
+            [
+                "-m",
+                "panel",
+                "serve",
+                str(APP / "app.py"),
+                "--setup",
+                str(APP / "setup.py"),
+                "--auth-module",
+                str(APP / "auth.py"),
+                "--address",
+                "127.0.0.1",
+                "--port",
+                str(free_port()),
+            ],
+            {
+                "KAFKA_BOOTSTRAP": broker.bootstrap,
+                "DASHBOARD_MODELS_DIR": models,
+                "DASHBOARD_STORE_PATH": str(work / "store.db"),
+                "DASHBOARD_USERS_FILE": str(users),
+                "PANEL_COOKIE_SECRET": secrets.token_urlsafe(32),
+            },
+            work,
+        ),
     ], f"http://127.0.0.1:{port}"
 
 
@@ -89,18 +135,32 @@ class MemorySampler(threading.Thread):
 
     def __init__(self, running: list[Service], bootstrap: str):
         super().__init__(daemon=True)
-        self.running, self.bootstrap, self.samples, self.stop = running, bootstrap, [], threading.Event()
+        self.running, self.bootstrap, self.samples, self.stop = (
+            running,
+            bootstrap,
+            [],
+            threading.Event(),
+        )
 
     def run(self) -> None:
         while not self.stop.wait(2):
             explained = topic_size(self.bootstrap, LOAN_EXPLANATIONS)
-            self.samples.append({"t": time.time(), "explained": explained,
-                                 **{s.name: rss_mb(s.process.pid) for s in self.running}})
+            self.samples.append(
+                {
+                    "t": time.time(),
+                    "explained": explained,
+                    **{s.name: rss_mb(s.process.pid) for s in self.running},
+                }
+            )
 
 
 def post_at_rate(url: str, templates: list[dict], n: int, rate: float) -> dict:
     """n applications in batches of BATCH, one batch every BATCH / rate seconds; prints progress."""
-    client, started, accepted = httpx.Client(headers={"X-API-Key": KEY}, timeout=120), time.monotonic(), 0
+    client, started, accepted = (
+        httpx.Client(headers={"X-API-Key": KEY}, timeout=120),
+        time.monotonic(),
+        0,
+    )
     try:
         for b, first in enumerate(range(0, n, BATCH)):
             time.sleep(max(0.0, started + b * BATCH / rate - time.monotonic()))
@@ -109,7 +169,10 @@ def post_at_rate(url: str, templates: list[dict], n: int, rate: float) -> dict:
             response.raise_for_status()
             accepted += len(response.json()["application_ids"])
             if b % 20 == 0:
-                print(f"  posted {accepted:,} / {n:,} ({time.monotonic() - started:.0f} s)", flush=True)
+                print(
+                    f"  posted {accepted:,} / {n:,} ({time.monotonic() - started:.0f} s)",
+                    flush=True,
+                )
     finally:
         client.close()
     return {"accepted": accepted, "seconds": round(time.monotonic() - started, 1)}
@@ -117,7 +180,9 @@ def post_at_rate(url: str, templates: list[dict], n: int, rate: float) -> dict:
 
 def read_all(bootstrap: str, topic: str, decode) -> list:
     """Every event on the topic up to its end now (ops.metrics never goes quiet while services report)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, max_partition_fetch_bytes=8 << 20)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, max_partition_fetch_bytes=8 << 20
+    )
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
         consumer.assign(partitions)
@@ -125,17 +190,32 @@ def read_all(bootstrap: str, topic: str, decode) -> list:
         ends, events = consumer.end_offsets(partitions), []
         while any(consumer.position(tp) < end for tp, end in ends.items()):
             for records in consumer.poll(timeout_ms=1000).values():
-                events += [decode(r.value) for r in records if r.offset < ends[TopicPartition(r.topic, r.partition)]]
+                events += [
+                    decode(r.value)
+                    for r in records
+                    if r.offset < ends[TopicPartition(r.topic, r.partition)]
+                ]
         return events
     finally:
         consumer.close()
 
 
 def measure(bootstrap: str, store: Path, n: int, posted: dict) -> dict:
-    decisions = {d.application_id: d for d in read_all(bootstrap, LOAN_DECISIONS, ApplicationScored.from_bytes)}
-    explanations = {e.application_id: e for e in read_all(bootstrap, LOAN_EXPLANATIONS, ApplicationExplained.from_bytes)}
-    e2e = np.array([(e.explained_at - decisions[i].submitted_at).total_seconds() * 1000
-                    for i, e in explanations.items() if i in decisions])
+    decisions = {
+        d.application_id: d
+        for d in read_all(bootstrap, LOAN_DECISIONS, ApplicationScored.from_bytes)
+    }
+    explanations = {
+        e.application_id: e
+        for e in read_all(bootstrap, LOAN_EXPLANATIONS, ApplicationExplained.from_bytes)
+    }
+    e2e = np.array(
+        [
+            (e.explained_at - decisions[i].submitted_at).total_seconds() * 1000
+            for i, e in explanations.items()
+            if i in decisions
+        ]
+    )
     first = min(d.submitted_at for d in decisions.values()).timestamp()
     last = max(e.explained_at for e in explanations.values()).timestamp()
     reports = read_all(bootstrap, OPS_METRICS, ServiceReported.from_bytes)
@@ -143,12 +223,23 @@ def measure(bootstrap: str, store: Path, n: int, posted: dict) -> dict:
     for r in reports:
         lag[r.service] = max(lag.get(r.service, 0), r.lag or 0)
     with sqlite3.connect(store) as db:
-        stored = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("decisions", "explanations")}
-    return {"applications": n, "posted": posted, "decided": len(decisions), "explained": len(explanations),
-            "dead_letters": topic_size(bootstrap, APPLICATIONS_DLQ) + topic_size(bootstrap, DECISIONS_DLQ),
-            "dashboard_store": stored, "explanations_per_s": round(len(explanations) / (last - first), 1),
-            "end_to_end_ms": {f"p{q}": round(float(np.percentile(e2e, q))) for q in (50, 95, 99)} | {
-                "max": round(float(e2e.max()))}, "max_lag": lag}
+        stored = {
+            t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+            for t in ("decisions", "explanations")
+        }
+    return {
+        "applications": n,
+        "posted": posted,
+        "decided": len(decisions),
+        "explained": len(explanations),
+        "dead_letters": topic_size(bootstrap, APPLICATIONS_DLQ)
+        + topic_size(bootstrap, DECISIONS_DLQ),
+        "dashboard_store": stored,
+        "explanations_per_s": round(len(explanations) / (last - first), 1),
+        "end_to_end_ms": {f"p{q}": round(float(np.percentile(e2e, q))) for q in (50, 95, 99)}
+        | {"max": round(float(e2e.max()))},
+        "max_lag": lag,
+    }
 
 
 def memory(samples: list[dict], names: list[str], n: int) -> dict:
@@ -158,9 +249,11 @@ def memory(samples: list[dict], names: list[str], n: int) -> dict:
     for name in names:
         early = frame[frame["explained"] >= n * 0.2][name]
         late = frame[frame["explained"] >= n * 0.95][name]
-        out[name] = {"peak_mb": round(float(frame[name].max()), 1),
-                     "at_20pct_mb": round(float(early.iloc[0]), 1) if len(early) else None,
-                     "at_end_mb": round(float(late.iloc[-1]), 1) if len(late) else None}
+        out[name] = {
+            "peak_mb": round(float(frame[name].max()), 1),
+            "at_20pct_mb": round(float(early.iloc[0]), 1) if len(early) else None,
+            "at_end_mb": round(float(late.iloc[-1]), 1) if len(late) else None,
+        }
     return out
 
 
@@ -172,7 +265,9 @@ def picture(samples: list[dict], names: list[str], path: Path) -> None:
 
     frame = pd.DataFrame(samples)
     fig, ax = plt.subplots(figsize=(8, 4))
-    for name, colour, style in zip(names, ("#0072B2", "#E69F00", "#009E73", "#D55E00"), ("-", "--", "-.", ":")):
+    for name, colour, style in zip(
+        names, ("#0072B2", "#E69F00", "#009E73", "#D55E00"), ("-", "--", "-.", ":")
+    ):
         ax.plot(frame["explained"], frame[name], style, color=colour, label=name, linewidth=2)
     ax.set_xlabel("applications explained so far")
     ax.set_ylabel("resident memory (MB)")
@@ -185,16 +280,25 @@ def picture(samples: list[dict], names: list[str], path: Path) -> None:
 
 def markdown(result: dict) -> str:
     r, e = result["run"], result["run"]["end_to_end_ms"]
-    lines = ["# Load test: the whole stack", "",
-             f"{r['applications']:,} applications posted at {result['settings']['rate_per_s']}/s in batches of {BATCH} "
-             f"({r['posted']['seconds']} s); {r['explained']:,} explained, {r['decided']:,} decided, "
-             f"{r['dead_letters']} dead letters; the dashboard store holds {r['dashboard_store']['explanations']:,} "
-             f"explanations.", "",
-             f"Sustained: {r['explanations_per_s']} explanations/s from first submission to last explanation.", "",
-             f"End to end (submitted → explained): p50 {e['p50']} ms, p95 {e['p95']} ms, p99 {e['p99']} ms, max {e['max']} ms.",
-             "", "| service | peak memory (MB) | at 20 % of the run | at the end | max consumer lag |", "|---|---:|---:|---:|---:|"]
+    lines = [
+        "# Load test: the whole stack",
+        "",
+        f"{r['applications']:,} applications posted at {result['settings']['rate_per_s']}/s in batches of {BATCH} "
+        f"({r['posted']['seconds']} s); {r['explained']:,} explained, {r['decided']:,} decided, "
+        f"{r['dead_letters']} dead letters; the dashboard store holds {r['dashboard_store']['explanations']:,} "
+        f"explanations.",
+        "",
+        f"Sustained: {r['explanations_per_s']} explanations/s from first submission to last explanation.",
+        "",
+        f"End to end (submitted → explained): p50 {e['p50']} ms, p95 {e['p95']} ms, p99 {e['p99']} ms, max {e['max']} ms.",
+        "",
+        "| service | peak memory (MB) | at 20 % of the run | at the end | max consumer lag |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for name, m in result["memory"].items():
-        lines.append(f"| {name} | {m['peak_mb']} | {m['at_20pct_mb']} | {m['at_end_mb']} | {r['max_lag'].get(name, '—')} |")
+        lines.append(
+            f"| {name} | {m['peak_mb']} | {m['at_20pct_mb']} | {m['at_end_mb']} | {r['max_lag'].get(name, '—')} |"
+        )
     return "\n".join(lines + ["", "![memory](load_test.png)", ""])
 
 
@@ -220,16 +324,29 @@ def main() -> None:
             sampler.start()
             posted = post_at_rate(url, templates, args.applications, args.rate)
             wait_until_quiet(broker.bootstrap, LOAN_EXPLANATIONS, args.applications, stall_s=120)
-            wait_until(lambda: _stored(work / "store.db") >= args.applications, 300, "the dashboard store", every=2)
+            wait_until(
+                lambda: _stored(work / "store.db") >= args.applications,
+                300,
+                "the dashboard store",
+                every=2,
+            )
             sampler.stop.set()
             run = measure(broker.bootstrap, work / "store.db", args.applications, posted)
         finally:
             for service in reversed(running):
                 service.stop()
     names = [s.name for s in running]
-    result = {"run": run, "memory": memory(sampler.samples, names, args.applications),
-              "settings": {"rate_per_s": args.rate, "batch": BATCH, "partitions": PARTITIONS, "model": bundle.model_version},
-              "machine": machine()}
+    result = {
+        "run": run,
+        "memory": memory(sampler.samples, names, args.applications),
+        "settings": {
+            "rate_per_s": args.rate,
+            "batch": BATCH,
+            "partitions": PARTITIONS,
+            "model": bundle.model_version,
+        },
+        "machine": machine(),
+    }
     write_results(args.out, "load_test", result, markdown(result))
     picture(sampler.samples, names, args.out / "load_test.png")
 

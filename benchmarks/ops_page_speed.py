@@ -13,6 +13,7 @@ models built) for the 15 min, 1 h and 24 h windows, in two ways measured in the 
 Also: how long the store's lock is held for each read, and the history's memory.
 Writes ops_page_speed.json and ops_page_speed.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,18 +48,39 @@ def reports(end, seconds: float, rng) -> list[ServiceReported]:
         at = end - timedelta(seconds=(step - 1) * INTERVAL_S)
         for pid, service in enumerate(THROUGHPUT, start=4000):
             n = int(rng.integers(1000, 2000))
-            counts, extra = {"received": n, THROUGHPUT[service]: n, "errors": int(rng.integers(0, 2))}, {}
+            counts, extra = (
+                {"received": n, THROUGHPUT[service]: n, "errors": int(rng.integers(0, 2))},
+                {},
+            )
             if service == "scorer":
-                counts.update(granted=int(n * 0.8), to_review=int(n * 0.05), refused=n - int(n * 0.8) - int(n * 0.05))
-                extra = {"pd_histogram": rng.integers(0, 200, len(PD_BINS) - 1).tolist(),
-                         "drift": {name: float(rng.uniform(0, 0.3)) for name in ("PD", *DRIFT_INPUTS)}}
+                counts.update(
+                    granted=int(n * 0.8),
+                    to_review=int(n * 0.05),
+                    refused=n - int(n * 0.8) - int(n * 0.05),
+                )
+                extra = {
+                    "pd_histogram": rng.integers(0, 200, len(PD_BINS) - 1).tolist(),
+                    "drift": {name: float(rng.uniform(0, 0.3)) for name in ("PD", *DRIFT_INPUTS)},
+                }
             p50 = float(rng.uniform(5, 50))
-            out.append(ServiceReported(service=service, instance=f"host-{pid}", at=at, interval_s=INTERVAL_S,
-                                       counts=counts, totals=counts,
-                                       rates_per_s={k: v / INTERVAL_S for k, v in counts.items()},
-                                       latency={LATENCY[service]: Percentiles(n=n, p50_ms=p50, p95_ms=2 * p50,
-                                                                              p99_ms=3 * p50)},
-                                       lag=int(rng.integers(0, 500)), **extra))
+            out.append(
+                ServiceReported(
+                    service=service,
+                    instance=f"host-{pid}",
+                    at=at,
+                    interval_s=INTERVAL_S,
+                    counts=counts,
+                    totals=counts,
+                    rates_per_s={k: v / INTERVAL_S for k, v in counts.items()},
+                    latency={
+                        LATENCY[service]: Percentiles(
+                            n=n, p50_ms=p50, p95_ms=2 * p50, p99_ms=3 * p50
+                        )
+                    },
+                    lag=int(rng.integers(0, 500)),
+                    **extra,
+                )
+            )
     return out
 
 
@@ -88,7 +110,9 @@ class TimedStore(Store):
 
 def page(store, history, minutes: int) -> Operations:
     live = SimpleNamespace(status=lambda: SimpleNamespace(live=True))
-    view = Operations(SimpleNamespace(store=store, ops_history=history, ops_feed=live), window=minutes)
+    view = Operations(
+        SimpleNamespace(store=store, ops_history=history, ops_feed=live), window=minutes
+    )
     view.__panel__().get_root(Document())  # the Bokeh models a browser would get
     return view
 
@@ -109,14 +133,17 @@ def main() -> None:
     print(f"writing {args.hours:g} h of reports into the store...", flush=True)
     day = reports(end, args.hours * 3600, rng)
     for start in range(0, len(day), 5000):
-        store.upsert(day[start:start + 5000])
+        store.upsert(day[start : start + 5000])
         print(f"  {min(start + 5000, len(day)):,}/{len(day):,}", flush=True)
 
     shared = OpsHistory(store)
     cold_ms, cold_held = timed(shared.update), store.held[-1] * 1000
     rows, memory = len(shared.update()), int(shared.update().memory_usage(deep=True).sum())
-    pages = {(way, label): page(store, history, minutes) for label, minutes in WINDOWS.items()
-             for way, history in (("incremental", shared), ("re-read", ReRead(store, minutes)))}
+    pages = {
+        (way, label): page(store, history, minutes)
+        for label, minutes in WINDOWS.items()
+        for way, history in (("incremental", shared), ("re-read", ReRead(store, minutes)))
+    }
     times = {key: [] for key in pages}
     held = {"incremental": [], "re-read": []}
     for i in range(args.repeat):
@@ -126,41 +153,77 @@ def main() -> None:
             before = len(store.held)
             times[(way, label)].append(timed(view.refresh))
             held[way].extend(store.held[before:])
-        print(f"refresh {i + 1}/{args.repeat}: 24 h incremental {times[('incremental', '24 h')][-1]:,.0f} ms, "
-              f"re-read {times[('re-read', '24 h')][-1]:,.0f} ms", flush=True)
-    points = max(len(s.data["x"]) for s in pages[("incremental", "24 h")]._charts[0]._sources.values())
+        print(
+            f"refresh {i + 1}/{args.repeat}: 24 h incremental {times[('incremental', '24 h')][-1]:,.0f} ms, "
+            f"re-read {times[('re-read', '24 h')][-1]:,.0f} ms",
+            flush=True,
+        )
+    points = max(
+        len(s.data["x"]) for s in pages[("incremental", "24 h")]._charts[0]._sources.values()
+    )
 
     summary = {
-        "reports": rows, "instances": len(THROUGHPUT), "interval_s": INTERVAL_S, "repeat": args.repeat,
-        "cold_history_ms": round(cold_ms), "cold_lock_ms": round(cold_held, 1), "history_mb": round(memory / 1e6, 1),
+        "reports": rows,
+        "instances": len(THROUGHPUT),
+        "interval_s": INTERVAL_S,
+        "repeat": args.repeat,
+        "cold_history_ms": round(cold_ms),
+        "cold_lock_ms": round(cold_held, 1),
+        "history_mb": round(memory / 1e6, 1),
         "points_per_line_24h": points,
-        "refresh_ms": {f"{way}, {label}": {"median": round(float(np.median(t))), "max": round(float(np.max(t)))}
-                       for (way, label), t in times.items()},
-        "lock_ms": {way: {"median": round(float(np.median(h)) * 1000, 1), "max": round(float(np.max(h)) * 1000, 1)}
-                    for way, h in held.items()},
-        "machine": machine()}
+        "refresh_ms": {
+            f"{way}, {label}": {
+                "median": round(float(np.median(t))),
+                "max": round(float(np.max(t))),
+            }
+            for (way, label), t in times.items()
+        },
+        "lock_ms": {
+            way: {
+                "median": round(float(np.median(h)) * 1000, 1),
+                "max": round(float(np.max(h)) * 1000, 1),
+            }
+            for way, h in held.items()
+        },
+        "machine": machine(),
+    }
     write_results(args.out, "ops_page_speed", summary, markdown(summary))
 
 
 def markdown(s: dict) -> str:
-    ratio = {label: s["refresh_ms"][f"re-read, {label}"]["median"] / max(s["refresh_ms"][f"incremental, {label}"]["median"], 1)
-             for label in WINDOWS}
-    lines = [f"# Operations page refresh, {s['reports']:,} reports ({s['instances']} instances every {s['interval_s']} s)", "",
-             f"Each of {s['repeat']} refreshes follows 10 s of new reports; the page's own code, its Bokeh models built.", "",
-             "| window | incremental: median / max | re-read: median / max | re-read ÷ incremental |", "|---|---:|---:|---:|"]
+    ratio = {
+        label: s["refresh_ms"][f"re-read, {label}"]["median"]
+        / max(s["refresh_ms"][f"incremental, {label}"]["median"], 1)
+        for label in WINDOWS
+    }
+    lines = [
+        f"# Operations page refresh, {s['reports']:,} reports ({s['instances']} instances every {s['interval_s']} s)",
+        "",
+        f"Each of {s['repeat']} refreshes follows 10 s of new reports; the page's own code, its Bokeh models built.",
+        "",
+        "| window | incremental: median / max | re-read: median / max | re-read ÷ incremental |",
+        "|---|---:|---:|---:|",
+    ]
     for label in WINDOWS:
         inc, full = s["refresh_ms"][f"incremental, {label}"], s["refresh_ms"][f"re-read, {label}"]
-        lines.append(f"| {label} | {inc['median']:,} / {inc['max']:,} ms | {full['median']:,} / {full['max']:,} ms | "
-                     f"{ratio[label]:.1f}× |")
-    lines += ["", "| | |", "|---|---|",
-              f"| store lock held per read, incremental (median / max) | {s['lock_ms']['incremental']['median']} / "
-              f"{s['lock_ms']['incremental']['max']} ms |",
-              f"| store lock held per read, re-read (median / max) | {s['lock_ms']['re-read']['median']} / "
-              f"{s['lock_ms']['re-read']['max']} ms |",
-              f"| first read of the day, once per server process (lock held) | {s['cold_history_ms']:,} ms "
-              f"({s['cold_lock_ms']} ms) |",
-              f"| the history's memory | {s['history_mb']} MB |",
-              f"| points per line in a 24 h chart | {s['points_per_line_24h']} (a report every 10 s: 8,640) |", ""]
+        lines.append(
+            f"| {label} | {inc['median']:,} / {inc['max']:,} ms | {full['median']:,} / {full['max']:,} ms | "
+            f"{ratio[label]:.1f}× |"
+        )
+    lines += [
+        "",
+        "| | |",
+        "|---|---|",
+        f"| store lock held per read, incremental (median / max) | {s['lock_ms']['incremental']['median']} / "
+        f"{s['lock_ms']['incremental']['max']} ms |",
+        f"| store lock held per read, re-read (median / max) | {s['lock_ms']['re-read']['median']} / "
+        f"{s['lock_ms']['re-read']['max']} ms |",
+        f"| first read of the day, once per server process (lock held) | {s['cold_history_ms']:,} ms "
+        f"({s['cold_lock_ms']} ms) |",
+        f"| the history's memory | {s['history_mb']} MB |",
+        f"| points per line in a 24 h chart | {s['points_per_line_24h']} (a report every 10 s: 8,640) |",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -1,5 +1,6 @@
 """What every benchmark shares: where its results go, the machine they were measured on, and
 writing them as JSON (for scripts) and Markdown (for people, linked from the README)."""
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,13 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def machine(**more) -> dict:
     """The machine a result was measured on: shared and noisy, so compare ratios from one run."""
-    return {"cores": os.cpu_count(), "platform": platform.platform(),
-            "python": platform.python_version(),
-            "load_average": [round(x, 2) for x in os.getloadavg()], **more}
+    return {
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        **more,
+    }
 
 
 def write_results(out: Path, name: str, results: dict, markdown: str | None = None) -> None:

@@ -3,6 +3,7 @@
 Services load it with `load_bundle`, which refuses a bundle that is incomplete, altered, or
 built by feature code that differs from the code now running.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,9 +28,21 @@ FILES = {
 }
 # Names of model.onnx's input (the bundle's features, float32) and output (P(repaid), P(default)).
 ONNX_INPUT, ONNX_OUTPUT = "features", "probabilities"
-REQUIRED_KEYS = ("model_version", "features", "threshold", "cost_fn", "cost_fp", "metrics",
-                 "data_fingerprint", "created_at", "libraries", "vocabularies", "reference_stats",
-                 "base_value", "files")
+REQUIRED_KEYS = (
+    "model_version",
+    "features",
+    "threshold",
+    "cost_fn",
+    "cost_fp",
+    "metrics",
+    "data_fingerprint",
+    "created_at",
+    "libraries",
+    "vocabularies",
+    "reference_stats",
+    "base_value",
+    "files",
+)
 
 
 class BundleError(Exception):
@@ -70,9 +83,13 @@ def load_bundle(path: Path | str) -> Bundle:
         if not (path / name).is_file():
             raise BundleError(f"{path}: {name} is missing")
         if sha256(path / name) != manifest["files"].get(name):
-            raise BundleError(f"{path}: {name} does not match its checksum in {MANIFEST} (altered or partial copy)")
+            raise BundleError(
+                f"{path}: {name} does not match its checksum in {MANIFEST} (altered or partial copy)"
+            )
     if path.name != manifest["model_version"]:
-        raise BundleError(f"{path}: directory name differs from model_version {manifest['model_version']!r}")
+        raise BundleError(
+            f"{path}: directory name differs from model_version {manifest['model_version']!r}"
+        )
     _check_features(path, manifest)
     return Bundle(path, manifest)
 
@@ -97,7 +114,9 @@ def _check_features(path: Path, manifest: dict) -> None:
     expected = manifest["features"]
     unknown = [f for f in expected if f not in computed]
     if unknown:
-        raise BundleError(f"{path}: feature(s) {', '.join(unknown[:5])} are not computed by this code version")
+        raise BundleError(
+            f"{path}: feature(s) {', '.join(unknown[:5])} are not computed by this code version"
+        )
     if len(set(expected)) != len(expected):
         raise BundleError(f"{path}: duplicate feature names in {MANIFEST}")
 
@@ -112,20 +131,28 @@ def check_input_policy(bundle: Bundle) -> Bundle:
     """
     record = bundle.manifest.get("input_policy")
     if not record:
-        raise BundleError(f"{bundle.path}: {MANIFEST} records no input policy "
-                          "(trained before credit/input_policy.json)")
+        raise BundleError(
+            f"{bundle.path}: {MANIFEST} records no input policy "
+            "(trained before credit/input_policy.json)"
+        )
     breaches = policy_breaches(bundle.features, record["groups"])
     if breaches:
-        raise BundleError(f"{bundle.path}: the inputs break the input policy: {'; '.join(breaches[:5])}")
+        raise BundleError(
+            f"{bundle.path}: the inputs break the input policy: {'; '.join(breaches[:5])}"
+        )
     return bundle
 
 
 def latest_bundle(models_dir: Path | str) -> Path:
     """The most recently created bundle directory under models_dir."""
-    candidates = sorted(Path(models_dir).glob(f"*/{MANIFEST}"),
-                        key=lambda m: json.loads(m.read_text()).get("created_at", ""))
+    candidates = sorted(
+        Path(models_dir).glob(f"*/{MANIFEST}"),
+        key=lambda m: json.loads(m.read_text()).get("created_at", ""),
+    )
     if not candidates:
-        raise BundleError(f"{models_dir}: no model bundle found (run `make demo` or `python -m training`)")
+        raise BundleError(
+            f"{models_dir}: no model bundle found (run `make demo` or `python -m training`)"
+        )
     return candidates[-1].parent
 
 

@@ -4,6 +4,7 @@ Platt scaling on the log-odds: PD = sigmoid(slope * margin + intercept). It is m
 (ranking and AUC unchanged) and linear in log-odds, so per-feature contributions that add
 up to the margin still add up after calibration.
 """
+
 from __future__ import annotations
 
 import numpy as np

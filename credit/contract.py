@@ -4,6 +4,7 @@
 credit.topics into DIRECTORY (default docs/contract, run from the repository's root) and removes
 the schemas of topics that no longer exist. A unit test checks the files equal the models.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,10 +13,26 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from credit.events import (AlertRaised, ApplicationExplained, ApplicationReceived, ApplicationReviewed,
-                           ApplicationScored, DeadLettered, HistoryRecorded, ServiceReported)
-from credit.topics import (CLIENT_HISTORY, LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS, LOAN_REVIEWS,
-                           OPS_ALERTS, OPS_METRICS, TOPIC_CONFIGS)
+from credit.events import (
+    AlertRaised,
+    ApplicationExplained,
+    ApplicationReceived,
+    ApplicationReviewed,
+    ApplicationScored,
+    DeadLettered,
+    HistoryRecorded,
+    ServiceReported,
+)
+from credit.topics import (
+    CLIENT_HISTORY,
+    LOAN_APPLICATIONS,
+    LOAN_DECISIONS,
+    LOAN_EXPLANATIONS,
+    LOAN_REVIEWS,
+    OPS_ALERTS,
+    OPS_METRICS,
+    TOPIC_CONFIGS,
+)
 
 DIRECTORY = Path("docs/contract")
 SUFFIX = ".schema.json"
@@ -27,7 +44,10 @@ _EVENTS: dict[str, tuple[type[BaseModel], str]] = {
     LOAN_DECISIONS: (ApplicationScored, _CLIENT_KEY),
     LOAN_EXPLANATIONS: (ApplicationExplained, _CLIENT_KEY),
     LOAN_REVIEWS: (ApplicationReviewed, _CLIENT_KEY),
-    CLIENT_HISTORY: (HistoryRecorded, _CLIENT_KEY + " (compacted: the latest event per key counts)"),
+    CLIENT_HISTORY: (
+        HistoryRecorded,
+        _CLIENT_KEY + " (compacted: the latest event per key counts)",
+    ),
     OPS_METRICS: (ServiceReported, _SERVICE_KEY),
     OPS_ALERTS: (AlertRaised, _SERVICE_KEY),
 }
@@ -42,15 +62,22 @@ def event_of(topic: str) -> tuple[type[BaseModel], str]:
 def schema_of(topic: str) -> dict:
     """The JSON Schema (2020-12) of one message's value on `topic`."""
     event, key = event_of(topic)
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"{topic}{SUFFIX}",
-            **event.model_json_schema(),
-            "x-topic": topic, "x-key": key, "x-value": "one event per message: this JSON object, in UTF-8"}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{topic}{SUFFIX}",
+        **event.model_json_schema(),
+        "x-topic": topic,
+        "x-key": key,
+        "x-value": "one event per message: this JSON object, in UTF-8",
+    }
 
 
 def schemas() -> dict[str, str]:
     """File name -> text (sorted keys, 2-space indent, trailing newline) of every topic's schema."""
-    return {f"{topic}{SUFFIX}": json.dumps(schema_of(topic), indent=2, sort_keys=True) + "\n"
-            for topic in sorted(TOPIC_CONFIGS)}
+    return {
+        f"{topic}{SUFFIX}": json.dumps(schema_of(topic), indent=2, sort_keys=True) + "\n"
+        for topic in sorted(TOPIC_CONFIGS)
+    }
 
 
 def write(directory: Path = DIRECTORY) -> list[str]:

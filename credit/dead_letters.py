@@ -1,4 +1,5 @@
 """Decoding incoming events, and what is kept of those that cannot be processed."""
+
 from __future__ import annotations
 
 import base64
@@ -15,6 +16,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Message:
     """What a worker needs of a consumed message (no Kafka library here)."""
+
     key: bytes | None
     value: bytes | None
     topic: str
@@ -73,24 +75,44 @@ def decode_decision(raw: bytes | None) -> ApplicationScored:
 
 def describe(error: ValidationError, limit: int = 10) -> str:
     """'field: problem; field: problem' for the first `limit` problems of a validation error."""
-    parts = [f"{'.'.join(str(p) for p in e['loc']) or 'message'}: {e['msg']}" for e in error.errors()[:limit]]
+    parts = [
+        f"{'.'.join(str(p) for p in e['loc']) or 'message'}: {e['msg']}"
+        for e in error.errors()[:limit]
+    ]
     more = len(error.errors()) - limit
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
 def dead_letter_of(message: Message, reason: str, service: str) -> DeadLettered:
     """The dead letter of a consumed message, logged by position (never its content)."""
-    log.warning("%s dead-letters %s[%d]@%d: %s", service, message.topic, message.partition, message.offset, reason[:200])
-    return dead_letter(message.value, reason, message.topic, message.partition, message.offset, service)
+    log.warning(
+        "%s dead-letters %s[%d]@%d: %s",
+        service,
+        message.topic,
+        message.partition,
+        message.offset,
+        reason[:200],
+    )
+    return dead_letter(
+        message.value, reason, message.topic, message.partition, message.offset, service
+    )
 
 
-def dead_letter(raw: bytes | None, reason: str, topic: str, partition: int, offset: int, service: str) -> DeadLettered:
+def dead_letter(
+    raw: bytes | None, reason: str, topic: str, partition: int, offset: int, service: str
+) -> DeadLettered:
     """The dead letter of one message; of a message too large to be carried whole, its first ORIGINAL_KEPT bytes
     (the broker takes messages of 1 MB, and base64 makes them a third larger)."""
     raw = raw or b""
-    return DeadLettered(reason=reason, source_topic=topic, source_partition=partition, source_offset=offset,
-                        original=base64.b64encode(raw[:ORIGINAL_KEPT]).decode(), service=service,
-                        original_size=len(raw) if len(raw) > ORIGINAL_KEPT else None)
+    return DeadLettered(
+        reason=reason,
+        source_topic=topic,
+        source_partition=partition,
+        source_offset=offset,
+        original=base64.b64encode(raw[:ORIGINAL_KEPT]).decode(),
+        service=service,
+        original_size=len(raw) if len(raw) > ORIGINAL_KEPT else None,
+    )
 
 
 def cause(error: Exception) -> str:
@@ -99,7 +121,11 @@ def cause(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return describe(error)
     text = str(error).splitlines()[0] if str(error) else ""
-    return text if isinstance(error, ValueError) and text else f"{type(error).__name__}: {text}".rstrip(": ")
+    return (
+        text
+        if isinstance(error, ValueError) and text
+        else f"{type(error).__name__}: {text}".rstrip(": ")
+    )
 
 
 async def publish_each(results, publish, dead, what: str) -> int:
@@ -127,4 +153,6 @@ async def isolate_failures(items: list, work, failed) -> list[tuple]:
             await failed(items[0], error)
             return []
     middle = len(items) // 2
-    return await isolate_failures(items[:middle], work, failed) + await isolate_failures(items[middle:], work, failed)
+    return await isolate_failures(items[:middle], work, failed) + await isolate_failures(
+        items[middle:], work, failed
+    )

@@ -1,10 +1,14 @@
 """The lending policy: a PD at or above the threshold is refused; close to it, a person decides."""
+
 from __future__ import annotations
 
 import numpy as np
 
 GRANTED, REFUSED = "granted", "refused"
-DECIDED, TO_REVIEW = "decided", "to_review"  # decided automatically, or proposed and waiting for a reviewer
+DECIDED, TO_REVIEW = (
+    "decided",
+    "to_review",
+)  # decided automatically, or proposed and waiting for a reviewer
 # Within 10 % of the threshold the decision could easily have gone the other way: a reviewer decides.
 # That is about 5 % of the training population (20 % would send 10 % of applications to reviewers).
 REVIEW_BAND = 0.1

@@ -4,25 +4,36 @@ The application schema is built from the Kaggle columns, with the limits a real 
 respects (credit.limits), so a wrong type, a negative amount, a timestamp without a timezone or
 an unknown category is refused with the field's name. Every timestamp carries its timezone.
 """
+
 from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from credit.limits import APPLICATION_ID_PATTERN  # noqa: F401 - re-exported: the documented form of an id
-from credit.limits import (ApplicationId, Band, ClientId, Milliseconds, Number32, Points, Share, Threshold, Timestamp,
-                           application_number)
+from credit.limits import (
+    APPLICATION_ID_PATTERN,  # noqa: F401 - re-exported: the documented form of an id
+    ApplicationId,
+    Band,
+    ClientId,
+    Milliseconds,
+    Number32,
+    Points,
+    Share,
+    Threshold,
+    Timestamp,
+    application_number,
+)
 from credit.schema import columns_of
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def new_id() -> str:
@@ -85,30 +96,53 @@ def _application_fields() -> dict:
 
 # A loan application as submitted: the Kaggle application columns + application_id, submitted_at.
 ApplicationReceived = create_model(
-    "ApplicationReceived", __base__=_Application,
-    application_id=(ApplicationId, Field(default_factory=new_id, description=(
-        "The idempotency key. Optional: the ingest API gives a new uuid4; an application read from the topic "
-        "without one gets <topic>-<partition>-<offset>."))),
-    submitted_at=(Timestamp, Field(default_factory=now, description=(
-        "When it was submitted, with its timezone. Optional: the time it was accepted."))),
-    **_application_fields())
+    "ApplicationReceived",
+    __base__=_Application,
+    application_id=(
+        ApplicationId,
+        Field(
+            default_factory=new_id,
+            description=(
+                "The idempotency key. Optional: the ingest API gives a new uuid4; an application read from the topic "
+                "without one gets <topic>-<partition>-<offset>."
+            ),
+        ),
+    ),
+    submitted_at=(
+        Timestamp,
+        Field(
+            default_factory=now,
+            description=(
+                "When it was submitted, with its timezone. Optional: the time it was accepted."
+            ),
+        ),
+    ),
+    **_application_fields(),
+)
 
 
 class ApplicationScored(_Event):
     """The scorer's decision on one application. Its numbers are JSON numbers within their limits (credit.limits),
     so a decision the explainer could not explain faithfully is refused at decoding, naming the field."""
+
     application_id: ApplicationId
     client_id: ClientId
     probability_of_default: Share
-    decision: Literal["granted", "refused"]  # when to_review: the decision the model proposes to the reviewer
+    decision: Literal[
+        "granted", "refused"
+    ]  # when to_review: the decision the model proposes to the reviewer
     threshold: Threshold  # a PD at or above it is refused
     model_version: str
     decided_at: Timestamp
     submitted_at: Timestamp
-    status: Literal["decided", "to_review"] = "decided"  # to_review: a reviewer decides (credit.decision)
+    status: Literal["decided", "to_review"] = (
+        "decided"  # to_review: a reviewer decides (credit.decision)
+    )
     review_band: Band = 0.0  # PDs within this share of the threshold went to review
     timings_ms: dict[str, Milliseconds]  # per application, by stage
-    features: list[Optional[Number32]]  # the model input vector, in the bundle's feature order (None: missing)
+    features: list[
+        Number32 | None
+    ]  # the model input vector, in the bundle's feature order (None: missing)
 
 
 Text = dict[Literal["fr", "en"], str]  # the same words in every language the dashboard offers
@@ -116,15 +150,20 @@ Text = dict[Literal["fr", "en"], str]  # the same words in every language the da
 
 class GroupContribution(BaseModel):
     """One readable group's effect on the PD: the sum of its features' points (labels: credit.explain)."""
+
     group: str
     points: Points  # probability points: 0.01 is one percentage point of PD
 
 
 class Reason(BaseModel):
     group: str
-    code: Optional[Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{1,39}$")]] = Field(None, description=(
-        "The readable group's stable reason code (docs/reason_codes.md), for systems that store and show "
-        "machine-readable reasons. Absent only from explanations made before reason codes existed."))
+    code: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{1,39}$")] | None = Field(
+        None,
+        description=(
+            "The readable group's stable reason code (docs/reason_codes.md), for systems that store and show "
+            "machine-readable reasons. Absent only from explanations made before reason codes existed."
+        ),
+    )
     direction: Literal["raises", "lowers"]
     points: Points
     text: Text
@@ -132,6 +171,7 @@ class Reason(BaseModel):
 
 class ApplicationExplained(_Event):
     """Why a decision came out as it did: base_value + sum of contributions = probability_of_default."""
+
     application_id: ApplicationId
     client_id: ClientId
     model_version: str
@@ -140,7 +180,9 @@ class ApplicationExplained(_Event):
     threshold: Threshold
     base_value: Share  # the PD of a typical client, where the contributions start
     contributions: list[GroupContribution]  # every readable group, largest effect first
-    feature_points: list[Points]  # each model input's points, in the bundle's feature order (as the decision's)
+    feature_points: list[
+        Points
+    ]  # each model input's points, in the bundle's feature order (as the decision's)
     reasons: list[Reason]  # at most 4 raising the risk, then at most 4 lowering it
     summary: Text
     decided_at: Timestamp
@@ -154,6 +196,7 @@ JUSTIFICATION_MIN = 20  # characters: a sentence another reviewer can check, not
 class ApplicationReviewed(_Event):
     """A person's decision on an application (loan-reviews): a review of a case the scorer left to a
     reviewer, or a client's contestation of a decision. The latest one is the decision in force."""
+
     review_id: str = Field(default_factory=new_id)
     application_id: ApplicationId
     client_id: ClientId
@@ -161,7 +204,9 @@ class ApplicationReviewed(_Event):
     reviewer: str = Field(min_length=1)  # the account name of the reviewer who decided
     before: Literal["granted", "refused"]  # the decision in force (or proposed) before
     after: Literal["granted", "refused"]
-    justification: str = Field(min_length=JUSTIFICATION_MIN, max_length=2000)  # mandatory: why, in words another reviewer can check
+    justification: str = Field(
+        min_length=JUSTIFICATION_MIN, max_length=2000
+    )  # mandatory: why, in words another reviewer can check
     reviewed_at: Timestamp = Field(default_factory=now)
 
     @property
@@ -171,19 +216,25 @@ class ApplicationReviewed(_Event):
 
 class HistoryRecorded(_Event):
     """A client's history aggregates (compacted topic: the latest one per client counts)."""
+
     client_id: ClientId
-    aggregates: dict[str, Optional[Number32]]  # model inputs (None: missing)
+    aggregates: dict[str, Number32 | None]  # model inputs (None: missing)
     computed_from: str  # data fingerprint of the tables they were computed from
 
 
 class DeadLettered(_Event):
     """A message that could not be processed, kept with the reason."""
+
     reason: str
     source_topic: str
     source_partition: int
     source_offset: int
-    original: str = Field(json_schema_extra={"contentEncoding": "base64"})  # the original bytes, base64
-    original_size: Optional[int] = None  # the original's size in bytes when `original` keeps only its start
+    original: str = Field(
+        json_schema_extra={"contentEncoding": "base64"}
+    )  # the original bytes, base64
+    original_size: int | None = (
+        None  # the original's size in bytes when `original` keeps only its start
+    )
     service: str
     failed_at: Timestamp = Field(default_factory=now)
 
@@ -197,29 +248,45 @@ class Percentiles(BaseModel):
 
 class ServiceReported(_Operations):
     """One service instance's report to operations (ops.metrics), every interval_s."""
+
     service: str
     instance: str
     at: Timestamp
     interval_s: float  # since the previous report
-    counts: dict[str, int]  # this interval: received, sent, errors, dead_letters, granted, refused...
+    counts: dict[
+        str, int
+    ]  # this interval: received, sent, errors, dead_letters, granted, refused...
     totals: dict[str, int]  # since the instance started
     rates_per_s: dict[str, float]  # counts / interval_s
     latency: dict[str, Percentiles]  # e.g. submitted_to_decided, batch
-    lag: Optional[int] = None  # messages on the input topic not yet processed and committed (None: not known yet)
-    pd_histogram: Optional[list[int]] = None  # the scorer: decisions per PD bin of credit.monitoring.PD_BINS
-    drift: dict[str, float] = {}  # PSI of the PD and main inputs over the recent window vs the training reference
-    unaccounted: int = 0  # messages received with no outcome (result, dead letter...) and not in flight: a loss
+    lag: int | None = (
+        None  # messages on the input topic not yet processed and committed (None: not known yet)
+    )
+    pd_histogram: list[int] | None = (
+        None  # the scorer: decisions per PD bin of credit.monitoring.PD_BINS
+    )
+    drift: dict[
+        str, float
+    ] = {}  # PSI of the PD and main inputs over the recent window vs the training reference
+    unaccounted: int = (
+        0  # messages received with no outcome (result, dead letter...) and not in flight: a loss
+    )
 
 
 class AlertRaised(_Operations):
     """Something operations should look at (ops.alerts): a drift, a dead-letter share or a lag past its threshold,
     a service whose counts do not balance, messages that did not reach the next stage in time, a feed that
     cannot commit; and when one of them is resolved."""
+
     service: str
     kind: Literal["drift", "dead_letters", "lag", "unbalanced", "reconciliation", "stalled"]
     subject: str  # the input (or "PD") that drifted; "share" for dead letters; "messages" for lag
-    level: Literal["warn", "alarm", "resolved"]  # resolved: back to normal after a warning or an alarm
+    level: Literal[
+        "warn", "alarm", "resolved"
+    ]  # resolved: back to normal after a warning or an alarm
     value: float
     threshold: float
     at: Timestamp
-    detail: Optional[str] = None  # reconciliation: the oldest application waiting; unbalanced: the totals
+    detail: str | None = (
+        None  # reconciliation: the oldest application waiting; unbalanced: the totals
+    )

@@ -6,6 +6,7 @@ option group (age, family situation, building statistics) that training includes
 (`python -m training --include-group/--exclude-group`). Feature code takes its inputs from here,
 and a bundle records the policy and the group choices it was trained under (`policy_record`).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,30 +41,47 @@ def group_choices(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> d
     include, exclude = set(include), set(exclude)
     unknown = (include | exclude) - set(policy()["groups"])
     if unknown:
-        raise PolicyError(f"unknown option group(s) {', '.join(sorted(unknown))} (known: {', '.join(policy()['groups'])})")
+        raise PolicyError(
+            f"unknown option group(s) {', '.join(sorted(unknown))} (known: {', '.join(policy()['groups'])})"
+        )
     if include & exclude:
-        raise PolicyError(f"group(s) {', '.join(sorted(include & exclude))} both included and excluded")
-    return {group: INCLUDE if group in include else EXCLUDE if group in exclude else spec["default"]
-            for group, spec in policy()["groups"].items()}
+        raise PolicyError(
+            f"group(s) {', '.join(sorted(include & exclude))} both included and excluded"
+        )
+    return {
+        group: INCLUDE if group in include else EXCLUDE if group in exclude else spec["default"]
+        for group, spec in policy()["groups"].items()
+    }
 
 
 def policy_record(groups: Mapping[str, str]) -> dict:
     """What a bundle's manifest records: the policy's version, hash and content, and the group choices."""
-    return {"version": policy()["version"], "sha256": hashlib.sha256(_text().encode()).hexdigest(),
-            "groups": dict(groups), "policy": policy()}
+    return {
+        "version": policy()["version"],
+        "sha256": hashlib.sha256(_text().encode()).hexdigest(),
+        "groups": dict(groups),
+        "policy": policy(),
+    }
 
 
 @cache
 def application_inputs() -> dict[str, str]:
     """application_train columns the features may read (admitted or in an option group), with their kind."""
     fields = policy()["application_train"]
-    return {column: kind for column, kind in columns_of("application_train").items()
-            if fields[column]["use"] in (ADMITTED, OPTION)}
+    return {
+        column: kind
+        for column, kind in columns_of("application_train").items()
+        if fields[column]["use"] in (ADMITTED, OPTION)
+    }
 
 
 def group_fields(group: str) -> tuple[str, ...]:
     """The application fields of one option group."""
-    return tuple(c for c, e in policy()["application_train"].items() if e["use"] == OPTION and e["group"] == group)
+    return tuple(
+        c
+        for c, e in policy()["application_train"].items()
+        if e["use"] == OPTION and e["group"] == group
+    )
 
 
 def protected_fields() -> tuple[str, ...]:
@@ -92,11 +110,16 @@ def breaches(sources: Mapping[str, Iterable[str]], groups: Mapping[str, str]) ->
     return found
 
 
-def allowed(sources: Mapping[str, Iterable[str]], groups: Mapping[str, str], without: Iterable[str] = ()) -> list[str]:
+def allowed(
+    sources: Mapping[str, Iterable[str]], groups: Mapping[str, str], without: Iterable[str] = ()
+) -> list[str]:
     """The features (in order) every source of which the policy allows, none of them in `without`."""
     without = set(without)
-    return [feature for feature, fields in sources.items()
-            if not any(_rule(s, groups) or s in without for s in fields)]
+    return [
+        feature
+        for feature, fields in sources.items()
+        if not any(_rule(s, groups) or s in without for s in fields)
+    ]
 
 
 def _rule(source: str, groups: Mapping[str, str]) -> str | None:
@@ -107,5 +130,7 @@ def _rule(source: str, groups: Mapping[str, str]) -> str | None:
     if entry["use"] == EXCLUDED:
         return f"excluded by the input policy: {entry['reason']}"
     if entry["use"] == OPTION and groups.get(entry["group"]) != INCLUDE:
-        return f"in the option group {entry['group']!r}, which this model excludes: {entry['reason']}"
+        return (
+            f"in the option group {entry['group']!r}, which this model excludes: {entry['reason']}"
+        )
     return None

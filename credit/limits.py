@@ -5,6 +5,7 @@ Ids fit a signed 64-bit integer (Kafka keys, SQLite, pandas). Application number
 Kaggle limits; counts and 0/1 flags are whole numbers; DAYS_* count days before the application.
 Every row of the Kaggle files respects these limits (the full files' extremes are in the comments).
 """
+
 from __future__ import annotations
 
 import numbers
@@ -44,9 +45,13 @@ def _integer(value):
 def _timestamp(value):
     """A date-time as text, RFC 3339 with its timezone; not a number of seconds (pydantic would take one)."""
     if isinstance(value, str) and not _RFC3339.fullmatch(value):
-        raise PydanticCustomError("datetime_format", "Input should be an RFC 3339 date-time, e.g. 2026-12-01T19:45:00Z")
+        raise PydanticCustomError(
+            "datetime_format", "Input should be an RFC 3339 date-time, e.g. 2026-12-01T19:45:00Z"
+        )
     if not isinstance(value, (str, datetime)):
-        raise PydanticCustomError("datetime_type", "Input should be an RFC 3339 date-time, e.g. 2026-12-01T19:45:00Z")
+        raise PydanticCustomError(
+            "datetime_type", "Input should be an RFC 3339 date-time, e.g. 2026-12-01T19:45:00Z"
+        )
     return value
 
 
@@ -57,17 +62,29 @@ def _whole(value: float | None) -> float | None:
     return value
 
 
-ClientId = Annotated[int, Field(gt=0, le=INT64_MAX), BeforeValidator(_integer)]  # SK_ID_CURR: a JSON integer
+ClientId = Annotated[
+    int, Field(gt=0, le=INT64_MAX), BeforeValidator(_integer)
+]  # SK_ID_CURR: a JSON integer
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp)]  # every event's times
 ApplicationId = Annotated[str, Field(min_length=1, max_length=64, pattern=APPLICATION_ID_PATTERN)]
 
 # The numbers of the other events: JSON numbers (never booleans or numeric strings), finite, within their limits.
 DURATION_MAX_MS = 3_600_000  # an hour: a stage's time per application is milliseconds, never this
-Number32 = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-FLOAT32_MAX, le=FLOAT32_MAX)]  # a model input
-Share = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=1)]  # a probability (of default)
-Threshold = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, lt=1)]  # PD from which a loan is refused
-Band = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, lt=1)]  # a share of the threshold
-Points = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1, le=1)]  # probability points: a PD difference
+Number32 = Annotated[
+    float, Field(strict=True, allow_inf_nan=False, ge=-FLOAT32_MAX, le=FLOAT32_MAX)
+]  # a model input
+Share = Annotated[
+    float, Field(strict=True, allow_inf_nan=False, ge=0, le=1)
+]  # a probability (of default)
+Threshold = Annotated[
+    float, Field(strict=True, allow_inf_nan=False, gt=0, lt=1)
+]  # PD from which a loan is refused
+Band = Annotated[
+    float, Field(strict=True, allow_inf_nan=False, ge=0, lt=1)
+]  # a share of the threshold
+Points = Annotated[
+    float, Field(strict=True, allow_inf_nan=False, ge=-1, le=1)
+]  # probability points: a PD difference
 Milliseconds = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=DURATION_MAX_MS)]
 
 _WHOLE = {"multiple_of": 1}
@@ -103,22 +120,34 @@ def application_number(column: str):
     if column == "DAYS_EMPLOYED":
         return _days_employed()
     limits = number_limits(column)
-    kind = Annotated[Optional[float], AfterValidator(_whole)] if "multiple_of" in limits else Optional[float]
+    kind = (
+        Annotated[float | None, AfterValidator(_whole)]
+        if "multiple_of" in limits
+        else Optional[float]
+    )
     return (kind, Field(None, strict=True, allow_inf_nan=False, **limits))
 
 
 def _employed_or_sentinel(days: float | None) -> float | None:
     if days is not None and days > 0 and days != DAYS_SENTINEL:
         raise PydanticCustomError(
-            "days_employed", "must be 0 or less (days before the application), or {sentinel} (not employed)",
-            {"sentinel": DAYS_SENTINEL})
+            "days_employed",
+            "must be 0 or less (days before the application), or {sentinel} (not employed)",
+            {"sentinel": DAYS_SENTINEL},
+        )
     return days
 
 
 def _days_employed():
     """DAYS_EMPLOYED: days before the application, or Kaggle's 365243 for "not employed"."""
-    schema = {"anyOf": [{"type": "number", "minimum": DAYS_MIN, "maximum": 0},
-                        {"type": "number", "const": DAYS_SENTINEL}, {"type": "null"}],
-              "default": None, "title": "Days Employed"}
-    kind = Annotated[Optional[float], AfterValidator(_employed_or_sentinel), WithJsonSchema(schema)]
+    schema = {
+        "anyOf": [
+            {"type": "number", "minimum": DAYS_MIN, "maximum": 0},
+            {"type": "number", "const": DAYS_SENTINEL},
+            {"type": "null"},
+        ],
+        "default": None,
+        "title": "Days Employed",
+    }
+    kind = Annotated[float | None, AfterValidator(_employed_or_sentinel), WithJsonSchema(schema)]
     return (kind, Field(None, strict=True, allow_inf_nan=False, ge=DAYS_MIN, le=DAYS_SENTINEL))

@@ -5,6 +5,7 @@ Pure bookkeeping, no Kafka: the operations feed tells it what it reads from the 
 A message waits in a stage from when it was seen until its result (same application_id on the next
 topic, or in the store) or its dead letter (same topic, partition and offset) is seen, in either order.
 """
+
 from __future__ import annotations
 
 import time
@@ -12,8 +13,14 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from credit.monitoring import Measure
-from credit.topics import APPLICATIONS_DLQ, DASHBOARD_DLQ, DECISIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS, \
-    LOAN_EXPLANATIONS
+from credit.topics import (
+    APPLICATIONS_DLQ,
+    DASHBOARD_DLQ,
+    DECISIONS_DLQ,
+    LOAN_APPLICATIONS,
+    LOAN_DECISIONS,
+    LOAN_EXPLANATIONS,
+)
 
 RECONCILE_AFTER_S = 60.0  # a message still waiting this long after it was seen is reported
 
@@ -31,7 +38,9 @@ class Stage:
 
     def __init__(self, subject: str, topic: str):
         self.subject, self.topic = subject, topic
-        self.waiting: dict[tuple[int, int], tuple[float, str | None]] = {}  # (partition, offset) -> (seen, id)
+        self.waiting: dict[
+            tuple[int, int], tuple[float, str | None]
+        ] = {}  # (partition, offset) -> (seen, id)
         self._by_id: dict[str, set[tuple[int, int]]] = defaultdict(set)
         self._done: dict[object, float] = {}  # ids and positions whose outcome came first
         self._done_order: deque = deque()
@@ -60,8 +69,11 @@ class Stage:
         self._remember(position, at)
 
     def overdue(self, now: float, after_s: float) -> Overdue | None:
-        late = [(seen, application_id or f"{self.topic}-{p}-{o}")
-                for (p, o), (seen, application_id) in self.waiting.items() if now - seen >= after_s]
+        late = [
+            (seen, application_id or f"{self.topic}-{p}-{o}")
+            for (p, o), (seen, application_id) in self.waiting.items()
+            if now - seen >= after_s
+        ]
         if not late:
             return None
         seen, oldest = min(late)
@@ -87,9 +99,11 @@ class Reconciliation:
         self.explained = Stage("not explained", LOAN_DECISIONS)
         self.stored = Stage("not stored", LOAN_EXPLANATIONS)
         self._results = {LOAN_DECISIONS: self.decided, LOAN_EXPLANATIONS: self.explained}
-        self._letters = {(APPLICATIONS_DLQ, LOAN_APPLICATIONS): self.decided,
-                         (DECISIONS_DLQ, LOAN_DECISIONS): self.explained,
-                         (DASHBOARD_DLQ, LOAN_EXPLANATIONS): self.stored}
+        self._letters = {
+            (APPLICATIONS_DLQ, LOAN_APPLICATIONS): self.decided,
+            (DECISIONS_DLQ, LOAN_DECISIONS): self.explained,
+            (DASHBOARD_DLQ, LOAN_EXPLANATIONS): self.stored,
+        }
         self._inputs = {stage.topic: stage for stage in (self.decided, self.explained, self.stored)}
 
     def message(self, topic: str, partition: int, offset: int, application_id: str | None) -> None:
@@ -99,7 +113,9 @@ class Reconciliation:
             self._results[topic].passed(application_id, at)
         self._inputs[topic].seen(partition, offset, application_id, at)
 
-    def dead_letter(self, dead_letter_topic: str, source_topic: str, partition: int, offset: int) -> None:
+    def dead_letter(
+        self, dead_letter_topic: str, source_topic: str, partition: int, offset: int
+    ) -> None:
         stage = self._letters.get((dead_letter_topic, source_topic))
         if stage is not None:
             stage.dead_lettered(partition, offset, self._clock())
@@ -112,7 +128,11 @@ class Reconciliation:
     def waiting_to_be_stored(self) -> list[str]:
         """The explanations still waiting after the set time, whose presence in the store is to be checked."""
         now = self._clock()
-        return [i for seen, i in self.stored.waiting.values() if i is not None and now - seen >= self.after_s]
+        return [
+            i
+            for seen, i in self.stored.waiting.values()
+            if i is not None and now - seen >= self.after_s
+        ]
 
     def overdue(self) -> list[Overdue]:
         """What waits longer than the set time, per stage; also forgets outcomes too old to matter."""
@@ -126,7 +146,9 @@ class Reconciliation:
         """One measure per stage for credit.monitoring.Alerts: an alarm while anything is overdue, naming the
         oldest application waiting."""
         overdue = {o.subject: o for o in self.overdue()}
-        return [Measure("reconciliation", stage.subject, o.messages, "alarm", 0, 0, o.oldest)
-                if (o := overdue.get(stage.subject))
-                else Measure("reconciliation", stage.subject, 0, None, 0, 0)
-                for stage in (self.decided, self.explained, self.stored)]
+        return [
+            Measure("reconciliation", stage.subject, o.messages, "alarm", 0, 0, o.oldest)
+            if (o := overdue.get(stage.subject))
+            else Measure("reconciliation", stage.subject, 0, None, 0, 0)
+            for stage in (self.decided, self.explained, self.stored)
+        ]

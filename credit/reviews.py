@@ -3,6 +3,7 @@
 The dashboard's store answers the same question in SQL, for speed over many files
 (tests/unit/test_review_rules.py checks that both agree).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -18,7 +19,9 @@ def in_force(decision: ApplicationScored, reviews: Sequence[ApplicationReviewed]
     reviewer). Reviews come in the order they arrived; of two made at the same time, the later arrival counts
     (a client's reviews come in one partition, so in the order they were published)."""
     if reviews:
-        return max(enumerate(reviews), key=lambda arrival: (arrival[1].reviewed_at, arrival[0]))[1].after
+        return max(enumerate(reviews), key=lambda arrival: (arrival[1].reviewed_at, arrival[0]))[
+            1
+        ].after
     return decision.decision if decision.status == DECIDED else None
 
 

@@ -1,4 +1,5 @@
 """The seven Kaggle "Home Credit Default Risk" tables: their files, columns and codes."""
+
 from __future__ import annotations
 
 import json

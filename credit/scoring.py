@@ -4,6 +4,7 @@ The rules are here (features, inputs the model can hold, calibration, the decisi
 band); the model's runtime is an adapter (adapters/onnx_scorer.py) that only turns model inputs
 into raw margins. The scorer service, the dashboard's simulations and the benchmarks share them.
 """
+
 from __future__ import annotations
 
 import time
@@ -38,8 +39,12 @@ class Scorer(ABC):
         """Calibrated PDs of model inputs (rows of the bundle's features)."""
         return calibrate(self.margins(x), self.bundle.calibrator)
 
-    def score(self, applications: Sequence[Mapping], histories: Mapping[int, Mapping],
-              review_band: float | None = None) -> list[ApplicationScored]:
+    def score(
+        self,
+        applications: Sequence[Mapping],
+        histories: Mapping[int, Mapping],
+        review_band: float | None = None,
+    ) -> list[ApplicationScored]:
         """Decisions for validated application events (dicts), in order; histories: aggregates by client id.
 
         review_band: another band than the scorer's, for the dashboard's simulations, which apply the band
@@ -52,12 +57,19 @@ class Scorer(ABC):
         featured = time.perf_counter()
         pd_ = self.probabilities(x)
         inferred = time.perf_counter()
-        decisions, status = decide(pd_, self.bundle.threshold), statuses(pd_, self.bundle.threshold, band)
-        timings = {"features_ms": (featured - started) * 1000 / len(x),
-                   "inference_ms": (inferred - featured) * 1000 / len(x)}
+        decisions, status = (
+            decide(pd_, self.bundle.threshold),
+            statuses(pd_, self.bundle.threshold, band),
+        )
+        timings = {
+            "features_ms": (featured - started) * 1000 / len(x),
+            "inference_ms": (inferred - featured) * 1000 / len(x),
+        }
         decided_at = now()
-        return [self._event(app, float(p), str(d), str(s), band, row, timings, decided_at)
-                for app, p, d, s, row in zip(applications, pd_, decisions, status, x)]
+        return [
+            self._event(app, float(p), str(d), str(s), band, row, timings, decided_at)
+            for app, p, d, s, row in zip(applications, pd_, decisions, status, x)
+        ]
 
     def _check_representable(self, x: np.ndarray) -> None:
         """Refuse inputs the model's float32 would turn into infinities (raises, naming the feature)."""
@@ -65,12 +77,32 @@ class Scorer(ABC):
             bad = np.isinf(x.astype(np.float32))
         if bad.any():
             column = int(np.argwhere(bad)[0][1])
-            raise ValueError(f"feature {self.bundle.features[column]} is beyond the model's float32 range")
+            raise ValueError(
+                f"feature {self.bundle.features[column]} is beyond the model's float32 range"
+            )
 
-    def _event(self, app: Mapping, pd_: float, decision: str, status: str, band: float, row: np.ndarray,
-               timings: dict, decided_at: datetime) -> ApplicationScored:
+    def _event(
+        self,
+        app: Mapping,
+        pd_: float,
+        decision: str,
+        status: str,
+        band: float,
+        row: np.ndarray,
+        timings: dict,
+        decided_at: datetime,
+    ) -> ApplicationScored:
         return ApplicationScored(
-            application_id=app["application_id"], client_id=app["SK_ID_CURR"], probability_of_default=pd_,
-            decision=decision, threshold=self.bundle.threshold, model_version=self.bundle.model_version,
-            decided_at=decided_at, submitted_at=app["submitted_at"], timings_ms=timings, status=status,
-            review_band=band, features=[None if np.isnan(v) else float(v) for v in row])
+            application_id=app["application_id"],
+            client_id=app["SK_ID_CURR"],
+            probability_of_default=pd_,
+            decision=decision,
+            threshold=self.bundle.threshold,
+            model_version=self.bundle.model_version,
+            decided_at=decided_at,
+            submitted_at=app["submitted_at"],
+            timings_ms=timings,
+            status=status,
+            review_band=band,
+            features=[None if np.isnan(v) else float(v) for v in row],
+        )

@@ -3,6 +3,7 @@
 Each filter is turned into integer codes once (-1: no value); a mask is then a table lookup per
 filter, fast enough to recompute at every click on 300,000 clients.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -17,9 +18,14 @@ from credit.similarity import derive, numbers
 
 # Age bands in years, left-closed: the dashboard's segments and the training report's fairness rates.
 AGE_BANDS = [0, 25, 35, 45, 55, 65, 200]
-AGE_LABELS = {"<25": ("moins de 25 ans", "under 25"), "25-34": ("25 à 34 ans", "25 to 34"),
-              "35-44": ("35 à 44 ans", "35 to 44"), "45-54": ("45 à 54 ans", "45 to 54"),
-              "55-64": ("55 à 64 ans", "55 to 64"), "65+": ("65 ans et plus", "65 and over")}
+AGE_LABELS = {
+    "<25": ("moins de 25 ans", "under 25"),
+    "25-34": ("25 à 34 ans", "25 to 34"),
+    "35-44": ("35 à 44 ans", "35 to 44"),
+    "45-54": ("45 à 54 ans", "45 to 54"),
+    "55-64": ("55 à 64 ans", "55 to 64"),
+    "65+": ("65 ans et plus", "65 and over"),
+}
 INCOME_BANDS = 5  # quantile bands of declared income, "Q1" (lowest) to "Q5"
 REGION_RATINGS = (1, 2, 3)
 CATEGORIES = ("NAME_CONTRACT_TYPE", "NAME_FAMILY_STATUS", "NAME_EDUCATION_TYPE")
@@ -58,13 +64,17 @@ def _codes(values: np.ndarray, edges: Iterable[float]) -> np.ndarray:
 def age_band_codes(age_years: np.ndarray) -> np.ndarray:
     """Each age's band, an index into AGE_LABELS; -1 where unknown or outside every band."""
     age = np.asarray(age_years, dtype="float64")
-    return np.where((age < AGE_BANDS[0]) | (age >= AGE_BANDS[-1]), -1, _codes(age, AGE_BANDS[1:-1])).astype("int16")
+    return np.where(
+        (age < AGE_BANDS[0]) | (age >= AGE_BANDS[-1]), -1, _codes(age, AGE_BANDS[1:-1])
+    ).astype("int16")
 
 
 def age_band(days_birth: pd.Series) -> pd.Series:
     """The age band of each DAYS_BIRTH, as categories named like AGE_LABELS' keys (NaN: none)."""
     codes = age_band_codes(-days_birth.to_numpy(dtype="float64") / 365.25)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=list(AGE_LABELS)), index=days_birth.index)
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=list(AGE_LABELS)), index=days_birth.index
+    )
 
 
 class Segments:
@@ -72,16 +82,25 @@ class Segments:
         income = numbers(frame, "AMT_INCOME_TOTAL")
         self._income_edges = _income_edges(income)
         age, rating = derive(frame, "AGE_YEARS"), numbers(frame, "REGION_RATING_CLIENT")
-        self._values = {"AGE_BAND": list(AGE_LABELS), "REGION_RATING_CLIENT": list(REGION_RATINGS),
-                        "INCOME_BAND": [f"Q{i + 1}" for i in range(len(self._income_edges) + 1)]}
+        self._values = {
+            "AGE_BAND": list(AGE_LABELS),
+            "REGION_RATING_CLIENT": list(REGION_RATINGS),
+            "INCOME_BAND": [f"Q{i + 1}" for i in range(len(self._income_edges) + 1)],
+        }
         self._codes = {
             "AGE_BAND": age_band_codes(age),
             "INCOME_BAND": _codes(income, self._income_edges),
-            "REGION_RATING_CLIENT": np.where(np.isin(rating, REGION_RATINGS), rating - 1, -1).astype("int16"),
+            "REGION_RATING_CLIENT": np.where(
+                np.isin(rating, REGION_RATINGS), rating - 1, -1
+            ).astype("int16"),
         }
         for column in CATEGORIES:
-            self._values[column] = frame[column].value_counts().index.tolist()  # most frequent first
-            self._codes[column] = pd.Categorical(frame[column], categories=self._values[column]).codes
+            self._values[column] = (
+                frame[column].value_counts().index.tolist()
+            )  # most frequent first
+            self._codes[column] = pd.Categorical(
+                frame[column], categories=self._values[column]
+            ).codes
 
     def mask(self, filters: Mapping[str, object]) -> np.ndarray:
         """Clients in every filter's chosen value(s); a filter set to None or [] does not filter."""
@@ -92,24 +111,38 @@ class Segments:
             chosen = [chosen] if np.isscalar(chosen) else [] if chosen is None else list(chosen)
             if not chosen:
                 continue
-            allowed = np.zeros(len(self._values[key]) + 1, dtype=bool)  # the extra last one: code -1
+            allowed = np.zeros(
+                len(self._values[key]) + 1, dtype=bool
+            )  # the extra last one: code -1
             allowed[[i for i, value in enumerate(self._values[key]) if value in chosen]] = True
             mask &= allowed[self._codes[key]]
         return mask
 
     def options(self, lang: str = "fr") -> list[SegmentFilter]:
-        labels = {"AGE_BAND": [AGE_LABELS[v][lang == "en"] for v in self._values["AGE_BAND"]],
-                  "INCOME_BAND": _income_labels(self._income_edges, lang),
-                  "REGION_RATING_CLIENT": [f"{'note' if lang == 'fr' else 'rating'} {v}" for v in REGION_RATINGS]}
-        labels.update({c: [category_label(c, v, lang) for v in self._values[c]] for c in CATEGORIES})
-        return [SegmentFilter(key, FILTERS[key][lang], tuple(zip(self._values[key], labels[key]))) for key in FILTERS]
+        labels = {
+            "AGE_BAND": [AGE_LABELS[v][lang == "en"] for v in self._values["AGE_BAND"]],
+            "INCOME_BAND": _income_labels(self._income_edges, lang),
+            "REGION_RATING_CLIENT": [
+                f"{'note' if lang == 'fr' else 'rating'} {v}" for v in REGION_RATINGS
+            ],
+        }
+        labels.update(
+            {c: [category_label(c, v, lang) for v in self._values[c]] for c in CATEGORIES}
+        )
+        return [
+            SegmentFilter(key, FILTERS[key][lang], tuple(zip(self._values[key], labels[key])))
+            for key in FILTERS
+        ]
 
 
 def _income_labels(edges: np.ndarray, lang: str) -> list[str]:
     shown = [money(edge, lang) for edge in edges]
     if not shown:
         return ["tous" if lang == "fr" else "all"]
-    below, between, above = (("moins de {}", "{} à {}", "{} et plus") if lang == "fr"
-                             else ("under {}", "{} to {}", "{} and over"))
+    below, between, above = (
+        ("moins de {}", "{} à {}", "{} et plus")
+        if lang == "fr"
+        else ("under {}", "{} to {}", "{} and over")
+    )
     middle = [between.format(low, high) for low, high in zip(shown, shown[1:])]
     return [below.format(shown[0]), *middle, above.format(shown[-1])]

@@ -6,6 +6,7 @@ A different category, a reference value that is missing, or one client working a
 each count MISMATCH units apart. A feature the client did not state is left out and the distance
 is averaged over the features that remain, so clients with gaps still get neighbours.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -28,14 +29,28 @@ class SimilarityFeature:
 
 SIMILARITY_FEATURES = (
     SimilarityFeature("AGE_YEARS", {"fr": "Âge", "en": "Age"}, "number"),
-    SimilarityFeature("AMT_INCOME_TOTAL", {"fr": "Revenu déclaré", "en": "Declared income"}, "number"),
+    SimilarityFeature(
+        "AMT_INCOME_TOTAL", {"fr": "Revenu déclaré", "en": "Declared income"}, "number"
+    ),
     SimilarityFeature("AMT_CREDIT", {"fr": "Montant du crédit", "en": "Loan amount"}, "number"),
     SimilarityFeature("AMT_ANNUITY", {"fr": "Annuité du crédit", "en": "Loan annuity"}, "number"),
-    SimilarityFeature("EMPLOYED_YEARS", {"fr": "Ancienneté dans l'emploi actuel", "en": "Time in current job"}, "number"),
-    SimilarityFeature("CNT_CHILDREN", {"fr": "Nombre d'enfants", "en": "Number of children"}, "number"),
-    SimilarityFeature("NAME_CONTRACT_TYPE", {"fr": "Type de crédit", "en": "Loan type"}, "category"),
-    SimilarityFeature("NAME_FAMILY_STATUS", {"fr": "Situation familiale", "en": "Family status"}, "category"),
-    SimilarityFeature("NAME_EDUCATION_TYPE", {"fr": "Niveau d'études", "en": "Education level"}, "category"),
+    SimilarityFeature(
+        "EMPLOYED_YEARS",
+        {"fr": "Ancienneté dans l'emploi actuel", "en": "Time in current job"},
+        "number",
+    ),
+    SimilarityFeature(
+        "CNT_CHILDREN", {"fr": "Nombre d'enfants", "en": "Number of children"}, "number"
+    ),
+    SimilarityFeature(
+        "NAME_CONTRACT_TYPE", {"fr": "Type de crédit", "en": "Loan type"}, "category"
+    ),
+    SimilarityFeature(
+        "NAME_FAMILY_STATUS", {"fr": "Situation familiale", "en": "Family status"}, "category"
+    ),
+    SimilarityFeature(
+        "NAME_EDUCATION_TYPE", {"fr": "Niveau d'études", "en": "Education level"}, "category"
+    ),
 )
 _NUMBERS = [f for f in SIMILARITY_FEATURES if f.kind == "number"]
 _CATEGORIES = [f for f in SIMILARITY_FEATURES if f.kind == "category"]
@@ -64,8 +79,13 @@ def derive(frame: pd.DataFrame, feature: str) -> np.ndarray:
 
 def _comparable(frame: pd.DataFrame) -> np.ndarray:
     """The numeric similarity features, one column each, money as log."""
-    columns = [derive(frame, f.name) if f.name.endswith("_YEARS") else numbers(frame, f.name) for f in _NUMBERS]
-    return np.column_stack([np.log1p(c) if f.name in _LOG else c for f, c in zip(_NUMBERS, columns)])
+    columns = [
+        derive(frame, f.name) if f.name.endswith("_YEARS") else numbers(frame, f.name)
+        for f in _NUMBERS
+    ]
+    return np.column_stack(
+        [np.log1p(c) if f.name in _LOG else c for f, c in zip(_NUMBERS, columns)]
+    )
 
 
 def _robust_scale(values: np.ndarray) -> np.ndarray:
@@ -89,7 +109,7 @@ class Neighbourhood:
         scaled = raw / self._scale
         self._gap = np.isnan(scaled)  # a missing reference value: always a mismatch
         self._z = np.nan_to_num(scaled).astype("float32")
-        self._idle = (numbers(frame, "DAYS_EMPLOYED") == DAYS_SENTINEL)  # not employed
+        self._idle = numbers(frame, "DAYS_EMPLOYED") == DAYS_SENTINEL  # not employed
         self._codes, self._vocabularies = {}, {}
         for feature in _CATEGORIES:
             codes, uniques = pd.factorize(frame[feature.name])  # missing -> -1, never a match
@@ -109,12 +129,14 @@ class Neighbourhood:
         values = (_comparable(row) / self._scale)[0].astype("float32")
         idle = bool(numbers(row, "DAYS_EMPLOYED")[0] == DAYS_SENTINEL)
         for j, feature in enumerate(_NUMBERS):
-            if feature.name == "EMPLOYED_YEARS" and idle:  # not employed: a state, close only to itself
-                squares += np.where(self._idle, 0.0, MISMATCH ** 2).astype("float32")
+            if (
+                feature.name == "EMPLOYED_YEARS" and idle
+            ):  # not employed: a state, close only to itself
+                squares += np.where(self._idle, 0.0, MISMATCH**2).astype("float32")
             elif np.isnan(values[j]):
                 continue
             else:
-                squares += np.where(self._gap[:, j], MISMATCH ** 2, (self._z[:, j] - values[j]) ** 2)
+                squares += np.where(self._gap[:, j], MISMATCH**2, (self._z[:, j] - values[j]) ** 2)
             used.append(feature)
 
     def _add_categories(self, client: Mapping, squares: np.ndarray, used: list) -> None:
@@ -122,6 +144,10 @@ class Neighbourhood:
             value = client.get(feature.name)
             if _missing(value):
                 continue
-            code = self._vocabularies[feature.name].get(value, -2)  # a value no one has matches no one
-            squares += np.where(self._codes[feature.name] == code, 0.0, MISMATCH ** 2).astype("float32")
+            code = self._vocabularies[feature.name].get(
+                value, -2
+            )  # a value no one has matches no one
+            squares += np.where(self._codes[feature.name] == code, 0.0, MISMATCH**2).astype(
+                "float32"
+            )
             used.append(feature)

@@ -3,6 +3,7 @@
 Every reading error names the file and the column, so a bad export is fixed at its source
 instead of being debugged from a pandas stack trace.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,7 +53,9 @@ def _check_header(path: Path, stem: str) -> None:
         raise DataError(path.name, f"required column missing{more}", missing[0])
     extra = [c for c in header if c not in expected]
     if extra:
-        log.warning("%s: ignoring %d unknown column(s): %s", path.name, len(extra), ", ".join(extra[:10]))
+        log.warning(
+            "%s: ignoring %d unknown column(s): %s", path.name, len(extra), ", ".join(extra[:10])
+        )
 
 
 def read_tables(directory: Path, stems=tuple(FILES)) -> dict[str, pd.DataFrame]:

@@ -1,4 +1,5 @@
 """Kafka topic names and their configuration: the one place a topic name is written."""
+
 from __future__ import annotations
 
 LOAN_APPLICATIONS = "loan-applications"
@@ -7,14 +8,18 @@ LOAN_DECISIONS = "loan-decisions"
 LOAN_EXPLANATIONS = "loan-explanations"
 LOAN_REVIEWS = "loan-reviews"  # reviewers' decisions and clients' contestations
 APPLICATIONS_DLQ = "loan-applications.dlq"
-DECISIONS_DLQ = "loan-decisions.dlq"  # decisions the explainer cannot explain (e.g. unknown model version)
+DECISIONS_DLQ = (
+    "loan-decisions.dlq"  # decisions the explainer cannot explain (e.g. unknown model version)
+)
 DASHBOARD_DLQ = "dashboard.dlq"  # messages the dashboard's feeds cannot read or store
 OPS_METRICS = "ops.metrics"
 OPS_ALERTS = "ops.alerts"
 
 _DAY_MS = 24 * 3600 * 1000
 
-PARTITIONS = 3  # per topic, unless KAFKA_PARTITIONS says otherwise (adapters.settings.KafkaSettings)
+PARTITIONS = (
+    3  # per topic, unless KAFKA_PARTITIONS says otherwise (adapters.settings.KafkaSettings)
+)
 
 # Topic -> broker configuration (partitions: PARTITIONS or KAFKA_PARTITIONS; replication is 1 on one broker).
 TOPIC_CONFIGS: dict[str, dict[str, str]] = {

@@ -3,6 +3,7 @@
 Works on plain numpy arrays column by column, so typing one event costs microseconds,
 not the per-column overhead of pandas.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -30,7 +31,9 @@ def typed_columns(source: Mapping, stem: str, file: str) -> Columns:
 
 def event_columns(events: Sequence[Mapping]) -> dict[str, list]:
     """Column -> values of JSON-like application events (absent keys are missing)."""
-    return {column: [event.get(column) for event in events] for column in columns_of("application_test")}
+    return {
+        column: [event.get(column) for event in events] for column in columns_of("application_test")
+    }
 
 
 def _category(values: np.ndarray, file: str, column: str) -> np.ndarray:
@@ -56,13 +59,17 @@ def _number(values: np.ndarray, file: str, column: str) -> np.ndarray:
     except (TypeError, ValueError):
         numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy()
         row = int(np.argmax(np.isnan(numbers) & ~pd.isna(values)))
-        raise DataError(file, f"non-numeric value {values.tolist()[row]!r} at data row {row + 1}", column) from None
+        raise DataError(
+            file, f"non-numeric value {values.tolist()[row]!r} at data row {row + 1}", column
+        ) from None
 
 
 def _key(values: np.ndarray, file: str, column: str) -> np.ndarray:
     numbers = _number(values, file, column)
     if np.isnan(numbers).any():
-        raise DataError(file, f"missing id at data row {int(np.argmax(np.isnan(numbers))) + 1}", column)
+        raise DataError(
+            file, f"missing id at data row {int(np.argmax(np.isnan(numbers))) + 1}", column
+        )
     return numbers.astype("int64")
 
 

@@ -9,6 +9,7 @@ KAFKA_PORT (9092), KAFKA_PARTITIONS (3), INGEST_PORT (8000), MODELS_DIR (models)
 Prometheus endpoints' ports on 127.0.0.1: SCORER_, EXPLAINER_, INGEST_ and DASHBOARD_METRICS_PORT (9101 to 9104).
 Every process is given the broker's address once, as KAFKA_BOOTSTRAP (adapters.settings).
 """
+
 from __future__ import annotations
 
 import os
@@ -26,16 +27,45 @@ BOOTSTRAP = f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"
 INGEST_URL = f"http://127.0.0.1:{os.environ.get('INGEST_PORT', '8000')}"
 DASHBOARD_PORT = os.environ.get("DASHBOARD_PORT", "5006")
 DASHBOARD_URL = f"http://127.0.0.1:{DASHBOARD_PORT}/app"
-METRICS_PORTS = {name: os.environ.get(f"{name.upper()}_METRICS_PORT", default)  # one each: no two collide
-                 for name, default in (("scorer", "9101"), ("explainer", "9102"), ("ingest", "9103"), ("dashboard", "9104"))}
+METRICS_PORTS = {
+    name: os.environ.get(f"{name.upper()}_METRICS_PORT", default)  # one each: no two collide
+    for name, default in (
+        ("scorer", "9101"),
+        ("explainer", "9102"),
+        ("ingest", "9103"),
+        ("dashboard", "9104"),
+    )
+}
 _APP = "services/dashboard/dashboard"
-_SUPERVISED = [str(ROOT / "deploy/supervise.py"), sys.executable]  # the workers are started again after exit 70
-SERVICES = {"ingest": ["-m", "ingest", "serve"], "scorer": [*_SUPERVISED, "-m", "scorer", "worker", "-l", "warn"],
-            "explainer": [*_SUPERVISED, "-m", "explainer", "worker", "-l", "warn"],
-            "dashboard": ["-m", "panel", "serve", f"{_APP}/app.py", "--setup", f"{_APP}/setup.py",
-                          "--auth-module", f"{_APP}/auth.py", "--address", "127.0.0.1", "--port", DASHBOARD_PORT,
-                          "--allow-websocket-origin", f"127.0.0.1:{DASHBOARD_PORT}"]}
-DEMO_USERS = {"demo": "reviewer", "ops": "ops"}  # a reviewer (client pages) and operations (operations page)
+_SUPERVISED = [
+    str(ROOT / "deploy/supervise.py"),
+    sys.executable,
+]  # the workers are started again after exit 70
+SERVICES = {
+    "ingest": ["-m", "ingest", "serve"],
+    "scorer": [*_SUPERVISED, "-m", "scorer", "worker", "-l", "warn"],
+    "explainer": [*_SUPERVISED, "-m", "explainer", "worker", "-l", "warn"],
+    "dashboard": [
+        "-m",
+        "panel",
+        "serve",
+        f"{_APP}/app.py",
+        "--setup",
+        f"{_APP}/setup.py",
+        "--auth-module",
+        f"{_APP}/auth.py",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        DASHBOARD_PORT,
+        "--allow-websocket-origin",
+        f"127.0.0.1:{DASHBOARD_PORT}",
+    ],
+}
+DEMO_USERS = {
+    "demo": "reviewer",
+    "ops": "ops",
+}  # a reviewer (client pages) and operations (operations page)
 
 
 def api_key() -> str:
@@ -65,15 +95,21 @@ def demo_accounts() -> dict[str, str]:
 
 
 def environment() -> dict[str, str]:
-    return {**os.environ, "KAFKA_BOOTSTRAP": BOOTSTRAP, "INGEST_API_KEYS_FILE": str(STACK / "api-key"),
-            "INGEST_IDEMPOTENCY_DB": str(STACK / "ingest-applications.db"),
-            "SCORER_MODELS_DIR": str(MODELS), "SCORER_DATA_DIR": str(STACK / "scorer-data"),
-            "EXPLAINER_MODELS_DIR": str(MODELS), "EXPLAINER_DATA_DIR": str(STACK / "explainer-data"),
-            "DASHBOARD_MODELS_DIR": str(MODELS),
-            "DASHBOARD_STORE_PATH": str(STACK / "dashboard-store.db"),
-            "DASHBOARD_USERS_FILE": str(STACK / "dashboard-users.json"),
-            "PANEL_COOKIE_SECRET": _secret("dashboard-cookie-secret"),
-            **{f"{name.upper()}_METRICS_PORT": port for name, port in METRICS_PORTS.items()}}
+    return {
+        **os.environ,
+        "KAFKA_BOOTSTRAP": BOOTSTRAP,
+        "INGEST_API_KEYS_FILE": str(STACK / "api-key"),
+        "INGEST_IDEMPOTENCY_DB": str(STACK / "ingest-applications.db"),
+        "SCORER_MODELS_DIR": str(MODELS),
+        "SCORER_DATA_DIR": str(STACK / "scorer-data"),
+        "EXPLAINER_MODELS_DIR": str(MODELS),
+        "EXPLAINER_DATA_DIR": str(STACK / "explainer-data"),
+        "DASHBOARD_MODELS_DIR": str(MODELS),
+        "DASHBOARD_STORE_PATH": str(STACK / "dashboard-store.db"),
+        "DASHBOARD_USERS_FILE": str(STACK / "dashboard-users.json"),
+        "PANEL_COOKIE_SECRET": _secret("dashboard-cookie-secret"),
+        **{f"{name.upper()}_METRICS_PORT": port for name, port in METRICS_PORTS.items()},
+    }
 
 
 def run(*args: str) -> None:
@@ -97,8 +133,14 @@ def start_service(name: str) -> None:
     if pid_file.exists() and _alive(int(pid_file.read_text())):
         return
     with open(STACK / f"{name}.log", "ab") as log:
-        process = subprocess.Popen([sys.executable, *SERVICES[name]], cwd=ROOT, env=environment(),
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, *SERVICES[name]],
+            cwd=ROOT,
+            env=environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     pid_file.write_text(str(process.pid))
 
 
@@ -113,10 +155,16 @@ def up() -> None:
     for name in SERVICES:
         start_service(name)
     _wait_healthy()
-    print(f"Stack up. Ingest API: {INGEST_URL}/docs (API key in {STACK / 'api-key'}); "
-          f"broker {BOOTSTRAP}; logs in {STACK}/. Stop with `make down`.\n"
-          f"Dashboard: {DASHBOARD_URL}  " + ", ".join(f"user {u} ({DEMO_USERS[u]}), password {p}" for u, p in passwords.items())
-          + "\nPrometheus: " + ", ".join(f"{name} http://127.0.0.1:{port}/metrics" for name, port in METRICS_PORTS.items()))
+    print(
+        f"Stack up. Ingest API: {INGEST_URL}/docs (API key in {STACK / 'api-key'}); "
+        f"broker {BOOTSTRAP}; logs in {STACK}/. Stop with `make down`.\n"
+        f"Dashboard: {DASHBOARD_URL}  "
+        + ", ".join(f"user {u} ({DEMO_USERS[u]}), password {p}" for u, p in passwords.items())
+        + "\nPrometheus: "
+        + ", ".join(
+            f"{name} http://127.0.0.1:{port}/metrics" for name, port in METRICS_PORTS.items()
+        )
+    )
 
 
 def down() -> None:
@@ -125,7 +173,9 @@ def down() -> None:
         if pid_file.exists():
             _stop(int(pid_file.read_text()))
             pid_file.unlink()
-    subprocess.run([str(ROOT / "deploy/kafka/broker.sh"), "stop"], cwd=ROOT, env=environment(), check=False)
+    subprocess.run(
+        [str(ROOT / "deploy/kafka/broker.sh"), "stop"], cwd=ROOT, env=environment(), check=False
+    )
     print("Stack stopped.")
 
 
@@ -134,8 +184,11 @@ def demo() -> None:
 
     up()
     test_csv = sorted((ROOT / "data" / "demo").glob("*/application_test.csv"))[0]
-    replay = subprocess.Popen([sys.executable, "-m", "ingest", "replay", str(test_csv), "--rate", "20"],
-                              cwd=ROOT, env=environment())
+    replay = subprocess.Popen(
+        [sys.executable, "-m", "ingest", "replay", str(test_csv), "--rate", "20"],
+        cwd=ROOT,
+        env=environment(),
+    )
     try:
         watch_explanations(BOOTSTRAP)  # until Ctrl-C
     except KeyboardInterrupt:
@@ -175,7 +228,9 @@ def _wait_healthy(timeout: float = 60) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(0.5)
-    raise SystemExit(f"the ingest API did not become healthy within {timeout:.0f} s; see {STACK}/ingest.log")
+    raise SystemExit(
+        f"the ingest API did not become healthy within {timeout:.0f} s; see {STACK}/ingest.log"
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ offsets are committed: started again, it reads the batch again. A worker killed 
 memory, kill -9) is started again too. Other exit codes end the supervision (a bundle refused at
 start-up would fail the same way again). SIGTERM stops the worker and the supervisor.
 """
+
 from __future__ import annotations
 
 import signal
@@ -35,7 +36,10 @@ def supervise(command: list[str], delay: float = 1.0) -> int:
             code = child.wait()
             if code not in RESTART_ON and code >= 0:
                 return code
-            print(f"supervise: {' '.join(command)} exited {code}; starting it again in {delay:g} s", flush=True)
+            print(
+                f"supervise: {' '.join(command)} exited {code}; starting it again in {delay:g} s",
+                flush=True,
+            )
             time.sleep(delay)
             delay = min(2 * delay, MAX_DELAY_S)
     finally:

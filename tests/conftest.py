@@ -1,4 +1,5 @@
 """Shared fixtures. Tests that need the real Kaggle sample fail (never skip) when it is missing."""
+
 from __future__ import annotations
 
 import os
@@ -17,15 +18,20 @@ def pytest_collection_modifyitems(items):
     """Fault tests last: they restart services of the shared stack, whose counters other tests read."""
     items.sort(key=lambda item: item.get_closest_marker("faults") is not None)
 
+
 ROOT = Path(__file__).resolve().parents[1]
-REAL_SAMPLE = Path(os.environ.get("HOME_CREDIT_SAMPLE", ROOT.parent / "shared" / "data" / "home-credit-sample"))
+REAL_SAMPLE = Path(
+    os.environ.get("HOME_CREDIT_SAMPLE", ROOT.parent / "shared" / "data" / "home-credit-sample")
+)
 
 
 @pytest.fixture(scope="session")
 def real_data_dir() -> Path:
     if not (REAL_SAMPLE / "application_train.csv").is_file():
-        pytest.fail(f"the real Home Credit sample is missing at {REAL_SAMPLE} "
-                    "(set HOME_CREDIT_SAMPLE to its directory)")
+        pytest.fail(
+            f"the real Home Credit sample is missing at {REAL_SAMPLE} "
+            "(set HOME_CREDIT_SAMPLE to its directory)"
+        )
     return REAL_SAMPLE
 
 
@@ -50,8 +56,12 @@ def real_bundle(real_data_dir, real_tables, tmp_path_factory):
     from training.data import fingerprint
     from training.pipeline import Options, train_bundle
 
-    bundle, _ = train_bundle(real_tables, fingerprint(real_data_dir), tmp_path_factory.mktemp("models"),
-                             Options(capacity=FAST))
+    bundle, _ = train_bundle(
+        real_tables,
+        fingerprint(real_data_dir),
+        tmp_path_factory.mktemp("models"),
+        Options(capacity=FAST),
+    )
     return bundle
 
 
@@ -87,26 +97,54 @@ def stack(kafka_broker, real_bundle, tmp_path_factory):
     from ingest.settings import IngestSettings
 
     logs = tmp_path_factory.mktemp("logs")
-    publisher = KafkaPublisher(IngestSettings(kafka_bootstrap=kafka_broker.bootstrap, api_keys=API_KEY))
+    publisher = KafkaPublisher(
+        IngestSettings(kafka_bootstrap=kafka_broker.bootstrap, api_keys=API_KEY)
+    )
     load_history(real_bundle, publisher)
     publisher.close()
     models, port = str(real_bundle.path.parent), free_port()
     metrics = {name: free_port() for name in ("scorer", "explainer", "ingest")}
     services = [
-        Service("scorer", ["-m", "scorer", "worker", "-l", "warn"], {
-            "KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "SCORER_MODELS_DIR": models,
-            "SCORER_DATA_DIR": str(logs / "scorer-data"), "SCORER_WEB_PORT": str(free_port()),
-            "SCORER_METRICS_INTERVAL_S": "1", "SCORER_DRIFT_MINIMUM": "200",
-            "SCORER_METRICS_PORT": str(metrics["scorer"])}, logs),
-        Service("explainer", ["-m", "explainer", "worker", "-l", "warn"], {
-            "KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "EXPLAINER_MODELS_DIR": models,
-            "EXPLAINER_DATA_DIR": str(logs / "explainer-data"), "EXPLAINER_WEB_PORT": str(free_port()),
-            "EXPLAINER_METRICS_INTERVAL_S": "1", "EXPLAINER_METRICS_PORT": str(metrics["explainer"])}, logs),
-        Service("ingest", ["-m", "ingest", "serve"], {
-            "KAFKA_BOOTSTRAP": kafka_broker.bootstrap, "INGEST_API_KEYS": API_KEY,
-            "INGEST_IDEMPOTENCY_DB": str(logs / "ingest-applications.db"),
-            "INGEST_PORT": str(port), "INGEST_METRICS_INTERVAL_S": "1",
-            "INGEST_METRICS_PORT": str(metrics["ingest"])}, logs),
+        Service(
+            "scorer",
+            ["-m", "scorer", "worker", "-l", "warn"],
+            {
+                "KAFKA_BOOTSTRAP": kafka_broker.bootstrap,
+                "SCORER_MODELS_DIR": models,
+                "SCORER_DATA_DIR": str(logs / "scorer-data"),
+                "SCORER_WEB_PORT": str(free_port()),
+                "SCORER_METRICS_INTERVAL_S": "1",
+                "SCORER_DRIFT_MINIMUM": "200",
+                "SCORER_METRICS_PORT": str(metrics["scorer"]),
+            },
+            logs,
+        ),
+        Service(
+            "explainer",
+            ["-m", "explainer", "worker", "-l", "warn"],
+            {
+                "KAFKA_BOOTSTRAP": kafka_broker.bootstrap,
+                "EXPLAINER_MODELS_DIR": models,
+                "EXPLAINER_DATA_DIR": str(logs / "explainer-data"),
+                "EXPLAINER_WEB_PORT": str(free_port()),
+                "EXPLAINER_METRICS_INTERVAL_S": "1",
+                "EXPLAINER_METRICS_PORT": str(metrics["explainer"]),
+            },
+            logs,
+        ),
+        Service(
+            "ingest",
+            ["-m", "ingest", "serve"],
+            {
+                "KAFKA_BOOTSTRAP": kafka_broker.bootstrap,
+                "INGEST_API_KEYS": API_KEY,
+                "INGEST_IDEMPOTENCY_DB": str(logs / "ingest-applications.db"),
+                "INGEST_PORT": str(port),
+                "INGEST_METRICS_INTERVAL_S": "1",
+                "INGEST_METRICS_PORT": str(metrics["ingest"]),
+            },
+            logs,
+        ),
     ]
     url = f"http://127.0.0.1:{port}"
     try:

@@ -1,12 +1,13 @@
 """The fakes the unit tests wire through the same doors as the real things (constructor arguments,
 FastAPI's dependency overrides): small in-memory classes, written once."""
+
 from __future__ import annotations
 
 import asyncio
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from unittest.mock import AsyncMock
 
 import pandas as pd
@@ -34,8 +35,12 @@ class FakeKafkaProducer:
     send (no broker), `unacknowledged` by the future's get (no acknowledgement); wait_s: a broker
     slow to acknowledge."""
 
-    def __init__(self, refuse: Exception | None = None, unacknowledged: Exception | None = None,
-                 wait_s: float = 0):
+    def __init__(
+        self,
+        refuse: Exception | None = None,
+        unacknowledged: Exception | None = None,
+        wait_s: float = 0,
+    ):
         self.refuse, self.unacknowledged, self.wait_s = refuse, unacknowledged, wait_s
         self.sent, self.closed = [], False
 
@@ -132,8 +137,9 @@ class FakePublisher:
 
         time.sleep(self.delay_s)
         if self.down:
-            raise BrokerUnavailable("the Kafka broker at fake:9092 did not acknowledge within 1 s "
-                                    "(test)")
+            raise BrokerUnavailable(
+                "the Kafka broker at fake:9092 did not acknowledge within 1 s (test)"
+            )
         self.published += [(topic, event) for event in events]
 
     def healthy(self):
@@ -189,17 +195,27 @@ class FakeScorer:
         if self.broken_client in clients:
             raise ZeroDivisionError("float division by zero")
         self.seen_histories.update(histories)
-        return [ApplicationScored(
-            application_id=a["application_id"], client_id=a["SK_ID_CURR"],
-            probability_of_default=0.9 if a["AMT_CREDIT"] > 1e6 else 0.01,
-            decision="refused" if a["AMT_CREDIT"] > 1e6 else "granted", threshold=0.1,
-            model_version="fake", decided_at=now(), submitted_at=a["submitted_at"], timings_ms={},
-            features=[]) for a in applications]
+        return [
+            ApplicationScored(
+                application_id=a["application_id"],
+                client_id=a["SK_ID_CURR"],
+                probability_of_default=0.9 if a["AMT_CREDIT"] > 1e6 else 0.01,
+                decision="refused" if a["AMT_CREDIT"] > 1e6 else "granted",
+                threshold=0.1,
+                model_version="fake",
+                decided_at=now(),
+                submitted_at=a["submitted_at"],
+                timings_ms={},
+                features=[],
+            )
+            for a in applications
+        ]
 
 
 class FakeExplainer:
     """Puts the whole PD gap on one group; for client 666 it gets the sum wrong on purpose, and
     `crashing_client`'s decisions cannot be explained."""
+
     features = ["A", "B"]
 
     def __init__(self, crashing_client: int | None = None):
@@ -208,16 +224,27 @@ class FakeExplainer:
     def explain(self, decisions):
         if any(d.client_id == self.crashing_client for d in decisions):
             raise FloatingPointError("overflow encountered in exp")
-        return [self._one(d, d.probability_of_default - 0.05 + (0.01 if d.client_id == 666 else 0))
-                for d in decisions]
+        return [
+            self._one(d, d.probability_of_default - 0.05 + (0.01 if d.client_id == 666 else 0))
+            for d in decisions
+        ]
 
     def _one(self, d, points):
         return ApplicationExplained(
-            application_id=d.application_id, client_id=d.client_id, model_version=d.model_version,
-            probability_of_default=d.probability_of_default, decision=d.decision,
-            threshold=d.threshold, base_value=0.05,
-            contributions=[{"group": "age", "points": points}], feature_points=[points, 0.0],
-            reasons=[], summary={"fr": "r", "en": "s"}, decided_at=d.decided_at, explained_at=now())
+            application_id=d.application_id,
+            client_id=d.client_id,
+            model_version=d.model_version,
+            probability_of_default=d.probability_of_default,
+            decision=d.decision,
+            threshold=d.threshold,
+            base_value=0.05,
+            contributions=[{"group": "age", "points": points}],
+            feature_points=[points, 0.0],
+            reasons=[],
+            summary={"fr": "r", "en": "s"},
+            decided_at=d.decided_at,
+            explained_at=now(),
+        )
 
 
 class FakeExplainers:
@@ -238,7 +265,7 @@ class FakeExplainers:
 # Simulations: a scorer whose PD follows a known rule, so the right answer is known.
 SIMULATION_THRESHOLD = 0.1
 SIMULATED_CLIENT = 100_001
-SIMULATED_AT = datetime(2026, 1, 1, tzinfo=timezone.utc)
+SIMULATED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def by_annuity(app: dict) -> float:
@@ -249,48 +276,101 @@ def by_annuity(app: dict) -> float:
 @dataclass
 class RuleScorer:
     """Scores with `pd_of(application)` against a threshold of 10 %, remembering each call."""
+
     pd_of: callable = by_annuity
     calls: list = field(default_factory=list)
 
     def score(self, applications, histories, review_band):
         self.calls.append((list(applications), dict(histories)))
         pds = [self.pd_of(app) for app in applications]
-        return [ApplicationScored(application_id=app["application_id"], client_id=app["SK_ID_CURR"],
-                                  probability_of_default=p, decision=str(d), threshold=SIMULATION_THRESHOLD, model_version="fake",
-                                  decided_at=SIMULATED_AT, submitted_at=app["submitted_at"], timings_ms={},
-                                  features=[app["AMT_CREDIT"], app["AMT_ANNUITY"]], status=str(status),
-                                  review_band=review_band)
-                for app, p, d, status in zip(applications, pds, decide(pds, SIMULATION_THRESHOLD),
-                                             statuses(pds, SIMULATION_THRESHOLD, review_band))]
+        return [
+            ApplicationScored(
+                application_id=app["application_id"],
+                client_id=app["SK_ID_CURR"],
+                probability_of_default=p,
+                decision=str(d),
+                threshold=SIMULATION_THRESHOLD,
+                model_version="fake",
+                decided_at=SIMULATED_AT,
+                submitted_at=app["submitted_at"],
+                timings_ms={},
+                features=[app["AMT_CREDIT"], app["AMT_ANNUITY"]],
+                status=str(status),
+                review_band=review_band,
+            )
+            for app, p, d, status in zip(
+                applications,
+                pds,
+                decide(pds, SIMULATION_THRESHOLD),
+                statuses(pds, SIMULATION_THRESHOLD, review_band),
+            )
+        ]
 
 
 class ReasonExplainer:
     """One reason, which quotes the annuity."""
 
     def explain(self, decisions):
-        return [ApplicationExplained(
-            application_id=d.application_id, client_id=d.client_id, model_version="fake",
-            probability_of_default=d.probability_of_default, decision=d.decision, threshold=d.threshold,
-            base_value=0.08, contributions=[], feature_points=[],
-            reasons=[{"group": "loan", "direction": "raises", "points": d.probability_of_default - 0.08,
-                      "text": {"fr": f"annuité {d.features[1]:.0f}", "en": f"annuity {d.features[1]:.0f}"}}],
-            summary={"fr": "", "en": ""}, decided_at=d.decided_at, explained_at=SIMULATED_AT) for d in decisions]
+        return [
+            ApplicationExplained(
+                application_id=d.application_id,
+                client_id=d.client_id,
+                model_version="fake",
+                probability_of_default=d.probability_of_default,
+                decision=d.decision,
+                threshold=d.threshold,
+                base_value=0.08,
+                contributions=[],
+                feature_points=[],
+                reasons=[
+                    {
+                        "group": "loan",
+                        "direction": "raises",
+                        "points": d.probability_of_default - 0.08,
+                        "text": {
+                            "fr": f"annuité {d.features[1]:.0f}",
+                            "en": f"annuity {d.features[1]:.0f}",
+                        },
+                    }
+                ],
+                summary={"fr": "", "en": ""},
+                decided_at=d.decided_at,
+                explained_at=SIMULATED_AT,
+            )
+            for d in decisions
+        ]
 
 
-SIMULATED_HISTORY = pd.DataFrame({"BUREAU_LOAN_COUNT": [3.0]}, index=pd.Index([SIMULATED_CLIENT], name="SK_ID_CURR"))
+SIMULATED_HISTORY = pd.DataFrame(
+    {"BUREAU_LOAN_COUNT": [3.0]}, index=pd.Index([SIMULATED_CLIENT], name="SK_ID_CURR")
+)
 
 
-def simulator(scorer: RuleScorer | None = None, history: pd.DataFrame = SIMULATED_HISTORY) -> Simulator:
-    return Simulator(scorer or RuleScorer(), ReasonExplainer(), lambda clients: client_histories(history, clients))
+def simulator(
+    scorer: RuleScorer | None = None, history: pd.DataFrame = SIMULATED_HISTORY
+) -> Simulator:
+    return Simulator(
+        scorer or RuleScorer(),
+        ReasonExplainer(),
+        lambda clients: client_histories(history, clients),
+    )
 
 
 @dataclass
 class SimulationContext:
     """What the simulation page and the letter need of the dashboard's Context."""
+
     simulator: Simulator = field(default_factory=simulator)
     store: object = None
 
 
 def loan_application(credit=240_000.0, annuity=12_000.0, **more) -> ApplicationReceived:
-    return ApplicationReceived(SK_ID_CURR=SIMULATED_CLIENT, AMT_CREDIT=credit, AMT_ANNUITY=annuity, AMT_GOODS_PRICE=250_000.0,
-                               AMT_INCOME_TOTAL=90_000.0, NAME_CONTRACT_TYPE="Cash loans", **more)
+    return ApplicationReceived(
+        SK_ID_CURR=SIMULATED_CLIENT,
+        AMT_CREDIT=credit,
+        AMT_ANNUITY=annuity,
+        AMT_GOODS_PRICE=250_000.0,
+        AMT_INCOME_TOTAL=90_000.0,
+        NAME_CONTRACT_TYPE="Cash loans",
+        **more,
+    )

@@ -8,6 +8,7 @@
 
 It drives deploy/kafka/broker.sh, so tests run the broker exactly as developers do.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -50,7 +51,7 @@ class KafkaBroker:
     def log_path(self) -> Path:
         return self.data_dir / "logs" / "server.log"
 
-    def start(self) -> "KafkaBroker":
+    def start(self) -> KafkaBroker:
         """First call: a fresh broker with every topic. Later calls: restart on the same data."""
         _run([str(KAFKA_DIR / "fetch.sh")], timeout=FETCH_TIMEOUT_S)
         if self._formatted:
@@ -88,36 +89,53 @@ class KafkaBroker:
             if self._owns_data:
                 shutil.rmtree(self.data_dir, ignore_errors=True)
 
-    def new_topic(self, prefix: str = "scratch", partitions: int | None = None,
-                  configs: dict[str, str] | None = None) -> str:
+    def new_topic(
+        self,
+        prefix: str = "scratch",
+        partitions: int | None = None,
+        configs: dict[str, str] | None = None,
+    ) -> str:
         """Create a uniquely named topic (auto creation is off) and return its name."""
         from kafka.admin import KafkaAdminClient
 
         name = f"{prefix}-{uuid.uuid4().hex[:12]}"
         admin = KafkaAdminClient(bootstrap_servers=self.bootstrap)
         try:
-            admin.create_topics({name: {"num_partitions": partitions or self.partitions,
-                                        "replication_factor": 1, "configs": configs or {}}},
-                                wait_for_metadata=True)
+            admin.create_topics(
+                {
+                    name: {
+                        "num_partitions": partitions or self.partitions,
+                        "replication_factor": 1,
+                        "configs": configs or {},
+                    }
+                },
+                wait_for_metadata=True,
+            )
         finally:
             admin.close()
         return name
 
-    def __enter__(self) -> "KafkaBroker":
+    def __enter__(self) -> KafkaBroker:
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.close()
 
     def _broker(self, *args: str, timeout: float) -> str:
-        env = {**os.environ, "KAFKA_PORT": str(self.port),
-               "KAFKA_CONTROLLER_PORT": str(self.controller_port), "KAFKA_DATA_DIR": str(self.data_dir),
-               "KAFKA_STOP_WITH_PID": str(os.getpid())}  # no orphan broker if the tests are killed
+        env = {
+            **os.environ,
+            "KAFKA_PORT": str(self.port),
+            "KAFKA_CONTROLLER_PORT": str(self.controller_port),
+            "KAFKA_DATA_DIR": str(self.data_dir),
+            "KAFKA_STOP_WITH_PID": str(os.getpid()),
+        }  # no orphan broker if the tests are killed
         return _run([str(KAFKA_DIR / "broker.sh"), *args], timeout=timeout, env=env)
 
 
 def _run(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+        raise RuntimeError(
+            f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout}{done.stderr}"
+        )
     return done.stdout

@@ -1,4 +1,5 @@
 """Start and stop the project's services as real processes for integration tests."""
+
 from __future__ import annotations
 
 import os
@@ -29,10 +30,15 @@ class Service:
         self.name, self.args, self.env, self.log = name, args, env, log_dir / f"{name}.log"
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "Service":
+    def start(self) -> Service:
         handle = open(self.log, "ab")
-        self.process = subprocess.Popen([sys.executable, *self.args], env={**os.environ, **self.env},
-                                        stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            [sys.executable, *self.args],
+            env={**os.environ, **self.env},
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         return self
 
     def kill(self) -> None:
@@ -50,4 +56,8 @@ class Service:
                 self.kill()
 
     def tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
+        return (
+            "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+            if self.log.exists()
+            else ""
+        )

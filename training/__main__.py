@@ -1,4 +1,5 @@
 """python -m training [--data DIR] --out DIR: train a model bundle and print its report."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,15 +19,36 @@ from training.report import write_report
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m training", description=__doc__)
-    parser.add_argument("--data", type=Path, help="directory of the seven Kaggle CSVs (default: generated demo data)")
-    parser.add_argument("--out", type=Path, default=Path("models"), help="where bundles are written (default: models)")
-    parser.add_argument("--fast", action="store_true", help="3 folds, faster learning rate: for demos and CI")
-    parser.add_argument("--cost-fn", type=float, default=10.0, help="cost of a missed default (default 10)")
-    parser.add_argument("--cost-fp", type=float, default=1.0, help="cost of refusing a good client (default 1)")
-    parser.add_argument("--demo-clients", type=int, default=20_000, help="size of generated demo data")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="directory of the seven Kaggle CSVs (default: generated demo data)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("models"),
+        help="where bundles are written (default: models)",
+    )
+    parser.add_argument(
+        "--fast", action="store_true", help="3 folds, faster learning rate: for demos and CI"
+    )
+    parser.add_argument(
+        "--cost-fn", type=float, default=10.0, help="cost of a missed default (default 10)"
+    )
+    parser.add_argument(
+        "--cost-fp", type=float, default=1.0, help="cost of refusing a good client (default 1)"
+    )
+    parser.add_argument(
+        "--demo-clients", type=int, default=20_000, help="size of generated demo data"
+    )
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--protocol", choices=("single", "repeated"), default="single",
-                        help="repeated: also 2 more K-folds with other seeds, for the AUC's mean ± std in the report")
+    parser.add_argument(
+        "--protocol",
+        choices=("single", "repeated"),
+        default="single",
+        help="repeated: also 2 more K-folds with other seeds, for the AUC's mean ± std in the report",
+    )
     add_group_options(parser)
     return parser.parse_args(argv)
 
@@ -36,9 +58,15 @@ def add_group_options(parser: argparse.ArgumentParser) -> None:
     groups = policy()["groups"]
     defaults = ", ".join(f"{name}: {spec['default']}" for name, spec in groups.items())
     for choice in ("include", "exclude"):
-        parser.add_argument(f"--{choice}-group", action="append", default=[], choices=list(groups), metavar="GROUP",
-                            help=f"{choice} an option group of the input policy ({', '.join(groups)}; "
-                                 f"repeatable; defaults: {defaults})")
+        parser.add_argument(
+            f"--{choice}-group",
+            action="append",
+            default=[],
+            choices=list(groups),
+            metavar="GROUP",
+            help=f"{choice} an option group of the input policy ({', '.join(groups)}; "
+            f"repeatable; defaults: {defaults})",
+        )
 
 
 def progress(iterable, desc: str):
@@ -59,8 +87,14 @@ def main(argv=None) -> int:
     except PolicyError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    options = Options(cost_fn=args.cost_fn, cost_fp=args.cost_fp, capacity=FAST if args.fast else Capacity(),
-                      seed=args.seed, groups=groups, repeats=3 if args.protocol == "repeated" else 1)
+    options = Options(
+        cost_fn=args.cost_fn,
+        cost_fp=args.cost_fp,
+        capacity=FAST if args.fast else Capacity(),
+        seed=args.seed,
+        groups=groups,
+        repeats=3 if args.protocol == "repeated" else 1,
+    )
     bundle, _ = train_bundle(tables, fingerprint(data), args.out, options, progress)
     print(write_report(bundle.path / "report", bundle.manifest))
     print(f"Model bundle: {bundle.path}\nReport: {bundle.path / 'report' / 'report.md'}")

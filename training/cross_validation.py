@@ -1,4 +1,5 @@
 """Stratified K-fold LightGBM with out-of-fold predictions and early stopping."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ class Capacity:
     of the grid on the real sample and on demo data, and 3-4x faster exact TreeSHAP than 24 leaves
     at depth 6 (README, "Explanations").
     """
+
     learning_rate: float = 0.03
     num_leaves: int = 8
     max_depth: int = 3
@@ -33,11 +35,21 @@ FAST = Capacity(learning_rate=0.08, max_rounds=400, early_stopping=40, folds=3)
 def lgb_params(capacity: Capacity, seed: int, names: list[str]) -> dict:
     # No class weights or oversampling: the raw scores stay close to probabilities.
     return {
-        "monotone_constraints": monotone_constraints(names), "monotone_constraints_method": "intermediate",
-        "objective": "binary", "learning_rate": capacity.learning_rate,
-        "num_leaves": capacity.num_leaves, "max_depth": capacity.max_depth,
-        "min_child_samples": 40, "feature_fraction": 0.5, "bagging_fraction": 0.8, "bagging_freq": 1,
-        "lambda_l2": 5.0, "seed": seed, "deterministic": True, "num_threads": 2, "verbosity": -1,
+        "monotone_constraints": monotone_constraints(names),
+        "monotone_constraints_method": "intermediate",
+        "objective": "binary",
+        "learning_rate": capacity.learning_rate,
+        "num_leaves": capacity.num_leaves,
+        "max_depth": capacity.max_depth,
+        "min_child_samples": 40,
+        "feature_fraction": 0.5,
+        "bagging_fraction": 0.8,
+        "bagging_freq": 1,
+        "lambda_l2": 5.0,
+        "seed": seed,
+        "deterministic": True,
+        "num_threads": 2,
+        "verbosity": -1,
     }
 
 
@@ -54,16 +66,19 @@ class CrossValidation:
         return max(1, round(np.mean(self.best_rounds) * k / (k - 1)))
 
 
-def cross_validate(x: np.ndarray, y: np.ndarray, names: list[str], capacity: Capacity,
-                   seed: int, progress=iter) -> CrossValidation:
+def cross_validate(
+    x: np.ndarray, y: np.ndarray, names: list[str], capacity: Capacity, seed: int, progress=iter
+) -> CrossValidation:
     """Out-of-fold log-odds for every row, AUC and best number of trees per fold."""
     oof = np.zeros(len(y))
     aucs, rounds = [], []
     splits = StratifiedKFold(capacity.folds, shuffle=True, random_state=seed).split(x, y)
     for train, valid in progress(list(splits)):
         booster = lgb.train(
-            lgb_params(capacity, seed, names), lgb.Dataset(x[train], y[train], feature_name=names),
-            num_boost_round=capacity.max_rounds, valid_sets=[lgb.Dataset(x[valid], y[valid])],
+            lgb_params(capacity, seed, names),
+            lgb.Dataset(x[train], y[train], feature_name=names),
+            num_boost_round=capacity.max_rounds,
+            valid_sets=[lgb.Dataset(x[valid], y[valid])],
             callbacks=[lgb.early_stopping(capacity.early_stopping, verbose=False)],
         )
         oof[valid] = booster.predict(x[valid], raw_score=True, num_iteration=booster.best_iteration)
@@ -72,13 +87,24 @@ def cross_validate(x: np.ndarray, y: np.ndarray, names: list[str], capacity: Cap
     return CrossValidation(oof, aucs, rounds)
 
 
-def cross_validate_repeated(x: np.ndarray, y: np.ndarray, names: list[str], capacity: Capacity,
-                            seeds: list[int], progress=iter) -> list[CrossValidation]:
+def cross_validate_repeated(
+    x: np.ndarray,
+    y: np.ndarray,
+    names: list[str],
+    capacity: Capacity,
+    seeds: list[int],
+    progress=iter,
+) -> list[CrossValidation]:
     """The repeated protocol: one stratified K-fold per seed (different splits), len(seeds) x K fold AUCs."""
     return [cross_validate(x, y, names, capacity, seed, progress) for seed in seeds]
 
 
-def fit_final(x: np.ndarray, y: np.ndarray, names: list[str], capacity: Capacity,
-              rounds: int, seed: int) -> lgb.Booster:
+def fit_final(
+    x: np.ndarray, y: np.ndarray, names: list[str], capacity: Capacity, rounds: int, seed: int
+) -> lgb.Booster:
     """The production model: all training rows, the number of trees cross-validation chose."""
-    return lgb.train(lgb_params(capacity, seed, names), lgb.Dataset(x, y, feature_name=names), num_boost_round=rounds)
+    return lgb.train(
+        lgb_params(capacity, seed, names),
+        lgb.Dataset(x, y, feature_name=names),
+        num_boost_round=rounds,
+    )

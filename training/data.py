@@ -1,4 +1,5 @@
 """Where training data comes from: a Kaggle data directory, or generated demo data."""
+
 from __future__ import annotations
 
 import hashlib

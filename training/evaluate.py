@@ -1,4 +1,5 @@
 """Model quality on out-of-fold predictions: discrimination, errors at the threshold, fairness."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,12 +18,18 @@ def confusion(y: np.ndarray, pd_: np.ndarray, threshold: float) -> dict:
     }
 
 
-def fairness(y: np.ndarray, pd_: np.ndarray, threshold: float, groups: dict[str, pd.Series]) -> dict:
+def fairness(
+    y: np.ndarray, pd_: np.ndarray, threshold: float, groups: dict[str, pd.Series]
+) -> dict:
     """Approval rate, TPR (defaults caught) and FPR (good clients refused) per group."""
     report = {}
     for attribute, values in groups.items():
         rows = {}
-        ordered = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else sorted(values.unique())
+        ordered = (
+            values.cat.categories
+            if isinstance(values.dtype, pd.CategoricalDtype)
+            else sorted(values.unique())
+        )
         for group in ordered:
             mask = (values == group).to_numpy()
             if mask.any():

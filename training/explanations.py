@@ -6,14 +6,15 @@
 - every reference client's contributions per readable group, so the dashboard compares a
   client's explanation with similar clients' without recomputing them.
 """
+
 from __future__ import annotations
 
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from credit.explain.explanation import group_members, grouped_points
 from credit.explain.contributions import TreeContributions
+from credit.explain.explanation import group_members, grouped_points
 from credit.explain.reference import value_key
 
 MIN_CLIENTS = 30  # a default rate over fewer clients is too noisy to quote to anyone
@@ -22,7 +23,9 @@ RANKED = "EXT_SOURCE_"  # features whose percentiles travel in the bundle, to ra
 _CHUNK = 20_000
 
 
-def reference_stats(frame: pd.DataFrame, target: np.ndarray, vocabularies: dict[str, list[str]]) -> dict:
+def reference_stats(
+    frame: pd.DataFrame, target: np.ndarray, vocabularies: dict[str, list[str]]
+) -> dict:
     """Medians of every feature (over clients where it is known), default rates by value and around the
     median, and the percentiles of the ranked features."""
     target = pd.Series(np.asarray(target, dtype="float64"), index=frame.index)
@@ -32,15 +35,26 @@ def reference_stats(frame: pd.DataFrame, target: np.ndarray, vocabularies: dict[
             by_value = target.groupby(frame[column]).agg(["mean", "size"])
             by_value = by_value[by_value["size"] >= MIN_CLIENTS]["mean"]
             words = vocabularies.get(column)
-            rates[column] = {words[int(v)] if words else value_key(v): round(float(r), 6) for v, r in by_value.items()}
+            rates[column] = {
+                words[int(v)] if words else value_key(v): round(float(r), 6)
+                for v, r in by_value.items()
+            }
     medians = frame.median(skipna=True)
     numeric = [c for c in frame.columns if c not in vocabularies and not np.isnan(medians[c])]
-    return {"medians": {f: (None if np.isnan(v) else float(v)) for f, v in medians.items()},
-            "default_rates": rates, "default_rate": round(float(target.mean()), 6),
-            "around_median": {c: [_rate(target[frame[c] < medians[c]]), _rate(target[frame[c] > medians[c]])]
-                              for c in numeric},
-            "quantiles": {c: [float(q) for q in frame[c].quantile(np.linspace(0, 1, 101))] for c in numeric
-                          if c.startswith(RANKED)}}
+    return {
+        "medians": {f: (None if np.isnan(v) else float(v)) for f, v in medians.items()},
+        "default_rates": rates,
+        "default_rate": round(float(target.mean()), 6),
+        "around_median": {
+            c: [_rate(target[frame[c] < medians[c]]), _rate(target[frame[c] > medians[c]])]
+            for c in numeric
+        },
+        "quantiles": {
+            c: [float(q) for q in frame[c].quantile(np.linspace(0, 1, 101))]
+            for c in numeric
+            if c.startswith(RANKED)
+        },
+    }
 
 
 def _rate(target: pd.Series) -> float | None:
@@ -48,13 +62,19 @@ def _rate(target: pd.Series) -> float | None:
     return round(float(target.mean()), 6) if len(target) >= MIN_CLIENTS else None
 
 
-def reference_contributions(booster: lgb.Booster, calibrator: dict, x: np.ndarray, features: list[str],
-                            client_ids: np.ndarray, progress=iter) -> tuple[pd.DataFrame, float]:
+def reference_contributions(
+    booster: lgb.Booster,
+    calibrator: dict,
+    x: np.ndarray,
+    features: list[str],
+    client_ids: np.ndarray,
+    progress=iter,
+) -> tuple[pd.DataFrame, float]:
     """Per-client PD and grouped contributions (probability points) of the final model; and the base value."""
     explainer, members = TreeContributions(booster, calibrator, threads=2), group_members(features)
     parts, base = [], None
     for start in progress(range(0, len(x), _CHUNK)):
-        result = explainer.explain(x[start:start + _CHUNK])
+        result = explainer.explain(x[start : start + _CHUNK])
         parts.append(np.column_stack([result.probability, grouped_points(result.points, members)]))
         base = result.base_value
     table = pd.DataFrame(np.vstack(parts).astype("float32"), columns=["PD", *members])

@@ -1,4 +1,5 @@
 """Write the versioned model bundle: manifest, ONNX and native models, calibrator, reference data."""
+
 from __future__ import annotations
 
 import json
@@ -28,10 +29,14 @@ def float32_thresholds(booster: lgb.Booster) -> lgb.Booster:
         raise ValueError("categorical splits are not supported: categories are encoded as codes")
     for i, line in enumerate(lines):
         if line.startswith("threshold="):
-            values = np.array(line[len("threshold="):].split(), dtype="float64")
-            lines[i] = "threshold=" + " ".join(repr(float(v)) for v in _round_down_to_float32(values))
+            values = np.array(line[len("threshold=") :].split(), dtype="float64")
+            lines[i] = "threshold=" + " ".join(
+                repr(float(v)) for v in _round_down_to_float32(values)
+            )
     # tree_sizes gives each tree's byte length, which the new text changes: LightGBM then reads trees in order.
-    return lgb.Booster(model_str="\n".join(line for line in lines if not line.startswith("tree_sizes=")))
+    return lgb.Booster(
+        model_str="\n".join(line for line in lines if not line.startswith("tree_sizes="))
+    )
 
 
 def _round_down_to_float32(values: np.ndarray) -> np.ndarray:
@@ -45,8 +50,12 @@ def to_onnx(booster: lgb.Booster, n_features: int):
     from onnxmltools import convert_lightgbm
     from onnxmltools.convert.common.data_types import FloatTensorType
 
-    model = convert_lightgbm(booster, initial_types=[(ONNX_INPUT, FloatTensorType([None, n_features]))],
-                             target_opset=ONNX_OPSET, zipmap=False)
+    model = convert_lightgbm(
+        booster,
+        initial_types=[(ONNX_INPUT, FloatTensorType([None, n_features]))],
+        target_opset=ONNX_OPSET,
+        zipmap=False,
+    )
     # Only the probabilities are used (the decision is the domain's policy); the label output's
     # fixed shape {1} would make ONNX Runtime warn on every batch.
     labels = [output for output in model.graph.output if output.name != ONNX_OUTPUT]
@@ -55,20 +64,32 @@ def to_onnx(booster: lgb.Booster, n_features: int):
     return model
 
 
-def write_bundle(out_dir: Path, manifest: dict, booster: lgb.Booster, calibrator: dict,
-                 reference: pd.DataFrame, history: pd.DataFrame, contributions: pd.DataFrame):
+def write_bundle(
+    out_dir: Path,
+    manifest: dict,
+    booster: lgb.Booster,
+    calibrator: dict,
+    reference: pd.DataFrame,
+    history: pd.DataFrame,
+    contributions: pd.DataFrame,
+):
     """Write every file of the bundle, then the manifest with their checksums; returns the loaded bundle."""
     path = Path(out_dir) / manifest["model_version"]
     path.mkdir(parents=True, exist_ok=False)
     booster = float32_thresholds(booster)
     booster.save_model(path / FILES["lightgbm"])
-    (path / FILES["onnx"]).write_bytes(to_onnx(booster, len(manifest["features"])).SerializeToString())
+    (path / FILES["onnx"]).write_bytes(
+        to_onnx(booster, len(manifest["features"])).SerializeToString()
+    )
     (path / FILES["calibrator"]).write_text(json.dumps(calibrator, indent=1))
     reference.to_parquet(path / FILES["reference"], index=False)
     history.reset_index().to_parquet(path / FILES["history"], index=False)
     contributions.to_parquet(path / FILES["contributions"], index=False)
-    manifest = {**manifest, "libraries": library_versions(),
-                "files": {name: sha256(path / name) for name in FILES.values()}}
+    manifest = {
+        **manifest,
+        "libraries": library_versions(),
+        "files": {name: sha256(path / name) for name in FILES.values()},
+    }
     (path / MANIFEST).write_text(json.dumps(manifest, indent=1))
     return load_bundle(path)
 

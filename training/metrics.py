@@ -1,4 +1,5 @@
 """All the numbers of the training report, computed from out-of-fold predictions."""
+
 from __future__ import annotations
 
 import numpy as np

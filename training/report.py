@@ -1,4 +1,5 @@
 """The training report: metrics as JSON, a readable Markdown page and its pictures."""
+
 from __future__ import annotations
 
 import json
@@ -65,32 +66,49 @@ def _repeated(m: dict) -> list[str]:
     if "repeated_auc" not in m:
         return []
     r = m["repeated_auc"]
-    return [f"- repeated protocol ({r['repeats']} seeds x {len(r['folds']) // r['repeats']} folds): "
-            f"AUC {r['mean']:.4f} ± {r['std']:.4f}"]
+    return [
+        f"- repeated protocol ({r['repeats']} seeds x {len(r['folds']) // r['repeats']} folds): "
+        f"AUC {r['mean']:.4f} ± {r['std']:.4f}"
+    ]
 
 
 def _input_policy(manifest: dict) -> list[str]:
     record = manifest["input_policy"]
     groups = ", ".join(f"{group}: **{choice}d**" for group, choice in record["groups"].items())
-    return ["## Input policy",
-            f"Trained under input policy version {record['version']} (`{record['sha256'][:12]}`, credit/input_policy.json); "
-            f"option groups {groups}. What each choice costs and whom it refuses: benchmarks/results/fairness.md.", ""]
+    return [
+        "## Input policy",
+        f"Trained under input policy version {record['version']} (`{record['sha256'][:12]}`, credit/input_policy.json); "
+        f"option groups {groups}. What each choice costs and whom it refuses: benchmarks/results/fairness.md.",
+        "",
+    ]
 
 
 def _confusion_table(m: dict) -> list[str]:
     rows = ["| | threshold | 0.5 |", "|---|---:|---:|"]
-    labels = {"granted_good_tn": "good client granted", "refused_good_fp": "good client refused",
-              "granted_defaults_fn": "defaulter granted (missed)", "refused_defaults_tp": "defaulter refused"}
+    labels = {
+        "granted_good_tn": "good client granted",
+        "refused_good_fp": "good client refused",
+        "granted_defaults_fn": "defaulter granted (missed)",
+        "refused_defaults_tp": "defaulter refused",
+    }
     for key, label in labels.items():
-        rows.append(f"| {label} | {m['confusion_at_threshold'][key]:,} | {m['confusion_at_0_5'][key]:,} |")
+        rows.append(
+            f"| {label} | {m['confusion_at_threshold'][key]:,} | {m['confusion_at_0_5'][key]:,} |"
+        )
     return ["## Confusion matrix (out-of-fold)", *rows]
 
 
 def _fairness_tables(fairness: dict) -> list[str]:
-    lines = ["## Fairness at the threshold",
-             "TPR: share of defaulters refused; FPR: share of good clients refused.", ""]
+    lines = [
+        "## Fairness at the threshold",
+        "TPR: share of defaulters refused; FPR: share of good clients refused.",
+        "",
+    ]
     for attribute, groups in fairness.items():
-        lines += [f"| {attribute} | clients | default rate | approval rate | TPR | FPR |", "|---|---:|---:|---:|---:|---:|"]
+        lines += [
+            f"| {attribute} | clients | default rate | approval rate | TPR | FPR |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
         for group, r in groups.items():
             cells = [_pct(r[k]) for k in ("default_rate", "approval_rate", "tpr", "fpr")]
             lines.append(f"| {group} | {r['clients']:,} | " + " | ".join(cells) + " |")
@@ -106,10 +124,18 @@ def _plot_cost(path: Path, metrics: dict, manifest: dict) -> None:
     curve = metrics["cost_curve"]
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.plot(curve["threshold"], curve["cost"], color="#0072B2")
-    ax.axvline(metrics["threshold"], color="#D55E00", linestyle="--", label=f"chosen {metrics['threshold']:.3f}")
+    ax.axvline(
+        metrics["threshold"],
+        color="#D55E00",
+        linestyle="--",
+        label=f"chosen {metrics['threshold']:.3f}",
+    )
     ax.axvline(0.5, color="#999999", linestyle=":", label="0.5")
-    ax.set(xlabel="threshold (refuse if PD ≥ threshold)", ylabel="cost per application",
-           title=f"Business cost (missed default = {manifest['cost_fn']:g} × refused good client)")
+    ax.set(
+        xlabel="threshold (refuse if PD ≥ threshold)",
+        ylabel="cost per application",
+        title=f"Business cost (missed default = {manifest['cost_fn']:g} × refused good client)",
+    )
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -121,8 +147,18 @@ def _plot_calibration(path: Path, metrics: dict) -> None:
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
     top = max(max(r["mean_pd"] for r in table), max(r["default_rate"] for r in table)) * 1.1
     ax.plot([0, top], [0, top], color="#999999", linestyle=":", label="perfect")
-    ax.plot([r["mean_pd"] for r in table], [r["default_rate"] for r in table], "o-", color="#0072B2", label="model")
-    ax.set(xlabel="mean predicted PD (per tenth of clients)", ylabel="observed default rate", title="Calibration")
+    ax.plot(
+        [r["mean_pd"] for r in table],
+        [r["default_rate"] for r in table],
+        "o-",
+        color="#0072B2",
+        label="model",
+    )
+    ax.set(
+        xlabel="mean predicted PD (per tenth of clients)",
+        ylabel="observed default rate",
+        title="Calibration",
+    )
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -1,11 +1,17 @@
 """Choose the decision threshold that minimises the business cost of errors."""
+
 from __future__ import annotations
 
 import numpy as np
 
 
-def cost_curve(y: np.ndarray, pd_: np.ndarray, cost_fn: float, cost_fp: float,
-               thresholds: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def cost_curve(
+    y: np.ndarray,
+    pd_: np.ndarray,
+    cost_fn: float,
+    cost_fp: float,
+    thresholds: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Average cost per application when refusing every PD >= t, for each threshold t.
 
     A missed default (granted, then defaulted) costs cost_fn; a good client refused costs cost_fp.
@@ -26,5 +32,7 @@ def choose_threshold(y: np.ndarray, pd_: np.ndarray, cost_fn: float, cost_fp: fl
     return float(thresholds[int(np.argmin(costs))])
 
 
-def cost_at(y: np.ndarray, pd_: np.ndarray, threshold: float, cost_fn: float, cost_fp: float) -> float:
+def cost_at(
+    y: np.ndarray, pd_: np.ndarray, threshold: float, cost_fn: float, cost_fp: float
+) -> float:
     return float(cost_curve(y, pd_, cost_fn, cost_fp, np.array([threshold]))[1][0])

@@ -8,6 +8,7 @@ the slope of the sigmoid's chord from the base to the application's calibrated l
 That keeps each part's sign and relative size, and the parts add up exactly (to floating
 point) from the base rate to the PD.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

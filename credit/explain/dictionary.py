@@ -4,6 +4,7 @@ Two files under labels/: features.json (a label and unit per feature, category n
 groups.json (which features make each readable group, its reason code, and the sentences
 explaining it: a fact about the client, and the comparison that may back it).
 """
+
 from __future__ import annotations
 
 import json
@@ -28,9 +29,14 @@ class DictionaryError(ValueError):
 @dataclass(frozen=True)
 class Sentence:
     """One way of explaining a group, with what it needs to apply (see groups.json's _about)."""
+
     text: dict  # {"fr": template, "en": template}: the fact about the client
-    compare: dict | None  # the comparison with other clients that backs a direction, said only when it does
-    shown: tuple[tuple[str | None, str, str | None], ...]  # (kind, name, unit) of each placeholder of the fact
+    compare: (
+        dict | None
+    )  # the comparison with other clients that backs a direction, said only when it does
+    shown: tuple[
+        tuple[str | None, str, str | None], ...
+    ]  # (kind, name, unit) of each placeholder of the fact
     compared: tuple[tuple[str | None, str, str | None], ...]  # the same for the comparison
     where: dict  # feature -> the value it must have, or the form of its count (wording.count_form, or 'some')
     missing: tuple[str, ...]  # features that must be unknown
@@ -38,14 +44,27 @@ class Sentence:
     weighs: tuple[str, ...]  # features whose contributions make this the sentence to say
 
     @classmethod
-    def of(cls, spec: dict) -> "Sentence":
+    def of(cls, spec: dict) -> Sentence:
         shown = tuple(m.groups() for m in PLACEHOLDER.finditer(spec["fr"]))
         compare = spec.get("compare")
         compared = tuple(m.groups() for m in PLACEHOLDER.finditer(compare["fr"])) if compare else ()
         named = {name for _, name, _ in shown + compared if name != "default_rate"}
-        weighs = named | set(spec.get("about", ())) | set(spec.get("where", {})) | set(spec.get("missing", ()))
-        return cls({"fr": spec["fr"], "en": spec["en"]}, compare, shown, compared, spec.get("where", {}),
-                   tuple(spec.get("missing", ())), bool(spec.get("unknown")), tuple(sorted(weighs)))
+        weighs = (
+            named
+            | set(spec.get("about", ()))
+            | set(spec.get("where", {}))
+            | set(spec.get("missing", ()))
+        )
+        return cls(
+            {"fr": spec["fr"], "en": spec["en"]},
+            compare,
+            shown,
+            compared,
+            spec.get("where", {}),
+            tuple(spec.get("missing", ())),
+            bool(spec.get("unknown")),
+            tuple(sorted(weighs)),
+        )
 
 
 @dataclass(frozen=True)
@@ -68,16 +87,27 @@ def _file(name: str) -> dict:
 
 @cache
 def groups() -> tuple[Group, ...]:
-    return tuple(Group(g["id"], g["code"], g["label"], tuple(g["features"]),
-                       tuple(Sentence.of(s) for s in g["sentences"]), g.get("reason", True))
-                 for g in _file("groups.json")["groups"])
+    return tuple(
+        Group(
+            g["id"],
+            g["code"],
+            g["label"],
+            tuple(g["features"]),
+            tuple(Sentence.of(s) for s in g["sentences"]),
+            g.get("reason", True),
+        )
+        for g in _file("groups.json")["groups"]
+    )
 
 
 def phrases() -> dict:
     """Direction clauses (backed by a comparison, for missing information), the sentence naming a factor
     whose effect comes from its combination with the rest of the file, rank and summary sentences."""
     spec = _file("groups.json")
-    return {**{k: v for k, v in spec.items() if k not in ("_about", "groups", "summary")}, **spec["summary"]}
+    return {
+        **{k: v for k, v in spec.items() if k not in ("_about", "groups", "summary")},
+        **spec["summary"],
+    }
 
 
 def group_of(features: Sequence[str]) -> list[str]:
@@ -85,11 +115,15 @@ def group_of(features: Sequence[str]) -> list[str]:
     owners = []
     for feature in features:
         if feature in PROTECTED:
-            raise DictionaryError(f"{feature} is a protected attribute: it must not be a model input")
+            raise DictionaryError(
+                f"{feature} is a protected attribute: it must not be a model input"
+            )
         found = [g.id for g in groups() if g.owns(feature)]
         if len(found) != 1:
-            raise DictionaryError(f"feature {feature} belongs to {len(found)} readable groups ({', '.join(found) or 'none'}); "
-                                  "it must belong to exactly one (credit/explain/labels/groups.json)")
+            raise DictionaryError(
+                f"feature {feature} belongs to {len(found)} readable groups ({', '.join(found) or 'none'}); "
+                "it must belong to exactly one (credit/explain/labels/groups.json)"
+            )
         owners.append(found[0])
     return owners
 
@@ -101,7 +135,9 @@ def feature_label(feature: str, lang: str) -> str:
 def unit(feature: str) -> str:
     entry = _file("features.json")["features"].get(feature)
     if entry is None:
-        raise DictionaryError(f"feature {feature} has no label in credit/explain/labels/features.json")
+        raise DictionaryError(
+            f"feature {feature} has no label in credit/explain/labels/features.json"
+        )
     return entry["unit"]
 
 

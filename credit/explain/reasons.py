@@ -11,6 +11,7 @@ Each reason says its direction in one of three ways:
   and states no value: a value is never given with opposite directions for two clients;
 - missing information: that it is missing, and what providing it would do.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,21 +33,38 @@ def top_reasons(grouped: Mapping[str, float]) -> list[tuple[str, str, float]]:
     return raising + lowering
 
 
-def explain_group(group: Group, values: Mapping[str, float], points: Mapping[str, float],
-                  reference: Reference, direction: str) -> dict:
+def explain_group(
+    group: Group,
+    values: Mapping[str, float],
+    points: Mapping[str, float],
+    reference: Reference,
+    direction: str,
+) -> dict:
     """The group's reason, in every language, ending with its direction ('raises' or 'lowers')."""
     text = phrases()
     best = _chosen(group, values, points)
     if best is None:  # nothing known enough to say more than the group's name
-        return {lang: text["incomplete"][lang].format(group=group.label[lang]) + text["unknown"][direction][lang]
-                for lang in LANGUAGES}
+        return {
+            lang: text["incomplete"][lang].format(group=group.label[lang])
+            + text["unknown"][direction][lang]
+            for lang in LANGUAGES
+        }
     if best.compare is not None and standing(best, values, reference) == direction:
-        return {lang: _render(best.text[lang] + best.compare[lang], values, reference, lang)
-                + text["direction"][direction][lang] for lang in LANGUAGES}
+        return {
+            lang: _render(best.text[lang] + best.compare[lang], values, reference, lang)
+            + text["direction"][direction][lang]
+            for lang in LANGUAGES
+        }
     if best.unknown:
-        return {lang: _render(best.text[lang], values, reference, lang) + text["unknown"][direction][lang]
-                for lang in LANGUAGES}
-    return {lang: text["combined"][direction][lang].format(group=group.label[lang]) for lang in LANGUAGES}
+        return {
+            lang: _render(best.text[lang], values, reference, lang)
+            + text["unknown"][direction][lang]
+            for lang in LANGUAGES
+        }
+    return {
+        lang: text["combined"][direction][lang].format(group=group.label[lang])
+        for lang in LANGUAGES
+    }
 
 
 def standing(sentence: Sentence, values: Mapping[str, float], reference: Reference) -> str | None:
@@ -63,13 +81,17 @@ def standing(sentence: Sentence, values: Mapping[str, float], reference: Referen
         median, kind_unit = reference.medians.get(name), shown_as or unit(name)
         if kind == "rank" and reference.share_above(name, value) is None:
             return None
-        if median is None or format_value(value, kind_unit, "fr") == format_value(median, kind_unit, "fr"):
+        if median is None or format_value(value, kind_unit, "fr") == format_value(
+            median, kind_unit, "fr"
+        ):
             return None  # a value that reads as the median's is no comparison
         seen.add(leaning(reference.side_rate(name, value), reference.default_rate))
     return seen.pop() if len(seen) == 1 else None
 
 
-def _chosen(group: Group, values: Mapping[str, float], points: Mapping[str, float]) -> Sentence | None:
+def _chosen(
+    group: Group, values: Mapping[str, float], points: Mapping[str, float]
+) -> Sentence | None:
     """Of the sentences that apply, the one whose features carry the largest contribution."""
     best, weight = None, -1.0
     for sentence in group.sentences:
@@ -81,12 +103,16 @@ def _chosen(group: Group, values: Mapping[str, float], points: Mapping[str, floa
 
 
 def _applies(sentence: Sentence, values: Mapping[str, float]) -> bool:
-    if not all(has_form(values.get(f), v) if isinstance(v, str) else values.get(f) == v
-               for f, v in sentence.where.items()):
+    if not all(
+        has_form(values.get(f), v) if isinstance(v, str) else values.get(f) == v
+        for f, v in sentence.where.items()
+    ):
         return False
     if not all(missing(values.get(f)) for f in sentence.missing):
         return False
-    return all(name == "default_rate" or not missing(values.get(name)) for _, name, _ in sentence.shown)
+    return all(
+        name == "default_rate" or not missing(values.get(name)) for _, name, _ in sentence.shown
+    )
 
 
 def _render(template: str, values: Mapping[str, float], reference: Reference, lang: str) -> str:
@@ -103,11 +129,16 @@ def _render(template: str, values: Mapping[str, float], reference: Reference, la
             value = reference.medians.get(name)
         feature_unit = shown_as or unit(name)
         category = reference.category(name, value) if feature_unit == "category" else None
-        return format_value(value, feature_unit, lang, category and category_label(name, category, lang))
+        return format_value(
+            value, feature_unit, lang, category and category_label(name, category, lang)
+        )
+
     return PLACEHOLDER.sub(one, template)
 
 
 def _rank(share_above: float, below_median: bool, lang: str) -> str:
     """'plus bas que 80 % de nos clients' / 'plus élevé que 62 % de nos clients', and in English."""
     share = share_above if below_median else 1 - share_above
-    return phrases()["rank"]["lower" if below_median else "higher"][lang].format(share=percent(share, lang, 0))
+    return phrases()["rank"]["lower" if below_median else "higher"][lang].format(
+        share=percent(share, lang, 0)
+    )

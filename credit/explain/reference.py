@@ -5,6 +5,7 @@ same category, or of clients on the same side of the median, against the rate of
 reason quotes a comparison only when its value leans the way the model's attribution goes
 (credit.explain.reasons); the statistics are computed at training (training/explanations.py).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -16,16 +17,25 @@ import numpy as np
 @dataclass(frozen=True)
 class Reference:
     """Feature medians, default rates by category and around the median, and percentiles."""
+
     medians: Mapping[str, float]
     default_rates: Mapping[str, Mapping[str, float]]  # feature -> value_key -> share of defaults
     default_rate: float
     vocabularies: Mapping[str, list[str]]
-    around_median: Mapping[str, Sequence[float | None]] = field(default_factory=dict)  # feature -> (below, above)
-    quantiles: Mapping[str, Sequence[float]] = field(default_factory=dict)  # feature -> percentiles 0, 1, ... 100
+    around_median: Mapping[str, Sequence[float | None]] = field(
+        default_factory=dict
+    )  # feature -> (below, above)
+    quantiles: Mapping[str, Sequence[float]] = field(
+        default_factory=dict
+    )  # feature -> percentiles 0, 1, ... 100
 
     def category(self, feature: str, code: float) -> str | None:
         words = self.vocabularies.get(feature)
-        return None if words is None or missing(code) or not 0 <= code < len(words) else words[int(code)]
+        return (
+            None
+            if words is None or missing(code) or not 0 <= code < len(words)
+            else words[int(code)]
+        )
 
     def default_rate_of(self, feature: str, value: float) -> float | None:
         """Share of defaults among reference clients with this value of the feature."""
@@ -58,8 +68,14 @@ def leaning(rate: float | None, overall: float) -> str | None:
 
 def reference_of(stats: dict, vocabularies: Mapping[str, list[str]]) -> Reference:
     """A bundle's reference_stats; bundles trained before the rates around the median have none."""
-    return Reference(stats["medians"], stats["default_rates"], stats["default_rate"], vocabularies,
-                     stats.get("around_median", {}), stats.get("quantiles", {}))
+    return Reference(
+        stats["medians"],
+        stats["default_rates"],
+        stats["default_rate"],
+        vocabularies,
+        stats.get("around_median", {}),
+        stats.get("quantiles", {}),
+    )
 
 
 def value_key(value: float) -> str | None:

@@ -1,4 +1,5 @@
 """The two or three sentences that open an explanation: the decision, its main factors, context."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -9,21 +10,39 @@ from credit.explain.wording import LANGUAGES, percent
 _FACTORS_NAMED = 2  # per direction: the summary names the main ones, the reasons list has the rest
 
 
-def summarise(probability: float, decision: str, threshold: float, base_value: float,
-              reasons: Sequence[dict], to_review: bool = False) -> dict[str, str]:
+def summarise(
+    probability: float,
+    decision: str,
+    threshold: float,
+    base_value: float,
+    reasons: Sequence[dict],
+    to_review: bool = False,
+) -> dict[str, str]:
     """Decision and PD against the threshold; the main factors each way; that a reviewer decides, or the typical PD."""
     text = phrases()
     labels = {g.id: g.label for g in groups()}
     out = {}
     for lang in LANGUAGES:
-        def named(direction: str) -> str:
-            names = [_lower_first(labels[r["group"]][lang]) for r in reasons if r["direction"] == direction]
-            return (" et " if lang == "fr" else " and ").join(names[:_FACTORS_NAMED]) or text["no_factor"][lang]
 
-        first = text[f"{decision}_proposed" if to_review else decision][lang].format(pd=percent(probability, lang, 1), threshold=percent(threshold, lang, 1))
+        def named(direction: str) -> str:
+            names = [
+                _lower_first(labels[r["group"]][lang])
+                for r in reasons
+                if r["direction"] == direction
+            ]
+            return (" et " if lang == "fr" else " and ").join(names[:_FACTORS_NAMED]) or text[
+                "no_factor"
+            ][lang]
+
+        first = text[f"{decision}_proposed" if to_review else decision][lang].format(
+            pd=percent(probability, lang, 1), threshold=percent(threshold, lang, 1)
+        )
         second = text["factors"][lang].format(raises=named("raises"), lowers=named("lowers"))
-        third = (text["to_review"][lang] if to_review
-                 else text["typical"][lang].format(base=percent(base_value, lang, 1)))
+        third = (
+            text["to_review"][lang]
+            if to_review
+            else text["typical"][lang].format(base=percent(base_value, lang, 1))
+        )
         out[lang] = " ".join((first, second, third))
     return out
 

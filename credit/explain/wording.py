@@ -3,6 +3,7 @@
 Kept here rather than in a locale library so reason sentences are stable text that golden
 tests can pin (locale data changes spaces and signs between releases).
 """
+
 from __future__ import annotations
 
 import math
@@ -12,9 +13,12 @@ from credit.explain.reference import missing
 LANGUAGES = ("fr", "en")
 _NBSP = "\u00a0"
 _WORDS = {  # unit word: (French singular, French plural, English singular, English plural)
-    "year": ("an", "ans", "year", "years"), "month": ("mois", "mois", "month", "months"),
-    "day": ("jour", "jours", "day", "days"), "time": ("fois", "fois", "time", "times"),
-    "annuity": ("annuité", "annuités", "annuity", "annuities"), "loan": ("crédit", "crédits", "loan", "loans"),
+    "year": ("an", "ans", "year", "years"),
+    "month": ("mois", "mois", "month", "months"),
+    "day": ("jour", "jours", "day", "days"),
+    "time": ("fois", "fois", "time", "times"),
+    "annuity": ("annuité", "annuités", "annuity", "annuities"),
+    "loan": ("crédit", "crédits", "loan", "loans"),
     "instalment": ("échéance", "échéances", "instalment", "instalments"),
     "repayment": ("échéance", "échéances", "repayment", "repayments"),
 }
@@ -36,7 +40,9 @@ def number(value: float, lang: str, decimals: int = 0) -> str:
 def percent(share: float, lang: str, decimals: int | None = None) -> str:
     """A share (0-1) as a percentage: one decimal below 10 %, none above, unless `decimals` is given."""
     value = share * 100
-    decimals = (1 if 0 < abs(value) < 10 else 0) if decimals is None else decimals  # "0 %", not "0,0 %"
+    decimals = (
+        (1 if 0 < abs(value) < 10 else 0) if decimals is None else decimals
+    )  # "0 %", not "0,0 %"
     return number(value, lang, decimals) + (f"{_NBSP}%" if lang == "fr" else "%")
 
 
@@ -69,7 +75,9 @@ def duration(days: float, lang: str) -> str:
     if days >= 2 * 365.25:
         return counted(math.floor(days / 365.25), "year", lang)
     months = round(days / 30.44)
-    return counted(months // 12, "year", lang) if months % 12 == 0 else counted(months, "month", lang)
+    return (
+        counted(months // 12, "year", lang) if months % 12 == 0 else counted(months, "month", lang)
+    )
 
 
 def count_form(value: float | None) -> str | None:
@@ -102,7 +110,9 @@ def days_relative(value: float, lang: str) -> str:
     if abs(value) < 1:
         return APPLICATION_DAY[lang]
     if value < 0:
-        return f"il y a {duration(-value, lang)}" if lang == "fr" else f"{duration(-value, lang)} ago"
+        return (
+            f"il y a {duration(-value, lang)}" if lang == "fr" else f"{duration(-value, lang)} ago"
+        )
     return f"{'dans' if lang == 'fr' else 'in'} {duration(value, lang)}"
 
 

@@ -3,9 +3,11 @@
 Takes typed columns (a DataFrame or credit.values.Columns) and returns plain arrays, so one
 event and a whole table go through the same numpy code.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
+
 import numpy as np
 
 from credit import input_policy
@@ -33,9 +35,21 @@ DERIVED_FROM = {
     "PHONE_CHANGE_AGE_RATIO": ("DAYS_LAST_PHONE_CHANGE", "DAYS_BIRTH"),
     "ID_PUBLISH_AGE_RATIO": ("DAYS_ID_PUBLISH", "DAYS_BIRTH"),
     "CAR_AGE_RATIO": ("OWN_CAR_AGE", "DAYS_BIRTH"),
-    "DOCUMENT_COUNT": tuple(c for c in input_policy.application_inputs() if c.startswith("FLAG_DOCUMENT_")),
-    **{name: _EXT for name in ("EXT_SOURCE_MEAN", "EXT_SOURCE_MIN", "EXT_SOURCE_MAX", "EXT_SOURCE_STD",
-                               "EXT_SOURCE_PRODUCT", "EXT_SOURCE_WEIGHTED", "EXT_SOURCE_COUNT")},
+    "DOCUMENT_COUNT": tuple(
+        c for c in input_policy.application_inputs() if c.startswith("FLAG_DOCUMENT_")
+    ),
+    **{
+        name: _EXT
+        for name in (
+            "EXT_SOURCE_MEAN",
+            "EXT_SOURCE_MIN",
+            "EXT_SOURCE_MAX",
+            "EXT_SOURCE_STD",
+            "EXT_SOURCE_PRODUCT",
+            "EXT_SOURCE_WEIGHTED",
+            "EXT_SOURCE_COUNT",
+        )
+    },
 }
 
 
@@ -57,13 +71,17 @@ def fit_vocabularies(applications) -> dict[str, list[str]]:
     }
 
 
-def application_features(apps: Mapping, vocabularies: Mapping[str, list[str]]) -> dict[str, np.ndarray]:
+def application_features(
+    apps: Mapping, vocabularies: Mapping[str, list[str]]
+) -> dict[str, np.ndarray]:
     """Model inputs from typed application columns, one value per application."""
     out = {}
     for column, kind in raw_inputs().items():
         if kind == "category":
             codes = {value: float(i) for i, value in enumerate(vocabularies[column])}
-            out[column] = np.array([codes.get(v, np.nan) for v in apps[column]], dtype="float64")  # unseen: missing
+            out[column] = np.array(
+                [codes.get(v, np.nan) for v in apps[column]], dtype="float64"
+            )  # unseen: missing
         else:
             out[column] = np.asarray(apps[column], dtype="float64")
     out.update(_employment(out, np.asarray(apps["NAME_INCOME_TYPE"], dtype=object)))

@@ -1,4 +1,5 @@
 """Small numeric helpers shared by the feature modules."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,4 +14,6 @@ def divide(numerator, denominator):
     if isinstance(denominator, pd.Series):
         return numerator / denominator.where(denominator != 0, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(numerator, dtype="float64") / np.where(denominator != 0, denominator, np.nan)
+        return np.asarray(numerator, dtype="float64") / np.where(
+            denominator != 0, denominator, np.nan
+        )

@@ -1,4 +1,5 @@
 """Loans at other institutions (bureau) and their monthly status (bureau_balance)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -38,15 +39,21 @@ def bureau_features(bureau: pd.DataFrame, balance: pd.DataFrame) -> pd.DataFrame
         BUREAU_STATUS_LATE_SHARE=("STATUS_LATE_SHARE", "mean"),
         BUREAU_STATUS_WORST=("STATUS_WORST", "max"),
     )
-    agg["BUREAU_ACTIVE_DEBT_RATIO"] = divide(agg["BUREAU_ACTIVE_DEBT_SUM"], agg["BUREAU_ACTIVE_CREDIT_SUM"])
+    agg["BUREAU_ACTIVE_DEBT_RATIO"] = divide(
+        agg["BUREAU_ACTIVE_DEBT_SUM"], agg["BUREAU_ACTIVE_CREDIT_SUM"]
+    )
     agg["BUREAU_ACTIVE_SHARE"] = agg["BUREAU_ACTIVE_COUNT"] / agg["BUREAU_LOAN_COUNT"]
     return agg
 
 
 def _per_loan_status(balance: pd.DataFrame) -> pd.DataFrame:
     band = balance["STATUS"].map(_DELAY_BAND)
-    return balance.assign(BAND=band, LATE=(band > 0).astype("float64")).groupby("SK_ID_BUREAU").agg(
-        STATUS_MONTHS=("MONTHS_BALANCE", "size"),
-        STATUS_LATE_SHARE=("LATE", "mean"),
-        STATUS_WORST=("BAND", "max"),
+    return (
+        balance.assign(BAND=band, LATE=(band > 0).astype("float64"))
+        .groupby("SK_ID_BUREAU")
+        .agg(
+            STATUS_MONTHS=("MONTHS_BALANCE", "size"),
+            STATUS_LATE_SHARE=("LATE", "mean"),
+            STATUS_WORST=("BAND", "max"),
+        )
     )

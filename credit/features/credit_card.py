@@ -1,4 +1,5 @@
 """Monthly snapshots of previous credit cards (credit_card_balance): use of the limit, lateness."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -12,7 +13,9 @@ def credit_card_features(cards: pd.DataFrame) -> pd.DataFrame:
     """Per-client aggregates of credit-card months, prefixed CC_."""
     months = cards.assign(
         UTILISATION=divide(cards["AMT_BALANCE"], cards["AMT_CREDIT_LIMIT_ACTUAL"]),
-        PAID_TO_MINIMUM=divide(cards["AMT_PAYMENT_TOTAL_CURRENT"], cards["AMT_INST_MIN_REGULARITY"]),
+        PAID_TO_MINIMUM=divide(
+            cards["AMT_PAYMENT_TOTAL_CURRENT"], cards["AMT_INST_MIN_REGULARITY"]
+        ),
         LATE=(cards["SK_DPD"] > 0).astype("float64"),
     )
     agg = months.groupby("SK_ID_CURR").agg(

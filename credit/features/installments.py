@@ -1,4 +1,5 @@
 """Repayment history of previous loans (installments_payments): lateness and under-payment."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -14,24 +15,39 @@ def installment_features(payments: pd.DataFrame) -> pd.DataFrame:
     due = _per_instalment(payments)
     everything = _aggregate(due, "INST_")
     recent = _aggregate(due[due["DUE_DAY"] >= -RECENT_DAYS], "INST_RECENT_")
-    return everything.join(recent[["INST_RECENT_COUNT", "INST_RECENT_LATE_COUNT", "INST_RECENT_LATE_SHARE",
-                                   "INST_RECENT_DAYS_LATE_MEAN", "INST_RECENT_UNDERPAID_SHARE"]])
+    return everything.join(
+        recent[
+            [
+                "INST_RECENT_COUNT",
+                "INST_RECENT_LATE_COUNT",
+                "INST_RECENT_LATE_SHARE",
+                "INST_RECENT_DAYS_LATE_MEAN",
+                "INST_RECENT_UNDERPAID_SHARE",
+            ]
+        ]
+    )
 
 
 def _per_instalment(payments: pd.DataFrame) -> pd.DataFrame:
     """One row per instalment due: an instalment may be paid in several payments."""
-    due = payments.groupby(_INSTALMENT, dropna=False).agg(
-        DUE_DAY=("DAYS_INSTALMENT", "min"),
-        DUE_AMOUNT=("AMT_INSTALMENT", "max"),
-        PAID_AMOUNT=("AMT_PAYMENT", "sum"),
-        PAID_DAY=("DAYS_ENTRY_PAYMENT", "max"),
-    ).reset_index()
+    due = (
+        payments.groupby(_INSTALMENT, dropna=False)
+        .agg(
+            DUE_DAY=("DAYS_INSTALMENT", "min"),
+            DUE_AMOUNT=("AMT_INSTALMENT", "max"),
+            PAID_AMOUNT=("AMT_PAYMENT", "sum"),
+            PAID_DAY=("DAYS_ENTRY_PAYMENT", "max"),
+        )
+        .reset_index()
+    )
     delay = due["PAID_DAY"] - due["DUE_DAY"]
     return due.assign(
         DAYS_LATE=delay.clip(lower=0),
         DAYS_EARLY=(-delay).clip(lower=0),
         LATE=(delay > 0).astype("float64"),
-        UNDERPAID=(due["PAID_AMOUNT"] < due["DUE_AMOUNT"] - 0.01).astype("float64"),  # cent tolerance
+        UNDERPAID=(due["PAID_AMOUNT"] < due["DUE_AMOUNT"] - 0.01).astype(
+            "float64"
+        ),  # cent tolerance
         UNPAID_AMOUNT=(due["DUE_AMOUNT"] - due["PAID_AMOUNT"]).clip(lower=0),
         PAYMENT_RATIO=divide(due["PAID_AMOUNT"], due["DUE_AMOUNT"]),
     )

@@ -1,4 +1,5 @@
 """Monthly snapshots of previous point-of-sale and cash loans (POS_CASH_balance)."""
+
 from __future__ import annotations
 
 import pandas as pd

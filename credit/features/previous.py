@@ -1,4 +1,5 @@
 """The client's previous applications at Home Credit, with approved and refused ones apart."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +8,13 @@ import pandas as pd
 from credit.features.arith import divide
 from credit.schema import DAYS_SENTINEL
 
-_DAY_COLUMNS = ("DAYS_FIRST_DRAWING", "DAYS_FIRST_DUE", "DAYS_LAST_DUE_1ST_VERSION", "DAYS_LAST_DUE", "DAYS_TERMINATION")
+_DAY_COLUMNS = (
+    "DAYS_FIRST_DRAWING",
+    "DAYS_FIRST_DUE",
+    "DAYS_LAST_DUE_1ST_VERSION",
+    "DAYS_LAST_DUE",
+    "DAYS_TERMINATION",
+)
 
 
 def previous_features(previous: pd.DataFrame) -> pd.DataFrame:
@@ -19,7 +26,9 @@ def previous_features(previous: pd.DataFrame) -> pd.DataFrame:
         APPROVED=(status == "Approved").astype("float64"),
         REFUSED=(status == "Refused").astype("float64"),
         APPLICATION_CREDIT_RATIO=divide(previous["AMT_APPLICATION"], previous["AMT_CREDIT"]),
-        RATE=estimated_annual_rate(previous["AMT_CREDIT"], previous["AMT_ANNUITY"], previous["CNT_PAYMENT"]),
+        RATE=estimated_annual_rate(
+            previous["AMT_CREDIT"], previous["AMT_ANNUITY"], previous["CNT_PAYMENT"]
+        ),
     )
     agg = prev.groupby("SK_ID_CURR").agg(
         PREV_COUNT=("SK_ID_PREV", "size"),
@@ -31,16 +40,24 @@ def previous_features(previous: pd.DataFrame) -> pd.DataFrame:
         PREV_CNT_PAYMENT_MEAN=("CNT_PAYMENT", "mean"),
     )
     agg["PREV_REFUSED_SHARE"] = agg["PREV_REFUSED_COUNT"] / agg["PREV_COUNT"]
-    approved = prev[prev["APPROVED"] == 1].groupby("SK_ID_CURR").agg(
-        PREV_APPROVED_CREDIT_MEAN=("AMT_CREDIT", "mean"),
-        PREV_APPROVED_ANNUITY_MEAN=("AMT_ANNUITY", "mean"),
-        PREV_APPROVED_RATE_MEAN=("RATE", "mean"),
-        PREV_APPROVED_RATE_MAX=("RATE", "max"),
-        PREV_APPROVED_LAST_DUE_MAX=("DAYS_LAST_DUE", "max"),
+    approved = (
+        prev[prev["APPROVED"] == 1]
+        .groupby("SK_ID_CURR")
+        .agg(
+            PREV_APPROVED_CREDIT_MEAN=("AMT_CREDIT", "mean"),
+            PREV_APPROVED_ANNUITY_MEAN=("AMT_ANNUITY", "mean"),
+            PREV_APPROVED_RATE_MEAN=("RATE", "mean"),
+            PREV_APPROVED_RATE_MAX=("RATE", "max"),
+            PREV_APPROVED_LAST_DUE_MAX=("DAYS_LAST_DUE", "max"),
+        )
     )
-    refused = prev[prev["REFUSED"] == 1].groupby("SK_ID_CURR").agg(
-        PREV_REFUSED_APPLICATION_MEAN=("AMT_APPLICATION", "mean"),
-        PREV_REFUSED_DAYS_DECISION_LAST=("DAYS_DECISION", "max"),
+    refused = (
+        prev[prev["REFUSED"] == 1]
+        .groupby("SK_ID_CURR")
+        .agg(
+            PREV_REFUSED_APPLICATION_MEAN=("AMT_APPLICATION", "mean"),
+            PREV_REFUSED_DAYS_DECISION_LAST=("DAYS_DECISION", "max"),
+        )
     )
     return agg.join(approved).join(refused)
 

@@ -1,4 +1,5 @@
 """Where each model feature comes from: the source fields and history tables the input policy judges."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,7 +25,9 @@ def _sources(feature: str) -> tuple[str, ...]:
     return (feature,)
 
 
-def model_features(features: Sequence[str], groups: Mapping[str, str], without: Iterable[str] = ()) -> list[str]:
+def model_features(
+    features: Sequence[str], groups: Mapping[str, str], without: Iterable[str] = ()
+) -> list[str]:
     """The computed features a model may use under the policy's group choices, minus sources in `without`."""
     return input_policy.allowed(feature_sources(features), groups, without)
 

@@ -3,6 +3,7 @@
 The same application code builds it for training (whole tables, `build_features`) and for
 scoring (a micro-batch of JSON events, `features_online`), so both give identical vectors.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -15,8 +16,9 @@ from credit.schema import columns_of
 from credit.values import event_columns, typed_columns
 
 
-def build_features(applications: pd.DataFrame, history: pd.DataFrame,
-                   vocabularies: Mapping[str, list[str]]) -> pd.DataFrame:
+def build_features(
+    applications: pd.DataFrame, history: pd.DataFrame, vocabularies: Mapping[str, list[str]]
+) -> pd.DataFrame:
     """All features of typed application rows; clients absent from `history` get missing history."""
     own = pd.DataFrame(application_features(applications, vocabularies), index=applications.index)
     theirs = history.reindex(applications["SK_ID_CURR"].to_numpy())
@@ -24,8 +26,12 @@ def build_features(applications: pd.DataFrame, history: pd.DataFrame,
     return pd.concat([own, theirs], axis=1)
 
 
-def features_online(events: Sequence[Mapping], histories: Mapping[int, Mapping],
-                    vocabularies: Mapping[str, list[str]], features: Sequence[str]) -> np.ndarray:
+def features_online(
+    events: Sequence[Mapping],
+    histories: Mapping[int, Mapping],
+    vocabularies: Mapping[str, list[str]],
+    features: Sequence[str],
+) -> np.ndarray:
     """Model inputs (rows in event order, columns in `features` order) for application events.
 
     `histories` maps SK_ID_CURR to that client's history record (as on the client-history
@@ -35,7 +41,10 @@ def features_online(events: Sequence[Mapping], histories: Mapping[int, Mapping],
     apps = typed_columns(event_columns(events), "application_test", "application event")
     own = application_features(apps, vocabularies)
     records = [histories.get(client) or {} for client in apps["SK_ID_CURR"].tolist()]
-    columns = [own[f] if f in own else np.array([r.get(f) for r in records], dtype="float64") for f in features]
+    columns = [
+        own[f] if f in own else np.array([r.get(f) for r in records], dtype="float64")
+        for f in features
+    ]
     return as_model_input(np.column_stack(columns))
 
 

@@ -4,6 +4,7 @@ Fixtures: `chromium_path` (session), `browser` (one per test package), `page` (a
 per test). Serve the app under test with `tests.browser.panel_server.served_panel`. A missing
 Chromium fails the tests, never skips them: `make test-browser` installs it.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]  # 
 def chromium_path() -> str:
     path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
     if not os.access(path, os.X_OK):
-        pytest.fail(f"Debian's Chromium is missing at {path}: `make test-browser` installs it "
-                    "(apt-get install -y chromium); Playwright's own browser download does not work here")
+        pytest.fail(
+            f"Debian's Chromium is missing at {path}: `make test-browser` installs it "
+            "(apt-get install -y chromium); Playwright's own browser download does not work here"
+        )
     return path
 
 
@@ -31,7 +34,9 @@ def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
         try:
             yield chromium
         finally:
@@ -45,4 +50,3 @@ def page(browser):
         yield context.new_page()
     finally:
         context.close()
-

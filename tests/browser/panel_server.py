@@ -6,6 +6,7 @@
 The context manager returns once the server answers HTTP (a bounded poll) and stops the
 process at exit, even on failure; a server that dies while starting fails with its log.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -33,7 +34,9 @@ def answers(url: str) -> bool:
 
 def _answers_or_died(service: Service, url: str) -> bool:
     if service.process.poll() is not None:
-        raise RuntimeError(f"panel serve exited with {service.process.returncode}:\n{service.tail()}")
+        raise RuntimeError(
+            f"panel serve exited with {service.process.returncode}:\n{service.tail()}"
+        )
     return answers(url)
 
 
@@ -41,13 +44,30 @@ def _answers_or_died(service: Service, url: str) -> bool:
 def served_panel(app: Path, log_dir: Path, *args: str, env: dict[str, str] | None = None):
     """Run `panel serve APP ARGS...` on 127.0.0.1 and yield the app's URL."""
     port = free_port()
-    service = Service(f"panel-{app.stem}-{port}", [
-        "-m", "panel", "serve", str(app), "--address", "127.0.0.1", "--port", str(port),
-        "--allow-websocket-origin", f"127.0.0.1:{port}", *args], env or {}, log_dir)
+    service = Service(
+        f"panel-{app.stem}-{port}",
+        [
+            "-m",
+            "panel",
+            "serve",
+            str(app),
+            "--address",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--allow-websocket-origin",
+            f"127.0.0.1:{port}",
+            *args,
+        ],
+        env or {},
+        log_dir,
+    )
     url = f"http://127.0.0.1:{port}/{app.stem}"
     try:
         service.start()
-        wait_until(lambda: _answers_or_died(service, url), START_TIMEOUT_S, f"panel serve {app.name}")
+        wait_until(
+            lambda: _answers_or_died(service, url), START_TIMEOUT_S, f"panel serve {app.name}"
+        )
         yield url
     finally:
         service.stop()

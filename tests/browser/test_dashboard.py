@@ -3,6 +3,7 @@
 The store is filled with real-sample applications decided and explained by the services' own
 code; no broker runs, so the live feed must say it is interrupted while showing the last data.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,32 +43,82 @@ def dashboard(real_bundle, explained, tmp_path_factory):
     from dashboard.store import Store
 
     folder = tmp_path_factory.mktemp("dashboard")
-    Store(folder / "store.db").upsert([event for events in explained for event in events] + ops_events())
+    Store(folder / "store.db").upsert(
+        [event for events in explained for event in events] + ops_events()
+    )
     for user, role in (("marie", "rm"), ("rachel", "reviewer"), ("olga", "ops")):
         add_user(folder / "users.json", user, PASSWORD, role)
-    env = {"DASHBOARD_MODELS_DIR": str(real_bundle.path.parent), "DASHBOARD_STORE_PATH": str(folder / "store.db"),
-           "DASHBOARD_USERS_FILE": str(folder / "users.json"), "PANEL_COOKIE_SECRET": secrets.token_urlsafe(32),
-           "KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port()}"}  # nothing listens: Kafka is down
-    with served_panel(APP / "app.py", folder, "--setup", str(APP / "setup.py"), "--auth-module", str(APP / "auth.py"),
-                      env=env) as url:
+    env = {
+        "DASHBOARD_MODELS_DIR": str(real_bundle.path.parent),
+        "DASHBOARD_STORE_PATH": str(folder / "store.db"),
+        "DASHBOARD_USERS_FILE": str(folder / "users.json"),
+        "PANEL_COOKIE_SECRET": secrets.token_urlsafe(32),
+        "KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port()}",
+    }  # nothing listens: Kafka is down
+    with served_panel(
+        APP / "app.py",
+        folder,
+        "--setup",
+        str(APP / "setup.py"),
+        "--auth-module",
+        str(APP / "auth.py"),
+        env=env,
+    ) as url:
         yield url, folder
 
 
 def ops_events() -> list:
     """What the services reported to operations over the last minutes: reports, an alert, dead letters."""
-    from credit.dead_letters import dead_letter
-    from credit.events import AlertRaised, ServiceReported, now
     from datetime import timedelta
 
+    from credit.dead_letters import dead_letter
+    from credit.events import AlertRaised, ServiceReported, now
+
     def report(minutes_ago: int, sent: int, psi: float):
-        counts = {"received": sent, "sent": sent, "granted": sent - 150, "refused": 120, "to_review": 30}
-        return ServiceReported(service="scorer", instance="host-4242", at=now() - timedelta(minutes=minutes_ago),
-                               interval_s=10, counts=counts, totals={"sent": sent}, rates_per_s={"sent": sent / 10},
-                               latency={}, lag=3, pd_histogram=[sent // 11] * 11, drift={"PD": psi, "EXT_SOURCE_3": psi / 2})
-    alert = AlertRaised(service="scorer", kind="drift", subject="PD", level="alarm", value=0.31, threshold=0.25, at=now())
-    lost = AlertRaised(service="dashboard-ops", kind="reconciliation", subject="not stored", level="alarm", value=2,
-                       threshold=0, at=now(), detail="app-lost-1")
-    dead = [dead_letter(b"{oops", "message: Invalid JSON", "loan-applications", 0, offset, "scorer") for offset in range(3)]
+        counts = {
+            "received": sent,
+            "sent": sent,
+            "granted": sent - 150,
+            "refused": 120,
+            "to_review": 30,
+        }
+        return ServiceReported(
+            service="scorer",
+            instance="host-4242",
+            at=now() - timedelta(minutes=minutes_ago),
+            interval_s=10,
+            counts=counts,
+            totals={"sent": sent},
+            rates_per_s={"sent": sent / 10},
+            latency={},
+            lag=3,
+            pd_histogram=[sent // 11] * 11,
+            drift={"PD": psi, "EXT_SOURCE_3": psi / 2},
+        )
+
+    alert = AlertRaised(
+        service="scorer",
+        kind="drift",
+        subject="PD",
+        level="alarm",
+        value=0.31,
+        threshold=0.25,
+        at=now(),
+    )
+    lost = AlertRaised(
+        service="dashboard-ops",
+        kind="reconciliation",
+        subject="not stored",
+        level="alarm",
+        value=2,
+        threshold=0,
+        at=now(),
+        detail="app-lost-1",
+    )
+    dead = [
+        dead_letter(b"{oops", "message: Invalid JSON", "loan-applications", 0, offset, "scorer")
+        for offset in range(3)
+    ]
     return [report(m, 500 + m, 0.02 * (10 - m)) for m in range(10)] + [alert, lost, *dead]
 
 
@@ -98,9 +149,11 @@ def test_a_wrong_password_is_refused(page, dashboard):
     assert page.get_by_text("Dossier client").count() == 0
 
 
-def test_the_client_file_shows_the_explanations_pd_decision_and_reasons_and_is_logged(page, dashboard, explained,
-                                                                                       tmp_path):
+def test_the_client_file_shows_the_explanations_pd_decision_and_reasons_and_is_logged(
+    page, dashboard, explained, tmp_path
+):
     from playwright.sync_api import expect
+
     from dashboard.store import Store
 
     url, folder = dashboard
@@ -123,24 +176,32 @@ def test_the_client_file_shows_the_explanations_pd_decision_and_reasons_and_is_l
         expect(page.locator(part)).to_be_in_viewport()
     screenshot(page, "dashboard-client-file", tmp_path)
     # only the file opened is logged: not a file the page would open by itself (first logged-in test)
-    assert [(r["user"], r["client_id"]) for r in Store(folder / "store.db").access_log()] == \
-        [("marie", refused.client_id)]
+    assert [(r["user"], r["client_id"]) for r in Store(folder / "store.db").access_log()] == [
+        ("marie", refused.client_id)
+    ]
 
     page.get_by_text("English").click()
     expect(page.locator(".summary")).to_contain_text(refused.summary["en"], timeout=WAIT_MS)
 
 
-def test_the_live_feed_says_it_is_interrupted_and_still_shows_the_last_decisions(page, dashboard, tmp_path):
+def test_the_live_feed_says_it_is_interrupted_and_still_shows_the_last_decisions(
+    page, dashboard, tmp_path
+):
     from playwright.sync_api import expect
+
     from dashboard.store import Store
 
     url, folder = dashboard
     log_in(page, url)
     page.get_by_text("Flux en direct").first.click(timeout=WAIT_MS)
-    expect(page.locator(".feed-status")).to_contain_text("Flux en direct interrompu", timeout=WAIT_MS)
+    expect(page.locator(".feed-status")).to_contain_text(
+        "Flux en direct interrompu", timeout=WAIT_MS
+    )
     shown = Store(folder / "store.db").latest_decisions(50)
     expect(page.locator(".live-feed")).to_contain_text(str(shown[0]["client_id"]), timeout=WAIT_MS)
-    expect(page.locator(".live-feed")).to_contain_text("✘ refusé")  # refusals marked in words, not colour alone
+    expect(page.locator(".live-feed")).to_contain_text(
+        "✘ refusé"
+    )  # refusals marked in words, not colour alone
     screenshot(page, "dashboard-live-feed", tmp_path)
 
 
@@ -156,9 +217,11 @@ def open_file(page, url: str, client_id: int, user: str = "marie") -> None:
     expect(page.locator(".summary")).to_be_visible(timeout=WAIT_MS)
 
 
-def test_client_information_shows_the_card_and_a_filter_narrows_the_segment(page, dashboard, explained, real_bundle,
-                                                                           tmp_path):
+def test_client_information_shows_the_card_and_a_filter_narrows_the_segment(
+    page, dashboard, explained, real_bundle, tmp_path
+):
     from playwright.sync_api import expect
+
     from credit.compare import Population
     from credit.explain.dictionary import feature_label
     from credit.explain.wording import number
@@ -171,15 +234,24 @@ def test_client_information_shows_the_card_and_a_filter_narrows_the_segment(page
 
     open_file(page, dashboard[0], explained[1][0].client_id)
     page.get_by_text("Informations client").first.click()
-    expect(page.locator(".client-card")).to_contain_text(feature_label("AMT_INCOME_TOTAL", "fr"), timeout=WAIT_MS)
-    expect(page.locator(".segment")).to_contain_text(f"{number(len(population), 'fr')} clients", timeout=WAIT_MS)
+    expect(page.locator(".client-card")).to_contain_text(
+        feature_label("AMT_INCOME_TOTAL", "fr"), timeout=WAIT_MS
+    )
+    expect(page.locator(".segment")).to_contain_text(
+        f"{number(len(population), 'fr')} clients", timeout=WAIT_MS
+    )
     page.locator(".filter-NAME_CONTRACT_TYPE select").select_option(label="Crédit renouvelable")
-    expect(page.locator(".segment")).to_contain_text(f"{number(narrowed, 'fr')} clients", timeout=WAIT_MS)
+    expect(page.locator(".segment")).to_contain_text(
+        f"{number(narrowed, 'fr')} clients", timeout=WAIT_MS
+    )
     screenshot(page, "dashboard-client-information", tmp_path)
 
 
-def test_comparison_with_similar_clients_gives_their_default_rate(page, dashboard, explained, real_bundle, tmp_path):
+def test_comparison_with_similar_clients_gives_their_default_rate(
+    page, dashboard, explained, real_bundle, tmp_path
+):
     from playwright.sync_api import expect
+
     from credit.compare import Population
     from credit.explain.wording import percent
 
@@ -187,7 +259,9 @@ def test_comparison_with_similar_clients_gives_their_default_rate(page, dashboar
     open_file(page, dashboard[0], decision.client_id)
     page.get_by_text("Comparaison").first.click()
     similar = Population.from_bundle(real_bundle).similar(application.model_dump(), 50)
-    expect(page.locator(".similar")).to_contain_text("Parmi les 50 clients les plus proches", timeout=WAIT_MS)
+    expect(page.locator(".similar")).to_contain_text(
+        "Parmi les 50 clients les plus proches", timeout=WAIT_MS
+    )
     expect(page.locator(".similar")).to_contain_text(percent(similar.default_rate, "fr", 1))
     screenshot(page, "dashboard-comparison", tmp_path)
 
@@ -196,10 +270,15 @@ def test_pages_shown_later_catch_up_with_the_client_opened_meanwhile(page, dashb
     """Hidden pages do not redo their work on every file opened; shown again, they show the new client."""
     from playwright.sync_api import expect
 
-    first, second = explained[1][7], next(d for d in explained[1][8:] if pd_words(d) != pd_words(explained[1][7]))
+    first, second = (
+        explained[1][7],
+        next(d for d in explained[1][8:] if pd_words(d) != pd_words(explained[1][7])),
+    )
     open_file(page, dashboard[0], first.client_id)
     page.get_by_text("Comparaison").first.click()
-    expect(page.locator(".similar")).to_contain_text(f"ce client est de {pd_words(first)}", timeout=WAIT_MS)
+    expect(page.locator(".similar")).to_contain_text(
+        f"ce client est de {pd_words(first)}", timeout=WAIT_MS
+    )
     page.get_by_text("Dossier client").first.click()
     entry = page.locator("input").first
     entry.fill(str(second.client_id))
@@ -207,31 +286,48 @@ def test_pages_shown_later_catch_up_with_the_client_opened_meanwhile(page, dashb
     page.get_by_role("button", name="Ouvrir le dossier").click()
     expect(page.locator(".summary")).to_contain_text(pd_words(second), timeout=WAIT_MS)
     page.get_by_text("Comparaison").first.click()
-    expect(page.locator(".similar")).to_contain_text(f"ce client est de {pd_words(second)}", timeout=WAIT_MS)
+    expect(page.locator(".similar")).to_contain_text(
+        f"ce client est de {pd_words(second)}", timeout=WAIT_MS
+    )
 
 
 def pd_words(decision) -> str:
     return f"{decision.probability_of_default * 100:.1f}".replace(".", ",") + " %"
 
 
-def test_a_simulation_following_the_suggestion_turns_a_refusal_into_a_grant(page, dashboard, explained, real_bundle,
-                                                                            tmp_path):
+def test_a_simulation_following_the_suggestion_turns_a_refusal_into_a_grant(
+    page, dashboard, explained, real_bundle, tmp_path
+):
     from playwright.sync_api import expect
+
     from dashboard.context import build_context
     from dashboard.settings import Settings
 
     url, folder = dashboard
-    context = build_context(Settings(models_dir=real_bundle.path.parent, store_path=folder / "store.db"), start_feed=False)
+    context = build_context(
+        Settings(models_dir=real_bundle.path.parent, store_path=folder / "store.db"),
+        start_feed=False,
+    )
     received = {a.application_id: a for a in explained[0]}
     refused = [d for d in explained[1] if d.decision == "refused" and d.status == "decided"]
-    client = next(d.client_id for d in refused
-                  if context.simulator.smallest_grant(received[d.application_id], d.review_band) is not None)
+    client = next(
+        d.client_id
+        for d in refused
+        if context.simulator.smallest_grant(received[d.application_id], d.review_band) is not None
+    )
 
     open_file(page, url, client)
     page.get_by_text("Simulation").first.click()
-    expect(page.locator(".simulation-banner")).to_contain_text("aucune décision n'est enregistrée", timeout=WAIT_MS)
+    expect(page.locator(".simulation-banner")).to_contain_text(
+        "aucune décision n'est enregistrée", timeout=WAIT_MS
+    )
     expect(page.locator(".simulation-decision")).to_contain_text("Serait refusée", timeout=WAIT_MS)
-    for label in ("Montant du crédit (€)", "Annuité du crédit (€)", "Prix du bien (€)", "Revenu déclaré (€)"):
+    for label in (
+        "Montant du crédit (€)",
+        "Annuité du crédit (€)",
+        "Prix du bien (€)",
+        "Revenu déclaré (€)",
+    ):
         expect(page.get_by_text(label, exact=True)).to_be_visible()
     expect(page.locator(".simulation-suggestion")).to_contain_text("la demande serait accordée")
     screenshot(page, "dashboard-simulation", tmp_path, height=1080)
@@ -246,9 +342,13 @@ def test_a_client_can_be_found_among_the_latest_refusals(page, dashboard, explai
 
     log_in(page, dashboard[0])
     page.get_by_text("refusées").click(timeout=WAIT_MS)
-    refused = {str(d.client_id) for d in explained[1] if d.decision == "refused" and d.status == "decided"}
+    refused = {
+        str(d.client_id) for d in explained[1] if d.decision == "refused" and d.status == "decided"
+    }
     options = page.locator(".recent select option")
-    expect(options).to_have_count(1 + min(len(refused), 50), timeout=WAIT_MS)  # "—" first: nothing opened by itself
+    expect(options).to_have_count(
+        1 + min(len(refused), 50), timeout=WAIT_MS
+    )  # "—" first: nothing opened by itself
     labels = [options.nth(i).inner_text() for i in range(1, options.count())]
     assert labels and {label.split(" — ")[0] for label in labels} <= refused
     page.locator(".recent select").select_option(index=1)
@@ -272,36 +372,52 @@ def test_a_client_file_opens_with_the_keyboard_alone(page, dashboard, explained)
             break
     page.keyboard.type(str(client.client_id))
     page.keyboard.press("Enter")
-    for _ in range(8):  # then to the "open" button (past the number field's own up and down buttons)
+    for _ in range(
+        8
+    ):  # then to the "open" button (past the number field's own up and down buttons)
         page.keyboard.press("Tab")
         if "Ouvrir le dossier" in page.evaluate(DEEP_FOCUS)[1]:
             break
-    assert "Ouvrir le dossier" in page.evaluate(DEEP_FOCUS)[1], "the open button cannot be reached with Tab"
+    assert "Ouvrir le dossier" in page.evaluate(DEEP_FOCUS)[1], (
+        "the open button cannot be reached with Tab"
+    )
     page.keyboard.press("Enter")
-    expect(page.locator(".summary")).to_contain_text(next(e for e in explained[2] if e.client_id == client.client_id)
-                                                     .summary["fr"], timeout=WAIT_MS)
+    expect(page.locator(".summary")).to_contain_text(
+        next(e for e in explained[2] if e.client_id == client.client_id).summary["fr"],
+        timeout=WAIT_MS,
+    )
 
 
 def test_a_case_to_review_waits_for_a_reviewer_who_must_justify_and_is_told_when_nothing_was_recorded(
-        page, dashboard, explained):
+    page, dashboard, explained
+):
     """Kafka is down here: the review is refused as not recorded, and nothing is shown as decided."""
     from playwright.sync_api import expect
+
     from dashboard.store import Store
 
     url, folder = dashboard
     waiting = next(d for d in explained[1] if d.status == "to_review")
     open_file(page, url, waiting.client_id, user="rachel")
-    expect(page.locator(".decision")).to_contain_text("À examiner par un conseiller habilité", timeout=WAIT_MS)
+    expect(page.locator(".decision")).to_contain_text(
+        "À examiner par un conseiller habilité", timeout=WAIT_MS
+    )
     expect(page.locator(".decision-history")).to_contain_text("proposition, à examiner")
     expect(page.locator(".review-form")).to_contain_text("Décider de ce dossier")
     page.get_by_role("button", name="Accorder").click()
     page.locator(".justification textarea").fill("trop court")
     page.get_by_role("button", name="Enregistrer").click()
-    expect(page.locator(".review-message")).to_contain_text("La justification est obligatoire", timeout=WAIT_MS)
-    page.locator(".justification textarea").fill("Revenus stables vérifiés sur trois bulletins de salaire.")
+    expect(page.locator(".review-message")).to_contain_text(
+        "La justification est obligatoire", timeout=WAIT_MS
+    )
+    page.locator(".justification textarea").fill(
+        "Revenus stables vérifiés sur trois bulletins de salaire."
+    )
     page.get_by_role("button", name="Enregistrer").click()
     # While the broker is waited for (5 s at least here), the server is free: the page hears it is in progress.
-    expect(page.locator(".review-message")).to_contain_text("Enregistrement en cours", timeout=WAIT_MS)
+    expect(page.locator(".review-message")).to_contain_text(
+        "Enregistrement en cours", timeout=WAIT_MS
+    )
     expect(page.get_by_role("button", name="Enregistrer")).to_be_disabled()
     expect(page.locator(".review-message")).to_contain_text("Non enregistré", timeout=WAIT_MS)
     expect(page.get_by_role("button", name="Enregistrer")).to_be_enabled()
@@ -310,35 +426,56 @@ def test_a_case_to_review_waits_for_a_reviewer_who_must_justify_and_is_told_when
 
 
 def test_a_relationship_manager_sees_the_case_waits_but_has_no_review_form_nor_operations_page(
-        page, dashboard, explained):
+    page, dashboard, explained
+):
     from playwright.sync_api import expect
 
     waiting = next(d for d in explained[1] if d.status == "to_review")
     open_file(page, dashboard[0], waiting.client_id)
     expect(page.locator(".decision")).to_contain_text("À examiner", timeout=WAIT_MS)
     expect(page.locator(".decision-history")).to_be_visible()
-    assert page.locator(".review-form").count() == 0 or not page.locator(".review-form").is_visible()
-    assert page.get_by_text("Exploitation").count() == 0 and page.locator(".operations").count() == 0
+    assert (
+        page.locator(".review-form").count() == 0 or not page.locator(".review-form").is_visible()
+    )
+    assert (
+        page.get_by_text("Exploitation").count() == 0 and page.locator(".operations").count() == 0
+    )
 
 
-def test_operations_see_services_drift_alerts_and_dead_letters_and_no_client_page(page, dashboard, tmp_path):
+def test_operations_see_services_drift_alerts_and_dead_letters_and_no_client_page(
+    page, dashboard, tmp_path
+):
     from playwright.sync_api import expect
+
     from credit.explain.wording import number, percent
 
     log_in(page, dashboard[0], user="olga")
     expect(page.locator(".ops-services")).to_contain_text("scorer", timeout=WAIT_MS)
-    expect(page.locator(".ops-notice")).to_contain_text("Flux d'exploitation interrompu")  # Kafka is down here
+    expect(page.locator(".ops-notice")).to_contain_text(
+        "Flux d'exploitation interrompu"
+    )  # Kafka is down here
     expect(page.locator(".ops-drift")).to_contain_text("EXT_SOURCE_3")
     expect(page.locator(".ops-drift")).to_contain_text("PD")
     expect(page.locator(".ops-alerts")).to_contain_text("✘ alarme")
-    expect(page.locator(".ops-alerts")).to_contain_text("la plus ancienne : app-lost-1")  # the reconciliation's alarm
-    expect(page.locator(".ops-notice")).to_contain_text("Demandes non enregistrées après le délai : 2")
+    expect(page.locator(".ops-alerts")).to_contain_text(
+        "la plus ancienne : app-lost-1"
+    )  # the reconciliation's alarm
+    expect(page.locator(".ops-notice")).to_contain_text(
+        "Demandes non enregistrées après le délai : 2"
+    )
     expect(page.locator(".ops-dead-letters")).to_contain_text("Invalid JSON")
     expect(page.locator(".ops-dead-letters")).to_contain_text("3")
-    total = sum(500 + m for m in range(10))  # the period's decisions, and the share left to reviewers
+    total = sum(
+        500 + m for m in range(10)
+    )  # the period's decisions, and the share left to reviewers
     expect(page.locator(".ops-decisions")).to_contain_text(f"{number(total, 'fr')} décisions")
-    expect(page.locator(".ops-decisions")).to_contain_text(f"à examiner {percent(300 / total, 'fr', 1)}")
-    assert page.get_by_text("Dossier client").count() == 0 and page.get_by_text("Flux en direct").count() == 0
+    expect(page.locator(".ops-decisions")).to_contain_text(
+        f"à examiner {percent(300 / total, 'fr', 1)}"
+    )
+    assert (
+        page.get_by_text("Dossier client").count() == 0
+        and page.get_by_text("Flux en direct").count() == 0
+    )
     screenshot(page, "dashboard-operations", tmp_path)
 
 
@@ -348,7 +485,10 @@ def test_without_logging_in_nothing_is_shown_but_the_log_in_page(page, dashboard
     page.goto(dashboard[0])
     expect(page.locator("input[name=username]")).to_be_visible(timeout=WAIT_MS)
     assert "/login" in page.url
-    assert page.get_by_text("Dossier client").count() == 0 and page.get_by_text("Exploitation").count() == 0
+    assert (
+        page.get_by_text("Dossier client").count() == 0
+        and page.get_by_text("Exploitation").count() == 0
+    )
 
 
 # Every text of the page, inside Panel's shadow roots too (inner_text stops at them): texts, field values,
@@ -402,10 +542,21 @@ def _words(texts) -> set[str]:
 
 def french_only_words() -> set[str]:
     """The French catalogue's words that no English text of the project uses (the dashboard's and the reasons')."""
-    french = _words(t for path in (LABELS / "fr").glob("*.json") for t in _strings(json.loads(path.read_text("utf-8"))))
-    english = _words(t for path in (LABELS / "en").glob("*.json") for t in _strings(json.loads(path.read_text("utf-8"))))
-    english |= _words(t for path in (ROOT / "credit" / "explain" / "labels").glob("*.json")
-                      for t in _strings(json.loads(path.read_text("utf-8")), "en"))
+    french = _words(
+        t
+        for path in (LABELS / "fr").glob("*.json")
+        for t in _strings(json.loads(path.read_text("utf-8")))
+    )
+    english = _words(
+        t
+        for path in (LABELS / "en").glob("*.json")
+        for t in _strings(json.loads(path.read_text("utf-8")))
+    )
+    english |= _words(
+        t
+        for path in (ROOT / "credit" / "explain" / "labels").glob("*.json")
+        for t in _strings(json.loads(path.read_text("utf-8")), "en")
+    )
     return french - english
 
 
@@ -418,7 +569,9 @@ def french_in(text: str, french: set[str]) -> set[str]:
 
 
 FRENCH_DECIMAL = re.compile(r"\d\.\d|[-−]0,0(?!\d)")  # "+8.6", "47056.5", "2.500e+6"; "-0,0"
-ENGLISH_DECIMAL = re.compile(r"\d,\d{1,2}(?!\d)|[-−]0\.0(?!\d)")  # "8,6" (a thousands comma has three digits)
+ENGLISH_DECIMAL = re.compile(
+    r"\d,\d{1,2}(?!\d)|[-−]0\.0(?!\d)"
+)  # "8,6" (a thousands comma has three digits)
 
 
 def client_pages_text(page, lang: str) -> dict[str, str]:
@@ -445,7 +598,9 @@ def test_in_english_no_client_page_shows_a_french_word(page, dashboard, explaine
     open_file(page, dashboard[0], refused.client_id)
     page.get_by_text("English").click()
     expect(page.locator(".summary")).to_contain_text(refused.summary["en"], timeout=WAIT_MS)
-    expect(page.get_by_text("Client file", exact=True)).to_be_visible(timeout=WAIT_MS)  # the tabs redrawn
+    expect(page.get_by_text("Client file", exact=True)).to_be_visible(
+        timeout=WAIT_MS
+    )  # the tabs redrawn
     expect(page.get_by_role("button", name="Open the file")).to_be_visible(timeout=WAIT_MS)
     screenshot(page, "dashboard-client-file-en", tmp_path, height=1800)  # the waterfall too
     texts = client_pages_text(page, "en")
@@ -462,7 +617,10 @@ def test_french_pages_write_no_decimal_point(page, dashboard, explained):
     texts = client_pages_text(page, "fr")
     found = {title: sorted(set(FRENCH_DECIMAL.findall(text))) for title, text in texts.items()}
     assert found == {title: [] for title in texts}
-    assert "autres facteurs ▲ +0,0" not in texts["Dossier client"] and "€" in texts["Informations client"]
+    assert (
+        "autres facteurs ▲ +0,0" not in texts["Dossier client"]
+        and "€" in texts["Informations client"]
+    )
 
 
 # The colours the browser computed for an element's text and for what is behind it (the first ancestor with
@@ -477,9 +635,14 @@ COLOURS = """(e) => { const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number)
 
 def contrast(first, second) -> float:
     """WCAG 2 contrast ratio of two sRGB colours."""
+
     def luminance(rgb):
-        linear = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+        linear = [
+            c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4
+            for c in rgb
+        ]
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
     light, dark = sorted((luminance(first), luminance(second)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
 
@@ -493,7 +656,9 @@ def test_the_header_is_readable_in_both_languages(page, dashboard):
     for chosen in ("Français", "English"):
         page.get_by_role("button", name=chosen).click()
         page.wait_for_timeout(300)
-        parts = {"user": page.get_by_text("marie", exact=True).first,
-                 **{name: page.get_by_role("button", name=name) for name in ("Français", "English")}}
+        parts = {
+            "user": page.get_by_text("marie", exact=True).first,
+            **{name: page.get_by_role("button", name=name) for name in ("Français", "English")},
+        }
         ratios = {name: round(contrast(*part.evaluate(COLOURS)), 2) for name, part in parts.items()}
         assert min(ratios.values()) >= 4.5, (chosen, ratios)

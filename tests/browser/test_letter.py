@@ -3,6 +3,7 @@
 Served as in test_dashboard (its fixtures: real-sample applications decided and explained by the services' own
 code, no broker); this module gets its own server and store, so its access log holds only what it did here.
 """
+
 from __future__ import annotations
 
 import io
@@ -50,8 +51,10 @@ def download(page, label: str):
 
 
 def test_the_letter_downloaded_says_the_decision_reasons_suggestion_and_rights_of_the_explanation_and_is_logged(
-        page, dashboard, explained, real_bundle, tmp_path):
+    page, dashboard, explained, real_bundle, tmp_path
+):
     from playwright.sync_api import expect
+
     from dashboard.catalogue import words
     from dashboard.client_reasons import main_reasons, plain
     from dashboard.context import build_context
@@ -64,15 +67,26 @@ def test_the_letter_downloaded_says_the_decision_reasons_suggestion_and_rights_o
     context = build_context(settings, start_feed=False)
     received = {a.application_id: a for a in explained[0]}
     refused = [d for d in explained[1] if d.decision == "refused" and d.status == "decided"]
-    chosen = next(d for d in refused if context.simulator.smallest_grant(received[d.application_id], d.review_band) is not None)
+    chosen = next(
+        d
+        for d in refused
+        if context.simulator.smallest_grant(received[d.application_id], d.review_band) is not None
+    )
     found = Store(folder / "store.db").client_file(chosen.client_id)
-    explanation, suggestion = found.explanation, context.simulator.smallest_grant(found.application, chosen.review_band)
+    explanation, suggestion = (
+        found.explanation,
+        context.simulator.smallest_grant(found.application, chosen.review_band),
+    )
 
     open_file(page, url, chosen.client_id)
     for lang in ("fr", "en"):
-        if lang == "en":  # the letter follows the page's language; the switch redraws the pages (new tabs)
+        if (
+            lang == "en"
+        ):  # the letter follows the page's language; the switch redraws the pages (new tabs)
             page.get_by_text("English").click()
-            expect(page.get_by_text(words("app")["en"]["pages"][1], exact=True)).to_be_visible(timeout=WAIT_MS)
+            expect(page.get_by_text(words("app")["en"]["pages"][1], exact=True)).to_be_visible(
+                timeout=WAIT_MS
+            )
         texts = words("letter")[lang]
         filename = texts["filename"].format(application=found.application_id)
         name, pdf = download(page, texts["label"])
@@ -82,17 +96,26 @@ def test_the_letter_downloaded_says_the_decision_reasons_suggestion_and_rights_o
         assert flat(texts["reasons"]["refused"]) in text
         for reason in main_reasons(explanation, "refused"):
             assert flat(plain(reason.text[lang])) in text
-        assert flat(suggested(suggestion, facts_of(found, explanation.explained_at.date()), lang)) in text
+        assert (
+            flat(suggested(suggestion, facts_of(found, explanation.explained_at.date()), lang))
+            in text
+        )
         how = texts["how"].format(application=found.application_id, contact=texts["contact"])
         assert flat(texts["rights"]) in text and flat(how) in text and "www.cnil.fr" in text
         assert flat(texts["risk"]) in text  # what "the risk" means, said once
         assert "pts" not in text and "probab" not in text.lower()
-        assert not any(w in text.lower() for w in ("médiane", "taux de défaut", "median", "default rate"))
+        assert not any(
+            w in text.lower() for w in ("médiane", "taux de défaut", "median", "default rate")
+        )
         if lang == "fr":
             assert all(c in text for c in "éèàçœ€")
             picture(pdf, "letter-client", tmp_path)
 
     log = Store(folder / "store.db").access_log()
-    assert [(r["user"], r["client_id"], r["application_id"], r["what"]) for r in log[:2]] == \
-        [("marie", chosen.client_id, found.application_id, LETTER)] * 2
-    assert (log[2]["client_id"], log[2]["what"]) == (chosen.client_id, FILE)  # the file opened first
+    assert [(r["user"], r["client_id"], r["application_id"], r["what"]) for r in log[:2]] == [
+        ("marie", chosen.client_id, found.application_id, LETTER)
+    ] * 2
+    assert (log[2]["client_id"], log[2]["what"]) == (
+        chosen.client_id,
+        FILE,
+    )  # the file opened first

@@ -5,6 +5,7 @@
 The table gives the app an internal changelog topic, which faust creates on the broker itself
 (auto topic creation is off), so a running worker proves faust works with this Kafka version.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,12 +14,22 @@ import faust
 
 
 def build_app() -> faust.App:
-    app = faust.App(os.environ["ECHO_APP_ID"], broker=f"kafka://{os.environ['ECHO_BOOTSTRAP']}",
-                    datadir=os.environ["ECHO_DATADIR"], store="memory://", topic_partitions=3,
-                    topic_replication_factor=1, web_enabled=False,
-                    processing_guarantee=os.environ.get("ECHO_GUARANTEE", "at_least_once"))
-    source = app.topic(os.environ["ECHO_IN"], key_type=bytes, value_type=bytes, value_serializer="raw")
-    sink = app.topic(os.environ["ECHO_OUT"], key_type=bytes, value_type=bytes, value_serializer="raw")
+    app = faust.App(
+        os.environ["ECHO_APP_ID"],
+        broker=f"kafka://{os.environ['ECHO_BOOTSTRAP']}",
+        datadir=os.environ["ECHO_DATADIR"],
+        store="memory://",
+        topic_partitions=3,
+        topic_replication_factor=1,
+        web_enabled=False,
+        processing_guarantee=os.environ.get("ECHO_GUARANTEE", "at_least_once"),
+    )
+    source = app.topic(
+        os.environ["ECHO_IN"], key_type=bytes, value_type=bytes, value_serializer="raw"
+    )
+    sink = app.topic(
+        os.environ["ECHO_OUT"], key_type=bytes, value_type=bytes, value_serializer="raw"
+    )
     seen = app.Table("seen", default=int, partitions=3)
 
     @app.agent(source)

@@ -1,5 +1,6 @@
 """Helpers for tests against the running stack: post applications, read a topic until enough arrived, follow
 what became of messages (decided, explained, dead-lettered)."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -10,8 +11,14 @@ import httpx
 from kafka import KafkaConsumer, TopicPartition
 
 from credit.events import ApplicationExplained, ApplicationScored, DeadLettered
-from credit.topics import (APPLICATIONS_DLQ, DASHBOARD_DLQ, DECISIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS,
-                          LOAN_EXPLANATIONS)
+from credit.topics import (
+    APPLICATIONS_DLQ,
+    DASHBOARD_DLQ,
+    DECISIONS_DLQ,
+    LOAN_APPLICATIONS,
+    LOAN_DECISIONS,
+    LOAN_EXPLANATIONS,
+)
 from tests.processes import wait_until
 
 API_KEY = "integration-test-key-0123456789"
@@ -20,6 +27,7 @@ API_KEY = "integration-test-key-0123456789"
 @dataclass
 class Stack:
     """The running stack: the ingest API's URL and the service processes (to kill and restart in fault tests)."""
+
     url: str
     services: dict  # name -> tests.processes.Service
     metrics_ports: dict = field(default_factory=dict)  # name -> its Prometheus port on 127.0.0.1
@@ -34,13 +42,20 @@ def healthy(url: str) -> bool:
 
 def read_topic(bootstrap: str, topic: str, want, timeout: float, decode):
     """Events read from the start of `topic` until `want(events)` holds (bounded)."""
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                             enable_auto_commit=False, consumer_timeout_ms=1000)
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=1000,
+    )
     events = []
     try:
+
         def enough():
             events.extend(decode(message.value) for message in consumer)
             return want(events)
+
         wait_until(enough, timeout, f"events on {topic}", every=0)
         return events
     finally:
@@ -49,11 +64,17 @@ def read_topic(bootstrap: str, topic: str, want, timeout: float, decode):
 
 def post_in_batches(url: str, applications: list[dict], batch: int = 100) -> list[str]:
     """Post many applications, `batch` per request; their application ids, in order."""
-    return [i for start in range(0, len(applications), batch) for i in post(url, applications[start:start + batch])]
+    return [
+        i
+        for start in range(0, len(applications), batch)
+        for i in post(url, applications[start : start + batch])
+    ]
 
 
 def post(url: str, applications: list[dict]) -> list[str]:
-    response = httpx.post(f"{url}/v1/applications", json=applications, headers={"X-API-Key": API_KEY}, timeout=30)
+    response = httpx.post(
+        f"{url}/v1/applications", json=applications, headers={"X-API-Key": API_KEY}, timeout=30
+    )
     assert response.status_code == 202, response.text
     return response.json()["application_ids"]
 
@@ -82,12 +103,20 @@ class Tail:
     """The messages of some topics from their start, a little more on each `read()`, for bounded polls."""
 
     def __init__(self, bootstrap: str, *topics: str):
-        self.consumer = KafkaConsumer(*topics, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                      enable_auto_commit=False)
+        self.consumer = KafkaConsumer(
+            *topics,
+            bootstrap_servers=bootstrap,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+        )
 
     def read(self) -> list:
         """The messages (kafka-python ConsumerRecords) arrived since the last read."""
-        return [m for batch in self.consumer.poll(timeout_ms=500, max_records=5000).values() for m in batch]
+        return [
+            m
+            for batch in self.consumer.poll(timeout_ms=500, max_records=5000).values()
+            for m in batch
+        ]
 
     def caught_up(self) -> bool:
         """Whether every message written so far was read."""
@@ -104,7 +133,11 @@ class Outcomes:
     explanations by application_id (their positions), and each stage's dead letters by source position (the
     scorer's of loan-applications, the explainer's of loan-decisions, the dashboard's of loan-explanations)."""
 
-    STAGES = {APPLICATIONS_DLQ: LOAN_APPLICATIONS, DECISIONS_DLQ: LOAN_DECISIONS, DASHBOARD_DLQ: LOAN_EXPLANATIONS}
+    STAGES = {
+        APPLICATIONS_DLQ: LOAN_APPLICATIONS,
+        DECISIONS_DLQ: LOAN_DECISIONS,
+        DASHBOARD_DLQ: LOAN_EXPLANATIONS,
+    }
 
     def __init__(self, bootstrap: str):
         self.tail = Tail(bootstrap, LOAN_DECISIONS, LOAN_EXPLANATIONS, *self.STAGES)
@@ -112,20 +145,30 @@ class Outcomes:
         self.explained: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.dead: dict[tuple[str, int, int], list[DeadLettered]] = defaultdict(list)
 
-    def read(self) -> "Outcomes":
+    def read(self) -> Outcomes:
         for message in self.tail.read():
             with suppress(ValueError):  # another test's poison on a topic: not an outcome
                 position = (message.partition, message.offset)
                 if message.topic == LOAN_DECISIONS:
-                    self.decided[ApplicationScored.from_bytes(message.value).application_id].append(position)
+                    self.decided[ApplicationScored.from_bytes(message.value).application_id].append(
+                        position
+                    )
                 elif message.topic == LOAN_EXPLANATIONS:
-                    self.explained[ApplicationExplained.from_bytes(message.value).application_id].append(position)
-                elif (letter := DeadLettered.from_bytes(message.value)).source_topic == self.STAGES[message.topic]:
-                    self.dead[(letter.source_topic, letter.source_partition, letter.source_offset)].append(letter)
+                    self.explained[
+                        ApplicationExplained.from_bytes(message.value).application_id
+                    ].append(position)
+                elif (letter := DeadLettered.from_bytes(message.value)).source_topic == self.STAGES[
+                    message.topic
+                ]:
+                    self.dead[
+                        (letter.source_topic, letter.source_partition, letter.source_offset)
+                    ].append(letter)
         return self
 
-    def read_to_end(self, timeout: float = 60) -> "Outcomes":
-        wait_until(lambda: self.read().tail.caught_up(), timeout, "the end of the outcome topics", every=0)
+    def read_to_end(self, timeout: float = 60) -> Outcomes:
+        wait_until(
+            lambda: self.read().tail.caught_up(), timeout, "the end of the outcome topics", every=0
+        )
         return self
 
     def close(self) -> None:

@@ -1,4 +1,5 @@
 """The local Kafka broker works with every client the project uses, and holds the project's topics."""
+
 from __future__ import annotations
 
 import asyncio
@@ -38,17 +39,24 @@ def topic_configs(admin, names) -> dict[str, dict[str, str]]:
     from kafka.admin import ConfigResource, ConfigResourceType
 
     found = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, n) for n in names])
-    return {name: {key: entry["value"] for key, entry in configs.items()}
-            for name, configs in found["topic"].items()}
+    return {
+        name: {key: entry["value"] for key, entry in configs.items()}
+        for name, configs in found["topic"].items()
+    }
 
 
 def consume(bootstrap: str, topic: str, count: int, timeout_s: float = WAIT_S) -> list:
     """Read `count` committed records of `topic` from the beginning, within a bounded time."""
     from kafka import KafkaConsumer
 
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=unique("test"),
-                             auto_offset_reset="earliest", enable_auto_commit=False,
-                             isolation_level="read_committed")
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=unique("test"),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+    )
     records, deadline = [], time.monotonic() + timeout_s
     try:
         while len(records) < count and time.monotonic() < deadline:
@@ -73,7 +81,8 @@ def produce(bootstrap: str, topic: str, items: list[tuple[bytes, bytes]]) -> Non
 def test_every_topic_exists_with_its_configuration(kafka_broker, admin):
     described = {t["name"]: t for t in admin.describe_topics(list(TOPIC_CONFIGS))}
     assert {name: len(described[name]["partitions"]) for name in TOPIC_CONFIGS} == {
-        name: 3 for name in TOPIC_CONFIGS}
+        name: 3 for name in TOPIC_CONFIGS
+    }
     configs = topic_configs(admin, TOPIC_CONFIGS)
     for name, expected in TOPIC_CONFIGS.items():
         assert {key: configs[name][key] for key in expected} == expected, name
@@ -108,8 +117,9 @@ async def aiokafka_round_trip(bootstrap: str, topic: str, value: bytes) -> bytes
         await producer.send_and_wait(topic, value, key=b"100003")
     finally:
         await producer.stop()
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=unique("test"),
-                                auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=unique("test"), auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
         record = await asyncio.wait_for(consumer.getone(), timeout=WAIT_S)
@@ -119,11 +129,15 @@ async def aiokafka_round_trip(bootstrap: str, topic: str, value: bytes) -> bytes
 
 
 @pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])
-def test_faust_worker_creates_its_internal_topics_and_echoes(kafka_broker, admin, tmp_path, guarantee):
+def test_faust_worker_creates_its_internal_topics_and_echoes(
+    kafka_broker, admin, tmp_path, guarantee
+):
     app_id = unique("echo")
     source, sink = kafka_broker.new_topic("echo-in"), kafka_broker.new_topic("echo-out")
     log = tmp_path / "worker.log"
-    with faust_worker(kafka_broker.bootstrap, app_id, source, sink, tmp_path, log, guarantee) as worker:
+    with faust_worker(
+        kafka_broker.bootstrap, app_id, source, sink, tmp_path, log, guarantee
+    ) as worker:
         wait_for_line(worker, log, "Worker ready")
         produce(kafka_broker.bootstrap, source, [(b"100004", b"hello")])
         echoed = consume(kafka_broker.bootstrap, sink, 1)
@@ -134,17 +148,28 @@ def test_faust_worker_creates_its_internal_topics_and_echoes(kafka_broker, admin
 class faust_worker:
     """`python echo_app.py worker` in a subprocess, stopped with SIGTERM (then killed) on exit."""
 
-    def __init__(self, bootstrap, app_id, source, sink, datadir: Path, log: Path, guarantee) -> None:
-        self.args = dict(ECHO_BOOTSTRAP=bootstrap, ECHO_APP_ID=app_id, ECHO_IN=source, ECHO_OUT=sink,
-                         ECHO_DATADIR=str(datadir / "faust"), ECHO_GUARANTEE=guarantee)
+    def __init__(
+        self, bootstrap, app_id, source, sink, datadir: Path, log: Path, guarantee
+    ) -> None:
+        self.args = dict(
+            ECHO_BOOTSTRAP=bootstrap,
+            ECHO_APP_ID=app_id,
+            ECHO_IN=source,
+            ECHO_OUT=sink,
+            ECHO_DATADIR=str(datadir / "faust"),
+            ECHO_GUARANTEE=guarantee,
+        )
         self.log = log
 
     def __enter__(self) -> subprocess.Popen:
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, str(ECHO_APP), "worker", "--without-web", "--loglevel", "info"],
-                env={**os.environ, **self.args}, stdout=out, stderr=subprocess.STDOUT,
-                cwd=ECHO_APP.parent)
+                env={**os.environ, **self.args},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=ECHO_APP.parent,
+            )
         return self.proc
 
     def __exit__(self, *exc) -> None:
@@ -163,7 +188,9 @@ def wait_for_line(proc: subprocess.Popen, log: Path, text: str, timeout_s: float
             return
         assert proc.poll() is None, f"the faust worker exited:\n{log.read_text()[-3000:]}"
         time.sleep(0.2)
-    pytest.fail(f"no '{text}' from the faust worker within {timeout_s}s:\n{log.read_text()[-3000:]}")
+    pytest.fail(
+        f"no '{text}' from the faust worker within {timeout_s}s:\n{log.read_text()[-3000:]}"
+    )
 
 
 def test_broker_restart_keeps_topics_and_messages(kafka_broker):

@@ -1,4 +1,5 @@
 """Explanations of real decisions: exact additivity, agreement with the shap package, readable reasons."""
+
 from __future__ import annotations
 
 import lightgbm as lgb
@@ -6,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from adapters.onnx_scorer import OnnxScorer
 from credit.calibration import calibrate
 from credit.explain.dictionary import groups
 from credit.explain.explanation import ADDS_UP, Explainer, adds_up
 from credit.features import build_features, model_matrix
-from adapters.onnx_scorer import OnnxScorer
 from tests.json_rows import decided
 
 pytestmark = pytest.mark.model
@@ -19,16 +20,23 @@ pytestmark = pytest.mark.model
 @pytest.fixture(scope="module")
 def real_explanations(real_bundle, real_data_dir, real_history):
     """Every real-sample application (train and test) scored by ONNX from its JSON event, then explained."""
-    raw = pd.concat([pd.read_csv(real_data_dir / f"application_{part}.csv") for part in ("train", "test")])
+    raw = pd.concat(
+        [pd.read_csv(real_data_dir / f"application_{part}.csv") for part in ("train", "test")]
+    )
     _, decisions = decided(OnnxScorer(real_bundle.path), raw, real_history)
     return decisions, Explainer(real_bundle).explain(decisions)
 
 
-def test_contributions_add_up_from_the_base_rate_to_the_decisions_pd_on_every_real_row(real_explanations):
+def test_contributions_add_up_from_the_base_rate_to_the_decisions_pd_on_every_real_row(
+    real_explanations,
+):
     decisions, explanations = real_explanations
     assert len(explanations) == len(decisions) > 7000
     assert max(adds_up(e) for e in explanations) <= ADDS_UP
-    assert all(e.probability_of_default == d.probability_of_default for d, e in zip(decisions, explanations))
+    assert all(
+        e.probability_of_default == d.probability_of_default
+        for d, e in zip(decisions, explanations)
+    )
     assert len({e.base_value for e in explanations}) == 1
 
 
@@ -41,11 +49,15 @@ def test_a_case_left_to_a_reviewer_is_explained_as_a_proposal_a_reviewer_decides
         assert proposed == (e.status == "to_review") == ("a reviewer decides" in e.summary["en"])
 
 
-def test_every_real_decision_gets_reasons_that_name_the_clients_values_in_both_languages(real_explanations):
+def test_every_real_decision_gets_reasons_that_name_the_clients_values_in_both_languages(
+    real_explanations,
+):
     _, explanations = real_explanations
     assert all(e.reasons for e in explanations)
     texts = [r.text for e in explanations for r in e.reasons]
-    assert not [t for t in texts if "information incomplète" in t["fr"]]  # the dictionary covers real data
+    assert not [
+        t for t in texts if "information incomplète" in t["fr"]
+    ]  # the dictionary covers real data
     assert all(("augmente le risque" in t["fr"]) != ("réduit le risque" in t["fr"]) for t in texts)
     assert all(("raises the risk" in t["en"]) != ("lowers the risk" in t["en"]) for t in texts)
     codes = {g.id: g.code for g in groups()}
@@ -53,15 +65,21 @@ def test_every_real_decision_gets_reasons_that_name_the_clients_values_in_both_l
     for e in explanations:
         raising = [r for r in e.reasons if r.direction == "raises"]
         assert len(raising) <= 4 and len(e.reasons) - len(raising) <= 4
-        assert all(r.points > 0 for r in raising) and all(r.points < 0 for r in e.reasons if r not in raising)
+        assert all(r.points > 0 for r in raising) and all(
+            r.points < 0 for r in e.reasons if r not in raising
+        )
         assert 2 <= e.summary["fr"].count(". ") + 1 <= 3
 
 
-def test_our_contributions_agree_with_the_shap_packages_independent_treeshap(real_bundle, real_tables, real_history):
+def test_our_contributions_agree_with_the_shap_packages_independent_treeshap(
+    real_bundle, real_tables, real_history
+):
     import shap  # a test dependency: an independent TreeSHAP implementation
 
     rows = real_tables["application_train"].sample(300, random_state=3)
-    x = model_matrix(build_features(rows, real_history, real_bundle.vocabularies), real_bundle.features)
+    x = model_matrix(
+        build_features(rows, real_history, real_bundle.vocabularies), real_bundle.features
+    )
     booster = lgb.Booster(model_file=str(real_bundle.file("lightgbm")))
     ours = booster.predict(x, pred_contrib=True)
     independent = shap.TreeExplainer(booster)
@@ -76,13 +94,19 @@ def test_our_contributions_agree_with_the_shap_packages_independent_treeshap(rea
     assert np.abs(ours[:, :-1]).max() > 0.01  # a real model, not all zeros
 
 
-def test_the_bundle_holds_every_reference_clients_grouped_contributions(real_bundle, real_tables, real_history):
+def test_the_bundle_holds_every_reference_clients_grouped_contributions(
+    real_bundle, real_tables, real_history
+):
     table = pd.read_parquet(real_bundle.file("contributions"))
     train = real_tables["application_train"]
     assert table["SK_ID_CURR"].tolist() == train["SK_ID_CURR"].tolist()
-    x = model_matrix(build_features(train, real_history, real_bundle.vocabularies), real_bundle.features)
-    native = calibrate(lgb.Booster(model_file=str(real_bundle.file("lightgbm"))).predict(x, raw_score=True),
-                       real_bundle.calibrator)
+    x = model_matrix(
+        build_features(train, real_history, real_bundle.vocabularies), real_bundle.features
+    )
+    native = calibrate(
+        lgb.Booster(model_file=str(real_bundle.file("lightgbm"))).predict(x, raw_score=True),
+        real_bundle.calibrator,
+    )
     assert np.abs(table["PD"].to_numpy() - native).max() < 1e-6  # stored as float32
     groups = table.drop(columns=["SK_ID_CURR", "PD"]).to_numpy(dtype="float64")
     assert np.abs(real_bundle.manifest["base_value"] + groups.sum(axis=1) - native).max() < 1e-5
@@ -94,4 +118,6 @@ def test_gender_changes_neither_the_contributions_nor_the_reasons(real_bundle, r
     flipped = raw.assign(CODE_GENDER=raw["CODE_GENDER"].map({"F": "M", "M": "F"}).fillna("F"))
     scorer, explainer = OnnxScorer(real_bundle.path), Explainer(real_bundle)
     before, after = (explainer.explain(decided(scorer, frame)[1]) for frame in (raw, flipped))
-    assert [(e.contributions, e.reasons) for e in before] == [(e.contributions, e.reasons) for e in after]
+    assert [(e.contributions, e.reasons) for e in before] == [
+        (e.contributions, e.reasons) for e in after
+    ]

@@ -1,4 +1,5 @@
 """The fairness report on the real sample: every variant measured, with rates by sex and age band."""
+
 from __future__ import annotations
 
 import math
@@ -43,7 +44,10 @@ def test_age_proxies_are_measured_fields_other_than_age(report):
     proxies = report["age_proxies"]
     assert proxies["proxies"] and "DAYS_BIRTH" not in proxies["proxies"]
     assert 0 < proxies["r2_without_age_and_proxies"] < proxies["r2_without_age"] < 1
-    assert next(v for v in report["variants"] if v["name"] == "without age and its proxies")["without"] == proxies["proxies"]
+    assert (
+        next(v for v in report["variants"] if v["name"] == "without age and its proxies")["without"]
+        == proxies["proxies"]
+    )
 
 
 def test_the_markdown_shows_every_variant_and_group(report):

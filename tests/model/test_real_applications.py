@@ -1,4 +1,5 @@
 """Every application of the real Kaggle sample is accepted by the shared schema, as an upstream system sends it."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -13,7 +14,9 @@ pytestmark = pytest.mark.model
 
 @pytest.mark.parametrize("stem", ["application_train", "application_test"])
 def test_every_real_application_is_accepted(real_data_dir, stem):
-    frame = pd.read_csv(real_data_dir / f"{stem}.csv", low_memory=False).drop(columns="TARGET", errors="ignore")
+    frame = pd.read_csv(real_data_dir / f"{stem}.csv", low_memory=False).drop(
+        columns="TARGET", errors="ignore"
+    )
     refused = []
     for row in json_rows(frame):
         try:

@@ -1,4 +1,5 @@
 """The training command, end to end: demo data by default, one clear line for bad data."""
+
 from __future__ import annotations
 
 import subprocess
@@ -13,13 +14,28 @@ pytestmark = pytest.mark.model
 
 
 def run_training(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "training", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "training", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_without_data_it_generates_demo_data_trains_and_reports_under_the_groups_chosen(tmp_path):
-    result = run_training("--fast", "--demo-clients", "4000", "--include-group", "age", "--protocol", "repeated",
-                          "--out", str(tmp_path / "models"), cwd=tmp_path)
+    result = run_training(
+        "--fast",
+        "--demo-clients",
+        "4000",
+        "--include-group",
+        "age",
+        "--protocol",
+        "repeated",
+        "--out",
+        str(tmp_path / "models"),
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     bundle = load_bundle(latest_bundle(tmp_path / "models"))
     assert (tmp_path / "data" / "demo" / "seed42-clients4000" / "bureau_balance.csv").is_file()
@@ -27,24 +43,37 @@ def test_without_data_it_generates_demo_data_trains_and_reports_under_the_groups
     assert "AUC out-of-fold" in result.stdout and "cross-validation folds" in result.stderr
     assert bundle.manifest["metrics"]["oof_auc"] > 0.7  # the demo data carries real signal
     assert (bundle.path / "report" / "cost_curve.png").stat().st_size > 10_000
-    assert bundle.manifest["input_policy"]["groups"] == {"age": "include", "family": "exclude", "building": "exclude"}
+    assert bundle.manifest["input_policy"]["groups"] == {
+        "age": "include",
+        "family": "exclude",
+        "building": "exclude",
+    }
     assert "AGE_YEARS" in bundle.features and "NAME_FAMILY_STATUS" not in bundle.features
     assert "option groups age: **included**, family: **excluded**" in result.stdout
-    assert len(bundle.manifest["metrics"]["repeated_auc"]["folds"]) == 9  # 3 seeds x 3 folds (--fast)
+    assert (
+        len(bundle.manifest["metrics"]["repeated_auc"]["folds"]) == 9
+    )  # 3 seeds x 3 folds (--fast)
     assert "repeated protocol (3 seeds x 3 folds): AUC" in result.stdout
 
 
 def test_an_unknown_option_group_stops_before_training(tmp_path):
-    result = run_training("--exclude-group", "religion", "--out", str(tmp_path / "models"), cwd=tmp_path)
+    result = run_training(
+        "--exclude-group", "religion", "--out", str(tmp_path / "models"), cwd=tmp_path
+    )
     assert result.returncode == 2 and "invalid choice: 'religion'" in result.stderr
     assert not (tmp_path / "models").exists()
 
 
 def test_bad_data_stops_with_one_line_naming_file_and_column(tmp_path):
     data = write_tiny_dir(tmp_path / "data")
-    tiny_table("previous_application").drop(columns="AMT_ANNUITY").to_csv(data / "previous_application.csv", index=False)
+    tiny_table("previous_application").drop(columns="AMT_ANNUITY").to_csv(
+        data / "previous_application.csv", index=False
+    )
     result = run_training("--data", str(data), "--out", str(tmp_path / "models"), cwd=tmp_path)
     assert result.returncode == 2
-    assert "error: previous_application.csv, column AMT_ANNUITY: required column missing" in result.stderr
+    assert (
+        "error: previous_application.csv, column AMT_ANNUITY: required column missing"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "models").exists()

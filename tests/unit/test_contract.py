@@ -1,4 +1,5 @@
 """The published event contract (docs/contract) is what the shared models generate."""
+
 from __future__ import annotations
 
 import json
@@ -17,9 +18,15 @@ PUBLISHED = Path(__file__).resolve().parents[2] / "docs" / "contract"
 
 def test_the_published_schemas_equal_the_models():
     expected = schemas()
-    published = {path.name: path.read_text(encoding="utf-8") for path in PUBLISHED.glob(f"*{SUFFIX}")}
-    stale = sorted(name for name in set(expected) | set(published) if expected.get(name) != published.get(name))
-    assert not stale, f"docs/contract is out of date ({', '.join(stale)}): run `python -m credit.contract`"
+    published = {
+        path.name: path.read_text(encoding="utf-8") for path in PUBLISHED.glob(f"*{SUFFIX}")
+    }
+    stale = sorted(
+        name for name in set(expected) | set(published) if expected.get(name) != published.get(name)
+    )
+    assert not stale, (
+        f"docs/contract is out of date ({', '.join(stale)}): run `python -m credit.contract`"
+    )
 
 
 def test_every_topic_has_a_schema_and_every_dead_letter_topic_the_dead_letter_one():
@@ -32,4 +39,8 @@ def test_a_schema_names_its_topic_and_key_and_is_pretty_and_stable():
     text = schemas()["loan-applications.schema.json"]
     schema = json.loads(text)
     assert (schema["x-topic"], schema["title"]) == ("loan-applications", "ApplicationReceived")
-    assert "SK_ID_CURR" in schema["x-key"] and text.endswith("}\n") and text == schemas()["loan-applications.schema.json"]
+    assert (
+        "SK_ID_CURR" in schema["x-key"]
+        and text.endswith("}\n")
+        and text == schemas()["loan-applications.schema.json"]
+    )

@@ -1,4 +1,5 @@
 """RM accounts: passwords stored as scrypt hashes, checked without revealing which names exist."""
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,9 @@ def test_a_password_is_stored_hashed_and_only_the_right_one_passes(tmp_path):
     users = tmp_path / "users.json"
     add_user(users, "marie", "a long enough secret", "reviewer")
     stored = json.loads(users.read_text())["marie"]
-    assert "a long enough secret" not in users.read_text() and stored["password"].startswith("scrypt$")
+    assert "a long enough secret" not in users.read_text() and stored["password"].startswith(
+        "scrypt$"
+    )
     assert check(users, "marie", "a long enough secret")
     assert not check(users, "marie", "a long enough secreT")
     assert not check(users, "paul", "a long enough secret")

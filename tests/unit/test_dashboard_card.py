@@ -1,4 +1,5 @@
 """The client card: the decision's model inputs written for a relationship manager."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,17 +8,31 @@ from dashboard.card import client_card, section_title
 
 pytestmark = pytest.mark.unit
 NBSP = "\u00a0"
-VOCAB = {"NAME_FAMILY_STATUS": ["Married", "Single / not married"], "NAME_CONTRACT_TYPE": ["Cash loans", "Revolving loans"]}
+VOCAB = {
+    "NAME_FAMILY_STATUS": ["Married", "Single / not married"],
+    "NAME_CONTRACT_TYPE": ["Cash loans", "Revolving loans"],
+}
 
 
 def test_fields_are_labelled_and_formatted_with_units_and_categories_in_words():
-    features = ["AGE_YEARS", "NAME_FAMILY_STATUS", "AMT_INCOME_TOTAL", "NAME_CONTRACT_TYPE", "ANNUITY_INCOME_RATIO"]
+    features = [
+        "AGE_YEARS",
+        "NAME_FAMILY_STATUS",
+        "AMT_INCOME_TOTAL",
+        "NAME_CONTRACT_TYPE",
+        "ANNUITY_INCOME_RATIO",
+    ]
     card = dict(client_card(features, [34.6, 1.0, 135000.0, 0.0, 0.153], VOCAB, "fr"))
     identity = {f.feature: f.value for f in card["Identité et famille"]}
     assert identity == {"AGE_YEARS": f"34{NBSP}ans", "NAME_FAMILY_STATUS": "Célibataire"}
-    assert {f.feature: f.value for f in card["Revenus et emploi"]} == {"AMT_INCOME_TOTAL": f"135{NBSP}000{NBSP}€"}
+    assert {f.feature: f.value for f in card["Revenus et emploi"]} == {
+        "AMT_INCOME_TOTAL": f"135{NBSP}000{NBSP}€"
+    }
     loan = {f.feature: (f.label, f.value) for f in card["Crédit demandé"]}
-    assert loan["ANNUITY_INCOME_RATIO"][1] == f"15{NBSP}%" and loan["NAME_CONTRACT_TYPE"][1] == "Prêt personnel"
+    assert (
+        loan["ANNUITY_INCOME_RATIO"][1] == f"15{NBSP}%"
+        and loan["NAME_CONTRACT_TYPE"][1] == "Prêt personnel"
+    )
 
 
 def test_missing_values_say_so_and_english_is_available():
@@ -27,5 +42,10 @@ def test_missing_values_say_so_and_english_is_available():
 
 
 def test_only_the_chosen_sections_are_shown_in_order():
-    card = client_card(["AGE_YEARS", "AMT_CREDIT"], [40.0, 1e5], {}, "fr", sections=("loan", "identity"))
-    assert [title for title, _ in card] == [section_title("loan", "fr"), section_title("identity", "fr")]
+    card = client_card(
+        ["AGE_YEARS", "AMT_CREDIT"], [40.0, 1e5], {}, "fr", sections=("loan", "identity")
+    )
+    assert [title for title, _ in card] == [
+        section_title("loan", "fr"),
+        section_title("identity", "fr"),
+    ]

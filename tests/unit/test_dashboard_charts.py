@@ -1,4 +1,5 @@
 """The charts' words and numbers follow the language, and the waterfall keeps its labels inside."""
+
 from __future__ import annotations
 
 import re
@@ -23,18 +24,28 @@ def test_french_waterfall_labels_have_no_decimal_point_and_every_label_has_room_
     waterfall = charts.Waterfall("fr", 6)
     waterfall.show(0.08, STEPS)
     data = waterfall.source.data
-    assert data["text"][1] == f"▲ +8,6{NBSP}pts" and not any(re.search(r"\d\.\d", t) for t in data["text"])
-    assert waterfall.figure.x_range.end >= max(data["right"]) * 1.2  # the words after the longest bar fit
+    assert data["text"][1] == f"▲ +8,6{NBSP}pts" and not any(
+        re.search(r"\d\.\d", t) for t in data["text"]
+    )
+    assert (
+        waterfall.figure.x_range.end >= max(data["right"]) * 1.2
+    )  # the words after the longest bar fit
     assert waterfall.figure.title.text == "probabilité de défaut (%)"
 
 
 def test_english_charts_are_in_english():
     waterfall = charts.Waterfall("en", 6)
     waterfall.show(0.08, STEPS)
-    assert waterfall.source.data["name"][0] == "typical client" and waterfall.source.data["name"][-1] == "this client"
+    assert (
+        waterfall.source.data["name"][0] == "typical client"
+        and waterfall.source.data["name"][-1] == "this client"
+    )
     gauge = charts.Gauge("en")
     gauge.show(0.123, 0.1, 0.1)
-    assert gauge.client.data["text"] == ["this client: 12.3%"] and "refused" in gauge.zones.data["label"]
+    assert (
+        gauge.client.data["text"] == ["this client: 12.3%"]
+        and "refused" in gauge.zones.data["label"]
+    )
     assert "| step | points |" in charts.alt_waterfall(0.08, STEPS, 0.135, "en")
 
 

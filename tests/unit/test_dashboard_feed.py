@@ -1,4 +1,5 @@
 """The dashboard feed's handling of one poll, with a fake consumer and producer: per message, never per poll."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -54,33 +55,62 @@ def test_one_event_the_store_refuses_is_dead_lettered_and_the_rest_of_the_poll_i
     feed._poll_once(consumer)
     assert store.count("decisions") == 2 and consumer.commits == 1
     [(topic, key, letter)] = letters(producer)
-    assert (topic, key, letter.source_topic, letter.source_offset) == (DASHBOARD_DLQ, b"7", LOAN_DECISIONS, 101)
-    assert letter.reason == "cannot be stored: OverflowError: Python int too large to convert to SQLite INTEGER"
+    assert (topic, key, letter.source_topic, letter.source_offset) == (
+        DASHBOARD_DLQ,
+        b"7",
+        LOAN_DECISIONS,
+        101,
+    )
+    assert (
+        letter.reason
+        == "cannot be stored: OverflowError: Python int too large to convert to SQLite INTEGER"
+    )
     report = feed.meter.report()
-    assert (report.totals["received"], report.totals["stored"], report.totals["dead_letters"]) == (3, 2, 1)
+    assert (report.totals["received"], report.totals["stored"], report.totals["dead_letters"]) == (
+        3,
+        2,
+        1,
+    )
     assert report.unaccounted == 0
 
 
 def test_a_message_that_is_not_an_event_is_dead_lettered_with_the_field_that_is_wrong():
     store, producer = Store(), FakeKafkaProducer()
     feed = feed_over(store, producer)
-    feed._poll_once(FakeConsumer([poll(decision("a", 1).to_bytes(), b"{}", topic=LOAN_EXPLANATIONS)]))
+    feed._poll_once(
+        FakeConsumer([poll(decision("a", 1).to_bytes(), b"{}", topic=LOAN_EXPLANATIONS)])
+    )
     assert store.count("explanations") == 0
     [decision_read, empty] = [letter.reason for _, _, letter in letters(producer)]
-    assert decision_read.startswith("base_value: Field required") and "application_id: Field required" in empty
+    assert (
+        decision_read.startswith("base_value: Field required")
+        and "application_id: Field required" in empty
+    )
 
 
 def test_a_store_that_is_down_commits_nothing_and_the_poll_is_read_again():
     store, producer = RefusingStore(down=True), FakeKafkaProducer()
-    consumer = FakeConsumer([poll(explanation("a", 1).to_bytes(), explanation("b", 2).to_bytes(), topic=LOAN_EXPLANATIONS,
-                                  first=40)])
+    consumer = FakeConsumer(
+        [
+            poll(
+                explanation("a", 1).to_bytes(),
+                explanation("b", 2).to_bytes(),
+                topic=LOAN_EXPLANATIONS,
+                first=40,
+            )
+        ]
+    )
     feed = feed_over(store, producer)
     feed._poll_once(consumer)
     assert consumer.commits == 0 and consumer.seeks == [(TP(LOAN_EXPLANATIONS, 0), 40)]
     assert producer.sent == []  # not the messages' fault: no dead letter
     assert feed.meter.report().totals == {}  # nothing counted until it is stored
     store.down = False
-    consumer.polls = [poll(explanation("a", 1).to_bytes(), explanation("b", 2).to_bytes(), topic=LOAN_EXPLANATIONS)]
+    consumer.polls = [
+        poll(
+            explanation("a", 1).to_bytes(), explanation("b", 2).to_bytes(), topic=LOAN_EXPLANATIONS
+        )
+    ]
     feed._poll_once(consumer)
     assert store.count("explanations") == 2 and consumer.commits == 1
 
@@ -88,13 +118,19 @@ def test_a_store_that_is_down_commits_nothing_and_the_poll_is_read_again():
 def test_a_dead_letter_the_broker_does_not_acknowledge_commits_nothing_and_the_feed_says_it_is_stalled():
     from kafka.errors import KafkaTimeoutError
 
-    consumer = FakeConsumer([poll(b"garbage", explanation("a", 1).to_bytes(), topic=LOAN_EXPLANATIONS, first=5)])
+    consumer = FakeConsumer(
+        [poll(b"garbage", explanation("a", 1).to_bytes(), topic=LOAN_EXPLANATIONS, first=5)]
+    )
     feed = feed_over(Store(), FakeKafkaProducer(unacknowledged=KafkaTimeoutError("no ack")))
     feed._poll_once(consumer)
     assert consumer.commits == 0 and consumer.seeks == [(TP(LOAN_EXPLANATIONS, 0), 5)]
     assert feed.producer._producer is None  # replaced at the next poll
     stalled = feed._stalled()
-    assert (stalled.kind, stalled.level, stalled.value) == ("stalled", "alarm", 1) and "KafkaTimeoutError" in stalled.detail
+    assert (stalled.kind, stalled.level, stalled.value) == (
+        "stalled",
+        "alarm",
+        1,
+    ) and "KafkaTimeoutError" in stalled.detail
     assert feed._stalled().level is None  # nothing failed since
 
 
@@ -102,17 +138,23 @@ def test_a_poll_read_again_does_not_send_again_the_dead_letters_the_broker_took(
     class CommitFailsOnce(FakeConsumer):
         def commit(self):
             if not self.seeks:
-                raise ConnectionError("coordinator gone")  # after the dead letters were acknowledged
+                raise ConnectionError(
+                    "coordinator gone"
+                )  # after the dead letters were acknowledged
             super().commit()
 
     store, producer = Store(), FakeKafkaProducer()
     feed = feed_over(store, producer)
     values = (b"garbage", explanation("a", 1).to_bytes())
-    consumer = CommitFailsOnce([poll(*values, topic=LOAN_EXPLANATIONS), poll(*values, topic=LOAN_EXPLANATIONS)])
+    consumer = CommitFailsOnce(
+        [poll(*values, topic=LOAN_EXPLANATIONS), poll(*values, topic=LOAN_EXPLANATIONS)]
+    )
     feed._poll_once(consumer)
     feed._poll_once(consumer)  # read again after the rewind
     assert consumer.commits == 1 and store.count("explanations") == 1
-    assert len(producer.sent) == 1  # one dead letter for the garbage, however often the poll is read
+    assert (
+        len(producer.sent) == 1
+    )  # one dead letter for the garbage, however often the poll is read
     assert feed.meter.report().unaccounted == 0
 
 
@@ -123,13 +165,20 @@ def test_a_bad_application_or_decision_is_left_to_the_stage_that_dead_letters_it
     feed._poll_once(consumer)
     assert producer.sent == [] and consumer.commits == 1 and store.count("decisions") == 1
     report = feed.meter.report()
-    assert (report.totals["refused_upstream"], report.totals["stored"], report.unaccounted) == (1, 1, 0)
+    assert (report.totals["refused_upstream"], report.totals["stored"], report.unaccounted) == (
+        1,
+        1,
+        0,
+    )
 
 
 def test_the_reconciliation_follows_an_application_without_an_id_under_the_id_the_scorer_gives_it():
-    from dashboard.intake import _application_id
     from credit.dead_letters import Message
+    from dashboard.intake import _application_id
 
-    assert _application_id(Message(b"1", b'{"SK_ID_CURR": 5}', "loan-applications", 2, 40)) == "loan-applications-2-40"
+    assert (
+        _application_id(Message(b"1", b'{"SK_ID_CURR": 5}', "loan-applications", 2, 40))
+        == "loan-applications-2-40"
+    )
     assert _application_id(Message(b"1", b'{"application_id": "a"}', "loan-decisions", 0, 1)) == "a"
     assert _application_id(Message(b"1", b"garbage", "loan-applications", 0, 1)) is None

@@ -1,4 +1,5 @@
 """Recording reviews: only reviewers, only with a justification, and only once the broker has it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,8 +30,16 @@ def shown(reviews: Reviews, client_id: int) -> tuple | None:
 def users(tmp_path) -> Path:
     """The accounts file: a reviewer, a relationship manager, operations and an account without a role."""
     path = tmp_path / "users.json"
-    accounts = {"rachel": "reviewer", "paul": "reviewer", "marie": "rm", "olga": "ops", "nobody": None}
-    path.write_text(json.dumps({user: {"password": "-", "role": role} for user, role in accounts.items()}))
+    accounts = {
+        "rachel": "reviewer",
+        "paul": "reviewer",
+        "marie": "rm",
+        "olga": "ops",
+        "nobody": None,
+    }
+    path.write_text(
+        json.dumps({user: {"password": "-", "role": role} for user, role in accounts.items()})
+    )
     return path
 
 
@@ -44,7 +53,12 @@ def test_a_reviewer_decides_a_case_to_review_and_the_review_is_published_then_in
     producer = FakeKafkaProducer()
     reviews = reviews_with(users, producer, decision("a", 7, 0.081, status="to_review"))
     review = reviews.record("rachel", 7, shown(reviews, 7), "granted", f"  {WHY}  ")
-    assert (review.kind, review.before, review.after, review.outcome) == ("review", "refused", "granted", "overridden")
+    assert (review.kind, review.before, review.after, review.outcome) == (
+        "review",
+        "refused",
+        "granted",
+        "overridden",
+    )
     assert review.justification == WHY and review.reviewer == "rachel"
     [(topic, key, value)] = producer.sent
     assert (topic, key, ApplicationReviewed.from_bytes(value)) == ("loan-reviews", b"7", review)
@@ -54,10 +68,16 @@ def test_a_reviewer_decides_a_case_to_review_and_the_review_is_published_then_in
 def test_after_a_decision_is_in_force_a_new_review_is_the_clients_contestation(users):
     reviews = reviews_with(users, FakeKafkaProducer(), decision("a", 7, 0.2))
     contested = reviews.record("rachel", 7, shown(reviews, 7), "refused", WHY)
-    assert (contested.kind, contested.before, contested.outcome) == ("contestation", "refused", "confirmed")
+    assert (contested.kind, contested.before, contested.outcome) == (
+        "contestation",
+        "refused",
+        "confirmed",
+    )
 
 
-@pytest.mark.parametrize("user, role", [("marie", "rm"), ("olga", "ops"), ("nobody", None), ("stranger", None)])
+@pytest.mark.parametrize(
+    "user, role", [("marie", "rm"), ("olga", "ops"), ("nobody", None), ("stranger", None)]
+)
 def test_only_a_reviewer_may_record_a_review(user, role, users):
     producer = FakeKafkaProducer()
     reviews = reviews_with(users, producer, decision("a", 7, 0.081, status="to_review"))
@@ -78,10 +98,17 @@ def test_a_reviewer_whose_role_was_withdrawn_after_logging_in_is_refused(users):
     assert producer.sent == [] and reviews.store.count("reviews") == 0
 
 
-@pytest.mark.parametrize("after, why, problem", [("granted", "ok", "justification: String should have at least 20"),
-                                                 ("granted", " " * 30, "justification"),
-                                                 ("maybe", WHY, "after: Input should be 'granted' or 'refused'")])
-def test_a_review_without_a_real_justification_or_decision_is_refused_with_the_field_named(after, why, problem, users):
+@pytest.mark.parametrize(
+    "after, why, problem",
+    [
+        ("granted", "ok", "justification: String should have at least 20"),
+        ("granted", " " * 30, "justification"),
+        ("maybe", WHY, "after: Input should be 'granted' or 'refused'"),
+    ],
+)
+def test_a_review_without_a_real_justification_or_decision_is_refused_with_the_field_named(
+    after, why, problem, users
+):
     producer = FakeKafkaProducer()
     reviews = reviews_with(users, producer, decision("a", 7, 0.081, status="to_review"))
     with pytest.raises(ReviewRefused, match=problem):
@@ -95,7 +122,9 @@ def test_a_client_without_a_decision_cannot_be_reviewed(users):
         reviews.record("rachel", 8, shown(reviews, 8), "granted", WHY)
 
 
-def test_a_review_the_broker_did_not_acknowledge_is_not_recorded_and_the_failed_producer_is_replaced(users):
+def test_a_review_the_broker_did_not_acknowledge_is_not_recorded_and_the_failed_producer_is_replaced(
+    users,
+):
     failing = FakeKafkaProducer(refuse=TimeoutError("no broker"))
     reviews = reviews_with(users, failing, decision("a", 7, 0.081, status="to_review"))
     with pytest.raises(ReviewUnrecorded, match="not recorded .*TimeoutError.*try again"):
@@ -117,8 +146,12 @@ def test_a_review_of_a_file_that_changed_since_it_was_shown_is_refused(users):
     assert len(producer.sent) == 1
 
 
-def test_two_reviewers_deciding_the_same_file_at_once_record_one_review_and_the_other_is_refused(users):
-    producer = FakeKafkaProducer(wait_s=0.3)  # both reviews are under way while the first waits for the broker
+def test_two_reviewers_deciding_the_same_file_at_once_record_one_review_and_the_other_is_refused(
+    users,
+):
+    producer = FakeKafkaProducer(
+        wait_s=0.3
+    )  # both reviews are under way while the first waits for the broker
     reviews = reviews_with(users, producer, decision("a", 7, 0.081, status="to_review"))
     seen, outcomes = shown(reviews, 7), {}
 
@@ -135,7 +168,9 @@ def test_two_reviewers_deciding_the_same_file_at_once_record_one_review_and_the_
         thread.join()
     recorded = [o for o in outcomes.values() if isinstance(o, ApplicationReviewed)]
     refused = [o for o in outcomes.values() if isinstance(o, ReviewRefused)]
-    assert len(recorded) == 1 and len(refused) == 1 and "changed since it was shown" in str(refused[0])
+    assert (
+        len(recorded) == 1 and len(refused) == 1 and "changed since it was shown" in str(refused[0])
+    )
     assert len(producer.sent) == 1 and reviews.store.count("reviews") == 1
 
 
@@ -145,7 +180,9 @@ def test_a_review_the_broker_acknowledged_counts_even_if_the_store_fails_to_writ
     seen = shown(reviews, 7)
     with mock.patch.object(reviews.store, "upsert", side_effect=OSError("disk full")):
         review = reviews.record("rachel", 7, seen, "granted", WHY)
-    assert len(producer.sent) == 1 and review.after == "granted"  # on loan-reviews: the feed will store it
+    assert (
+        len(producer.sent) == 1 and review.after == "granted"
+    )  # on loan-reviews: the feed will store it
     assert review.review_id in caplog.text and WHY not in caplog.text
 
 
@@ -160,7 +197,9 @@ def review_form(record, on_recorded=lambda: None):
     from dashboard.views.review import ReviewPanel
 
     store = Store()
-    store.upsert([decision("a", 7, 0.081, status="to_review"), decision("b", 8, 0.082, status="to_review")])
+    store.upsert(
+        [decision("a", 7, 0.081, status="to_review"), decision("b", 8, 0.082, status="to_review")]
+    )
     form = ReviewPanel(Context(store, record), "rachel", "reviewer", on_recorded)
     form.show(7, store.client_file(7), "fr")
     form._justification.value = WHY
@@ -168,7 +207,9 @@ def review_form(record, on_recorded=lambda: None):
 
 
 def test_the_form_says_a_review_was_not_recorded_whatever_failed_and_can_be_used_again(caplog):
-    form = review_form(record=json.JSONDecodeError("Expecting value", "", 0))  # the users file half rewritten
+    form = review_form(
+        record=json.JSONDecodeError("Expecting value", "", 0)
+    )  # the users file half rewritten
     asyncio.run(form.record())
     assert form._message.object.startswith("Non enregistré (client 7) : erreur inattendue")
     assert form._message.alert_type == "danger" and not form._record.disabled
@@ -177,7 +218,9 @@ def test_the_form_says_a_review_was_not_recorded_whatever_failed_and_can_be_used
 
 def test_a_second_click_while_a_review_is_recorded_records_nothing_more():
     release = threading.Event()
-    form = review_form(record=lambda *args: release.wait(5) and mock.Mock(kind="review", outcome="confirmed"))
+    form = review_form(
+        record=lambda *args: release.wait(5) and mock.Mock(kind="review", outcome="confirmed")
+    )
 
     async def two_clicks():
         first = asyncio.create_task(form.record())
@@ -193,8 +236,10 @@ def test_a_second_click_while_a_review_is_recorded_records_nothing_more():
 
 def test_a_review_recorded_after_another_file_was_opened_leaves_that_files_form_alone():
     release, refreshed = threading.Event(), []
-    form = review_form(record=lambda *args: release.wait(5) and mock.Mock(kind="review", outcome="overridden"),
-                       on_recorded=lambda: refreshed.append(True))
+    form = review_form(
+        record=lambda *args: release.wait(5) and mock.Mock(kind="review", outcome="overridden"),
+        on_recorded=lambda: refreshed.append(True),
+    )
 
     async def open_another_file_meanwhile():
         recording = asyncio.create_task(form.record())
@@ -205,6 +250,8 @@ def test_a_review_recorded_after_another_file_was_opened_leaves_that_files_form_
         await recording
 
     asyncio.run(open_another_file_meanwhile())
-    assert form.context.reviews.record.call_args.args[1] == 7  # the file reviewed, not the one open at the end
+    assert (
+        form.context.reviews.record.call_args.args[1] == 7
+    )  # the file reviewed, not the one open at the end
     assert form._justification.value == "Début de justification pour le client 8" and not refreshed
     assert form._message.object == "Enregistré : examen (changée), client 7."

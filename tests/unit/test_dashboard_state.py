@@ -1,4 +1,5 @@
 """The session's open client: one record per file read, pages following it only while on screen."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -35,7 +36,11 @@ def opened(*events) -> OpenClient:
 def test_a_client_opened_is_their_file_as_a_typed_record():
     client = opened()
     client.open(7)
-    assert (client.client_id, client.record.application_id, client.record.in_force) == (7, "a", None)
+    assert (client.client_id, client.record.application_id, client.record.in_force) == (
+        7,
+        "a",
+        None,
+    )
     assert client.record.application.AMT_CREDIT == 100_000.0 and client.record.reviews == ()
     client.open(8)
     assert (client.client_id, client.record) == (8, None)
@@ -49,7 +54,9 @@ def test_a_review_recorded_refreshes_the_record_and_an_unchanged_file_does_not()
     assert client.record is before
     client._store.upsert([review("a", 7, "refused", "granted")])
     client.refresh()
-    assert client.record.in_force == "granted" and [r.after for r in client.record.reviews] == ["granted"]
+    assert client.record.in_force == "granted" and [r.after for r in client.record.reviews] == [
+        "granted"
+    ]
     client._store.upsert([review("a", 7, "granted", "refused", minutes=2, kind="contestation")])
     client.open(7)  # the same client opened again: read again
     assert client.record.in_force == "refused" and client.client_id == 7
@@ -106,7 +113,9 @@ def test_the_simulation_shown_again_says_the_decision_a_reviewer_took_meanwhile_
 
     def decided(app, days: int = 0) -> None:  # PD 0.12 for the first: left to a reviewer
         [scored] = context.simulator.scorer.score([decode_application(app.to_bytes())], {}, 0.3)
-        client_store.upsert([app, scored.model_copy(update={"decided_at": WHEN + timedelta(days=days)})])
+        client_store.upsert(
+            [app, scored.model_copy(update={"decided_at": WHEN + timedelta(days=days)})]
+        )
 
     first, newer = asked(), asked(annuity=5_000.0)
     decided(first)
@@ -123,4 +132,6 @@ def test_the_simulation_shown_again_says_the_decision_a_reviewer_took_meanwhile_
     assert "décision enregistrée : ✔ Demande accordée" in recorded() and view.amount == 200_000.0
     decided(newer, days=1)
     client.refresh()  # a newer application: it is the one simulated now
-    assert view.application.application_id == newer.application_id and view.amount == newer.AMT_CREDIT
+    assert (
+        view.application.application_id == newer.application_id and view.amount == newer.AMT_CREDIT
+    )

@@ -1,4 +1,5 @@
 """The demo-data generator: Kaggle schema, linked keys, measured distributions and signal."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -96,7 +97,9 @@ def test_days_employed_sentinel_follows_the_profile_and_marks_pensioners(apps, p
 
 def test_kaggle_codes_are_reproduced(tables, apps):
     prev = tables["previous_application"]
-    assert (prev["CODE_REJECT_REASON"] == "XAP").any() and (prev["NAME_CASH_LOAN_PURPOSE"] == "XNA").any()
+    assert (prev["CODE_REJECT_REASON"] == "XAP").any() and (
+        prev["NAME_CASH_LOAN_PURPOSE"] == "XNA"
+    ).any()
     assert (prev["DAYS_FIRST_DRAWING"] == DAYS_SENTINEL).any()
     assert (tables["bureau"]["CREDIT_CURRENCY"] == "currency 1").any()
 
@@ -139,7 +142,9 @@ def test_history_rows_are_plausible(tables):
     ending = bureau[bureau["DAYS_CREDIT_ENDDATE"].notna()]
     assert (ending["DAYS_CREDIT_ENDDATE"] >= ending["DAYS_CREDIT"]).all()
     inst = tables["installments_payments"]
-    assert (inst["DAYS_INSTALMENT"] < 0).all() and (inst["AMT_PAYMENT"] <= inst["AMT_INSTALMENT"]).all()
+    assert (inst["DAYS_INSTALMENT"] < 0).all() and (
+        inst["AMT_PAYMENT"] <= inst["AMT_INSTALMENT"]
+    ).all()
 
 
 def test_profile_ships_as_small_package_data():

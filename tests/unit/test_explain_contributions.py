@@ -1,4 +1,5 @@
 """Contributions in probability points: exact additivity, signs kept, calibration applied."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """The ingest API with an in-memory publisher: what it accepts, and how it refuses bad input."""
+
 from __future__ import annotations
 
 import itertools
@@ -21,9 +22,18 @@ _ids = itertools.count(100_001)
 
 
 def application(**fields) -> dict:
-    values = {"SK_ID_CURR": next(_ids), "NAME_CONTRACT_TYPE": "Cash loans", "CODE_GENDER": "F",
-              "FLAG_OWN_CAR": "N", "AMT_INCOME_TOTAL": 135_000.0, "AMT_CREDIT": 568_800.0,
-              "AMT_ANNUITY": 20_560.5, "DAYS_BIRTH": -19_241, "EXT_SOURCE_2": 0.79, "EXT_SOURCE_3": None}
+    values = {
+        "SK_ID_CURR": next(_ids),
+        "NAME_CONTRACT_TYPE": "Cash loans",
+        "CODE_GENDER": "F",
+        "FLAG_OWN_CAR": "N",
+        "AMT_INCOME_TOTAL": 135_000.0,
+        "AMT_CREDIT": 568_800.0,
+        "AMT_ANNUITY": 20_560.5,
+        "DAYS_BIRTH": -19_241,
+        "EXT_SOURCE_2": 0.79,
+        "EXT_SOURCE_3": None,
+    }
     return {**values, **fields}
 
 
@@ -76,15 +86,18 @@ def test_a_batch_is_accepted_in_order_and_keeps_given_ids(client, publisher):
     assert all(ApplicationReceived.from_bytes(e.to_bytes()) == e for _, e in publisher.published)
 
 
-@pytest.mark.parametrize("field, value, kind", [
-    ("AMT_CREDIT", "a lot", "float_type"),
-    ("SK_ID_CURR", "abc", "int_type"),
-    ("AMT_CREDIT", -1, "greater_than_equal"),
-    ("EXT_SOURCE_2", 1.2, "less_than_equal"),
-    ("DAYS_BIRTH", -17 * 365, "less_than_equal"),  # 17 years old
-    ("CNT_CHILDREN", -2, "greater_than_equal"),
-    ("FLAG_OWN_CAR", "maybe", "literal_error"),
-])
+@pytest.mark.parametrize(
+    "field, value, kind",
+    [
+        ("AMT_CREDIT", "a lot", "float_type"),
+        ("SK_ID_CURR", "abc", "int_type"),
+        ("AMT_CREDIT", -1, "greater_than_equal"),
+        ("EXT_SOURCE_2", 1.2, "less_than_equal"),
+        ("DAYS_BIRTH", -17 * 365, "less_than_equal"),  # 17 years old
+        ("CNT_CHILDREN", -2, "greater_than_equal"),
+        ("FLAG_OWN_CAR", "maybe", "literal_error"),
+    ],
+)
 def test_a_bad_value_is_refused_naming_its_field(client, publisher, field, value, kind):
     response = post(client, application(**{field: value}))
     assert response.status_code == 422
@@ -103,7 +116,11 @@ def test_a_missing_client_id_is_named(client):
     payload = application()
     del payload["SK_ID_CURR"]
     error = only_error(post(client, payload))
-    assert (error["field"], error["type"], error["message"]) == ("SK_ID_CURR", "missing", "required field is missing")
+    assert (error["field"], error["type"], error["message"]) == (
+        "SK_ID_CURR",
+        "missing",
+        "required field is missing",
+    )
 
 
 def test_an_unknown_field_is_named(client):
@@ -112,9 +129,17 @@ def test_an_unknown_field_is_named(client):
 
 
 def test_every_bad_field_of_every_item_is_reported(client):
-    batch = [application(), application(AMT_CREDIT=-5, EXT_SOURCE_2=3), application(CODE_GENDER="Q")]
+    batch = [
+        application(),
+        application(AMT_CREDIT=-5, EXT_SOURCE_2=3),
+        application(CODE_GENDER="Q"),
+    ]
     errors = post(client, batch).json()["errors"]
-    assert {(e["index"], e["field"]) for e in errors} == {(1, "AMT_CREDIT"), (1, "EXT_SOURCE_2"), (2, "CODE_GENDER")}
+    assert {(e["index"], e["field"]) for e in errors} == {
+        (1, "AMT_CREDIT"),
+        (1, "EXT_SOURCE_2"),
+        (2, "CODE_GENDER"),
+    }
 
 
 def test_a_batch_with_one_bad_item_publishes_nothing(client, publisher):
@@ -147,7 +172,9 @@ def test_a_body_above_the_byte_limit_is_refused(client):
 
 
 def test_malformed_json_is_a_bad_request(client):
-    response = post(client, content=b'{"SK_ID_CURR": 1,', headers={"Content-Type": "application/json"})
+    response = post(
+        client, content=b'{"SK_ID_CURR": 1,', headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert response.json()["error"] == "malformed_json" and "line 1" in response.json()["message"]
 
@@ -160,7 +187,11 @@ def test_a_body_that_is_not_json_is_unsupported(client, content_type):
 
 
 def test_json_with_a_charset_is_accepted(client):
-    response = post(client, content=b'{"SK_ID_CURR": 100002}', headers={"Content-Type": "application/json; charset=utf-8"})
+    response = post(
+        client,
+        content=b'{"SK_ID_CURR": 100002}',
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
     assert response.status_code == 202
 
 
@@ -198,7 +229,9 @@ def test_the_openapi_document_describes_the_applications_body(client):
 
 def test_logs_carry_ids_but_no_applicant_data(client, caplog):
     caplog.set_level("DEBUG")
-    post(client, application(SK_ID_CURR=777001, AMT_INCOME_TOTAL=98_765.0, ORGANIZATION_TYPE="Bank"))
+    post(
+        client, application(SK_ID_CURR=777001, AMT_INCOME_TOTAL=98_765.0, ORGANIZATION_TYPE="Bank")
+    )
     post(client, application(AMT_INCOME_TOTAL=-98_765.0, NAME_INCOME_TYPE="Astronaut"))
     logged = caplog.text
     assert "accepted 1 application" in logged
@@ -211,30 +244,44 @@ def test_the_meter_counts_applications_and_requests_by_outcome(client, publisher
     publisher.down = True
     assert post(client, application()).status_code == 503
     report = client.app.state.meter.report()
-    assert report.counts == {"received": 3, "sent": 2, "unavailable": 1, "requests_accepted": 1,
-                             "requests_refused": 1, "requests_unavailable": 1}
+    assert report.counts == {
+        "received": 3,
+        "sent": 2,
+        "unavailable": 1,
+        "requests_accepted": 1,
+        "requests_refused": 1,
+        "requests_unavailable": 1,
+    }
     assert report.latency["request"].n == 3
 
 
 def test_a_timestamp_without_a_timezone_is_refused_naming_the_field(client, publisher):
     error = only_error(post(client, application(submitted_at="2026-12-01T19:45:00")))
-    assert (error["field"], error["type"]) == ("submitted_at", "timezone_aware") and "timezone" in error["message"]
+    assert (error["field"], error["type"]) == (
+        "submitted_at",
+        "timezone_aware",
+    ) and "timezone" in error["message"]
     assert post(client, application(submitted_at="2026-12-01T19:45:00+01:00")).status_code == 202
     assert len(publisher.published) == 1
 
 
-@pytest.mark.parametrize("field, value, kind", [
-    ("AMT_CREDIT", True, "float_type"),
-    ("AMT_CREDIT", "406597.5", "float_type"),
-    ("SK_ID_CURR", 2**63, "less_than_equal"),
-    ("SK_ID_CURR", 100_002.5, "int_from_float"),
-    ("AMT_ANNUITY", 1e300, "less_than_equal"),
-    ("CNT_CHILDREN", 2.5, "multiple_of"),
-    ("FLAG_EMAIL", 0.5, "multiple_of"),
-    ("DAYS_EMPLOYED", 12, "days_employed"),
-    ("application_id", "bad\nid", "string_pattern_mismatch"),
-])
-def test_a_value_the_pipeline_cannot_carry_is_refused_naming_its_field(client, publisher, field, value, kind):
+@pytest.mark.parametrize(
+    "field, value, kind",
+    [
+        ("AMT_CREDIT", True, "float_type"),
+        ("AMT_CREDIT", "406597.5", "float_type"),
+        ("SK_ID_CURR", 2**63, "less_than_equal"),
+        ("SK_ID_CURR", 100_002.5, "int_from_float"),
+        ("AMT_ANNUITY", 1e300, "less_than_equal"),
+        ("CNT_CHILDREN", 2.5, "multiple_of"),
+        ("FLAG_EMAIL", 0.5, "multiple_of"),
+        ("DAYS_EMPLOYED", 12, "days_employed"),
+        ("application_id", "bad\nid", "string_pattern_mismatch"),
+    ],
+)
+def test_a_value_the_pipeline_cannot_carry_is_refused_naming_its_field(
+    client, publisher, field, value, kind
+):
     error = only_error(post(client, application(**{field: value})))
     assert (error["field"], error["type"]) == (field, kind)
     assert publisher.published == []
@@ -242,8 +289,14 @@ def test_a_value_the_pipeline_cannot_carry_is_refused_naming_its_field(client, p
 
 def test_the_same_application_posted_again_is_a_duplicate_published_once(client, publisher):
     first = application(application_id="upstream-7")
-    assert post(client, first).json() == {"accepted": 1, "application_ids": ["upstream-7"], "duplicates": 0}
-    retry = post(client, {**first, "submitted_at": "2026-12-01T19:45:00Z"})  # a client's retry, with a new time
+    assert post(client, first).json() == {
+        "accepted": 1,
+        "application_ids": ["upstream-7"],
+        "duplicates": 0,
+    }
+    retry = post(
+        client, {**first, "submitted_at": "2026-12-01T19:45:00Z"}
+    )  # a client's retry, with a new time
     assert retry.status_code == 202
     assert retry.json() == {"accepted": 1, "application_ids": ["upstream-7"], "duplicates": 1}
     assert [e.application_id for _, e in publisher.published] == ["upstream-7"]
@@ -251,21 +304,29 @@ def test_the_same_application_posted_again_is_a_duplicate_published_once(client,
 
 def test_an_id_posted_again_with_other_values_is_a_conflict_naming_the_id(client, publisher):
     assert post(client, application(application_id="upstream-8")).status_code == 202
-    response = post(client, [application(), application(application_id="upstream-8", AMT_CREDIT=1_000_000.0)])
+    response = post(
+        client, [application(), application(application_id="upstream-8", AMT_CREDIT=1_000_000.0)]
+    )
     assert response.status_code == 409
     body = response.json()
     assert body["error"] == "application_id_conflict" and "upstream-8" in body["message"]
-    assert [(e["index"], e["field"], e["type"]) for e in body["errors"]] == [(1, "application_id", "application_id_conflict")]
+    assert [(e["index"], e["field"], e["type"]) for e in body["errors"]] == [
+        (1, "application_id", "application_id_conflict")
+    ]
     assert len(publisher.published) == 1  # nothing of the refused batch
 
 
-def test_an_id_twice_in_one_batch_is_published_once_or_refused_if_the_values_differ(client, publisher):
+def test_an_id_twice_in_one_batch_is_published_once_or_refused_if_the_values_differ(
+    client, publisher
+):
     same = application(application_id="twice-1")
     response = post(client, [same, same, application()])
     assert response.status_code == 202 and response.json()["duplicates"] == 1
     assert response.json()["application_ids"][:2] == ["twice-1", "twice-1"]
     assert [e.application_id for _, e in publisher.published].count("twice-1") == 1
-    different = post(client, [application(application_id="twice-2"), application(application_id="twice-2")])
+    different = post(
+        client, [application(application_id="twice-2"), application(application_id="twice-2")]
+    )
     assert different.status_code == 409 and "twice-2" in different.json()["message"]
     assert "twice-2" not in {e.application_id for _, e in publisher.published}
 
@@ -284,7 +345,9 @@ def test_accepted_ids_are_remembered_in_the_database_across_restarts(publisher, 
     def restarted_client():
         app = create_app(IngestSettings(api_keys=KEY))
         app.dependency_overrides[get_publisher] = lambda: publisher
-        app.dependency_overrides[get_ledger] = lambda: Ledger(tmp_path / "applications.db", hold_s=30)
+        app.dependency_overrides[get_ledger] = lambda: Ledger(
+            tmp_path / "applications.db", hold_s=30
+        )
         return TestClient(app, headers={"X-API-Key": KEY})
 
     payload = application(application_id="kept-1")
@@ -296,7 +359,9 @@ def test_accepted_ids_are_remembered_in_the_database_across_restarts(publisher, 
 def test_two_requests_at_once_with_one_id_publish_it_once(client, publisher):
     publisher.delay_s = 0.3  # the first is still waiting for the broker when the second arrives
     payload, answers = application(application_id="racing-1"), []
-    threads = [threading.Thread(target=lambda: answers.append(post(client, payload))) for _ in range(2)]
+    threads = [
+        threading.Thread(target=lambda: answers.append(post(client, payload))) for _ in range(2)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -314,16 +379,26 @@ def test_every_application_received_is_counted_sent_duplicate_or_unavailable(cli
     publisher.down = True
     post(client, [application(), repeated])
     counts = client.app.state.meter.report().counts
-    assert (counts["received"], counts["sent"], counts["duplicates"], counts["unavailable"]) == (6, 2, 3, 1)
+    assert (counts["received"], counts["sent"], counts["duplicates"], counts["unavailable"]) == (
+        6,
+        2,
+        3,
+        1,
+    )
     assert client.app.state.meter.unaccounted() == 0
 
 
 def test_the_openapi_document_states_the_batch_limits_and_the_value_limits(client):
     document = client.get("/openapi.json").json()
-    body = document["paths"]["/v1/applications"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    body = document["paths"]["/v1/applications"]["post"]["requestBody"]["content"][
+        "application/json"
+    ]["schema"]
     [batch] = [s for s in body["anyOf"] if s.get("type") == "array"]
     assert (batch["minItems"], batch["maxItems"]) == (1, 5)
     fields = document["components"]["schemas"]["ApplicationReceived"]["properties"]
     assert fields["application_id"]["pattern"] == APPLICATION_ID_PATTERN
-    assert fields["SK_ID_CURR"]["maximum"] == 2**63 - 1 and fields["submitted_at"]["format"] == "date-time"
+    assert (
+        fields["SK_ID_CURR"]["maximum"] == 2**63 - 1
+        and fields["submitted_at"]["format"] == "date-time"
+    )
     assert "409" in document["paths"]["/v1/applications"]["post"]["responses"]

@@ -1,4 +1,5 @@
 """The replay and history-loader CLIs turn real-looking rows into valid events, without a broker."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -52,7 +53,9 @@ def test_replay_publishes_every_valid_row_and_reports_the_bad_ones(tmp_path):
     frame.loc[2, "CODE_GENDER"] = "Q"
     frame.to_csv(tmp_path / "apps.csv", index=False)
     publisher, clock = FakePublisher(), FakeClock()
-    report = replay(read_rows(tmp_path / "apps.csv"), publisher, rate=100, clock=clock, sleep=clock.sleep)
+    report = replay(
+        read_rows(tmp_path / "apps.csv"), publisher, rate=100, clock=clock, sleep=clock.sleep
+    )
     assert (report.sent, report.refused) == (2, 2)
     assert [e.SK_ID_CURR for _, e in publisher.published] == [100_002, 100_005]
     assert "row 2 (SK_ID_CURR 100003): AMT_CREDIT" in report.problems[0]
@@ -60,10 +63,16 @@ def test_replay_publishes_every_valid_row_and_reports_the_bad_ones(tmp_path):
 
 
 def test_replay_keeps_to_the_rate(tmp_path):
-    pd.concat([application_frame()] * 5, ignore_index=True).to_csv(tmp_path / "apps.csv", index=False)
+    pd.concat([application_frame()] * 5, ignore_index=True).to_csv(
+        tmp_path / "apps.csv", index=False
+    )
     publisher, clock = FakePublisher(), FakeClock()
-    report = replay(read_rows(tmp_path / "apps.csv"), publisher, rate=2, clock=clock, sleep=clock.sleep)
-    assert report.sent == 20 and clock.now == pytest.approx(report.sent / 2)  # 20 rows at 2 per second: 10 s
+    report = replay(
+        read_rows(tmp_path / "apps.csv"), publisher, rate=2, clock=clock, sleep=clock.sleep
+    )
+    assert report.sent == 20 and clock.now == pytest.approx(
+        report.sent / 2
+    )  # 20 rows at 2 per second: 10 s
 
 
 def test_replay_honours_the_limit(csv):
@@ -78,8 +87,13 @@ def test_the_message_key_is_the_client_id():
 
 
 def test_history_loader_publishes_one_record_per_client(tmp_path):
-    history = pd.DataFrame({"SK_ID_CURR": [100_002, 100_003], "BUREAU_LOANS": [2.0, np.nan],
-                            "INSTALMENTS_LATE_SHARE": [0.1, 0.0]})
+    history = pd.DataFrame(
+        {
+            "SK_ID_CURR": [100_002, 100_003],
+            "BUREAU_LOANS": [2.0, np.nan],
+            "INSTALMENTS_LATE_SHARE": [0.1, 0.0],
+        }
+    )
     history.to_parquet(tmp_path / "history.parquet", index=False)
     publisher = FakePublisher()
     bundle = Bundle(tmp_path, {"model_version": "v1", "data_fingerprint": "fp-123"})

@@ -1,4 +1,5 @@
 """Ingest settings: API keys from the environment or a secrets file; placeholders refused in production."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,7 +15,12 @@ STRONG = "b1f0c6e2d9a84f7e9c3a"
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
-    for name in ("INGEST_API_KEYS", "INGEST_API_KEYS_FILE", "INGEST_ENVIRONMENT", "KAFKA_BOOTSTRAP"):
+    for name in (
+        "INGEST_API_KEYS",
+        "INGEST_API_KEYS_FILE",
+        "INGEST_ENVIRONMENT",
+        "KAFKA_BOOTSTRAP",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -64,4 +70,8 @@ def test_keys_never_show_in_the_settings_repr(monkeypatch):
 def test_a_key_matches_only_exactly():
     keys = (STRONG, "second-key-0123456789")
     assert key_matches("second-key-0123456789", keys)
-    assert not key_matches(STRONG[:-1], keys) and not key_matches("", keys) and not key_matches(STRONG, ())
+    assert (
+        not key_matches(STRONG[:-1], keys)
+        and not key_matches("", keys)
+        and not key_matches(STRONG, ())
+    )

@@ -1,4 +1,5 @@
 """Finding the bad items of a batch by halving it: every good item keeps its result, each bad one fails alone."""
+
 from __future__ import annotations
 
 import asyncio
@@ -40,7 +41,15 @@ def test_one_bad_item_in_64_costs_a_few_calls_not_64_and_the_others_keep_their_r
 
 def test_several_bad_items_are_each_isolated_and_reported_in_batch_order():
     results, failed, _ = run(list(range(10)), {0, 5, 9})
-    assert [item for item, _ in failed] == [0, 5, 9] and [i for i, _ in results] == [1, 2, 3, 4, 6, 7, 8]
+    assert [item for item, _ in failed] == [0, 5, 9] and [i for i, _ in results] == [
+        1,
+        2,
+        3,
+        4,
+        6,
+        7,
+        8,
+    ]
 
 
 def test_a_work_that_returns_fewer_results_than_items_is_a_failure_too():

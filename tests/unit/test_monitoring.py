@@ -1,4 +1,5 @@
 """The Meter's counts, rates and percentiles, the PD histogram, and the PSI behind drift alerts."""
+
 import math
 
 import numpy as np
@@ -9,8 +10,6 @@ from credit.monitoring import LATENCY_SAMPLES, PD_BINS, DriftWindow, Meter, leve
 from tests.fakes import FakeClock
 
 pytestmark = pytest.mark.unit
-
-
 
 
 def test_counts_and_rates_are_per_interval_and_totals_since_start():
@@ -33,7 +32,9 @@ def test_counts_and_rates_are_per_interval_and_totals_since_start():
 
 def test_latency_percentiles_and_bounded_samples_when_busy():
     meter = Meter("explainer", "a")
-    values = np.random.default_rng(0).permutation(np.arange(1, 3 * LATENCY_SAMPLES + 1)) / 1000  # 1 ms .. 30 s
+    values = (
+        np.random.default_rng(0).permutation(np.arange(1, 3 * LATENCY_SAMPLES + 1)) / 1000
+    )  # 1 ms .. 30 s
     for v in values:
         meter.latency("decided_to_explained", float(v))
     assert len(meter._latency["decided_to_explained"]) == LATENCY_SAMPLES
@@ -67,9 +68,15 @@ def test_psi_is_near_zero_for_the_same_population_and_large_for_a_shifted_one():
 
 def test_psi_matches_the_formula_on_a_hand_made_case():
     reference = np.arange(1000, dtype=float)  # deciles: 10 bins of 100 values
-    recent = np.concatenate([np.full(50, 5.0), np.full(50, 995.0)])  # half in the first bin, half in the last
-    expected = 2 * (0.5 - 0.1) * math.log(0.5 / 0.1) + 8 * (0.5 / 100 - 0.1) * math.log((0.5 / 100) / 0.1)
-    expected += (0.5 / 100 - 0.5 / 1000) * math.log((0.5 / 100) / (0.5 / 1000))  # the missing-value bin, empty in both
+    recent = np.concatenate(
+        [np.full(50, 5.0), np.full(50, 995.0)]
+    )  # half in the first bin, half in the last
+    expected = 2 * (0.5 - 0.1) * math.log(0.5 / 0.1) + 8 * (0.5 / 100 - 0.1) * math.log(
+        (0.5 / 100) / 0.1
+    )
+    expected += (0.5 / 100 - 0.5 / 1000) * math.log(
+        (0.5 / 100) / (0.5 / 1000)
+    )  # the missing-value bin, empty in both
     assert psi(reference, recent) == pytest.approx(expected, rel=1e-9)
 
 
@@ -146,14 +153,23 @@ def test_an_alert_is_raised_once_per_level_and_again_after_recovery():
     alerts = Alerts("scorer")
     assert alerts.check(report_with({"PD": 0.05})) == []
     first = alerts.check(report_with({"PD": 0.12}))
-    assert [(a.kind, a.subject, a.level, a.threshold) for a in first] == [("drift", "PD", "warn", 0.1)]
+    assert [(a.kind, a.subject, a.level, a.threshold) for a in first] == [
+        ("drift", "PD", "warn", 0.1)
+    ]
     assert alerts.check(report_with({"PD": 0.15})) == []  # still warn: said already
     assert [a.level for a in alerts.check(report_with({"PD": 0.3}))] == ["alarm"]
     assert alerts.check(report_with({"PD": 0.2})) == []  # going down is not news
     [resolved] = alerts.check(report_with({"PD": 0.02}))  # back to normal: said once
-    assert (resolved.kind, resolved.subject, resolved.level, resolved.value) == ("drift", "PD", "resolved", 0.02)
+    assert (resolved.kind, resolved.subject, resolved.level, resolved.value) == (
+        "drift",
+        "PD",
+        "resolved",
+        0.02,
+    )
     assert alerts.check(report_with({"PD": 0.03})) == []
-    assert [a.level for a in alerts.check(report_with({"PD": 0.12}))] == ["warn"]  # back up after recovery
+    assert [a.level for a in alerts.check(report_with({"PD": 0.12}))] == [
+        "warn"
+    ]  # back up after recovery
 
 
 def test_an_alarm_is_said_again_when_its_value_doubles():
@@ -193,4 +209,6 @@ def test_a_lag_spike_is_an_alert():
 
     alerts = Alerts("scorer")
     assert alerts.check(Meter("scorer", "a").report(lag=10)) == []
-    assert [(a.kind, a.level) for a in alerts.check(Meter("scorer", "a").report(lag=20_000))] == [("lag", "alarm")]
+    assert [(a.kind, a.level) for a in alerts.check(Meter("scorer", "a").report(lag=20_000))] == [
+        ("lag", "alarm")
+    ]

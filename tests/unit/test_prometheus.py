@@ -1,4 +1,5 @@
 """The Prometheus adapter: a Meter's totals, last percentiles and lag, in the text format, read back."""
+
 import httpx
 import pytest
 from prometheus_client import generate_latest
@@ -13,9 +14,15 @@ pytestmark = pytest.mark.unit
 
 def samples(text: str) -> dict:
     """(metric name, labels without service and process) -> value, for the project's own families."""
-    return {(s.name, tuple(sorted((k, v) for k, v in s.labels.items() if k not in ("service", "process")))): s.value
-            for family in text_string_to_metric_families(text) if family.name.startswith("pad_")
-            for s in family.samples}
+    return {
+        (
+            s.name,
+            tuple(sorted((k, v) for k, v in s.labels.items() if k not in ("service", "process"))),
+        ): s.value
+        for family in text_string_to_metric_families(text)
+        if family.name.startswith("pad_")
+        for s in family.samples
+    }
 
 
 def busy_meter(service: str = "scorer") -> Meter:
@@ -33,24 +40,47 @@ def test_totals_are_counters_and_the_last_reports_latency_and_lag_are_gauges_in_
     report = meter.report(lag=7)
     meter.count("received", 2)  # totals are read at the scrape; latency and lag as last reported
     found = samples(generate_latest(metrics_registry(meter)).decode())
-    assert {name: value for (metric, labels), value in found.items() if metric == "pad_events_total"
-            for _, name in labels} == {"received": 7, "sent": 4, "dead_letters": 1} == meter.totals()
+    assert (
+        {
+            name: value
+            for (metric, labels), value in found.items()
+            if metric == "pad_events_total"
+            for _, name in labels
+        }
+        == {"received": 7, "sent": 4, "dead_letters": 1}
+        == meter.totals()
+    )
     percentiles = report.latency["batch"]
-    assert found["pad_latency_seconds", (("kind", "batch"), ("quantile", "0.5"))] == percentiles.p50_ms / 1000
-    assert found["pad_latency_seconds", (("kind", "batch"), ("quantile", "0.99"))] == percentiles.p99_ms / 1000
+    assert (
+        found["pad_latency_seconds", (("kind", "batch"), ("quantile", "0.5"))]
+        == percentiles.p50_ms / 1000
+    )
+    assert (
+        found["pad_latency_seconds", (("kind", "batch"), ("quantile", "0.99"))]
+        == percentiles.p99_ms / 1000
+    )
     assert found["pad_latency_observations", (("kind", "batch"),)] == 100
     assert found["pad_lag_messages", ()] == 7
-    assert found["pad_unaccounted_messages", ()] == 2  # the two received after the report have no outcome
+    assert (
+        found["pad_unaccounted_messages", ()] == 2
+    )  # the two received after the report have no outcome
 
 
 def test_each_sample_names_its_service_and_process_and_no_lag_is_shown_before_one_is_reported():
     meters = [busy_meter("dashboard"), busy_meter("dashboard-ops")]
     meters[1].report(lag=None)
-    families = {f.name: f for f in text_string_to_metric_families(generate_latest(metrics_registry(meters)).decode())}
+    families = {
+        f.name: f
+        for f in text_string_to_metric_families(generate_latest(metrics_registry(meters)).decode())
+    }
     assert {(s.labels["service"], s.labels["process"]) for s in families["pad_events"].samples} == {
-        ("dashboard", "host-1"), ("dashboard-ops", "host-1")}
+        ("dashboard", "host-1"),
+        ("dashboard-ops", "host-1"),
+    }
     assert not families["pad_lag_messages"].samples
-    assert {s.labels["service"] for s in families["pad_latency_seconds"].samples} == {"dashboard-ops"}
+    assert {s.labels["service"] for s in families["pad_latency_seconds"].samples} == {
+        "dashboard-ops"
+    }
 
 
 def test_the_endpoint_serves_on_loopback_until_closed_and_port_zero_serves_nothing():

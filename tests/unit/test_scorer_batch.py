@@ -1,4 +1,5 @@
 """The scorer's micro-batch step and its Faust agent, without a broker."""
+
 from __future__ import annotations
 
 import asyncio
@@ -25,8 +26,15 @@ def application(client: int, credit: float = 200_000.0) -> bytes:
 
 def run(messages, scorer=None, histories=None, outlets=None):
     outlets = outlets or Outlets()
-    count = asyncio.run(process_batch(messages, scorer or FakeScorer(), (histories or {}).get, outlets.publish,
-                                      outlets.publish_dead))
+    count = asyncio.run(
+        process_batch(
+            messages,
+            scorer or FakeScorer(),
+            (histories or {}).get,
+            outlets.publish,
+            outlets.publish_dead,
+        )
+    )
     return outlets.published, outlets.dead, count
 
 
@@ -36,66 +44,108 @@ def test_good_applications_are_decided_in_order():
     assert dead == []
 
 
-@pytest.mark.parametrize("raw,reason", [
-    (b"", "empty message"),
-    (b"\x00\xff garbage", "Invalid JSON"),
-    (b'{"SK_ID_CURR": 5, "AMT_CREDIT": -10}', "AMT_CREDIT: Input should be greater than or equal to 1"),
-    (b'{"AMT_CREDIT": 10}', "SK_ID_CURR: Field required"),
-    (b'{"SK_ID_CURR": 5, "NAME_CONTRACT_TYPE": "Mortgage"}', "NAME_CONTRACT_TYPE: Input should be"),
-    (b'{"SK_ID_CURR": 5, "DAYS_BIRTH": -1000}', "DAYS_BIRTH: Input should be less than or equal to -6570"),
-    (b'{"SK_ID_CURR": 5, "favourite_colour": "red"}', "favourite_colour: Extra inputs are not permitted"),
-])
-def test_poison_message_goes_to_dead_letter_with_reason_and_offset_and_the_rest_continues(raw, reason):
+@pytest.mark.parametrize(
+    "raw,reason",
+    [
+        (b"", "empty message"),
+        (b"\x00\xff garbage", "Invalid JSON"),
+        (
+            b'{"SK_ID_CURR": 5, "AMT_CREDIT": -10}',
+            "AMT_CREDIT: Input should be greater than or equal to 1",
+        ),
+        (b'{"AMT_CREDIT": 10}', "SK_ID_CURR: Field required"),
+        (
+            b'{"SK_ID_CURR": 5, "NAME_CONTRACT_TYPE": "Mortgage"}',
+            "NAME_CONTRACT_TYPE: Input should be",
+        ),
+        (
+            b'{"SK_ID_CURR": 5, "DAYS_BIRTH": -1000}',
+            "DAYS_BIRTH: Input should be less than or equal to -6570",
+        ),
+        (
+            b'{"SK_ID_CURR": 5, "favourite_colour": "red"}',
+            "favourite_colour: Extra inputs are not permitted",
+        ),
+    ],
+)
+def test_poison_message_goes_to_dead_letter_with_reason_and_offset_and_the_rest_continues(
+    raw, reason
+):
     published, dead, _ = run([message(raw, 41, key=b"k"), message(application(7), 42)])
     assert [d.client_id for d in published] == [7]
-    (letter, key), = dead
+    ((letter, key),) = dead
     assert reason in letter.reason and key == b"k"
-    assert (letter.source_topic, letter.source_partition, letter.source_offset) == (LOAN_APPLICATIONS, 1, 41)
+    assert (letter.source_topic, letter.source_partition, letter.source_offset) == (
+        LOAN_APPLICATIONS,
+        1,
+        41,
+    )
     assert base64.b64decode(letter.original) == raw
 
 
 def test_a_message_too_large_for_a_dead_letter_keeps_its_start_and_says_how_large_it_was():
     from credit.dead_letters import ORIGINAL_KEPT
 
-    raw = b'{"SK_ID_CURR": 5, "NAME_TYPE_SUITE": "' + b"x" * 999_000 + b'"}'  # a 1 MB message the broker took
+    raw = (
+        b'{"SK_ID_CURR": 5, "NAME_TYPE_SUITE": "' + b"x" * 999_000 + b'"}'
+    )  # a 1 MB message the broker took
     _, [(letter, _)], _ = run([message(raw, 3)])
-    assert base64.b64decode(letter.original) == raw[:ORIGINAL_KEPT] and letter.original_size == len(raw)
+    assert base64.b64decode(letter.original) == raw[:ORIGINAL_KEPT] and letter.original_size == len(
+        raw
+    )
     assert len(letter.to_bytes()) < 512 * 1024 and "NAME_TYPE_SUITE" in letter.reason
 
 
 def test_client_history_is_looked_up_and_missing_history_is_allowed():
-    record = HistoryRecorded(client_id=1, aggregates={"INST_LATE_COUNT": 3.0}, computed_from="x").to_bytes()
+    record = HistoryRecorded(
+        client_id=1, aggregates={"INST_LATE_COUNT": 3.0}, computed_from="x"
+    ).to_bytes()
     scorer = FakeScorer()
-    published, _, _ = run([message(application(1), 0), message(application(2), 1)], scorer, {1: record})
+    published, _, _ = run(
+        [message(application(1), 0), message(application(2), 1)], scorer, {1: record}
+    )
     assert len(published) == 2 and scorer.seen_histories == {1: {"INST_LATE_COUNT": 3.0}}
 
 
 def test_an_event_that_cannot_be_featured_is_dead_lettered_alone():
-    published, dead, _ = run([message(application(1), 0), message(application(66), 1), message(application(3), 2)],
-                             FakeScorer(bad_client=66))
+    published, dead, _ = run(
+        [message(application(1), 0), message(application(66), 1), message(application(3), 2)],
+        FakeScorer(bad_client=66),
+    )
     assert [d.client_id for d in published] == [1, 3]
     assert [letter.source_offset for letter, _ in dead] == [1]
 
 
 def test_any_error_scoring_one_application_dead_letters_it_alone_with_its_cause():
-    published, dead, _ = run([message(application(1), 0), message(application(66), 1), message(application(3), 2)],
-                             FakeScorer(broken_client=66))
+    published, dead, _ = run(
+        [message(application(1), 0), message(application(66), 1), message(application(3), 2)],
+        FakeScorer(broken_client=66),
+    )
     assert [d.client_id for d in published] == [1, 3]
     [(letter, _)] = dead
-    assert letter.source_offset == 1 and letter.reason == "cannot be scored: ZeroDivisionError: float division by zero"
+    assert (
+        letter.source_offset == 1
+        and letter.reason == "cannot be scored: ZeroDivisionError: float division by zero"
+    )
 
 
 def test_a_decision_that_cannot_be_published_is_dead_lettered_and_the_others_go_on():
-    outlets = Outlets(refused={2: TypeError("can't subtract offset-naive and offset-aware datetimes")})
+    outlets = Outlets(
+        refused={2: TypeError("can't subtract offset-naive and offset-aware datetimes")}
+    )
     published, _, count = run([message(application(c), c) for c in (1, 2, 3)], outlets=outlets)
     assert count == 2
     assert [d.client_id for d in published] == [1, 3]
     [letter] = outlets.letters
-    assert letter.source_offset == 2 and letter.reason.startswith("the decision cannot be published: TypeError")
+    assert letter.source_offset == 2 and letter.reason.startswith(
+        "the decision cannot be published: TypeError"
+    )
 
 
 def test_an_unreadable_history_record_dead_letters_its_clients_application_only():
-    published, dead, _ = run([message(application(1), 0), message(application(2), 1)], histories={1: b"{not json"})
+    published, dead, _ = run(
+        [message(application(1), 0), message(application(2), 1)], histories={1: b"{not json"}
+    )
     assert [d.client_id for d in published] == [2]
     [(letter, _)] = dead
     assert letter.source_offset == 0 and "history record cannot be read" in letter.reason
@@ -119,7 +169,11 @@ def scorer_app(settings):
     from scorer.app import create_app
 
     sends, meter = FakeSends(), Meter("scorer", "test")
-    return create_app(settings, scorer=FakeScorer(), send=sends, history=FakeHistory(), meter=meter), sends, meter
+    return (
+        create_app(settings, scorer=FakeScorer(), send=sends, history=FakeHistory(), meter=meter),
+        sends,
+        meter,
+    )
 
 
 def test_a_timestamp_without_timezone_in_a_batch_loses_no_decision_and_the_counts_balance(tmp_path):
@@ -137,7 +191,9 @@ def test_a_timestamp_without_timezone_in_a_batch_loses_no_decision_and_the_count
 
     asyncio.run(drive())
     assert sends[LOAN_DECISIONS].await_count == 3
-    (dead,) = [DeadLettered.from_bytes(c.kwargs["value"]) for c in sends[APPLICATIONS_DLQ].call_args_list]
+    (dead,) = [
+        DeadLettered.from_bytes(c.kwargs["value"]) for c in sends[APPLICATIONS_DLQ].call_args_list
+    ]
     assert "submitted_at" in dead.reason
     assert meter.report().unaccounted == 0
 
@@ -146,6 +202,7 @@ def test_agent_decodes_scores_and_sends_through_its_topics(tmp_path):
     from scorer.settings import Settings
 
     app, sends, meter = scorer_app(Settings(data_dir=tmp_path, batch_wait_s=0.001))
+
     async def drive():
         async with app.agents["score-applications"].test_context() as agent:
             await agent.put(application(9), key=b"9")
@@ -153,10 +210,17 @@ def test_agent_decodes_scores_and_sends_through_its_topics(tmp_path):
             await agent.put(application(10), key=b"10")
 
     asyncio.run(drive())
-    decided = [ApplicationScored.from_bytes(c.kwargs["value"]) for c in sends[LOAN_DECISIONS].call_args_list]
-    assert [(d.client_id, c.kwargs["key"]) for d, c in zip(decided, sends[LOAN_DECISIONS].call_args_list)] == \
-        [(9, b"9"), (10, b"10")]
-    (dead,) = [DeadLettered.from_bytes(c.kwargs["value"]) for c in sends[APPLICATIONS_DLQ].call_args_list]
+    decided = [
+        ApplicationScored.from_bytes(c.kwargs["value"])
+        for c in sends[LOAN_DECISIONS].call_args_list
+    ]
+    assert [
+        (d.client_id, c.kwargs["key"])
+        for d, c in zip(decided, sends[LOAN_DECISIONS].call_args_list)
+    ] == [(9, b"9"), (10, b"10")]
+    (dead,) = [
+        DeadLettered.from_bytes(c.kwargs["value"]) for c in sends[APPLICATIONS_DLQ].call_args_list
+    ]
     assert "Invalid JSON" in dead.reason
     report = meter.report()  # what operations are told of the same work
     by_decision = {d.decision: sum(x.decision == d.decision for x in decided) for d in decided}
@@ -169,9 +233,18 @@ def test_worker_refuses_to_start_without_a_valid_bundle(tmp_path):
     import subprocess
     import sys
 
-    env = {**os.environ, "SCORER_MODELS_DIR": str(tmp_path), "SCORER_DATA_DIR": str(tmp_path / "data")}
-    result = subprocess.run([sys.executable, "-m", "scorer", "worker"], env=env, capture_output=True, text=True,
-                            timeout=60)
+    env = {
+        **os.environ,
+        "SCORER_MODELS_DIR": str(tmp_path),
+        "SCORER_DATA_DIR": str(tmp_path / "data"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "scorer", "worker"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert f"scorer: refusing to start: {tmp_path}: no model bundle found" in result.stderr
     assert "Traceback" not in result.stderr

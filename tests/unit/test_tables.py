@@ -1,4 +1,5 @@
 """Reading the Kaggle files: every bad input gets an error naming the file and the column."""
+
 from __future__ import annotations
 
 import logging
@@ -37,14 +38,20 @@ def test_missing_file_is_named(data_dir):
 
 
 def test_missing_required_column_is_named(data_dir):
-    rewrite(data_dir, "application_train", tiny_table("application_train").drop(columns="AMT_CREDIT"))
-    with pytest.raises(DataError, match=r"application_train\.csv, column AMT_CREDIT: required column missing"):
+    rewrite(
+        data_dir, "application_train", tiny_table("application_train").drop(columns="AMT_CREDIT")
+    )
+    with pytest.raises(
+        DataError, match=r"application_train\.csv, column AMT_CREDIT: required column missing"
+    ):
         read_table(data_dir, "application_train")
 
 
 def test_wrong_delimiter_is_detected(data_dir):
     rewrite(data_dir, "bureau", tiny_table("bureau"), sep=";")
-    with pytest.raises(DataError, match=r"bureau\.csv: wrong delimiter: expected commas \(found ';'\)"):
+    with pytest.raises(
+        DataError, match=r"bureau\.csv: wrong delimiter: expected commas \(found ';'\)"
+    ):
         read_table(data_dir, "bureau")
 
 
@@ -53,13 +60,17 @@ def test_non_numeric_value_names_column_and_row(data_dir):
     frame["AMT_PAYMENT"] = frame["AMT_PAYMENT"].astype(object)
     frame.loc[1, "AMT_PAYMENT"] = "12,5 EUR"
     rewrite(data_dir, "installments_payments", frame)
-    with pytest.raises(DataError, match=r"column AMT_PAYMENT: non-numeric value '12,5 EUR' at data row 2"):
+    with pytest.raises(
+        DataError, match=r"column AMT_PAYMENT: non-numeric value '12,5 EUR' at data row 2"
+    ):
         read_table(data_dir, "installments_payments")
 
 
 def test_table_with_header_only_is_empty(data_dir):
     rewrite(data_dir, "POS_CASH_balance", tiny_table("POS_CASH_balance").head(0))
-    with pytest.raises(DataError, match=r"POS_CASH_balance\.csv: the table has a header but no rows"):
+    with pytest.raises(
+        DataError, match=r"POS_CASH_balance\.csv: the table has a header but no rows"
+    ):
         read_table(data_dir, "POS_CASH_balance")
 
 
@@ -104,7 +115,12 @@ def test_unknown_extra_column_is_ignored_with_a_warning(data_dir, caplog):
 
 
 def test_kaggle_missing_codes_become_missing():
-    frame = pd.DataFrame({"SK_ID_PREV": [1, 2, 3], "SK_ID_CURR": [1, 1, 2],
-                          "NAME_CASH_LOAN_PURPOSE": ["XAP", "XNA", "Repairs"]})
+    frame = pd.DataFrame(
+        {
+            "SK_ID_PREV": [1, 2, 3],
+            "SK_ID_CURR": [1, 1, 2],
+            "NAME_CASH_LOAN_PURPOSE": ["XAP", "XNA", "Repairs"],
+        }
+    )
     typed = coerce(frame, "previous_application")
     assert typed["NAME_CASH_LOAN_PURPOSE"].tolist() == [None, None, "Repairs"]

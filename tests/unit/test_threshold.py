@@ -1,4 +1,5 @@
 """The business-cost threshold and the calibration measures, on cases worked by hand."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """A tiny, valid data directory built from the schema alone, to break one thing at a time."""
+
 from __future__ import annotations
 
 from pathlib import Path

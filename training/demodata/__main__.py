@@ -1,7 +1,8 @@
 """Write demo CSV files in the Kaggle schema.
 
-    python -m training.demodata --out DIR [--seed 42] [--clients 10000] [--test-share 0.25]
+python -m training.demodata --out DIR [--seed 42] [--clients 10000] [--test-share 0.25]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,11 +14,17 @@ from training.demodata.generate import TABLES, iter_tables, write_table
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Generate Kaggle-schema demo data from the measured profile.")
-    parser.add_argument("--out", type=Path, required=True, help="directory for the <table>.csv files")
+    parser = argparse.ArgumentParser(
+        description="Generate Kaggle-schema demo data from the measured profile."
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, help="directory for the <table>.csv files"
+    )
     parser.add_argument("--seed", type=int, default=42, help="same seed, same files")
     parser.add_argument("--clients", type=int, default=10_000, help="clients in train + test")
-    parser.add_argument("--test-share", type=float, default=0.25, help="share of clients in application_test")
+    parser.add_argument(
+        "--test-share", type=float, default=0.25, help="share of clients in application_test"
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     written, default_rate = {}, float("nan")

@@ -1,4 +1,5 @@
 """Relations between application fields that independent draws would break."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,8 +21,9 @@ def make_plausible(apps: pd.DataFrame, profile: dict, rng: np.random.Generator) 
     """In place: dates after birth, loan amounts that fit together, family and car fields that agree."""
     birth = apps["DAYS_BIRTH"]
     employed = apps["DAYS_EMPLOYED"]
-    apps["DAYS_EMPLOYED"] = employed.where(employed == DAYS_SENTINEL,
-                                           employed.clip(lower=birth + MIN_WORK_AGE_DAYS, upper=0))
+    apps["DAYS_EMPLOYED"] = employed.where(
+        employed == DAYS_SENTINEL, employed.clip(lower=birth + MIN_WORK_AGE_DAYS, upper=0)
+    )
     apps["DAYS_REGISTRATION"] = apps["DAYS_REGISTRATION"].clip(lower=birth, upper=0)
     apps["DAYS_ID_PUBLISH"] = apps["DAYS_ID_PUBLISH"].clip(lower=birth + MIN_ID_AGE_DAYS, upper=0)
     _fit_loan_amounts(apps, profile["derived"])
@@ -34,10 +36,14 @@ def _fit_loan_amounts(apps: pd.DataFrame, derived: dict) -> None:
     # Keep credit / annuity (the term) and credit / goods inside their measured ranges.
     credit = apps["AMT_CREDIT"]
     terms = derived["application_credit_term"]["quantiles"]
-    apps["AMT_ANNUITY"] = apps["AMT_ANNUITY"].clip(lower=credit / terms[-1], upper=credit / terms[0]).round(1)
+    apps["AMT_ANNUITY"] = (
+        apps["AMT_ANNUITY"].clip(lower=credit / terms[-1], upper=credit / terms[0]).round(1)
+    )
     ratios = derived["application_credit_goods_ratio"]["quantiles"]
     # The 1 % quantile (1.0) rather than the minimum: goods above the credit are 0.05 % of rows.
-    apps["AMT_GOODS_PRICE"] = apps["AMT_GOODS_PRICE"].clip(lower=credit / ratios[-1], upper=credit / ratios[1])
+    apps["AMT_GOODS_PRICE"] = apps["AMT_GOODS_PRICE"].clip(
+        lower=credit / ratios[-1], upper=credit / ratios[1]
+    )
 
 
 def _fit_car(apps: pd.DataFrame, car_age: dict, rng: np.random.Generator) -> None:

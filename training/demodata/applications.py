@@ -1,4 +1,5 @@
 """Application rows: key numerics through the Gaussian copula, everything else by stratum."""
+
 from __future__ import annotations
 
 import re
@@ -55,7 +56,9 @@ def make_clients(apps: pd.DataFrame, rng: np.random.Generator) -> Clients:
     return Clients(apps["SK_ID_CURR"].to_numpy(), apps["TARGET"].to_numpy(), propensity)
 
 
-def _key_numerics(table: dict, uniforms: dict, sentinel: np.ndarray, rng: np.random.Generator) -> dict:
+def _key_numerics(
+    table: dict, uniforms: dict, sentinel: np.ndarray, rng: np.random.Generator
+) -> dict:
     # Overall marginals, except DAYS_EMPLOYED: its copula column was measured without the sentinel.
     employed = table["strata"]["groups"]["employed"]["columns"]
     out = {}

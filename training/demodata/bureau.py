@@ -1,4 +1,5 @@
 """bureau (loans at other institutions) and bureau_balance (their monthly status)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,10 @@ FIRST_BUREAU_ID = 5000000  # Kaggle's SK_ID_BUREAU range starts here
 BALANCE_SHARE = 0.5
 # Drawn from one uniform each, so a loan opened long ago also ended and was updated long ago,
 # and its debt stays below its amount (comonotone: a choice that keeps dates in order).
-_SAME_VALUE = [["DAYS_CREDIT", "DAYS_CREDIT_ENDDATE", "DAYS_ENDDATE_FACT", "DAYS_CREDIT_UPDATE"],
-               ["AMT_CREDIT_SUM", "AMT_CREDIT_SUM_DEBT", "AMT_ANNUITY"]]
+_SAME_VALUE = [
+    ["DAYS_CREDIT", "DAYS_CREDIT_ENDDATE", "DAYS_ENDDATE_FACT", "DAYS_CREDIT_UPDATE"],
+    ["AMT_CREDIT_SUM", "AMT_CREDIT_SUM_DEBT", "AMT_ANNUITY"],
+]
 
 
 def generate_bureau(profile: dict, clients: Clients, rng: np.random.Generator) -> pd.DataFrame:
@@ -26,21 +29,29 @@ def generate_bureau(profile: dict, clients: Clients, rng: np.random.Generator) -
     table = profile["tables"]["bureau"]
     client, _ = expand(draw_counts(profile["linkage"]["bureau"], len(clients.ids), rng))
     target, propensity = clients.target[client], clients.propensity[client]
-    active = rng.random(len(client)) < event_probability(profile, "bureau_active", target, propensity)
+    active = rng.random(len(client)) < event_probability(
+        profile, "bureau_active", target, propensity
+    )
     groups = table["strata"]["groups"]
-    sold = rng.random(len(client)) < groups["Sold"]["share"] / (groups["Sold"]["share"] + groups["Closed"]["share"])
+    sold = rng.random(len(client)) < groups["Sold"]["share"] / (
+        groups["Sold"]["share"] + groups["Closed"]["share"]
+    )
     labels = np.where(active, "Active", np.where(sold, "Sold", "Closed")).astype(object)
     bureau = pd.DataFrame(sample_table(table, len(client), rng, labels, _SAME_VALUE), copy=False)
     bureau["CREDIT_ACTIVE"] = labels
     bureau.insert(0, "SK_ID_CURR", clients.ids[client])
     bureau.insert(1, "SK_ID_BUREAU", FIRST_BUREAU_ID + rng.permutation(len(client)))
-    overdue = active & (rng.random(len(client)) < event_probability(profile, "bureau_overdue", target, propensity))
+    overdue = active & (
+        rng.random(len(client)) < event_probability(profile, "bureau_overdue", target, propensity)
+    )
     _set_overdue(bureau, overdue, profile["derived"], rng)
     _order_dates(bureau)
     return bureau
 
 
-def _set_overdue(bureau: pd.DataFrame, overdue: np.ndarray, derived: dict, rng: np.random.Generator) -> None:
+def _set_overdue(
+    bureau: pd.DataFrame, overdue: np.ndarray, derived: dict, rng: np.random.Generator
+) -> None:
     n = len(bureau)
     days = inverse_cdf(derived["bureau_overdue_days"], rng.random(n))
     amount = inverse_cdf(derived["bureau_overdue_amount"], rng.random(n))
@@ -56,11 +67,14 @@ def _order_dates(bureau: pd.DataFrame) -> None:
     bureau["DAYS_CREDIT_ENDDATE"] = bureau["DAYS_CREDIT_ENDDATE"].clip(lower=opened)
     bureau["DAYS_ENDDATE_FACT"] = bureau["DAYS_ENDDATE_FACT"].clip(lower=opened, upper=0)
     bureau["DAYS_CREDIT_UPDATE"] = bureau["DAYS_CREDIT_UPDATE"].clip(lower=opened, upper=0)
-    bureau["AMT_CREDIT_SUM_DEBT"] = bureau["AMT_CREDIT_SUM_DEBT"].clip(upper=bureau["AMT_CREDIT_SUM"])
+    bureau["AMT_CREDIT_SUM_DEBT"] = bureau["AMT_CREDIT_SUM_DEBT"].clip(
+        upper=bureau["AMT_CREDIT_SUM"]
+    )
 
 
-def generate_bureau_balance(profile: dict, bureau: pd.DataFrame, clients: Clients,
-                            rng: np.random.Generator) -> pd.DataFrame:
+def generate_bureau_balance(
+    profile: dict, bureau: pd.DataFrame, clients: Clients, rng: np.random.Generator
+) -> pd.DataFrame:
     """Monthly statuses from opening (or the last MAX_MONTHS) to month 0; C after closing."""
     loans = bureau[rng.random(len(bureau)) < BALANCE_SHARE]
     opened = np.floor(loans["DAYS_CREDIT"].to_numpy() / MONTH)
@@ -70,11 +84,18 @@ def generate_bureau_balance(profile: dict, bureau: pd.DataFrame, clients: Client
     closed = np.floor(loans["DAYS_ENDDATE_FACT"].to_numpy() / MONTH)[loan]  # NaN while active
     position = clients.position(loans["SK_ID_CURR"].to_numpy())[loan]
     status = _open_status(profile, clients.target[position], clients.propensity[position], rng)
-    return pd.DataFrame({"SK_ID_BUREAU": loans["SK_ID_BUREAU"].to_numpy()[loan], "MONTHS_BALANCE": month,
-                         "STATUS": np.where(month > closed, "C", status).astype(object)})
+    return pd.DataFrame(
+        {
+            "SK_ID_BUREAU": loans["SK_ID_BUREAU"].to_numpy()[loan],
+            "MONTHS_BALANCE": month,
+            "STATUS": np.where(month > closed, "C", status).astype(object),
+        }
+    )
 
 
-def _open_status(profile: dict, target: np.ndarray, propensity: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _open_status(
+    profile: dict, target: np.ndarray, propensity: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     # Measured: the share of X (unknown) among months not closed, the late share (by TARGET)
     # among known months, and how late months spread over the bands 1..5.
     shares = dict(profile["derived"]["bureau_balance_open_status"]["values"])

@@ -1,4 +1,5 @@
 """A Gaussian copula for the key application numerics: their rank correlations, kept."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,10 +9,22 @@ from scipy.special import ndtr, ndtri
 from credit.schema import DAYS_SENTINEL
 
 KEY_NUMERICS = (
-    "EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3", "DAYS_BIRTH", "DAYS_EMPLOYED",
-    "AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "DAYS_ID_PUBLISH",
-    "DAYS_REGISTRATION", "DAYS_LAST_PHONE_CHANGE", "REGION_RATING_CLIENT",
-    "REGION_RATING_CLIENT_W_CITY", "REGION_POPULATION_RELATIVE", "CNT_CHILDREN",
+    "EXT_SOURCE_1",
+    "EXT_SOURCE_2",
+    "EXT_SOURCE_3",
+    "DAYS_BIRTH",
+    "DAYS_EMPLOYED",
+    "AMT_INCOME_TOTAL",
+    "AMT_CREDIT",
+    "AMT_ANNUITY",
+    "AMT_GOODS_PRICE",
+    "DAYS_ID_PUBLISH",
+    "DAYS_REGISTRATION",
+    "DAYS_LAST_PHONE_CHANGE",
+    "REGION_RATING_CLIENT",
+    "REGION_RATING_CLIENT_W_CITY",
+    "REGION_POPULATION_RELATIVE",
+    "CNT_CHILDREN",
 )
 
 
@@ -23,10 +36,15 @@ def normal_scores(values: pd.Series) -> pd.Series:
 
 def measure_copula(apps: pd.DataFrame, columns=KEY_NUMERICS) -> dict:
     """Correlation of normal scores (pairwise complete; the sentinel counts as missing)."""
-    scores = pd.DataFrame({c: normal_scores(apps[c].replace(DAYS_SENTINEL, np.nan)) for c in columns})
+    scores = pd.DataFrame(
+        {c: normal_scores(apps[c].replace(DAYS_SENTINEL, np.nan)) for c in columns}
+    )
     corr = _nearest_correlation(scores.corr().fillna(0.0).to_numpy())
-    return {"columns": list(columns), "method": "pearson correlation of normal scores",
-            "correlation": [[round(float(x), 4) for x in row] for row in corr]}
+    return {
+        "columns": list(columns),
+        "method": "pearson correlation of normal scores",
+        "correlation": [[round(float(x), 4) for x in row] for row in corr],
+    }
 
 
 def _nearest_correlation(corr: np.ndarray) -> np.ndarray:

@@ -1,4 +1,5 @@
 """Distributions of relations between columns (lags, ratios, delays) the generator rebuilds rows from."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -28,31 +29,77 @@ def _positive(values: pd.Series) -> pd.Series:
 
 # name -> (table, kind, function of the table returning the values to profile)
 DERIVED = {
-    "application_credit_term": ("application", "number", lambda f: f["AMT_CREDIT"] / f["AMT_ANNUITY"]),
-    "application_credit_goods_ratio": ("application", "number", lambda f: f["AMT_CREDIT"] / f["AMT_GOODS_PRICE"]),
+    "application_credit_term": (
+        "application",
+        "number",
+        lambda f: f["AMT_CREDIT"] / f["AMT_ANNUITY"],
+    ),
+    "application_credit_goods_ratio": (
+        "application",
+        "number",
+        lambda f: f["AMT_CREDIT"] / f["AMT_GOODS_PRICE"],
+    ),
     "installment_days_late": ("installments_payments", "number", lambda f: _positive(_delay(f))),
-    "installment_days_early": ("installments_payments", "number", lambda f: -_delay(f)[_delay(f) <= 0]),
-    "installment_underpaid_fraction": ("installments_payments", "number", lambda f: (
-        f["AMT_PAYMENT"] / f["AMT_INSTALMENT"])[f["AMT_PAYMENT"] < f["AMT_INSTALMENT"]]),
+    "installment_days_early": (
+        "installments_payments",
+        "number",
+        lambda f: -_delay(f)[_delay(f) <= 0],
+    ),
+    "installment_underpaid_fraction": (
+        "installments_payments",
+        "number",
+        lambda f: (f["AMT_PAYMENT"] / f["AMT_INSTALMENT"])[f["AMT_PAYMENT"] < f["AMT_INSTALMENT"]],
+    ),
     "pos_dpd_days": ("POS_CASH_balance", "number", lambda f: _positive(f["SK_DPD"])),
-    "pos_dpd_def_given_dpd": ("POS_CASH_balance", "category", lambda f: (f["SK_DPD_DEF"] > 0)[f["SK_DPD"] > 0]),
+    "pos_dpd_def_given_dpd": (
+        "POS_CASH_balance",
+        "category",
+        lambda f: (f["SK_DPD_DEF"] > 0)[f["SK_DPD"] > 0],
+    ),
     "card_dpd_days": ("credit_card_balance", "number", lambda f: _positive(f["SK_DPD"])),
-    "card_dpd_def_given_dpd": ("credit_card_balance", "category", lambda f: (f["SK_DPD_DEF"] > 0)[f["SK_DPD"] > 0]),
-    "card_utilisation": ("credit_card_balance", "number", lambda f: (
-        f["AMT_BALANCE"] / f["AMT_CREDIT_LIMIT_ACTUAL"])[f["AMT_CREDIT_LIMIT_ACTUAL"] > 0]),
+    "card_dpd_def_given_dpd": (
+        "credit_card_balance",
+        "category",
+        lambda f: (f["SK_DPD_DEF"] > 0)[f["SK_DPD"] > 0],
+    ),
+    "card_utilisation": (
+        "credit_card_balance",
+        "number",
+        lambda f: (f["AMT_BALANCE"] / f["AMT_CREDIT_LIMIT_ACTUAL"])[
+            f["AMT_CREDIT_LIMIT_ACTUAL"] > 0
+        ],
+    ),
     "bureau_overdue_days": ("bureau", "number", lambda f: _positive(f["CREDIT_DAY_OVERDUE"])),
     "bureau_overdue_amount": ("bureau", "number", lambda f: _positive(f["AMT_CREDIT_SUM_OVERDUE"])),
-    "bureau_balance_open_status": ("bureau_balance", "category", lambda f: f["STATUS"][f["STATUS"] != "C"]),
-    "previous_first_due_lag": ("previous_application", "number",
-                               lambda f: _lag(f, "DAYS_FIRST_DUE", "DAYS_DECISION")),
-    "previous_termination_lag": ("previous_application", "number",
-                                 lambda f: _lag(f, "DAYS_TERMINATION", "DAYS_LAST_DUE")),
-    "previous_last_due_as_planned": ("previous_application", "category",
-                                     lambda f: (f["DAYS_LAST_DUE"] == f["DAYS_LAST_DUE_1ST_VERSION"])
-                                     [_valid(f["DAYS_LAST_DUE"], f["DAYS_LAST_DUE_1ST_VERSION"])]),
-    "previous_total_payment_ratio": ("previous_application", "number",
-                                     lambda f: (f["AMT_ANNUITY"] * f["CNT_PAYMENT"] / f["AMT_CREDIT"])
-                                     [(f["CNT_PAYMENT"] > 0) & (f["AMT_CREDIT"] > 0)]),
+    "bureau_balance_open_status": (
+        "bureau_balance",
+        "category",
+        lambda f: f["STATUS"][f["STATUS"] != "C"],
+    ),
+    "previous_first_due_lag": (
+        "previous_application",
+        "number",
+        lambda f: _lag(f, "DAYS_FIRST_DUE", "DAYS_DECISION"),
+    ),
+    "previous_termination_lag": (
+        "previous_application",
+        "number",
+        lambda f: _lag(f, "DAYS_TERMINATION", "DAYS_LAST_DUE"),
+    ),
+    "previous_last_due_as_planned": (
+        "previous_application",
+        "category",
+        lambda f: (f["DAYS_LAST_DUE"] == f["DAYS_LAST_DUE_1ST_VERSION"])[
+            _valid(f["DAYS_LAST_DUE"], f["DAYS_LAST_DUE_1ST_VERSION"])
+        ],
+    ),
+    "previous_total_payment_ratio": (
+        "previous_application",
+        "number",
+        lambda f: (f["AMT_ANNUITY"] * f["CNT_PAYMENT"] / f["AMT_CREDIT"])[
+            (f["CNT_PAYMENT"] > 0) & (f["AMT_CREDIT"] > 0)
+        ],
+    ),
 }
 
 
@@ -61,6 +108,8 @@ def measure_derived(tables: dict[str, pd.DataFrame]) -> dict:
     out = {}
     for name, (stem, kind, derive) in DERIVED.items():
         values = derive(tables[stem])
-        values = values[values.notna() & (values.abs() != float("inf"))] if kind == "number" else values
+        values = (
+            values[values.notna() & (values.abs() != float("inf"))] if kind == "number" else values
+        )
         out[name] = measure_column(values, kind) | {"rows": int(len(values))}
     return out

@@ -1,4 +1,5 @@
 """Whole tables: per-column profiles, optionally per stratum, and columns that go missing together."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,16 +16,26 @@ NULL_GROUP_CORRELATION = 0.9
 def measure_table(frame: pd.DataFrame, kinds: dict[str, str], by: str | None = None) -> dict:
     """Profile of a table; with `by`, also per stratum (a column of frame holding a label)."""
     columns = [c for c, kind in kinds.items() if kind not in ("key", "target")]
-    profile = {"rows": len(frame), "columns": _measure_columns(frame, columns, kinds),
-               "null_groups": null_groups(frame[columns])}
+    profile = {
+        "rows": len(frame),
+        "columns": _measure_columns(frame, columns, kinds),
+        "null_groups": null_groups(frame[columns]),
+    }
     if by:
         labels = frame[by].astype(str)
         sizes = labels.value_counts()
         kept = sizes[sizes >= MIN_STRATUM_ROWS]
-        profile["strata"] = {"by": by, "groups": {
-            label: {"rows": int(rows), "share": rounded(rows / kept.sum()),
-                    "columns": _measure_columns(frame[labels == label], columns, kinds)}
-            for label, rows in kept.items()}}
+        profile["strata"] = {
+            "by": by,
+            "groups": {
+                label: {
+                    "rows": int(rows),
+                    "share": rounded(rows / kept.sum()),
+                    "columns": _measure_columns(frame[labels == label], columns, kinds),
+                }
+                for label, rows in kept.items()
+            },
+        }
     return profile
 
 
@@ -46,8 +57,13 @@ def null_groups(frame: pd.DataFrame) -> list[list[str]]:
     return [[partial[i] for i in g] for g in groups if len(g) > 1]
 
 
-def sample_table(profile: dict, n: int, rng: np.random.Generator, labels: np.ndarray | None = None,
-                 same_value: list[list[str]] = ()) -> dict[str, np.ndarray]:
+def sample_table(
+    profile: dict,
+    n: int,
+    rng: np.random.Generator,
+    labels: np.ndarray | None = None,
+    same_value: list[list[str]] = (),
+) -> dict[str, np.ndarray]:
     """Draw every profiled column for n rows, per stratum label when labels are given.
 
     Columns of one `same_value` group share their value uniform (comonotone, e.g. the
@@ -60,8 +76,11 @@ def sample_table(profile: dict, n: int, rng: np.random.Generator, labels: np.nda
     for column, overall in profile["columns"].items():
         u = value_u[column] if column in value_u else rng.random(n)
         nu = null_u[column] if column in null_u else rng.random(n)
-        out[column] = (sample_column(overall, u, nu, rng) if strata is None
-                       else _sample_by_stratum(profile, column, strata, u, nu, rng))
+        out[column] = (
+            sample_column(overall, u, nu, rng)
+            if strata is None
+            else _sample_by_stratum(profile, column, strata, u, nu, rng)
+        )
     return out
 
 
@@ -78,7 +97,11 @@ def _rows_by_label(labels: np.ndarray | None, profile: dict) -> dict[str, np.nda
     if labels is None:
         return None
     codes, names = pd.factorize(labels)  # once, not one string comparison per column
-    return {name: np.flatnonzero(codes == i) for i, name in enumerate(names) if name in profile["strata"]["groups"]}
+    return {
+        name: np.flatnonzero(codes == i)
+        for i, name in enumerate(names)
+        if name in profile["strata"]["groups"]
+    }
 
 
 def _shared_uniforms(groups, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -89,8 +112,9 @@ def _shared_uniforms(groups, n: int, rng: np.random.Generator) -> dict[str, np.n
     return shared
 
 
-def draw_strata(profile: dict, rng: np.random.Generator, prefix_codes: np.ndarray,
-                prefixes: tuple[str, ...]) -> np.ndarray:
+def draw_strata(
+    profile: dict, rng: np.random.Generator, prefix_codes: np.ndarray, prefixes: tuple[str, ...]
+) -> np.ndarray:
     """Stratum labels by their measured shares; row i only gets labels starting with prefixes[prefix_codes[i]]."""
     groups = profile["strata"]["groups"]
     names = np.array(list(groups), dtype=object)
@@ -99,5 +123,7 @@ def draw_strata(profile: dict, rng: np.random.Generator, prefix_codes: np.ndarra
         candidates = np.flatnonzero([name.startswith(prefix) for name in names])
         shares = np.array([groups[name]["share"] for name in names[candidates]])
         rows = np.flatnonzero(prefix_codes == code)
-        chosen[rows] = candidates[rng.choice(len(candidates), size=len(rows), p=shares / shares.sum())]
+        chosen[rows] = candidates[
+            rng.choice(len(candidates), size=len(rows), p=shares / shares.sum())
+        ]
     return names[chosen]

@@ -1,8 +1,9 @@
 """Deterministic demo data in the exact Kaggle schema, drawn from the measured profile."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -18,8 +19,9 @@ from training.demodata.repayments import generate_installments, generate_pos_cas
 TABLES = tuple(FILES)  # the eight Kaggle files, in the order they are generated
 
 
-def iter_tables(n_clients: int, seed: int, test_share: float = 0.25,
-                profile: dict | None = None) -> Iterator[tuple[str, pd.DataFrame]]:
+def iter_tables(
+    n_clients: int, seed: int, test_share: float = 0.25, profile: dict | None = None
+) -> Iterator[tuple[str, pd.DataFrame]]:
     """(file stem, frame) for each table in TABLES order, so callers can report progress."""
     profile = profile or load_profile()
     # One stream per step: a change in one generator leaves the other tables' draws as they were.
@@ -27,7 +29,10 @@ def iter_tables(n_clients: int, seed: int, test_share: float = 0.25,
     apps = generate_applications(profile, n_clients, next(streams))
     clients = make_clients(apps, next(streams))
     test = next(streams).permutation(n_clients) < round(n_clients * test_share)
-    parents: dict[str, pd.DataFrame] = {"application_train": apps[~test], "application_test": apps[test]}
+    parents: dict[str, pd.DataFrame] = {
+        "application_train": apps[~test],
+        "application_test": apps[test],
+    }
     steps = _history_steps(profile, clients, parents, streams)
     for name in TABLES:
         frame = parents.get(name)
@@ -40,15 +45,20 @@ def iter_tables(n_clients: int, seed: int, test_share: float = 0.25,
 
 def _history_steps(profile: dict, clients, parents: dict, streams) -> dict:
     """Table stem -> how to draw it; children read their parent frame from `parents`."""
+
     def prev() -> pd.DataFrame:  # looked up when the child is drawn, after its parent
         return parents["previous_application"]
 
     return {
         "bureau": lambda: generate_bureau(profile, clients, next(streams)),
-        "bureau_balance": lambda: generate_bureau_balance(profile, parents["bureau"], clients, next(streams)),
+        "bureau_balance": lambda: generate_bureau_balance(
+            profile, parents["bureau"], clients, next(streams)
+        ),
         "previous_application": lambda: generate_previous(profile, clients, next(streams)),
         "POS_CASH_balance": lambda: generate_pos_cash(profile, prev(), clients, next(streams)),
-        "installments_payments": lambda: generate_installments(profile, prev(), clients, next(streams)),
+        "installments_payments": lambda: generate_installments(
+            profile, prev(), clients, next(streams)
+        ),
         "credit_card_balance": lambda: generate_cards(profile, prev(), clients, next(streams)),
     }
 

@@ -1,4 +1,5 @@
 """How many child rows a parent has: measured where the sample links, and expanded for generation."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,8 +7,13 @@ import pandas as pd
 
 from training.demodata.marginals import frequencies, rounded
 
-CLIENT_CHILDREN = ("bureau", "previous_application", "POS_CASH_balance",
-                   "installments_payments", "credit_card_balance")
+CLIENT_CHILDREN = (
+    "bureau",
+    "previous_application",
+    "POS_CASH_balance",
+    "installments_payments",
+    "credit_card_balance",
+)
 MONTHLY = ("POS_CASH_balance", "installments_payments", "credit_card_balance")
 MONTH = 30.4375  # days
 # Most recent months kept per loan in the monthly tables: bounds their size. A choice (Kaggle
@@ -23,21 +29,36 @@ def rows_per_parent(child_keys: pd.Series, parent_keys: pd.Series) -> dict:
     """
     covered = parent_keys[parent_keys.between(child_keys.min(), child_keys.max())].unique()
     counts = child_keys[child_keys.isin(covered)].value_counts()
-    return {"parents": int(len(covered)), "parents_with_rows": int(len(counts)),
-            "share_with_rows": rounded(len(counts) / max(len(covered), 1)),
-            "mean_rows": rounded(counts.mean()) if len(counts) else 0.0,
-            "rows_per_parent": frequencies(counts)}
+    return {
+        "parents": int(len(covered)),
+        "parents_with_rows": int(len(counts)),
+        "share_with_rows": rounded(len(counts) / max(len(covered), 1)),
+        "mean_rows": rounded(counts.mean()) if len(counts) else 0.0,
+        "rows_per_parent": frequencies(counts),
+    }
 
 
 def measure_linkage(apps: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> dict:
     """Rows per client of each client-level table, rows per bureau loan, rows per previous loan."""
-    out = {stem: {"parent": "SK_ID_CURR", **rows_per_parent(tables[stem]["SK_ID_CURR"], apps["SK_ID_CURR"])}
-           for stem in CLIENT_CHILDREN}
-    out["bureau_balance"] = {"parent": "SK_ID_BUREAU", **rows_per_parent(
-        tables["bureau_balance"]["SK_ID_BUREAU"], tables["bureau"]["SK_ID_BUREAU"])}
+    out = {
+        stem: {
+            "parent": "SK_ID_CURR",
+            **rows_per_parent(tables[stem]["SK_ID_CURR"], apps["SK_ID_CURR"]),
+        }
+        for stem in CLIENT_CHILDREN
+    }
+    out["bureau_balance"] = {
+        "parent": "SK_ID_BUREAU",
+        **rows_per_parent(
+            tables["bureau_balance"]["SK_ID_BUREAU"], tables["bureau"]["SK_ID_BUREAU"]
+        ),
+    }
     for stem in MONTHLY:
         per_loan = tables[stem]["SK_ID_PREV"].value_counts()
-        out[stem]["rows_per_previous_loan"] = {"mean": rounded(per_loan.mean()), "max": int(per_loan.max())}
+        out[stem]["rows_per_previous_loan"] = {
+            "mean": rounded(per_loan.mean()),
+            "max": int(per_loan.max()),
+        }
     return out
 
 

@@ -3,6 +3,7 @@
     python -m training.demodata.measure --data ../shared/data/home-credit-sample \
         --out training/demodata/profile.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,9 +38,12 @@ WRAP = 400
 
 def read_sample(directory: Path) -> dict[str, pd.DataFrame]:
     """The eight CSV files, as plain pandas reads them; train and test also joined as 'application'."""
-    tables = {stem: pd.read_csv(Path(directory) / f"{stem}.csv", low_memory=False) for stem in FILES}
-    tables["application"] = pd.concat([tables["application_train"], tables["application_test"]],
-                                      ignore_index=True)
+    tables = {
+        stem: pd.read_csv(Path(directory) / f"{stem}.csv", low_memory=False) for stem in FILES
+    }
+    tables["application"] = pd.concat(
+        [tables["application_train"], tables["application_test"]], ignore_index=True
+    )
     return tables
 
 
@@ -51,7 +55,9 @@ def measure_profile(directory: Path) -> dict:
         "source": "Home Credit real-row sample (see its PROVENANCE.md); aggregates only",
         "quantile_probs": list(QUANTILE_PROBS),
         "default_rate": rounded(train["TARGET"].mean()),
-        "tables": {name: _measure_table(tables[name], name) for name in dict.fromkeys(FILES.values())},
+        "tables": {
+            name: _measure_table(tables[name], name) for name in dict.fromkeys(FILES.values())
+        },
         "days_employed_sentinel": measure_sentinel(apps),
         "copula": measure_copula(apps),
         "default_model": fit_default_model(apps),
@@ -74,18 +80,24 @@ def to_json(value, indent: str = "") -> str:
     if not isinstance(value, dict) or len(compact) <= WRAP:
         return compact
     inner = indent + " "
-    items = (f"{inner}{json.dumps(k, ensure_ascii=False)}:{to_json(v, inner)}" for k, v in value.items())
+    items = (
+        f"{inner}{json.dumps(k, ensure_ascii=False)}:{to_json(v, inner)}" for k, v in value.items()
+    )
     return "{\n" + ",\n".join(items) + "\n" + indent + "}"
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, required=True, help="directory of the Kaggle-schema CSV sample")
+    parser.add_argument(
+        "--data", type=Path, required=True, help="directory of the Kaggle-schema CSV sample"
+    )
     parser.add_argument("--out", type=Path, required=True, help="where to write profile.json")
     args = parser.parse_args(argv)
     profile = measure_profile(args.data)
     args.out.write_text(to_json(profile) + "\n")
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB), default rate {profile['default_rate']}")
+    print(
+        f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB), default rate {profile['default_rate']}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """previous_application: earlier Home Credit applications of each client."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,15 +20,23 @@ _AMOUNTS = [["AMT_APPLICATION", "AMT_CREDIT", "AMT_GOODS_PRICE"]]
 def generate_previous(profile: dict, clients: Clients, rng: np.random.Generator) -> pd.DataFrame:
     """Rows per client as measured; refusals more frequent for defaulters (measured shares)."""
     table = profile["tables"]["previous_application"]
-    client, _ = expand(draw_counts(profile["linkage"]["previous_application"], len(clients.ids), rng))
+    client, _ = expand(
+        draw_counts(profile["linkage"]["previous_application"], len(clients.ids), rng)
+    )
     refused = rng.random(len(client)) < event_probability(
-        profile, "previous_refused", clients.target[client], clients.propensity[client])
+        profile, "previous_refused", clients.target[client], clients.propensity[client]
+    )
     statuses, other = _other_statuses(table, len(client), rng)
     status = np.where(refused, len(statuses), other)
     labels = draw_strata(table, rng, status, tuple(f"{s}|" for s in (*statuses, "Refused")))
-    prev = pd.DataFrame(sample_table(table, len(client), rng, labels, same_value=_AMOUNTS), copy=False)
+    prev = pd.DataFrame(
+        sample_table(table, len(client), rng, labels, same_value=_AMOUNTS), copy=False
+    )
     parts = pd.Series(labels).str.split("|", n=1, expand=True)  # only a handful of distinct labels
-    prev["NAME_CONTRACT_STATUS"], prev["NAME_CONTRACT_TYPE"] = parts[0].to_numpy(), parts[1].to_numpy()
+    prev["NAME_CONTRACT_STATUS"], prev["NAME_CONTRACT_TYPE"] = (
+        parts[0].to_numpy(),
+        parts[1].to_numpy(),
+    )
     prev.insert(0, "SK_ID_PREV", FIRST_PREV_ID + rng.permutation(len(client)))
     prev.insert(1, "SK_ID_CURR", clients.ids[client])
     _fit_annuity(prev, profile["derived"]["previous_total_payment_ratio"], rng)
@@ -52,7 +61,9 @@ def _fit_annuity(prev: pd.DataFrame, payment_ratio: dict, rng: np.random.Generat
     ratio = inverse_cdf(payment_ratio, rng.random(len(prev)))
     derived = (credit * ratio / count).round(3)
     has_plan = (count > 0) & (credit > 0) & prev["AMT_ANNUITY"].notna()
-    prev["AMT_ANNUITY"] = prev["AMT_ANNUITY"].where(~has_plan, derived).clip(upper=credit.where(credit > 0))
+    prev["AMT_ANNUITY"] = (
+        prev["AMT_ANNUITY"].where(~has_plan, derived).clip(upper=credit.where(credit > 0))
+    )
     # Measured: no credit amount, no payment plan (canceled and some refused applications).
     prev.loc[credit == 0, ["AMT_ANNUITY", "CNT_PAYMENT"]] = np.nan
 
@@ -60,15 +71,21 @@ def _fit_annuity(prev: pd.DataFrame, payment_ratio: dict, rng: np.random.Generat
 def _fit_due_dates(prev: pd.DataFrame, derived: dict, rng: np.random.Generator) -> None:
     """For loans with a payment plan: decision, first drawing and due, planned and actual end, in order."""
     first_due = prev["DAYS_FIRST_DUE"].to_numpy(dtype="float64")
-    planned = np.isfinite(first_due) & (first_due != DAYS_SENTINEL) & (prev["CNT_PAYMENT"].to_numpy() > 0)
+    planned = (
+        np.isfinite(first_due) & (first_due != DAYS_SENTINEL) & (prev["CNT_PAYMENT"].to_numpy() > 0)
+    )
     dates = _plan_dates(prev, derived, rng)
     drawing = prev["DAYS_FIRST_DRAWING"].to_numpy(dtype="float64")
-    dates["DAYS_FIRST_DRAWING"] = np.where(drawing == DAYS_SENTINEL, drawing, dates["DAYS_FIRST_DRAWING"])
+    dates["DAYS_FIRST_DRAWING"] = np.where(
+        drawing == DAYS_SENTINEL, drawing, dates["DAYS_FIRST_DRAWING"]
+    )
     for column, values in dates.items():
         prev[column] = np.where(planned, values, prev[column])
 
 
-def _plan_dates(prev: pd.DataFrame, derived: dict, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def _plan_dates(
+    prev: pd.DataFrame, derived: dict, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     n = len(prev)
     decision = prev["DAYS_DECISION"].to_numpy(dtype="float64")
     lag = inverse_cdf(derived["previous_first_due_lag"], rng.random(n))
@@ -81,9 +98,13 @@ def _plan_dates(prev: pd.DataFrame, derived: dict, rng: np.random.Generator) -> 
     running = last_planned >= 0
     last_due = np.where(running, DAYS_SENTINEL, np.where(as_planned, last_planned, early))
     ended = last_due + inverse_cdf(derived["previous_termination_lag"], rng.random(n))
-    return {"DAYS_FIRST_DRAWING": np.floor(decision + lag * rng.random(n)), "DAYS_FIRST_DUE": first_due,
-            "DAYS_LAST_DUE_1ST_VERSION": last_planned, "DAYS_LAST_DUE": last_due,
-            "DAYS_TERMINATION": np.where(running, DAYS_SENTINEL, np.minimum(ended, -1))}
+    return {
+        "DAYS_FIRST_DRAWING": np.floor(decision + lag * rng.random(n)),
+        "DAYS_FIRST_DUE": first_due,
+        "DAYS_LAST_DUE_1ST_VERSION": last_planned,
+        "DAYS_LAST_DUE": last_due,
+        "DAYS_TERMINATION": np.where(running, DAYS_SENTINEL, np.minimum(ended, -1)),
+    }
 
 
 def _share_true(profile: dict) -> float:

@@ -1,4 +1,5 @@
 """The measured profile shipped with the package (profile.json, written by `measure`)."""
+
 from __future__ import annotations
 
 import json

@@ -3,6 +3,7 @@
 Measured on the real sample, then used to draw TARGET for generated clients, so the demo
 data keeps the real strength of EXT_SOURCE_*, age, employment and loan shape.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,13 +24,16 @@ def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
 
 def _raw_inputs(apps: pd.DataFrame) -> dict[str, pd.Series]:
     return {
-        "EXT_SOURCE_1": apps["EXT_SOURCE_1"], "EXT_SOURCE_2": apps["EXT_SOURCE_2"],
-        "EXT_SOURCE_3": apps["EXT_SOURCE_3"], "DAYS_BIRTH": apps["DAYS_BIRTH"],
+        "EXT_SOURCE_1": apps["EXT_SOURCE_1"],
+        "EXT_SOURCE_2": apps["EXT_SOURCE_2"],
+        "EXT_SOURCE_3": apps["EXT_SOURCE_3"],
+        "DAYS_BIRTH": apps["DAYS_BIRTH"],
         "DAYS_EMPLOYED": apps["DAYS_EMPLOYED"].where(apps["DAYS_EMPLOYED"] != DAYS_SENTINEL),
         "CREDIT_TERM": _ratio(apps["AMT_CREDIT"], apps["AMT_ANNUITY"]),
         "CREDIT_GOODS_RATIO": _ratio(apps["AMT_CREDIT"], apps["AMT_GOODS_PRICE"]),
         "REGION_RATING_CLIENT": apps["REGION_RATING_CLIENT"],
-        "AMT_INCOME_TOTAL": apps["AMT_INCOME_TOTAL"], "DAYS_ID_PUBLISH": apps["DAYS_ID_PUBLISH"],
+        "AMT_INCOME_TOTAL": apps["AMT_INCOME_TOTAL"],
+        "DAYS_ID_PUBLISH": apps["DAYS_ID_PUBLISH"],
     }
 
 
@@ -61,7 +65,9 @@ def fit_default_model(apps: pd.DataFrame) -> dict:
         "intercept": rounded(model.intercept_[0]),
         "rows": int(known.sum()),
         "auc_in_sample": rounded(roc_auc_score(target[known], scores)),
-        "auc_ext_source_mean": rounded(1 - roc_auc_score(target[known], ext_mean.fillna(ext_mean.mean()))),
+        "auc_ext_source_mean": rounded(
+            1 - roc_auc_score(target[known], ext_mean.fillna(ext_mean.mean()))
+        ),
     }
 
 
@@ -71,7 +77,9 @@ def log_odds(apps: pd.DataFrame, model: dict) -> np.ndarray:
     return inputs @ np.asarray(model["coefficients"]) + model["intercept"]
 
 
-def draw_target(apps: pd.DataFrame, model: dict, default_rate: float, rng: np.random.Generator) -> np.ndarray:
+def draw_target(
+    apps: pd.DataFrame, model: dict, default_rate: float, rng: np.random.Generator
+) -> np.ndarray:
     """TARGET (0/1) from the measured model, its intercept shifted so the expected rate is the measured one."""
     eta = log_odds(apps, model)
     low, high = -5.0, 5.0

@@ -4,6 +4,7 @@
 
 Roles: "rm" (relationship manager), "reviewer" (may also review borderline cases, #6), "ops".
 """
+
 from __future__ import annotations
 
 import base64
@@ -16,7 +17,12 @@ from pathlib import Path
 ROLES = ("rm", "reviewer", "ops")
 # 2**14 keeps a log-in at ~0.07 s: Panel's login handler is synchronous and blocks the server meanwhile.
 _N, _R, _P = 2**14, 8, 1
-_UNKNOWN = f"scrypt${_N}${_R}${_P}$" + base64.b64encode(bytes(16)).decode() + "$" + base64.b64encode(bytes(32)).decode()
+_UNKNOWN = (
+    f"scrypt${_N}${_R}${_P}$"
+    + base64.b64encode(bytes(16)).decode()
+    + "$"
+    + base64.b64encode(bytes(32)).decode()
+)
 
 
 def hash_password(password: str) -> str:
@@ -28,8 +34,14 @@ def hash_password(password: str) -> str:
 def verify(password: str, stored: str) -> bool:
     _, n, r, p, salt, digest = stored.split("$")
     expected = base64.b64decode(digest)
-    actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
-                            dklen=len(expected))
+    actual = hashlib.scrypt(
+        password.encode(),
+        salt=base64.b64decode(salt),
+        n=int(n),
+        r=int(r),
+        p=int(p),
+        dklen=len(expected),
+    )
     return hmac.compare_digest(actual, expected)
 
 

@@ -3,6 +3,7 @@ password checked against the hashed accounts of DASHBOARD_USERS_FILE (see accoun
 
 The session cookie is signed with PANEL_COOKIE_SECRET (environment; never in the repository).
 """
+
 from panel.auth import BasicAuthProvider, BasicLoginHandler
 
 from dashboard.accounts import check

@@ -2,6 +2,7 @@
 
 A part is a view or a document (client_file, letter, ...); `words(part)` gives {lang: {key: text}},
 so a view reads `TEXT[lang]["key"]`. Both languages must have the same keys (`missing_keys`)."""
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,10 @@ _LABELS = Path(__file__).with_name("labels")
 @cache
 def catalogue(lang: str) -> dict[str, dict]:
     """part -> its texts in `lang` (do not modify: cached)."""
-    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted((_LABELS / lang).glob("*.json"))}
+    return {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted((_LABELS / lang).glob("*.json"))
+    }
 
 
 def words(part: str) -> dict[str, dict]:

@@ -4,6 +4,7 @@ Plain words: no model points, and none of the statistics of other clients a reas
 rates: the comparisons of credit/explain/labels/groups.json, so the stripping follows the dictionary); the client's
 own values, and their standing in words ("plus bas que 80 % de nos clients"), stay.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,10 @@ from credit.explain.dictionary import PLACEHOLDER, groups
 from credit.explain.wording import LANGUAGES
 
 # "(+8,6 pts)", "-0.0 pts", "3 points": model points are no words for a client
-_POINTS = re.compile(r"\s*\([^()]*\d[^()]*\bp(?:oin)?ts?\b[^()]*\)|\s*[+\-−]?\d+(?:[.,]\d+)?\s*p(?:oin)?ts?\b",
-                     re.IGNORECASE)
+_POINTS = re.compile(
+    r"\s*\([^()]*\d[^()]*\bp(?:oin)?ts?\b[^()]*\)|\s*[+\-−]?\d+(?:[.,]\d+)?\s*p(?:oin)?ts?\b",
+    re.IGNORECASE,
+)
 
 
 def main_reasons(explanation: ApplicationExplained, in_force: str | None) -> list:
@@ -41,7 +44,7 @@ def _statistics(lang: str) -> tuple[re.Pattern, ...]:
         if any(kind != "rank" for kind, _, _ in sentence.compared):
             template, parts, at = sentence.compare[lang], [], 0
             for match in PLACEHOLDER.finditer(template):
-                parts += [re.escape(template[at:match.start()]), r"[^()]+?"]
+                parts += [re.escape(template[at : match.start()]), r"[^()]+?"]
                 at = match.end()
             found.add("".join(parts) + re.escape(template[at:]))
     return tuple(re.compile(p) for p in sorted(found, key=len, reverse=True))

@@ -3,6 +3,7 @@
 Built once per process (heavy: the reference population, the models) and kept in pn.state.cache;
 sessions only read from it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,22 +44,50 @@ class Context:
         """What-if simulations, scored by the model the scorer service runs (opened on first use)."""
         from adapters.onnx_scorer import OnnxScorer
 
-        return Simulator(OnnxScorer(self.bundle.path), self.explainer, lambda clients: client_histories(self.history, clients))
+        return Simulator(
+            OnnxScorer(self.bundle.path),
+            self.explainer,
+            lambda clients: client_histories(self.history, clients),
+        )
 
 
 def build_context(settings: Settings, start_feed: bool = True) -> Context:
     bundle = open_bundle(settings.models_dir, settings.model_version)
     settings.store_path.parent.mkdir(parents=True, exist_ok=True)
     store = Store(settings.store_path)
-    feed = Feed(store, settings.kafka_bootstrap, settings.feed_group, metrics_interval_s=settings.metrics_interval_s)
-    ops_feed = Feed(store, settings.kafka_bootstrap, settings.ops_feed_group, metrics_interval_s=settings.metrics_interval_s,
-                    topics=OPS_TOPICS, service="dashboard-ops",
-                    reconciliation=Reconciliation(settings.reconcile_after_s))
+    feed = Feed(
+        store,
+        settings.kafka_bootstrap,
+        settings.feed_group,
+        metrics_interval_s=settings.metrics_interval_s,
+    )
+    ops_feed = Feed(
+        store,
+        settings.kafka_bootstrap,
+        settings.ops_feed_group,
+        metrics_interval_s=settings.metrics_interval_s,
+        topics=OPS_TOPICS,
+        service="dashboard-ops",
+        reconciliation=Reconciliation(settings.reconcile_after_s),
+    )
     if start_feed:
         feed.start()
         ops_feed.start()
-        serve_metrics([feed.meter, ops_feed.meter], settings.metrics_port, settings.metrics_host)  # while the process runs
+        serve_metrics(
+            [feed.meter, ops_feed.meter], settings.metrics_port, settings.metrics_host
+        )  # while the process runs
     history = pd.read_parquet(bundle.file("history")).set_index("SK_ID_CURR")
     reviews = Reviews(store, settings.kafka_bootstrap, settings.users_file)
-    return Context(settings, store, feed, ops_feed, reviews, OpsHistory(store), bundle, Explainer(bundle),
-                   Population.from_bundle(bundle), pd.read_parquet(bundle.file("contributions")), history)
+    return Context(
+        settings,
+        store,
+        feed,
+        ops_feed,
+        reviews,
+        OpsHistory(store),
+        bundle,
+        Explainer(bundle),
+        Population.from_bundle(bundle),
+        pd.read_parquet(bundle.file("contributions")),
+        history,
+    )

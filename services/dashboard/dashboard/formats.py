@@ -1,5 +1,6 @@
 """Numbers the dashboard writes beyond the reasons' own formats (credit.explain.wording): probability points, a
 term in repayments."""
+
 from __future__ import annotations
 
 from credit.explain.wording import counted, number

@@ -3,25 +3,56 @@ event or what the store refuses, and tell the reconciliation what it follows. Pe
 
 A bad application or decision is the scorer's or the explainer's dead letter (the same schema refuses
 it there): the dashboard counts it, and dead-letters only what it alone fails on."""
+
 from __future__ import annotations
 
 import json
 import logging
 from dataclasses import dataclass, field
 
-from credit.dead_letters import Message, Undecodable, cause, decode_event, derived_id, read_application
-from credit.events import (AlertRaised, ApplicationExplained, ApplicationReceived, ApplicationReviewed,
-                           ApplicationScored, DeadLettered, ServiceReported)
+from credit.dead_letters import (
+    Message,
+    Undecodable,
+    cause,
+    decode_event,
+    derived_id,
+    read_application,
+)
+from credit.events import (
+    AlertRaised,
+    ApplicationExplained,
+    ApplicationReceived,
+    ApplicationReviewed,
+    ApplicationScored,
+    DeadLettered,
+    ServiceReported,
+)
 from credit.reconciliation import Reconciliation
-from credit.topics import (APPLICATIONS_DLQ, DASHBOARD_DLQ, DECISIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS,
-                          LOAN_EXPLANATIONS, LOAN_REVIEWS, OPS_ALERTS, OPS_METRICS)
+from credit.topics import (
+    APPLICATIONS_DLQ,
+    DASHBOARD_DLQ,
+    DECISIONS_DLQ,
+    LOAN_APPLICATIONS,
+    LOAN_DECISIONS,
+    LOAN_EXPLANATIONS,
+    LOAN_REVIEWS,
+    OPS_ALERTS,
+    OPS_METRICS,
+)
 from dashboard.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
-SCHEMAS = {LOAN_APPLICATIONS: ApplicationReceived, LOAN_DECISIONS: ApplicationScored,
-           LOAN_EXPLANATIONS: ApplicationExplained, LOAN_REVIEWS: ApplicationReviewed,
-           OPS_METRICS: ServiceReported, OPS_ALERTS: AlertRaised, APPLICATIONS_DLQ: DeadLettered,
-           DECISIONS_DLQ: DeadLettered, DASHBOARD_DLQ: DeadLettered}
+SCHEMAS = {
+    LOAN_APPLICATIONS: ApplicationReceived,
+    LOAN_DECISIONS: ApplicationScored,
+    LOAN_EXPLANATIONS: ApplicationExplained,
+    LOAN_REVIEWS: ApplicationReviewed,
+    OPS_METRICS: ServiceReported,
+    OPS_ALERTS: AlertRaised,
+    APPLICATIONS_DLQ: DeadLettered,
+    DECISIONS_DLQ: DeadLettered,
+    DASHBOARD_DLQ: DeadLettered,
+}
 
 
 def decode(message: Message):
@@ -38,6 +69,7 @@ REFUSED_UPSTREAM = {LOAN_APPLICATIONS: "scorer", LOAN_DECISIONS: "explainer"}
 @dataclass
 class Outcome:
     """What became of one poll's messages; each message is counted once."""
+
     stored: list = field(default_factory=list)  # the events written
     dead_letters: int = 0  # sent to dashboard.dlq (and acknowledged)
     refused_upstream: int = 0  # not valid events, dead-lettered by the stage that consumes them
@@ -47,7 +79,9 @@ class Outcome:
 class Intake:
     """Stores the events of `topics`; the other messages read are for the reconciliation only."""
 
-    def __init__(self, store, topics: tuple[str, ...], reconciliation: Reconciliation | None = None):
+    def __init__(
+        self, store, topics: tuple[str, ...], reconciliation: Reconciliation | None = None
+    ):
         self.store, self.topics, self.reconciliation = store, topics, reconciliation
 
     def handle(self, messages: list[Message], publish_dead) -> Outcome:
@@ -56,7 +90,9 @@ class Intake:
         outcome, events, letters = Outcome(), [], []
         for message in messages:
             if message.topic not in self.topics:  # read for the reconciliation only
-                self.reconciliation.message(message.topic, message.partition, message.offset, _application_id(message))
+                self.reconciliation.message(
+                    message.topic, message.partition, message.offset, _application_id(message)
+                )
                 outcome.reconciled += 1
                 continue
             try:
@@ -71,8 +107,9 @@ class Intake:
         publish_dead([(m, reason) for m, reason in letters if not _is_own(m, reason)])
         for message, event in stored:
             if isinstance(event, DeadLettered) and self.reconciliation:
-                self.reconciliation.dead_letter(message.topic, event.source_topic, event.source_partition,
-                                                event.source_offset)
+                self.reconciliation.dead_letter(
+                    message.topic, event.source_topic, event.source_partition, event.source_offset
+                )
         outcome.stored, outcome.dead_letters = [event for _, event in stored], len(letters)
         return outcome
 
@@ -86,8 +123,14 @@ class Intake:
         except Exception:  # noqa: BLE001 - one event the store refuses must not sink the poll: one by one
             pass
         errors = self.store.upsert_each([event for _, event in events])
-        return ([pair for pair, error in zip(events, errors) if error is None],
-                [(message, f"cannot be stored: {cause(error)}") for (message, _), error in zip(events, errors) if error])
+        return (
+            [pair for pair, error in zip(events, errors) if error is None],
+            [
+                (message, f"cannot be stored: {cause(error)}")
+                for (message, _), error in zip(events, errors)
+                if error
+            ],
+        )
 
 
 def _application_id(message: Message) -> str | None:
@@ -105,5 +148,11 @@ def _is_own(message: Message, reason: str) -> bool:
     """A message of dashboard.dlq itself is already a dead letter: said in the log, not sent again (no loop)."""
     if message.topic != DASHBOARD_DLQ:
         return False
-    log.error("%s[%d]@%d cannot be stored either: %s", message.topic, message.partition, message.offset, reason[:200])
+    log.error(
+        "%s[%d]@%d cannot be stored either: %s",
+        message.topic,
+        message.partition,
+        message.offset,
+        reason[:200],
+    )
     return True

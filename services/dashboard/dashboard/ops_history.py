@@ -6,6 +6,7 @@ the reports stored since the previous read (by row id, so a report that arrives 
 holds the store's lock only for that query, and parses outside it. The charts get at most POINTS
 points per line, whatever the window.
 """
+
 from __future__ import annotations
 
 import threading
@@ -20,21 +21,41 @@ KEPT = timedelta(hours=24)  # the longest window the page offers
 POINTS = 360  # per line and chart: about one per 3 pixels of a chart's width
 OUTCOMES = (GRANTED, REFUSED, TO_REVIEW)
 TEXT_COLUMNS = ["at", "service", "instance", "line"]
-DRIFT, PD = "drift ", "pd "  # column prefixes: the PSI of each watched input, the PD histogram's bins
+DRIFT, PD = (
+    "drift ",
+    "pd ",
+)  # column prefixes: the PSI of each watched input, the PD histogram's bins
 # Per service: the count that is its throughput, and the latency that matters most to a client.
-THROUGHPUT = {"ingest": "sent", "scorer": "sent", "explainer": "sent", "dashboard": "stored", "dashboard-ops": "stored"}
-LATENCY = {"ingest": "request", "scorer": "submitted_to_decided", "explainer": "decided_to_explained",
-           "dashboard": "explained_to_stored", "dashboard-ops": "batch"}
+THROUGHPUT = {
+    "ingest": "sent",
+    "scorer": "sent",
+    "explainer": "sent",
+    "dashboard": "stored",
+    "dashboard-ops": "stored",
+}
+LATENCY = {
+    "ingest": "request",
+    "scorer": "submitted_to_decided",
+    "explainer": "decided_to_explained",
+    "dashboard": "explained_to_stored",
+    "dashboard-ops": "batch",
+}
 
 
 def report_row(report: ServiceReported) -> dict:
     """What the page draws of one report."""
     latency = report.latency.get(LATENCY.get(report.service, "batch"))
-    row = {"at": report.at, "service": report.service, "instance": report.instance,
-           "line": f"{report.service} {report.instance}",  # host and process: in containers every process may be 1
-           "interval_s": report.interval_s, "throughput": report.rates_per_s.get(THROUGHPUT.get(report.service, "sent")),
-           "p95_ms": latency.p95_ms if latency else None, "lag": report.lag,
-           "errors": sum(report.counts.get(k, 0) for k in ("errors", "dead_letters", "unreadable"))}
+    row = {
+        "at": report.at,
+        "service": report.service,
+        "instance": report.instance,
+        "line": f"{report.service} {report.instance}",  # host and process: in containers every process may be 1
+        "interval_s": report.interval_s,
+        "throughput": report.rates_per_s.get(THROUGHPUT.get(report.service, "sent")),
+        "p95_ms": latency.p95_ms if latency else None,
+        "lag": report.lag,
+        "errors": sum(report.counts.get(k, 0) for k in ("errors", "dead_letters", "unreadable")),
+    }
     if report.service == "scorer":
         row.update({k: report.counts.get(k, 0) for k in ("sent", *OUTCOMES)})
     row.update({DRIFT + name: value for name, value in report.drift.items()})
@@ -57,15 +78,23 @@ class OpsHistory:
             frame = self._frame
             if rows:
                 self._last_row = rows[-1][0]
-                new = pd.DataFrame([report_row(ServiceReported.model_validate_json(event)) for _, event in rows])
-                new["at"] = pd.to_datetime(new["at"], utc=True).dt.tz_localize(None)  # UTC, as the charts' axis
-                numbers = new.columns.difference(TEXT_COLUMNS)  # floats even when a read holds only gaps (None)
+                new = pd.DataFrame(
+                    [report_row(ServiceReported.model_validate_json(event)) for _, event in rows]
+                )
+                new["at"] = pd.to_datetime(new["at"], utc=True).dt.tz_localize(
+                    None
+                )  # UTC, as the charts' axis
+                numbers = new.columns.difference(
+                    TEXT_COLUMNS
+                )  # floats even when a read holds only gaps (None)
                 new[numbers] = new[numbers].astype(float)
                 frame = pd.concat([frame, new], ignore_index=True) if len(frame) else new
                 if not frame["at"].is_monotonic_increasing:  # a report that arrived late
                     frame = frame.sort_values("at", kind="stable", ignore_index=True)
             if len(frame):
-                frame = frame[frame["at"] >= pd.Timestamp(since).tz_convert(None)].reset_index(drop=True)
+                frame = frame[frame["at"] >= pd.Timestamp(since).tz_convert(None)].reset_index(
+                    drop=True
+                )
             self._frame = frame
             return frame
 
@@ -90,14 +119,21 @@ def lines(frame: pd.DataFrame, column: str, how: str, step: str) -> dict[str, tu
     if values.empty:
         return {}
     steps = values.groupby("line")[column].resample(step).agg(how).dropna()
-    return {name: (s.index.get_level_values("at").to_numpy(), s.to_numpy()) for name, s in steps.groupby(level="line")}
+    return {
+        name: (s.index.get_level_values("at").to_numpy(), s.to_numpy())
+        for name, s in steps.groupby(level="line")
+    }
 
 
 def drift_lines(frame: pd.DataFrame, step: str) -> dict[str, tuple]:
     """One line per watched input: its PSI per time step."""
     columns = [c for c in frame.columns if c.startswith(DRIFT)]
     means = frame.set_index("at")[columns].resample(step).mean() if columns else pd.DataFrame()
-    return {c[len(DRIFT):]: (s.index.to_numpy(), s.to_numpy()) for c in columns if not (s := means[c].dropna()).empty}
+    return {
+        c[len(DRIFT) :]: (s.index.to_numpy(), s.to_numpy())
+        for c in columns
+        if not (s := means[c].dropna()).empty
+    }
 
 
 def outcome_lines(frame: pd.DataFrame, step: str, labels: dict) -> dict[str, tuple]:
@@ -106,7 +142,10 @@ def outcome_lines(frame: pd.DataFrame, step: str, labels: dict) -> dict[str, tup
         return {}
     sums = frame.set_index("at")[["sent", *OUTCOMES]].resample(step).sum()
     sums = sums[sums["sent"] > 0]
-    return {label: (sums.index.to_numpy(), (sums[o] / sums["sent"]).to_numpy()) for o, label in labels.items()}
+    return {
+        label: (sums.index.to_numpy(), (sums[o] / sums["sent"]).to_numpy())
+        for o, label in labels.items()
+    }
 
 
 def outcome_totals(frame: pd.DataFrame) -> dict[str, int]:
@@ -125,4 +164,4 @@ def latest_drift(frame: pd.DataFrame) -> dict[str, float]:
     with_drift = frame[columns].dropna(how="all") if columns else frame.iloc[:0]
     if with_drift.empty:
         return {}
-    return {c[len(DRIFT):]: float(v) for c, v in with_drift.iloc[-1].items() if pd.notna(v)}
+    return {c[len(DRIFT) :]: float(v) for c, v in with_drift.iloc[-1].items() if pd.notna(v)}

@@ -7,6 +7,7 @@ it before the feed brings it back (the upsert by review_id makes that harmless).
 server's event loop, so several may run at once; they are taken one at a time, because the check
 that the file is as shown holds only until the review is in the store.
 """
+
 from __future__ import annotations
 
 import logging
@@ -39,6 +40,7 @@ class ReviewRefused(ValueError):
 
 class ReviewUnrecorded(RuntimeError):
     """The broker did not acknowledge the review: nothing was recorded, the reviewer may try again."""
+
     reason = "unrecorded"
 
 
@@ -55,40 +57,67 @@ class Reviews:
         self.producer = producer or Producer(bootstrap, SEND_TIMEOUT_S, "dashboard-reviews")
         self._lock = threading.Lock()
 
-    def record(self, user: str, client_id: int, shown: tuple, after: str, justification: str) -> ApplicationReviewed:
+    def record(
+        self, user: str, client_id: int, shown: tuple, after: str, justification: str
+    ) -> ApplicationReviewed:
         """The review by `user` of the file shown to them (`shown`: its `shown_state`); refused when the file
         changed meanwhile (a newer application, another reviewer's decision).
         Raises ReviewRefused or ReviewUnrecorded."""
-        with self._lock:  # two reviewers (or two clicks) on one file: the second sees the first and is refused
+        with (
+            self._lock
+        ):  # two reviewers (or two clicks) on one file: the second sees the first and is refused
             return self._record(user, client_id, shown, after, justification)
 
-    def _record(self, user: str, client_id: int, shown: tuple, after: str, justification: str) -> ApplicationReviewed:
+    def _record(
+        self, user: str, client_id: int, shown: tuple, after: str, justification: str
+    ) -> ApplicationReviewed:
         # The role as it is now, not as it was at log-in (a reviewer's right may have been withdrawn since),
         # checked here and not only by hiding the form: the server decides who may review.
         if (role := role_of(self.users_file, user)) != REVIEWER:
-            raise ReviewRefused("not_reviewer", f"only a reviewer may record a review; {user!r} has the role {role!r}")
+            raise ReviewRefused(
+                "not_reviewer",
+                f"only a reviewer may record a review; {user!r} has the role {role!r}",
+            )
         file = self.store.client_file(client_id)
         if file is None:
-            raise ReviewRefused("no_file", f"client {client_id} has no decided application to review")
+            raise ReviewRefused(
+                "no_file", f"client {client_id} has no decided application to review"
+            )
         if shown_state(file) != shown:
-            raise ReviewRefused("changed", f"client {client_id}'s file changed since it was shown (a newer application "
-                                "or another reviewer's decision); read it again before deciding")
+            raise ReviewRefused(
+                "changed",
+                f"client {client_id}'s file changed since it was shown (a newer application "
+                "or another reviewer's decision); read it again before deciding",
+            )
         decision = file.decision
         try:
             review = ApplicationReviewed(
-                application_id=decision.application_id, client_id=client_id, kind=review_kind(file.in_force), reviewer=user,
-                before=file.in_force or decision.decision, after=after, justification=justification.strip())
+                application_id=decision.application_id,
+                client_id=client_id,
+                kind=review_kind(file.in_force),
+                reviewer=user,
+                before=file.in_force or decision.decision,
+                after=after,
+                justification=justification.strip(),
+            )
         except ValidationError as error:
             raise ReviewRefused("invalid", describe(error)) from None
         self._publish(review)
         try:
             self.store.upsert([review])
         except Exception:  # noqa: BLE001 - acknowledged, so recorded: the feed will store it from the topic
-            log.exception("review %s published but not stored; the dashboard feed will store it", review.review_id)
+            log.exception(
+                "review %s published but not stored; the dashboard feed will store it",
+                review.review_id,
+            )
         return review
 
     def _publish(self, review: ApplicationReviewed) -> None:
         try:
-            self.producer.publish(LOAN_REVIEWS, [review])  # a failed producer is replaced at the next review
+            self.producer.publish(
+                LOAN_REVIEWS, [review]
+            )  # a failed producer is replaced at the next review
         except Exception as error:  # noqa: BLE001 - any failure means: not recorded
-            raise ReviewUnrecorded(f"the review was not recorded (Kafka: {type(error).__name__}); try again") from error
+            raise ReviewUnrecorded(
+                f"the review was not recorded (Kafka: {type(error).__name__}); try again"
+            ) from error

@@ -5,6 +5,7 @@ client's file as its `file`, which follows the open client only while the page i
 opening a file recomputes the page in view (and those cheap enough to follow hidden) and no other;
 a page shown again catches up then.
 """
+
 from __future__ import annotations
 
 import param
@@ -14,9 +15,15 @@ from dashboard.store import ClientFileRecord
 
 class OpenClient(param.Parameterized):
     client_id = param.Integer(default=None, allow_None=True, doc="the client whose file is open")
-    record = param.ClassSelector(class_=ClientFileRecord, default=None, allow_None=True,
-                                 doc="their file as the store has it; None: no decided application")
-    page = param.Parameter(default=None, doc="the page on screen: the one that follows the open client")
+    record = param.ClassSelector(
+        class_=ClientFileRecord,
+        default=None,
+        allow_None=True,
+        doc="their file as the store has it; None: no decided application",
+    )
+    page = param.Parameter(
+        default=None, doc="the page on screen: the one that follows the open client"
+    )
 
     def __init__(self, store, **params):
         super().__init__(**params)
@@ -48,8 +55,13 @@ class ClientPage(param.Parameterized):
 
     follows_hidden = False
     client = param.ClassSelector(class_=OpenClient, doc="the session's open client")
-    file = param.ClassSelector(class_=ClientFileRecord, default=None, allow_None=True, precedence=-1,
-                               doc="the open client's file as this page shows it (set again for each client opened)")
+    file = param.ClassSelector(
+        class_=ClientFileRecord,
+        default=None,
+        allow_None=True,
+        precedence=-1,
+        doc="the open client's file as this page shows it (set again for each client opened)",
+    )
 
     def __init__(self, **params):
         self._followed = (None, None)  # the client and the record `file` was last set for
@@ -62,7 +74,9 @@ class ClientPage(param.Parameterized):
         if hidden or (client.client_id, client.record) == self._followed:
             return
         self._followed = client.client_id, client.record
-        if self.file is client.record:  # another client without a file, say: the page says so all the same
+        if (
+            self.file is client.record
+        ):  # another client without a file, say: the page says so all the same
             self.param.trigger("file")
         else:
             self.file = client.record

@@ -6,18 +6,27 @@ a newer event for the same application replaces the older one. Operations report
 REPORTS_KEPT, alerts and dead letters OPERATIONS_KEPT; dead letters without their original message
 (it holds an applicant's data).
 """
+
 from __future__ import annotations
 
 import sqlite3
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from credit.decision import DECIDED, TO_REVIEW
-from credit.events import (AlertRaised, ApplicationExplained, ApplicationReceived, ApplicationReviewed,
-                           ApplicationScored, DeadLettered, ServiceReported, now)
+from credit.events import (
+    AlertRaised,
+    ApplicationExplained,
+    ApplicationReceived,
+    ApplicationReviewed,
+    ApplicationScored,
+    DeadLettered,
+    ServiceReported,
+    now,
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS applications (application_id TEXT PRIMARY KEY, client_id INTEGER NOT NULL,
@@ -48,30 +57,58 @@ CREATE INDEX IF NOT EXISTS decisions_by_client ON decisions (client_id);
 """
 _UPSERTS = {  # event -> table, its key columns, its other columns
     ApplicationReceived: ("applications", ("application_id",), ("client_id", "submitted_at")),
-    ApplicationScored: ("decisions", ("application_id",), ("client_id", "decided_at", "probability_of_default",
-                                                            "decision", "threshold", "model_version", "status")),
+    ApplicationScored: (
+        "decisions",
+        ("application_id",),
+        (
+            "client_id",
+            "decided_at",
+            "probability_of_default",
+            "decision",
+            "threshold",
+            "model_version",
+            "status",
+        ),
+    ),
     ApplicationExplained: ("explanations", ("application_id",), ("client_id", "explained_at")),
-    ApplicationReviewed: ("reviews", ("review_id",), ("application_id", "client_id", "reviewed_at", "after")),
+    ApplicationReviewed: (
+        "reviews",
+        ("review_id",),
+        ("application_id", "client_id", "reviewed_at", "after"),
+    ),
     ServiceReported: ("reports", ("service", "instance", "at"), ()),
     AlertRaised: ("alerts", ("service", "kind", "subject", "level", "at"), ()),
     # one per message and stage: a bad application is the scorer's dead letter and the dashboard's
-    DeadLettered: ("dead_letters", ("source_topic", "source_partition", "source_offset", "service"),
-                   ("reason", "failed_at")),
+    DeadLettered: (
+        "dead_letters",
+        ("source_topic", "source_partition", "source_offset", "service"),
+        ("reason", "failed_at"),
+    ),
 }
-REPORTS_KEPT = timedelta(days=2)  # what the operations page can show; ops.metrics itself keeps 7 days
-OPERATIONS_KEPT = timedelta(days=30)  # alerts and dead letters (the dead-letter topics keep every message)
-FILE, LETTER = "file", "letter"  # what the access log records: a client file opened, a letter for the client produced
+REPORTS_KEPT = timedelta(
+    days=2
+)  # what the operations page can show; ops.metrics itself keeps 7 days
+OPERATIONS_KEPT = timedelta(
+    days=30
+)  # alerts and dead letters (the dead-letter topics keep every message)
+FILE, LETTER = (
+    "file",
+    "letter",
+)  # what the access log records: a client file opened, a letter for the client produced
 # Reviews in the order they were made; two with the same time in the order they were stored
 # (a client's reviews come in one partition, so in the order they were published).
 _REVIEW_ORDER = "reviewed_at, rowid"
 # The decision in force: the latest review's, else the scorer's when it decided, else none yet (to review).
-_IN_FORCE = ("COALESCE((SELECT r.after FROM reviews r WHERE r.application_id = d.application_id "
-             f"ORDER BY r.reviewed_at DESC, r.rowid DESC LIMIT 1), CASE d.status WHEN '{DECIDED}' THEN d.decision END)")
+_IN_FORCE = (
+    "COALESCE((SELECT r.after FROM reviews r WHERE r.application_id = d.application_id "
+    f"ORDER BY r.reviewed_at DESC, r.rowid DESC LIMIT 1), CASE d.status WHEN '{DECIDED}' THEN d.decision END)"
+)
 
 
 @dataclass(frozen=True)
 class ClientFileRecord:
     """A client's latest decided application as the store holds it: its events and the decision in force."""
+
     application_id: str
     application: ApplicationReceived | None  # None: the application itself not arrived (yet)
     decision: ApplicationScored
@@ -92,10 +129,16 @@ class Store:
         self._db.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         with self._lock, self._db:
-            self._add_column("decisions", "status", "'decided'")  # a store written before reviews existed
-            self._add_column("access_log", "what", f"'{FILE}'")  # written when only client files were opened
+            self._add_column(
+                "decisions", "status", "'decided'"
+            )  # a store written before reviews existed
+            self._add_column(
+                "access_log", "what", f"'{FILE}'"
+            )  # written when only client files were opened
             keyed = [c[1] for c in self._db.execute("PRAGMA table_info(dead_letters)") if c[5]]
-            if keyed and "service" not in keyed:  # a store written when one dead letter per message was kept
+            if (
+                keyed and "service" not in keyed
+            ):  # a store written when one dead letter per message was kept
                 self._db.execute("ALTER TABLE dead_letters RENAME TO dead_letters_before")
                 self._db.execute("DROP INDEX IF EXISTS dead_letters_by_time")
             self._db.executescript(_SCHEMA)
@@ -107,7 +150,9 @@ class Store:
         """A column an older store's existing table lacks, filled with `default` (new stores get it from _SCHEMA)."""
         columns = {c[1] for c in self._db.execute(f"PRAGMA table_info({table})")}
         if columns and column not in columns:
-            self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT NOT NULL DEFAULT {default}")
+            self._db.execute(
+                f"ALTER TABLE {table} ADD COLUMN {column} TEXT NOT NULL DEFAULT {default}"
+            )
 
     def upsert(self, events) -> int:
         """Write events (any mix of the kinds) in one transaction, or none of them; returns how many.
@@ -151,18 +196,25 @@ class Store:
             columns = (*key, *others, "event")
             values = [_column(event, c) for c in (*key, *others)] + [_stored(event)]
             updates = ", ".join(f"{c} = excluded.{c}" for c in (*others, "event"))
-            self._db.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(values))}) "
-                             f"ON CONFLICT({', '.join(key)}) DO UPDATE SET {updates}", values)
+            self._db.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(values))}) "
+                f"ON CONFLICT({', '.join(key)}) DO UPDATE SET {updates}",
+                values,
+            )
 
     def explained(self, application_ids) -> set[str]:
         """Which of these applications have their explanation stored."""
         ids, found = list(application_ids), set()
         with self._lock:
             for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
-                found.update(r[0] for r in self._db.execute(
-                    f"SELECT application_id FROM explanations WHERE application_id IN ({', '.join('?' * len(chunk))})",
-                    chunk))
+                chunk = ids[start : start + 500]
+                found.update(
+                    r[0]
+                    for r in self._db.execute(
+                        f"SELECT application_id FROM explanations WHERE application_id IN ({', '.join('?' * len(chunk))})",
+                        chunk,
+                    )
+                )
         return found
 
     def count(self, table: str) -> int:
@@ -180,7 +232,9 @@ class Store:
                 "SELECT * FROM (SELECT d.application_id, d.client_id, d.decided_at, d.probability_of_default, "
                 f"d.decision, d.threshold, d.status, {_IN_FORCE} AS in_force, "
                 "e.application_id IS NOT NULL AS explained FROM decisions d "
-                f"LEFT JOIN explanations e USING (application_id)) {waiting}ORDER BY decided_at DESC LIMIT ?", (limit,))
+                f"LEFT JOIN explanations e USING (application_id)) {waiting}ORDER BY decided_at DESC LIMIT ?",
+                (limit,),
+            )
             return [dict(row) for row in rows]
 
     def client_file(self, client_id: int) -> ClientFileRecord | None:
@@ -191,16 +245,23 @@ class Store:
                 f"{_IN_FORCE} AS in_force "
                 "FROM decisions d LEFT JOIN applications a USING (application_id) "
                 "LEFT JOIN explanations e USING (application_id) WHERE d.client_id = ? "
-                "ORDER BY d.decided_at DESC LIMIT 1", (client_id,)).fetchone()
+                "ORDER BY d.decided_at DESC LIMIT 1",
+                (client_id,),
+            ).fetchone()
             if row is None:
                 return None
-            reviews = self._db.execute(f"SELECT event FROM reviews WHERE application_id = ? ORDER BY {_REVIEW_ORDER}",
-                                       (row["application_id"],)).fetchall()
-        return ClientFileRecord(row["application_id"], _event(ApplicationReceived, row["application"]),
-                                ApplicationScored.model_validate_json(row["decision"]),
-                                _event(ApplicationExplained, row["explanation"]),
-                                tuple(ApplicationReviewed.model_validate_json(r["event"]) for r in reviews),
-                                row["in_force"])
+            reviews = self._db.execute(
+                f"SELECT event FROM reviews WHERE application_id = ? ORDER BY {_REVIEW_ORDER}",
+                (row["application_id"],),
+            ).fetchall()
+        return ClientFileRecord(
+            row["application_id"],
+            _event(ApplicationReceived, row["application"]),
+            ApplicationScored.model_validate_json(row["decision"]),
+            _event(ApplicationExplained, row["explanation"]),
+            tuple(ApplicationReviewed.model_validate_json(r["event"]) for r in reviews),
+            row["in_force"],
+        )
 
     def decision_history(self, client_id: int, limit: int = 100) -> list:
         """The decisions on the client's applications and the reviews of them, the newest first."""
@@ -209,16 +270,26 @@ class Store:
                 "SELECT decided_at AS at, 0 AS kind, rowid AS n, event FROM decisions WHERE client_id = ? UNION ALL "
                 "SELECT reviewed_at, 1, rowid, event FROM reviews WHERE client_id = ? "
                 "ORDER BY at DESC, kind DESC, n DESC LIMIT ?",
-                (client_id, client_id, limit)).fetchall()
-        return [(ApplicationReviewed if r["kind"] else ApplicationScored).model_validate_json(r["event"])
-                for r in rows]
+                (client_id, client_id, limit),
+            ).fetchall()
+        return [
+            (ApplicationReviewed if r["kind"] else ApplicationScored).model_validate_json(
+                r["event"]
+            )
+            for r in rows
+        ]
 
     def reports_after(self, row: int, since: datetime) -> list[tuple[int, str]]:
         """Reports stored after row id `row` and made since `since`, as (row id, event JSON) in storage order:
         unparsed, so the lock is held only for the query."""
         with self._lock:
-            return [tuple(r) for r in self._db.execute("SELECT rowid, event FROM reports WHERE rowid > ? AND at >= ? "
-                                                       "ORDER BY rowid", (row, since.isoformat()))]
+            return [
+                tuple(r)
+                for r in self._db.execute(
+                    "SELECT rowid, event FROM reports WHERE rowid > ? AND at >= ? ORDER BY rowid",
+                    (row, since.isoformat()),
+                )
+            ]
 
     def latest_alerts(self, limit: int = 50) -> list[AlertRaised]:
         with self._lock:
@@ -231,7 +302,8 @@ class Store:
             rows = self._db.execute(
                 "SELECT source_topic, service, reason, COUNT(*) AS messages, MAX(failed_at) AS latest "
                 "FROM dead_letters GROUP BY source_topic, service, reason ORDER BY messages DESC, latest DESC LIMIT ?",
-                (limit,))
+                (limit,),
+            )
             return [dict(row) for row in rows]
 
     def forget_old_operations(self) -> int:
@@ -239,29 +311,46 @@ class Store:
         many. The newest report stays, so new reports' row ids keep growing (the operations page reads by row id)."""
         at = now()
         with self._lock, self._db:
-            return sum(self._db.execute(sql, ((at - kept).isoformat(),)).rowcount for sql, kept in (
-                ("DELETE FROM reports WHERE at < ? AND rowid < (SELECT MAX(rowid) FROM reports)", REPORTS_KEPT),
-                ("DELETE FROM alerts WHERE at < ?", OPERATIONS_KEPT),
-                ("DELETE FROM dead_letters WHERE failed_at < ?", OPERATIONS_KEPT)))
+            return sum(
+                self._db.execute(sql, ((at - kept).isoformat(),)).rowcount
+                for sql, kept in (
+                    (
+                        "DELETE FROM reports WHERE at < ? AND rowid < (SELECT MAX(rowid) FROM reports)",
+                        REPORTS_KEPT,
+                    ),
+                    ("DELETE FROM alerts WHERE at < ?", OPERATIONS_KEPT),
+                    ("DELETE FROM dead_letters WHERE failed_at < ?", OPERATIONS_KEPT),
+                )
+            )
 
-    def record_access(self, user: str, client_id: int, application_id: str | None, what: str = FILE) -> None:
+    def record_access(
+        self, user: str, client_id: int, application_id: str | None, what: str = FILE
+    ) -> None:
         """Who opened which client file (FILE) or produced which letter for the client (LETTER), when: kept for
         the lender's audit."""
         if what not in (FILE, LETTER):
             raise ValueError(f"unknown access {what!r}")
         with self._lock, self._db:
-            self._db.execute("INSERT INTO access_log (user, client_id, application_id, opened_at, what) "
-                             "VALUES (?, ?, ?, ?, ?)", (user, client_id, application_id, now().isoformat(), what))
+            self._db.execute(
+                "INSERT INTO access_log (user, client_id, application_id, opened_at, what) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (user, client_id, application_id, now().isoformat(), what),
+            )
 
     def access_log(self, limit: int = 100) -> list[dict]:
         with self._lock:
-            rows = self._db.execute("SELECT user, client_id, application_id, opened_at, what FROM access_log "
-                                    "ORDER BY id DESC LIMIT ?", (limit,))
+            rows = self._db.execute(
+                "SELECT user, client_id, application_id, opened_at, what FROM access_log "
+                "ORDER BY id DESC LIMIT ?",
+                (limit,),
+            )
             return [dict(row) for row in rows]
 
 
 def _stored(event) -> str:
-    if isinstance(event, DeadLettered):  # the reason is what operations need; the original is an applicant's data
+    if isinstance(
+        event, DeadLettered
+    ):  # the reason is what operations need; the original is an applicant's data
         return event.model_dump_json(exclude={"original"})
     return event.model_dump_json()
 
@@ -271,7 +360,7 @@ def _column(event, column: str):
         return event.SK_ID_CURR  # applications name the client with the Kaggle key
     value = getattr(event, column)
     # Times in UTC, so that SQL orders them as times: an event may carry any offset (RFC 3339).
-    return value.astimezone(timezone.utc).isoformat() if isinstance(value, datetime) else value
+    return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
 
 
 def _event(schema, raw: str | None):

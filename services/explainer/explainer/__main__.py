@@ -1,4 +1,5 @@
 """python -m explainer worker [-l info]: run the explanation worker."""
+
 import sys
 
 from credit.bundle import BundleError
@@ -10,7 +11,10 @@ def main() -> None:
 
     try:
         app = create_app()
-    except (BundleError, DictionaryError) as error:  # refuse to start, with the reason, not a traceback
+    except (
+        BundleError,
+        DictionaryError,
+    ) as error:  # refuse to start, with the reason, not a traceback
         sys.exit(f"explainer: refusing to start: {error}")
     app.main()
 

@@ -1,4 +1,5 @@
 """The explainer's agent: a few lines, the work is in explainer.batch and credit.explain."""
+
 from __future__ import annotations
 
 from adapters.faust_worker import Worker
@@ -11,7 +12,8 @@ def register_agents(worker: Worker, explainers) -> None:
         worker.meter.latency("decided_to_explained", waited)
 
     publish = worker.results_to(
-        LOAN_EXPLANATIONS, lambda e: (e.explained_at - e.decided_at).total_seconds(), counted)
+        LOAN_EXPLANATIONS, lambda e: (e.explained_at - e.decided_at).total_seconds(), counted
+    )
     publish_dead = worker.dead_letters_to(DECISIONS_DLQ)
 
     async def explain(messages):

@@ -1,4 +1,5 @@
 """The explainers of every model version the decisions name, loaded from the models directory on demand."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -32,12 +33,18 @@ class Explainers:
         if model_version not in self._loaded:
             path = self.models_dir / model_version
             if "/" in model_version or model_version.startswith(".") or not path.is_dir():
-                raise UnknownModel(f"model version {model_version!r} is not in {self.models_dir} "
-                                   f"(known: {', '.join(self.known()) or 'none'})")
+                raise UnknownModel(
+                    f"model version {model_version!r} is not in {self.models_dir} "
+                    f"(known: {', '.join(self.known()) or 'none'})"
+                )
             try:
-                self._loaded[model_version] = Explainer(check_input_policy(load_bundle(path)), self.threads)
+                self._loaded[model_version] = Explainer(
+                    check_input_policy(load_bundle(path)), self.threads
+                )
             except (BundleError, DictionaryError) as error:
-                raise UnknownModel(f"model version {model_version!r} cannot be used: {error}") from None
+                raise UnknownModel(
+                    f"model version {model_version!r} cannot be used: {error}"
+                ) from None
         return self._loaded[model_version]
 
     def known(self) -> list[str]:

@@ -1,4 +1,5 @@
 """Explainer settings, from EXPLAINER_* environment variables (the broker's: adapters.settings)."""
+
 from __future__ import annotations
 
 from functools import cache

@@ -2,6 +2,7 @@
 
 Real dependencies are wired in `lifespan`; tests override `get_publisher` with a fake.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -68,14 +69,26 @@ _REFUSALS = {status: {"model": ErrorBody} for status in (400, 401, 409, 413, 415
 router = APIRouter(prefix="/v1", tags=["applications"], dependencies=[Depends(require_api_key)])
 
 
-@router.post("/applications", status_code=202, response_model=Accepted, responses=_REFUSALS,
-             summary="Submit one loan application or a batch")
-async def submit_applications(events: Applications, publisher: PublisherDep, ledger: LedgerDep,
-                              settings: SettingsDep, request: Request) -> Accepted:
+@router.post(
+    "/applications",
+    status_code=202,
+    response_model=Accepted,
+    responses=_REFUSALS,
+    summary="Submit one loan application or a batch",
+)
+async def submit_applications(
+    events: Applications,
+    publisher: PublisherDep,
+    ledger: LedgerDep,
+    settings: SettingsDep,
+    request: Request,
+) -> Accepted:
     """Validates every application, then publishes the new ones to `loan-applications`; answers once the broker
     acknowledged. An application_id already accepted with the same values is a duplicate (accepted, not published
     again); with other values, 409."""
-    return await submit(events, publisher, ledger, request.app.state.meter, wait_s=settings.acks_timeout_s + 1)
+    return await submit(
+        events, publisher, ledger, request.app.state.meter, wait_s=settings.acks_timeout_s + 1
+    )
 
 
 health_router = APIRouter(tags=["operations"])
@@ -96,7 +109,13 @@ async def count_requests(request: Request, call_next):
     if request.url.path.startswith("/v1/"):
         meter: Meter = request.app.state.meter
         meter.latency("request", time.perf_counter() - started)
-        outcome = "unavailable" if response.status_code == 503 else "refused" if response.status_code >= 400 else "accepted"
+        outcome = (
+            "unavailable"
+            if response.status_code == 503
+            else "refused"
+            if response.status_code >= 400
+            else "accepted"
+        )
         meter.count(f"requests_{outcome}")
     return response
 
@@ -117,10 +136,18 @@ async def report_metrics(app: FastAPI, publisher: Publisher) -> None:
 async def lifespan(app: FastAPI):
     publisher = KafkaPublisher(app.state.settings)
     app.state.publisher = publisher
-    app.state.ledger = Ledger(app.state.settings.idempotency_db, hold_s=3 * app.state.settings.acks_timeout_s + 10)
+    app.state.ledger = Ledger(
+        app.state.settings.idempotency_db, hold_s=3 * app.state.settings.acks_timeout_s + 10
+    )
     reporting = asyncio.create_task(report_metrics(app, publisher))
-    metrics = serve_metrics(app.state.meter, app.state.settings.metrics_port, app.state.settings.metrics_host)
-    log.info("ingest started (%s); broker %s", app.state.settings.environment, app.state.settings.kafka_bootstrap)
+    metrics = serve_metrics(
+        app.state.meter, app.state.settings.metrics_port, app.state.settings.metrics_host
+    )
+    log.info(
+        "ingest started (%s); broker %s",
+        app.state.settings.environment,
+        app.state.settings.kafka_bootstrap,
+    )
     try:
         yield
     finally:
@@ -132,10 +159,16 @@ async def lifespan(app: FastAPI):
 
 
 def create_app(settings: IngestSettings | None = None) -> FastAPI:
-    app = FastAPI(title="Prêt à dépenser — ingest", version="1", lifespan=lifespan,
-                  description="Validates loan applications and publishes them to Kafka.")
+    app = FastAPI(
+        title="Prêt à dépenser — ingest",
+        version="1",
+        lifespan=lifespan,
+        description="Validates loan applications and publishes them to Kafka.",
+    )
     app.state.settings = settings or get_settings()
-    app.state.meter = Meter(SERVICE, instance_name(), outcomes=("sent", "duplicates", "unavailable"))
+    app.state.meter = Meter(
+        SERVICE, instance_name(), outcomes=("sent", "duplicates", "unavailable")
+    )
     app.middleware("http")(count_requests)
     install_error_handlers(app)
     app.include_router(router)

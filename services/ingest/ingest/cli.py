@@ -1,4 +1,5 @@
 """Command line: `python -m ingest serve | replay CSV --rate R | load-history BUNDLE_OR_MODELS_DIR`."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,15 +16,25 @@ log = logging.getLogger("ingest")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="run the HTTP API (host 127.0.0.1, port $INGEST_PORT, default 8000)")
-    replay = commands.add_parser("replay", help="publish the rows of a Kaggle application CSV at a given rate")
+    commands.add_parser(
+        "serve", help="run the HTTP API (host 127.0.0.1, port $INGEST_PORT, default 8000)"
+    )
+    replay = commands.add_parser(
+        "replay", help="publish the rows of a Kaggle application CSV at a given rate"
+    )
     replay.add_argument("csv", type=Path)
     replay.add_argument("--rate", type=float, required=True, help="applications per second")
     replay.add_argument("--limit", type=int, default=None, help="at most this many rows")
-    history = commands.add_parser("load-history", help="publish a bundle's client-history aggregates")
-    history.add_argument("bundle", type=Path, help="a bundle directory, or a models directory (latest bundle)")
+    history = commands.add_parser(
+        "load-history", help="publish a bundle's client-history aggregates"
+    )
+    history.add_argument(
+        "bundle", type=Path, help="a bundle directory, or a models directory (latest bundle)"
+    )
     for sub in (replay, history):
-        sub.add_argument("--bootstrap", default=None, help="Kafka bootstrap servers (default $KAFKA_BOOTSTRAP)")
+        sub.add_argument(
+            "--bootstrap", default=None, help="Kafka bootstrap servers (default $KAFKA_BOOTSTRAP)"
+        )
     return parser
 
 
@@ -52,7 +63,9 @@ def replay_csv(args: argparse.Namespace) -> int:
     publisher = KafkaPublisher(_settings(args.bootstrap))
     with tqdm(total=count_rows(args.csv, args.limit), unit="app", desc="replay") as bar:
         try:
-            report = replay(read_rows(args.csv, args.limit), publisher, args.rate, progress=bar.update)
+            report = replay(
+                read_rows(args.csv, args.limit), publisher, args.rate, progress=bar.update
+            )
         finally:
             publisher.close()
     for problem in report.problems:
@@ -80,10 +93,17 @@ def load_history_cli(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("kafka").setLevel(logging.WARNING)  # its connection chatter drowns the progress bar
-    commands = {"serve": lambda: serve(), "replay": lambda: replay_csv(args),
-                "load-history": lambda: load_history_cli(args)}
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("kafka").setLevel(
+        logging.WARNING
+    )  # its connection chatter drowns the progress bar
+    commands = {
+        "serve": lambda: serve(),
+        "replay": lambda: replay_csv(args),
+        "load-history": lambda: load_history_cli(args),
+    }
     try:
         return commands[args.command]()
     except BrokerUnavailable as error:

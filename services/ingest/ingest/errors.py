@@ -1,4 +1,5 @@
 """One error format for every refusal: `{"error", "message", "errors": [{index, field, message, ...}]}`."""
+
 from __future__ import annotations
 
 import logging
@@ -26,32 +27,53 @@ class ErrorBody(BaseModel):
     error: str
     message: str
     errors: list[FieldError] = []
-    application_ids: list[str] | None = None  # only on 503: resubmit with these ids to stay idempotent
+    application_ids: list[str] | None = (
+        None  # only on 503: resubmit with these ids to stay idempotent
+    )
 
 
 class ApiError(Exception):
     """A refusal with its HTTP status, machine-readable code and human message."""
 
-    def __init__(self, status: int, error: str, message: str, errors: list[FieldError] | None = None,
-                 headers: dict[str, str] | None = None, application_ids: list[str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        error: str,
+        message: str,
+        errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+        application_ids: list[str] | None = None,
+    ):
         super().__init__(message)
         self.status, self.headers = status, headers
-        self.body = ErrorBody(error=error, message=message, errors=errors or [], application_ids=application_ids)
+        self.body = ErrorBody(
+            error=error, message=message, errors=errors or [], application_ids=application_ids
+        )
 
 
 def _respond(error: ApiError) -> JSONResponse:
-    return JSONResponse(error.body.model_dump(exclude_none=True), status_code=error.status, headers=error.headers)
+    return JSONResponse(
+        error.body.model_dump(exclude_none=True), status_code=error.status, headers=error.headers
+    )
 
 
 async def _api_error(_: Request, error: ApiError) -> JSONResponse:
-    log.info("refused %s: %s (%d field error(s))", error.status, error.body.error, len(error.body.errors))
+    log.info(
+        "refused %s: %s (%d field error(s))", error.status, error.body.error, len(error.body.errors)
+    )
     return _respond(error)
 
 
 async def _broker_unavailable(_: Request, error: BrokerUnavailable) -> JSONResponse:
     log.error("broker unavailable: %s", error)
-    return _respond(ApiError(503, "broker_unavailable", f"{error}; nothing was accepted, retry later",
-                             headers={"Retry-After": "5"}))
+    return _respond(
+        ApiError(
+            503,
+            "broker_unavailable",
+            f"{error}; nothing was accepted, retry later",
+            headers={"Retry-After": "5"},
+        )
+    )
 
 
 async def _http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -60,8 +82,10 @@ async def _http_error(_: Request, error: StarletteHTTPException) -> JSONResponse
 
 
 async def _request_invalid(_: Request, error: RequestValidationError) -> JSONResponse:
-    errors = [FieldError(field=".".join(map(str, e["loc"][1:])) or None, message=e["msg"], type=e["type"])
-              for e in error.errors()]
+    errors = [
+        FieldError(field=".".join(map(str, e["loc"][1:])) or None, message=e["msg"], type=e["type"])
+        for e in error.errors()
+    ]
     return _respond(ApiError(422, "invalid_request", "the request is invalid", errors))
 
 

@@ -1,4 +1,5 @@
 """Loading a model bundle's client-history aggregates onto the compacted `client-history` topic."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -21,11 +22,17 @@ def read_history(bundle: Bundle) -> pd.DataFrame:
 
 def history_events(history: pd.DataFrame, fingerprint: str) -> Iterator[HistoryRecorded]:
     for client_id, record in history_records(history):
-        yield HistoryRecorded(client_id=int(client_id), aggregates=record, computed_from=fingerprint)
+        yield HistoryRecorded(
+            client_id=int(client_id), aggregates=record, computed_from=fingerprint
+        )
 
 
-def load_history(bundle: Bundle, publisher: Publisher, progress: Callable[[int], None] = lambda n: None,
-                 batch_size: int = 1000) -> int:
+def load_history(
+    bundle: Bundle,
+    publisher: Publisher,
+    progress: Callable[[int], None] = lambda n: None,
+    batch_size: int = 1000,
+) -> int:
     """Publishes one HistoryRecorded per client of the bundle (key SK_ID_CURR); returns how many."""
     history = read_history(bundle)
     sent, batch = 0, []

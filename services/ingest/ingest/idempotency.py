@@ -6,6 +6,7 @@ application is published, marked published once the broker acknowledged, and rel
 publishing failed, so that the client's resubmission is published. A reservation older than
 `hold_s` belongs to a process that died while publishing: it counts as released.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,6 +43,7 @@ class Conflict(Exception):
 class Reservation:
     """What a batch's reservation found: the applications to publish now, duplicates, and ids another
     request is publishing right now (nothing is reserved while there are any: wait and try again)."""
+
     owner: str
     new: list[ApplicationReceived] = field(default_factory=list)
     duplicates: int = 0
@@ -91,9 +93,13 @@ class Ledger:
             if reservation.pending:
                 return reservation
             reservation.new = [e for e in events if e.application_id not in known]
-            db.executemany("INSERT OR REPLACE INTO applications VALUES (?, ?, 'reserved', ?, ?)",
-                           [(e.application_id, contents[e.application_id], reservation.owner, now)
-                            for e in reservation.new])
+            db.executemany(
+                "INSERT OR REPLACE INTO applications VALUES (?, ?, 'reserved', ?, ?)",
+                [
+                    (e.application_id, contents[e.application_id], reservation.owner, now)
+                    for e in reservation.new
+                ],
+            )
         return reservation
 
     def published(self, reservation: Reservation) -> None:
@@ -107,14 +113,25 @@ class Ledger:
         with self._connect() as db:
             db.executemany(f"{statement} WHERE application_id = ? AND owner = ?", ids)
 
-    def _known(self, db: sqlite3.Connection, ids: list[str], now: float) -> dict[str, tuple[str, str]]:
+    def _known(
+        self, db: sqlite3.Connection, ids: list[str], now: float
+    ) -> dict[str, tuple[str, str]]:
         """id -> (content, state) of the ids already published or reserved (not abandoned)."""
         known = {}
         for start in range(0, len(ids), 500):  # SQLite's limit on parameters
-            chunk = ids[start:start + 500]
-            rows = db.execute(f"SELECT application_id, content, state, since FROM applications "
-                              f"WHERE application_id IN ({', '.join('?' * len(chunk))})", chunk)
-            known.update({i: (c, s) for i, c, s, since in rows if s == "published" or now - since < self.hold_s})
+            chunk = ids[start : start + 500]
+            rows = db.execute(
+                f"SELECT application_id, content, state, since FROM applications "
+                f"WHERE application_id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            known.update(
+                {
+                    i: (c, s)
+                    for i, c, s, since in rows
+                    if s == "published" or now - since < self.hold_s
+                }
+            )
         return known
 
     def _connect(self) -> sqlite3.Connection:

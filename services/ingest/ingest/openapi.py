@@ -3,6 +3,7 @@
 The body's schema is the shared ApplicationReceived schema (its limits, the id pattern, integer
 counts and flags, timestamps with a timezone), one object or a list of 1 to max_batch_size.
 """
+
 from __future__ import annotations
 
 from fastapi import FastAPI
@@ -20,21 +21,26 @@ def applications_body(max_batch_size: int) -> dict:
     return {
         "required": True,
         "description": "One application (a JSON object with the Kaggle application columns) or a list of "
-                       f"1 to {max_batch_size}; all are validated before any is published.",
+        f"1 to {max_batch_size}; all are validated before any is published.",
         "content": {"application/json": {"schema": {"anyOf": [_REF, batch]}}},
     }
 
 
 def install_openapi(app: FastAPI) -> None:
     """Adds the applications body and the ApplicationReceived schema to the generated document (built on first request)."""
+
     def build() -> dict:
         if app.openapi_schema is None:
-            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
             schema["paths"][APPLICATIONS_PATH]["post"]["requestBody"] = applications_body(
-                app.state.settings.max_batch_size)
+                app.state.settings.max_batch_size
+            )
             schemas = schema.setdefault("components", {}).setdefault("schemas", {})
             schemas["ApplicationReceived"] = ApplicationReceived.model_json_schema(
-                ref_template="#/components/schemas/{model}")
+                ref_template="#/components/schemas/{model}"
+            )
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -4,6 +4,7 @@ producer (adapters.kafka).
 `publish_all` returns only once the broker has acknowledged every event (acks=all, idempotent
 producer); any timeout or connection failure surfaces as `BrokerUnavailable`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,8 +38,9 @@ class KafkaPublisher:
 
     def __init__(self, settings: IngestSettings, producers=None):
         self._settings = settings
-        self._producer = Producer(settings.kafka_bootstrap, settings.acks_timeout_s, "ingest",
-                                  producers)
+        self._producer = Producer(
+            settings.kafka_bootstrap, settings.acks_timeout_s, "ingest", producers
+        )
 
     def publish_all(self, events: Sequence[BaseModel], topic: str = LOAN_APPLICATIONS) -> None:
         from kafka.errors import KafkaError
@@ -64,5 +66,7 @@ class KafkaPublisher:
 
 
 def _reason(error: Exception, settings: IngestSettings) -> str:
-    return (f"the Kafka broker at {settings.kafka_bootstrap} did not acknowledge within "
-            f"{settings.acks_timeout_s:g} s ({type(error).__name__})")
+    return (
+        f"the Kafka broker at {settings.kafka_bootstrap} did not acknowledge within "
+        f"{settings.acks_timeout_s:g} s ({type(error).__name__})"
+    )

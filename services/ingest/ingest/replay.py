@@ -2,6 +2,7 @@
 
 Rows that fail validation are reported (row number, SK_ID_CURR, fields) and counted, never sent.
 """
+
 from __future__ import annotations
 
 import math
@@ -37,7 +38,9 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def read_rows(csv: Path, limit: int | None = None, chunk_rows: int = 1000) -> Iterator[dict[str, Any]]:
+def read_rows(
+    csv: Path, limit: int | None = None, chunk_rows: int = 1000
+) -> Iterator[dict[str, Any]]:
     """The CSV's rows as records, read in chunks (a full Kaggle file never sits in memory twice)."""
     for chunk in pd.read_csv(csv, chunksize=chunk_rows, nrows=limit, low_memory=False):
         yield from chunk.to_dict("records")
@@ -49,8 +52,14 @@ def count_rows(csv: Path, limit: int | None = None) -> int:
     return min(rows, limit) if limit is not None else rows
 
 
-def replay(rows: Iterable[dict[str, Any]], publisher: Publisher, rate: float,
-           progress: Callable[[int], None] = lambda n: None, clock=time.monotonic, sleep=time.sleep) -> ReplayReport:
+def replay(
+    rows: Iterable[dict[str, Any]],
+    publisher: Publisher,
+    rate: float,
+    progress: Callable[[int], None] = lambda n: None,
+    clock=time.monotonic,
+    sleep=time.sleep,
+) -> ReplayReport:
     """Publishes valid rows at `rate` per second (in small acknowledged batches); counts refused rows."""
     report, batch, start = ReplayReport(), [], clock()
     batch_size = max(1, min(500, int(rate / 10)))
@@ -67,7 +76,9 @@ def replay(rows: Iterable[dict[str, Any]], publisher: Publisher, rate: float,
     return report
 
 
-def _send(batch: list, publisher: Publisher, report: ReplayReport, progress: Callable[[int], None]) -> None:
+def _send(
+    batch: list, publisher: Publisher, report: ReplayReport, progress: Callable[[int], None]
+) -> None:
     if batch:
         publisher.publish_all(batch)
         report.sent += len(batch)
@@ -82,5 +93,8 @@ def _pace(start: float, sent: int, rate: float, clock, sleep) -> None:
 
 
 def _describe(number: int, row: dict[str, Any], error: ValidationError) -> str:
-    fields = "; ".join(f"{'.'.join(map(str, e['loc'])) or '-'}: {e['msg']}" for e in error.errors(include_input=False))
+    fields = "; ".join(
+        f"{'.'.join(map(str, e['loc'])) or '-'}: {e['msg']}"
+        for e in error.errors(include_input=False)
+    )
     return f"row {number} (SK_ID_CURR {_plain(row.get('SK_ID_CURR'))}): {fields}"

@@ -1,4 +1,5 @@
 """API-key authentication: the `X-API-Key` header, compared in constant time with every key."""
+
 from __future__ import annotations
 
 import hmac
@@ -11,7 +12,9 @@ from ingest.errors import ApiError
 
 API_KEY_HEADER = "X-API-Key"
 
-_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False, description="an API key given to the upstream system")
+_header = APIKeyHeader(
+    name=API_KEY_HEADER, auto_error=False, description="an API key given to the upstream system"
+)
 
 
 def key_matches(given: str, keys: tuple[str, ...]) -> bool:
@@ -26,5 +29,9 @@ def require_api_key(request: Request, given: Annotated[str | None, Depends(_head
     keys = request.app.state.settings.api_key_set
     if not given or not key_matches(given, keys):
         problem = "missing" if not given else "not valid"
-        raise ApiError(401, "unauthorized", f"the {API_KEY_HEADER} header is {problem}",
-                       headers={"WWW-Authenticate": "ApiKey"})
+        raise ApiError(
+            401,
+            "unauthorized",
+            f"the {API_KEY_HEADER} header is {problem}",
+            headers={"WWW-Authenticate": "ApiKey"},
+        )

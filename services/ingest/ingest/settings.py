@@ -5,6 +5,7 @@ API keys come from `INGEST_API_KEYS` (comma-separated) and/or the file named by
 never stored in the repository. Outside development, missing, short or placeholder keys are
 refused at start-up.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -16,10 +17,27 @@ from pydantic_settings import SettingsConfigDict
 
 from adapters.settings import KafkaSettings
 
-PLACEHOLDER_KEYS = frozenset({
-    "changeme", "change-me", "change_me", "secret", "password", "apikey", "api-key", "api_key",
-    "key", "test", "dev", "development", "example", "placeholder", "default", "todo", "xxx",
-})
+PLACEHOLDER_KEYS = frozenset(
+    {
+        "changeme",
+        "change-me",
+        "change_me",
+        "secret",
+        "password",
+        "apikey",
+        "api-key",
+        "api_key",
+        "key",
+        "test",
+        "dev",
+        "development",
+        "example",
+        "placeholder",
+        "default",
+        "todo",
+        "xxx",
+    }
+)
 MIN_KEY_LENGTH = 16  # outside development
 
 
@@ -32,7 +50,9 @@ class IngestSettings(KafkaSettings):
     max_batch_size: int = Field(1000, ge=1)
     max_body_bytes: int = Field(10_000_000, ge=1024)
     acks_timeout_s: float = Field(10.0, gt=0)
-    idempotency_db: Path = Path(".ingest/applications.db")  # SQLite: every application_id accepted, with its content
+    idempotency_db: Path = Path(
+        ".ingest/applications.db"
+    )  # SQLite: every application_id accepted, with its content
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     metrics_interval_s: float = Field(10.0, gt=0)  # how often a report goes to ops.metrics
@@ -69,11 +89,15 @@ def _read_keys_file(path: Path | None) -> tuple[str, ...]:
 
 def _refuse_weak_keys(keys: tuple[str, ...], environment: str) -> None:
     if not keys:
-        raise ValueError(f"no API key configured in {environment}: set INGEST_API_KEYS or INGEST_API_KEYS_FILE")
+        raise ValueError(
+            f"no API key configured in {environment}: set INGEST_API_KEYS or INGEST_API_KEYS_FILE"
+        )
     for number, key in enumerate(keys, start=1):
         if key.lower() in PLACEHOLDER_KEYS or len(key) < MIN_KEY_LENGTH:
-            raise ValueError(f"API key #{number} is a placeholder or shorter than {MIN_KEY_LENGTH} "
-                             f"characters; refused in {environment}")
+            raise ValueError(
+                f"API key #{number} is a placeholder or shorter than {MIN_KEY_LENGTH} "
+                f"characters; refused in {environment}"
+            )
 
 
 @lru_cache

@@ -4,6 +4,7 @@ A repeat of an accepted application (same id, same Kaggle columns) is a harmless
 accepted again, not published again. The same id with other columns is refused (409). The meter
 counts every application received as exactly one of: sent, duplicates, unavailable (503).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,11 +29,18 @@ _RETRY = {"Retry-After": "5"}
 class Accepted(BaseModel):
     accepted: int
     application_ids: list[str]
-    duplicates: int = 0  # of them, applications already accepted (or repeated in the batch): not published again
+    duplicates: int = (
+        0  # of them, applications already accepted (or repeated in the batch): not published again
+    )
 
 
-async def submit(events: Sequence[ApplicationReceived], publisher: Publisher, ledger: Ledger, meter: Meter,
-                 wait_s: float) -> Accepted:
+async def submit(
+    events: Sequence[ApplicationReceived],
+    publisher: Publisher,
+    ledger: Ledger,
+    meter: Meter,
+    wait_s: float,
+) -> Accepted:
     """Publishes the batch's new applications; 409 on an id reused with other content, 503 if the broker
     is down or another request is still publishing one of them after wait_s."""
     ids = [event.application_id for event in events]
@@ -54,14 +62,18 @@ async def submit(events: Sequence[ApplicationReceived], publisher: Publisher, le
             meter.count("unavailable", len(ids) - duplicates)
             raise _broker_down(ids, error) from error
         meter.count("sent", len(reservation.new))
-    log.info("accepted %d application(s), %d duplicate(s): %s", len(ids), duplicates, ", ".join(ids))
+    log.info(
+        "accepted %d application(s), %d duplicate(s): %s", len(ids), duplicates, ", ".join(ids)
+    )
     return Accepted(accepted=len(ids), application_ids=ids, duplicates=duplicates)
 
 
 async def _reserve(ledger: Ledger, batch: list[ApplicationReceived], wait_s: float) -> Reservation:
     """The batch reserved, waiting (at most wait_s) while another request is publishing one of its ids."""
     deadline = time.monotonic() + wait_s
-    while (reservation := await run_in_threadpool(ledger.reserve, batch)).pending and time.monotonic() < deadline:
+    while (
+        reservation := await run_in_threadpool(ledger.reserve, batch)
+    ).pending and time.monotonic() < deadline:
         await asyncio.sleep(_POLL_S)
     return reservation
 
@@ -78,21 +90,44 @@ def _publish(publisher: Publisher, ledger: Ledger, reservation: Reservation) -> 
 
 
 def _conflict(ids: list[str], reused: list[str]) -> ApiError:
-    errors = [FieldError(index=index, field="application_id", type="application_id_conflict",
-                         message=f"application_id {id_!r} is already used by another application (other values); "
-                                 "a new application needs a new id")
-              for index, id_ in enumerate(ids) if id_ in reused]
-    return ApiError(409, "application_id_conflict", f"application_id {', '.join(reused)} already used by another "
-                    "application; nothing was published", errors)
+    errors = [
+        FieldError(
+            index=index,
+            field="application_id",
+            type="application_id_conflict",
+            message=f"application_id {id_!r} is already used by another application (other values); "
+            "a new application needs a new id",
+        )
+        for index, id_ in enumerate(ids)
+        if id_ in reused
+    ]
+    return ApiError(
+        409,
+        "application_id_conflict",
+        f"application_id {', '.join(reused)} already used by another "
+        "application; nothing was published",
+        errors,
+    )
 
 
 def _broker_down(ids: list[str], error: BrokerUnavailable) -> ApiError:
-    return ApiError(503, "broker_unavailable", f"{error}; the applications were not accepted: resubmit them later "
-                    "with these application_ids (those already accepted are recognised)", headers=_RETRY,
-                    application_ids=ids)
+    return ApiError(
+        503,
+        "broker_unavailable",
+        f"{error}; the applications were not accepted: resubmit them later "
+        "with these application_ids (those already accepted are recognised)",
+        headers=_RETRY,
+        application_ids=ids,
+    )
 
 
 def _pending(ids: list[str], pending: list[str]) -> ApiError:
-    return ApiError(503, "application_in_progress", f"another request is still publishing application_id "
-                    f"{', '.join(pending)}; the applications were not accepted: resubmit them later with these "
-                    "application_ids", headers=_RETRY, application_ids=ids)
+    return ApiError(
+        503,
+        "application_in_progress",
+        f"another request is still publishing application_id "
+        f"{', '.join(pending)}; the applications were not accepted: resubmit them later with these "
+        "application_ids",
+        headers=_RETRY,
+        application_ids=ids,
+    )

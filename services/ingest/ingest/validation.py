@@ -3,6 +3,7 @@
 Every item is validated before anything is published; the refusal names each bad field of
 each item (index, field, message, and the allowed values of an unknown category).
 """
+
 from __future__ import annotations
 
 import json
@@ -32,12 +33,17 @@ _MESSAGES = {
 def check_content_type(content_type: str | None) -> None:
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     if media_type not in JSON_TYPES and not media_type.endswith("+json"):
-        raise ApiError(415, "unsupported_media_type",
-                       f"send applications as JSON (Content-Type: application/json), not {media_type or 'no type'}")
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            f"send applications as JSON (Content-Type: application/json), not {media_type or 'no type'}",
+        )
 
 
 def too_large(limit: int) -> ApiError:
-    return ApiError(413, "body_too_large", f"the request body exceeds {limit} bytes; split the batch")
+    return ApiError(
+        413, "body_too_large", f"the request body exceeds {limit} bytes; split the batch"
+    )
 
 
 def parse_items(body: bytes, max_batch_size: int) -> list[Any]:
@@ -45,14 +51,23 @@ def parse_items(body: bytes, max_batch_size: int) -> list[Any]:
     try:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        where = f" at line {error.lineno}, column {error.colno}" if isinstance(error, json.JSONDecodeError) else ""
+        where = (
+            f" at line {error.lineno}, column {error.colno}"
+            if isinstance(error, json.JSONDecodeError)
+            else ""
+        )
         raise ApiError(400, "malformed_json", f"the body is not valid JSON{where}") from None
     items = payload if isinstance(payload, list) else [payload]
     if not items:
-        raise ApiError(422, "empty_batch", "the batch is empty: send one application or a non-empty list")
+        raise ApiError(
+            422, "empty_batch", "the batch is empty: send one application or a non-empty list"
+        )
     if len(items) > max_batch_size:
-        raise ApiError(413, "batch_too_large",
-                       f"the batch has {len(items)} applications; at most {max_batch_size} are accepted per request")
+        raise ApiError(
+            413,
+            "batch_too_large",
+            f"the batch has {len(items)} applications; at most {max_batch_size} are accepted per request",
+        )
     return items
 
 
@@ -65,12 +80,20 @@ def validate_batch(items: list[Any]) -> list[ApplicationReceived]:
         except ValidationError as error:
             errors += [_field_error(index, e) for e in error.errors(include_input=False)]
         except TypeError:
-            errors.append(FieldError(index=index, message="an application must be a JSON object", type="object_type"))
+            errors.append(
+                FieldError(
+                    index=index, message="an application must be a JSON object", type="object_type"
+                )
+            )
     if errors:
         bad = len({e.index for e in errors})
-        raise ApiError(422, "invalid_applications",
-                       f"{bad} of {len(items)} application(s) are invalid ({len(errors)} field error(s)); "
-                       "nothing was published", errors)
+        raise ApiError(
+            422,
+            "invalid_applications",
+            f"{bad} of {len(items)} application(s) are invalid ({len(errors)} field error(s)); "
+            "nothing was published",
+            errors,
+        )
     return events
 
 
@@ -88,4 +111,6 @@ def _field_error(index: int, error: dict) -> FieldError:
     elif error["type"] == "literal_error":
         allowed = ["Y", "N"]
     message = _MESSAGES.get(error["type"], error["msg"])
-    return FieldError(index=index, field=field, message=message, type=error["type"], allowed=allowed)
+    return FieldError(
+        index=index, field=field, message=message, type=error["type"], allowed=allowed
+    )

@@ -1,4 +1,5 @@
 """python -m scorer worker [-l info]: run the scoring worker."""
+
 import sys
 
 from credit.bundle import BundleError

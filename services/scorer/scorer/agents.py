@@ -1,4 +1,5 @@
 """The scorer's agents: a few lines each, the work is in scorer.batch and the domain package."""
+
 from __future__ import annotations
 
 from adapters.faust_worker import Worker
@@ -24,12 +25,14 @@ def register_agents(worker: Worker, history, scorer, drift) -> None:
         drift.add_decision(decision)
 
     publish = worker.results_to(
-        LOAN_DECISIONS, lambda d: (d.decided_at - d.submitted_at).total_seconds(), counted)
+        LOAN_DECISIONS, lambda d: (d.decided_at - d.submitted_at).total_seconds(), counted
+    )
     publish_dead = worker.dead_letters_to(APPLICATIONS_DLQ)
 
     async def score(messages):
-        await process_batch(messages, scorer, lambda client: history.get(client_key(client)),
-                            publish, publish_dead)
+        await process_batch(
+            messages, scorer, lambda client: history.get(client_key(client)), publish, publish_dead
+        )
 
     # never score before the clients' history is known
     worker.batch_agent(LOAN_APPLICATIONS, "score-applications", score, before=history.ready.wait)

@@ -1,4 +1,5 @@
 """The scorer's one Faust app: its topics and the client-history lookup, declared once."""
+
 from __future__ import annotations
 
 from adapters.faust_worker import Send, Worker
@@ -12,9 +13,14 @@ from scorer.history import HistoryCache
 from scorer.settings import Settings, get_settings
 
 
-def create_app(settings: Settings | None = None, scorer: OnnxScorer | None = None, *,
-               send: Send | None = None, history: HistoryCache | None = None,
-               meter: Meter | None = None):
+def create_app(
+    settings: Settings | None = None,
+    scorer: OnnxScorer | None = None,
+    *,
+    send: Send | None = None,
+    history: HistoryCache | None = None,
+    meter: Meter | None = None,
+):
     """The worker app; refuses to start (raises) when the model bundle is invalid.
 
     A scorer given (tests) comes without drift watching: drift needs the bundle's reference.
@@ -27,7 +33,12 @@ def create_app(settings: Settings | None = None, scorer: OnnxScorer | None = Non
         scorer = runtime(bundle, settings.review_band)
         check_input_policy(scorer.bundle)
         drift = drift_window(scorer.bundle, settings.drift_window, settings.drift_minimum)
-    worker = Worker(SERVICE, settings, (LOAN_APPLICATIONS, LOAN_DECISIONS, APPLICATIONS_DLQ),
-                    meter or Meter(SERVICE, instance_name()), send)
+    worker = Worker(
+        SERVICE,
+        settings,
+        (LOAN_APPLICATIONS, LOAN_DECISIONS, APPLICATIONS_DLQ),
+        meter or Meter(SERVICE, instance_name()),
+        send,
+    )
     register_agents(worker, history or HistoryCache(settings.kafka_bootstrap), scorer, drift)
     return worker.app

@@ -5,21 +5,34 @@ its features, its score, publishing its decision) sends that message to the dead
 with the cause, and the others go on. Only a dead letter that cannot be published escapes.
 Kept apart from Faust so it is tested with plain fakes; the agent only feeds it batches.
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-from credit.dead_letters import (Message, Undecodable, cause, dead_letter_of, decode_application, isolate_failures,
-                                 publish_each)
+from credit.dead_letters import (
+    Message,
+    Undecodable,
+    cause,
+    dead_letter_of,
+    decode_application,
+    isolate_failures,
+    publish_each,
+)
 from credit.events import ApplicationScored, DeadLettered, HistoryRecorded
 
 SERVICE = "scorer"
 
 
-async def process_batch(messages: Sequence[Message], scorer, history_of: Callable[[int], bytes | None],
-                        publish: Callable[[ApplicationScored], Awaitable],
-                        publish_dead: Callable[[DeadLettered, bytes | None], Awaitable]) -> int:
+async def process_batch(
+    messages: Sequence[Message],
+    scorer,
+    history_of: Callable[[int], bytes | None],
+    publish: Callable[[ApplicationScored], Awaitable],
+    publish_dead: Callable[[DeadLettered, bytes | None], Awaitable],
+) -> int:
     """Publish a decision or a dead letter (with its original key) for every message; returns the decisions."""
+
     async def dead(message: Message, reason: str) -> None:
         await publish_dead(dead_letter_of(message, reason, SERVICE), message.key)
 
@@ -51,4 +64,3 @@ async def _score(valid, scorer, dead) -> list[tuple[Message, ApplicationScored]]
 def _history(history_of, client_id: int) -> dict | None:
     raw = history_of(client_id)
     return None if raw is None else HistoryRecorded.from_bytes(raw).aggregates
-

@@ -4,6 +4,7 @@ The topic is the table: it is read from its beginning at start-up and followed a
 no consumer group and no changelog to recover. Scoring waits until the start-up read is done,
 so no application is scored before its client's history is known.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,7 +28,10 @@ class HistoryCache:
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
         await consumer.start()
         try:
-            partitions = [TopicPartition(CLIENT_HISTORY, p) for p in await asyncio.to_thread(self._partition_ids)]
+            partitions = [
+                TopicPartition(CLIENT_HISTORY, p)
+                for p in await asyncio.to_thread(self._partition_ids)
+            ]
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
             ends = await consumer.end_offsets(partitions)
@@ -35,7 +39,9 @@ class HistoryCache:
                 for messages in (await consumer.getmany(timeout_ms=500, max_records=5000)).values():
                     for message in messages:
                         self._apply(message.key, message.value)
-                if not self.ready.is_set() and all([await consumer.position(tp) >= ends[tp] for tp in partitions]):
+                if not self.ready.is_set() and all(
+                    [await consumer.position(tp) >= ends[tp] for tp in partitions]
+                ):
                     self.ready.set()
         finally:
             await consumer.stop()

@@ -1,4 +1,5 @@
 """Scorer settings, from SCORER_* environment variables (the broker's: adapters.settings)."""
+
 from __future__ import annotations
 
 from functools import cache

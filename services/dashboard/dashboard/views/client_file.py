@@ -1,4 +1,5 @@
 """Page 1, the client file: the PD on a gauge, the decision in words, standing, reasons, waterfall."""
+
 from __future__ import annotations
 
 import io
@@ -41,11 +42,22 @@ class ClientFile(ClientPage, pn.viewable.Viewer):
         self._gauge, self._waterfall = pn.pane.Bokeh(gauge.figure), pn.pane.Bokeh(waterfall.figure)
         self._gauge_text, self._waterfall_text = md("chart-text"), md("chart-text")
         self._decided = pn.Column(self._decision, self._gauge, self._gauge_text, self._standing)
-        self._letter = pn.widgets.FileDownload(callback=self._letter_file, filename="letter.pdf",
-                                               label=words("letter")[self.lang]["label"],
-                                               button_type="primary", width=280, css_classes=["letter"])
-        self._explained = pn.Column(self._summary, self._reasons, self._letter, self._how, self._waterfall,
-                                    self._waterfall_text)
+        self._letter = pn.widgets.FileDownload(
+            callback=self._letter_file,
+            filename="letter.pdf",
+            label=words("letter")[self.lang]["label"],
+            button_type="primary",
+            width=280,
+            css_classes=["letter"],
+        )
+        self._explained = pn.Column(
+            self._summary,
+            self._reasons,
+            self._letter,
+            self._how,
+            self._waterfall,
+            self._waterfall_text,
+        )
         self._review = ReviewPanel(context, user, role, on_recorded=client.refresh)
         self._layout = pn.Column(self._notice, self._decided, self._explained, self._review.layout)
         self._show()
@@ -56,7 +68,9 @@ class ClientFile(ClientPage, pn.viewable.Viewer):
     @param.depends("client.client_id", watch=True)
     def _log(self) -> None:
         if self.client.record:
-            self.context.store.record_access(self.user, self.client.client_id, self.client.record.application_id)
+            self.context.store.record_access(
+                self.user, self.client.client_id, self.client.record.application_id
+            )
 
     @param.depends("file", "lang", watch=True)
     @charts.moves_charts
@@ -64,31 +78,52 @@ class ClientFile(ClientPage, pn.viewable.Viewer):
         text, found, client_id = TEXT[self.lang], self.file, self.client.client_id
         decision, explanation = (found.decision, found.explanation) if found else (None, None)
         self._review.show(client_id, found, self.lang)
-        self._notice.object = ("" if client_id is None else text["none"] if not found
-                               else "" if explanation else text["waiting"])
+        self._notice.object = (
+            ""
+            if client_id is None
+            else text["none"]
+            if not found
+            else ""
+            if explanation
+            else text["waiting"]
+        )
         gauge, waterfall = self._charts_in(self.lang)
         if decision:
             self._decision.object = self._decision_words(found)
-            show_chart(self._gauge, gauge.show(decision.probability_of_default, decision.threshold, decision.review_band))
+            show_chart(
+                self._gauge,
+                gauge.show(
+                    decision.probability_of_default, decision.threshold, decision.review_band
+                ),
+            )
             self._gauge_text.object = self._gauge_words(decision)
             percentile = self.context.population.percentile(decision.probability_of_default)
-            self._standing.object = text["standing"].format(share=percent(round(percentile) / 100, self.lang, 0))
+            self._standing.object = text["standing"].format(
+                share=percent(round(percentile) / 100, self.lang, 0)
+            )
         if explanation:
             self._summary.object = explanation.summary[self.lang]
             self._reasons.object = self._reason_lines(explanation)
             letter = words("letter")[self.lang]
-            self._letter.param.update(label=letter["label"],
-                                      filename=letter["filename"].format(application=found.application_id))
+            self._letter.param.update(
+                label=letter["label"],
+                filename=letter["filename"].format(application=found.application_id),
+            )
             self._how.object = f"### {text['how']}"
             figure, self._waterfall_text.object = self._steps(waterfall, explanation)
             show_chart(self._waterfall, figure)
-        self._decided.styles, self._explained.styles = (SHOWN if decision else HIDDEN), (SHOWN if explanation else HIDDEN)
+        self._decided.styles, self._explained.styles = (
+            (SHOWN if decision else HIDDEN),
+            (SHOWN if explanation else HIDDEN),
+        )
 
     def _letter_file(self):
         """The letter for the client of the file open (read again), in the page's language; producing it is logged."""
         self.client.refresh()
         found = self.client.record
-        self.context.store.record_access(self.user, self.client.client_id, found.application_id, LETTER)
+        self.context.store.record_access(
+            self.user, self.client.client_id, found.application_id, LETTER
+        )
         return io.BytesIO(letter_for(self.context, found, self.lang))
 
     def _charts_in(self, lang: str):
@@ -104,20 +139,29 @@ class ClientFile(ClientPage, pn.viewable.Viewer):
         if not found.reviews:
             return f"## {text[found.in_force]}"
         last = found.reviews[-1]
-        by = text["by"].format(who=last.reviewer, when=moment(last.reviewed_at, self.lang),
-                               proposal=text["proposal"][decision.decision])
+        by = text["by"].format(
+            who=last.reviewer,
+            when=moment(last.reviewed_at, self.lang),
+            proposal=text["proposal"][decision.decision],
+        )
         return f"## {text[found.in_force]}\n\n{by}"
 
     def _gauge_words(self, decision) -> str:
         pct = lambda share: percent(share, self.lang, 1)  # noqa: E731
         t, band = decision.threshold, decision.review_band
-        return TEXT[self.lang]["gauge"].format(pd=pct(decision.probability_of_default), threshold=pct(t),
-                                               low=pct(t * (1 - band)), high=pct(t * (1 + band)))
+        return TEXT[self.lang]["gauge"].format(
+            pd=pct(decision.probability_of_default),
+            threshold=pct(t),
+            low=pct(t * (1 - band)),
+            high=pct(t * (1 + band)),
+        )
 
     def _recent(self):
         """Find a client by filters: the latest decided applications of one kind."""
         text = TEXT[self.lang]
-        kind = pn.widgets.RadioButtonGroup(options={label: key for key, label in text["kinds"].items()}, value="all")
+        kind = pn.widgets.RadioButtonGroup(
+            options={label: key for key, label in text["kinds"].items()}, value="all"
+        )
         picker = pn.widgets.Select(name=text["recent"], width=320, css_classes=["recent"])
 
         def refresh(*_):
@@ -125,8 +169,16 @@ class ClientFile(ClientPage, pn.viewable.Viewer):
             if kind.value == "refused":
                 rows = [r for r in rows if r["in_force"] == "refused"]
             # "—" first: a list refreshed must not open a file by itself (it would enter the access log)
-            picker.options = {"—": None, **{f"{r['client_id']} — {percent(r['probability_of_default'], self.lang, 1)}":
-                                            r["client_id"] for r in rows[:50]}}
+            picker.options = {
+                "—": None,
+                **{
+                    f"{r['client_id']} — {percent(r['probability_of_default'], self.lang, 1)}": r[
+                        "client_id"
+                    ]
+                    for r in rows[:50]
+                },
+            }
+
         kind.param.watch(refresh, "value")
         refresh()
         picker.param.watch(lambda event: event.new is not None and self.open(event.new), "value")
@@ -134,8 +186,10 @@ class ClientFile(ClientPage, pn.viewable.Viewer):
 
     def _reason_lines(self, explanation) -> str:
         text = TEXT[self.lang]
-        lines = [f"- **{text[r.direction]}** ({points(r.points, self.lang)}) — {r.text[self.lang]}"
-                 for r in explanation.reasons]
+        lines = [
+            f"- **{text[r.direction]}** ({points(r.points, self.lang)}) — {r.text[self.lang]}"
+            for r in explanation.reasons
+        ]
         return f"### {text['reasons']}\n" + "\n".join(lines)
 
     def _steps(self, waterfall, explanation):
@@ -147,7 +201,9 @@ class ClientFile(ClientPage, pn.viewable.Viewer):
         rest = sum(c.points for c in explanation.contributions) - sum(p for _, p in steps)
         if shown(rest):
             steps.append((TEXT[self.lang]["others"], rest))
-        alt = charts.alt_waterfall(explanation.base_value, steps, explanation.probability_of_default, self.lang)
+        alt = charts.alt_waterfall(
+            explanation.base_value, steps, explanation.probability_of_default, self.lang
+        )
         return waterfall.show(explanation.base_value, steps), alt
 
     def __panel__(self):

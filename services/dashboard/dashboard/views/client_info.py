@@ -1,4 +1,5 @@
 """Page 2, client information: the identity card, and segment filters to choose which clients to look at."""
+
 from __future__ import annotations
 
 import panel as pn
@@ -28,30 +29,54 @@ class ClientInfo(ClientPage, pn.viewable.Viewer):
         if not self.file:
             return pn.pane.Markdown(TEXT[self.lang]["none"])
         decision = self.file.decision
-        card = client_card(self.context.bundle.features, decision.features, self.context.bundle.vocabularies,
-                           self.lang, [s for s in SECTIONS if s in self.sections])
-        tables = [f"### {title}\n\n| | |\n|---|---|\n" + "\n".join(f"| {f.label} | {f.value} |" for f in fields)
-                  for title, fields in card]
+        card = client_card(
+            self.context.bundle.features,
+            decision.features,
+            self.context.bundle.vocabularies,
+            self.lang,
+            [s for s in SECTIONS if s in self.sections],
+        )
+        tables = [
+            f"### {title}\n\n| | |\n|---|---|\n"
+            + "\n".join(f"| {f.label} | {f.value} |" for f in fields)
+            for title, fields in card
+        ]
         return pn.pane.Markdown("\n\n".join(tables), css_classes=["client-card"])
 
     @param.depends("file", "lang", "filters")
     def _segment(self):
         population = self.context.population
-        stats = population.describe(population.segment({k: v for k, v in self.filters.items() if v is not None}))
+        stats = population.describe(
+            population.segment({k: v for k, v in self.filters.items() if v is not None})
+        )
         if not stats["clients"]:
             return pn.pane.Markdown(TEXT[self.lang]["empty"], css_classes=["segment"])
         pct = lambda share: percent(share, self.lang, 1)  # noqa: E731
         mine = pct(self.file.decision.probability_of_default) if self.file else "—"
-        return pn.pane.Markdown(TEXT[self.lang]["segment"].format(
-            n=number(stats["clients"], self.lang), rate=pct(stats["default_rate"]), mean=pct(stats["mean_pd"]),
-            pd=mine), css_classes=["segment"])
+        return pn.pane.Markdown(
+            TEXT[self.lang]["segment"].format(
+                n=number(stats["clients"], self.lang),
+                rate=pct(stats["default_rate"]),
+                mean=pct(stats["mean_pd"]),
+                pd=mine,
+            ),
+            css_classes=["segment"],
+        )
 
     def _filter_widgets(self):
         widgets = []
         for option in self.context.population.segment_options(self.lang):
-            choices = {TEXT[self.lang]["all"]: ALL, **{label: value for value, label in option.options}}
-            widget = pn.widgets.Select(name=option.label, options=choices, value=_shown(self.filters.get(option.key)),
-                                       width=220, css_classes=[f"filter-{option.key}"])
+            choices = {
+                TEXT[self.lang]["all"]: ALL,
+                **{label: value for value, label in option.options},
+            }
+            widget = pn.widgets.Select(
+                name=option.label,
+                options=choices,
+                value=_shown(self.filters.get(option.key)),
+                width=220,
+                css_classes=[f"filter-{option.key}"],
+            )
             widget.param.watch(lambda event, key=option.key: self._choose(key, event.new), "value")
             widgets.append(widget)
         return widgets
@@ -61,10 +86,13 @@ class ClientInfo(ClientPage, pn.viewable.Viewer):
 
     def __panel__(self):
         labels = {section_title(s, self.lang): s for s in SECTIONS}
-        chooser = pn.widgets.CheckBoxGroup(name=TEXT[self.lang]["sections"], options=labels, value=self.sections,
-                                           inline=True)
+        chooser = pn.widgets.CheckBoxGroup(
+            name=TEXT[self.lang]["sections"], options=labels, value=self.sections, inline=True
+        )
         chooser.link(self, value="sections")
-        return pn.Column(chooser, pn.Row(pn.Column(*self._filter_widgets()), self._segment), self._card)
+        return pn.Column(
+            chooser, pn.Row(pn.Column(*self._filter_widgets()), self._segment), self._card
+        )
 
 
 def _shown(value):

@@ -1,4 +1,5 @@
 """Page 5, the live feed: the latest decisions as they arrive; refusals and cases for a reviewer marked."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -16,9 +17,17 @@ REFRESH_MS = 2000
 
 def feed_frame(rows: list[dict], lang: str) -> pd.DataFrame:
     text = TEXT[lang]
-    records = [(r["decided_at"][11:19], str(r["client_id"]), percent(r["probability_of_default"], lang, 1),
-                text[r["in_force"]] if r["in_force"] else "…", _attention(r, text),
-                text["ready"] if r["explained"] else text["pending"]) for r in rows]
+    records = [
+        (
+            r["decided_at"][11:19],
+            str(r["client_id"]),
+            percent(r["probability_of_default"], lang, 1),
+            text[r["in_force"]] if r["in_force"] else "…",
+            _attention(r, text),
+            text["ready"] if r["explained"] else text["pending"],
+        )
+        for r in rows
+    ]
     return pd.DataFrame(records, columns=text["columns"])
 
 
@@ -35,8 +44,14 @@ class LiveFeed(pn.viewable.Viewer):
     def __init__(self, context, **params):
         super().__init__(**params)
         self.context = context
-        self.table = pn.widgets.Tabulator(self._frame(), disabled=True, show_index=False, height=520,
-                                          sizing_mode="stretch_width", css_classes=["live-feed"])
+        self.table = pn.widgets.Tabulator(
+            self._frame(),
+            disabled=True,
+            show_index=False,
+            height=520,
+            sizing_mode="stretch_width",
+            css_classes=["live-feed"],
+        )
         self.status = pn.pane.Alert("", alert_type="info", css_classes=["feed-status"])
         self._refreshing = None
         self._refresh()
@@ -48,8 +63,11 @@ class LiveFeed(pn.viewable.Viewer):
         self.table.value = self._frame()
         status = self.context.feed.status()
         self.status.alert_type = "info" if status.live else "danger"
-        self.status.object = (TEXT[self.lang]["live"].format(n=number(status.events, self.lang)) if status.live
-                              else TEXT[self.lang]["down"])
+        self.status.object = (
+            TEXT[self.lang]["live"].format(n=number(status.events, self.lang))
+            if status.live
+            else TEXT[self.lang]["down"]
+        )
 
     def __panel__(self):
         self._refreshing = keep_refreshing(self._refreshing, self._refresh, REFRESH_MS)

@@ -1,4 +1,5 @@
 """Views that refresh themselves while their browser session is open."""
+
 from __future__ import annotations
 
 import panel as pn
