@@ -3,11 +3,16 @@
 One family per kind of number, with the Meter's names as labels, so one scrape job and one
 dashboard fit every service:
 
-    pad_events_total{service, process, kind}                 every count since start (the report's `totals`)
-    pad_latency_seconds{service, process, kind, quantile}    the last report's p50, p95 and p99
-    pad_latency_observations{service, process, kind}         latencies observed in that report's interval
-    pad_lag_messages{service, process}                       the last report's lag (absent when it has none)
-    pad_unaccounted_messages{service, process}               messages received with no outcome, not in flight: 0
+    pad_events_total{service, process, kind}
+        every count since start (the report's `totals`)
+    pad_latency_seconds{service, process, kind, quantile}
+        the last report's p50, p95 and p99
+    pad_latency_observations{service, process, kind}
+        latencies observed in that report's interval
+    pad_lag_messages{service, process}
+        the last report's lag (absent when it has none)
+    pad_unaccounted_messages{service, process}
+        messages received with no outcome, not in flight: 0
 
 `process` is the report's `instance` (host and pid): Prometheus keeps the label `instance` for the
 address it scrapes. The process's own CPU and memory come with them (`process_*`).
@@ -76,7 +81,8 @@ class MeterCollector(Collector):
 
 
 def metrics_registry(meters: Meter | Iterable[Meter]) -> CollectorRegistry:
-    """A registry of its own (not the process-wide default) holding the meters and the process's resources."""
+    """A registry of its own (not the process-wide default) holding the meters and the process's
+    resources."""
     registry = CollectorRegistry()
     registry.register(MeterCollector([meters] if isinstance(meters, Meter) else meters))
     ProcessCollector(registry=registry)
@@ -100,9 +106,11 @@ class MetricsEndpoint:
 def serve_metrics(
     meters: Meter | Iterable[Meter], port: int | None, host: str = "127.0.0.1"
 ) -> MetricsEndpoint:
-    """Serve the meters at http://host:port/metrics from a daemon thread; port 0 or None: not served.
+    """Serve the meters at http://host:port/metrics from a daemon thread; port 0 or None: not
+    served.
 
-    A port already taken is logged and the service runs on unobserved (its scrape target shows down).
+    A port already taken is logged and the service runs on unobserved (its scrape target shows
+    down).
     """
     if not port:
         return MetricsEndpoint()
@@ -118,7 +126,8 @@ def serve_metrics(
 def serve_from_worker(
     app, meters: Meter | Iterable[Meter], port: int | None, host: str = "127.0.0.1"
 ) -> None:
-    """Serve while a Faust worker runs: a task of the app, so building the app (as unit tests do) opens nothing."""
+    """Serve while a Faust worker runs: a task of the app, so building the app (as unit tests do)
+    opens nothing."""
 
     @app.task
     async def serve_prometheus_metrics():

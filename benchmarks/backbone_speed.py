@@ -237,13 +237,15 @@ def markdown(summary: dict) -> str:
     lines = [
         "# Backbone speed (scorer on a real broker)",
         "",
-        "| runtime | decisions/s sustained | p50 ms | p95 ms | p99 ms | missing decisions | dead letters |",
+        "| runtime | decisions/s sustained | p50 ms | p95 ms | p99 ms | missing decisions "
+        "| dead letters |",
         "|---|---|---|---|---|---|---|",
     ]
     for runtime, r in summary["runtimes"].items():
-        s, l = r["sustained"], r["latency"]
+        s, lat = r["sustained"], r["latency"]
         lines.append(
-            f"| {runtime} | {s['decisions_per_s']} | {l['p50_ms']} | {l['p95_ms']} | {l['p99_ms']} | {s['missing'] + l['missing']} | {r['dead_letters']} |"
+            f"| {runtime} | {s['decisions_per_s']} | {lat['p50_ms']} | {lat['p95_ms']} | "
+            f"{lat['p99_ms']} | {s['missing'] + lat['missing']} | {r['dead_letters']} |"
         )
     settings = summary["settings"]
     return "\n".join(
@@ -251,8 +253,9 @@ def markdown(summary: dict) -> str:
         + [
             "",
             f"ONNX / LightGBM throughput: {summary['onnx_over_lightgbm_throughput']}x. "
-            f"Backlog {settings['applications']} applications; latency at {settings['rate_per_s']}/s "
-            f"for {settings['seconds']} s; {summary['machine']['cores']} cores.",
+            f"Backlog {settings['applications']} applications; "
+            f"latency at {settings['rate_per_s']}/s for {settings['seconds']} s; "
+            f"{summary['machine']['cores']} cores.",
             "",
         ]
     )

@@ -1,7 +1,8 @@
-"""Benchmark: the dashboard's answers (issue 5: within 1 s) with a 300,000-client reference population.
+"""Benchmark: the dashboard's answers (issue 5: within 1 s) with a 300,000-client reference
+population.
 
-python benchmarks/dashboard_speed.py [--clients 300000] [--applications 500] [--repeat 20] [--browser-repeat 10]
-                                     [--against REV] [--rounds 2]
+python benchmarks/dashboard_speed.py [--clients 300000] [--applications 500] [--repeat 20]
+                                     [--browser-repeat 10] [--against REV] [--rounds 2]
 
 The reference population is the newest bundle in models/ (trained on 20,000 demo clients, 15,000
 training rows) with its reference.parquet and contributions.parquet resampled to --clients rows
@@ -114,7 +115,8 @@ def elapsed(fn) -> float:
 
 
 def shown(view):
-    """The view's Bokeh models built in a document, as a served session has them: updates then patch them."""
+    """The view's Bokeh models built in a document, as a served session has them: updates then patch
+    them."""
     import panel as pn
     from bokeh.document import Document
 
@@ -128,7 +130,8 @@ def record(results: dict, name: str, times_s: list[float]) -> None:
     results[name] = summary(times_s)
     results[name]["each_ms"] = [round(t * 1000) for t in times_s]
     print(
-        f"  {name:58s} median {results[name]['median_ms']:8.1f} ms  p95 {results[name]['p95_ms']:8.1f} ms",
+        f"  {name:58s} median {results[name]['median_ms']:8.1f} ms"
+        f"  p95 {results[name]['p95_ms']:8.1f} ms",
         flush=True,
     )
 
@@ -146,8 +149,8 @@ def in_process(settings, clients: list[int], results: dict) -> None:
 
 
 class Session:
-    """One browser session's views on the context, through the API of the tree timed: the session's open client
-    (dashboard.state), or, in a tree before it, each view's own client_id."""
+    """One browser session's views on the context, through the API of the tree timed: the session's
+    open client (dashboard.state), or, in a tree before it, each view's own client_id."""
 
     def __init__(self, context):
         self.context = context
@@ -179,7 +182,7 @@ def file_views(context, clients, results) -> None:
 
     session = Session(context)
     view = shown(session.view(ClientFile, "benchmark"))
-    times = [elapsed(lambda: session.open(view, client)) for client in clients]
+    times = [elapsed(lambda client=client: session.open(view, client)) for client in clients]
     record(results, "ClientFile: open a client file", times)
 
 
@@ -196,11 +199,11 @@ def comparison_views(context, clients, results) -> None:
     client, k, cold, warm, scatter = [], [], [], [], []
     features = list(FEATURES)
     for i, id_ in enumerate(clients):
-        client.append(elapsed(lambda: session.open(view, id_)))
+        client.append(elapsed(lambda id_=id_: session.open(view, id_)))
         k.append(elapsed(lambda: setattr(view, "k", int(rng.integers(5, 501)))))
         # each feature's first distribution fills the population's cache
         (cold if i < len(features) else warm).append(
-            elapsed(lambda: setattr(view, "feature", features[(i + 1) % len(features)]))
+            elapsed(lambda i=i: setattr(view, "feature", features[(i + 1) % len(features)]))
         )
         scatter.append(
             elapsed(
@@ -229,8 +232,8 @@ def client_info_views(context, clients, results) -> None:
             options[i].key: options[i].options[int(rng.integers(len(options[i].options)))][0]
             for i in chosen
         }
-        card.append(elapsed(lambda: session.open(view, client)))
-        segment.append(elapsed(lambda: setattr(view, "filters", filters)))
+        card.append(elapsed(lambda client=client: session.open(view, client)))
+        segment.append(elapsed(lambda filters=filters: setattr(view, "filters", filters)))
     record(results, "ClientInfo: another client", card)
     record(results, "ClientInfo: segment filters changed (2 filters)", segment)
 
@@ -281,7 +284,8 @@ def until(page, action, selector: str, pattern: str) -> float:
         target.wait_for(state="visible", timeout=WAIT_MS)
     except Exception:
         print(
-            f"{selector} never showed {pattern!r}; it shows {page.locator(selector).first.inner_text()!r}",
+            f"{selector} never showed {pattern!r}; it shows "
+            f"{page.locator(selector).first.inner_text()!r}",
             flush=True,
         )
         raise
@@ -305,7 +309,8 @@ def walk(page, decisions: list, results: dict) -> None:
         entry.fill(str(client_id))
         entry.press("Enter")
         button = page.get_by_role("button", name="Ouvrir le dossier")
-        button.wait_for()  # found before the clock starts: Playwright's first search of the page is slow
+        # found before the clock starts: Playwright's first search of the page is slow
+        button.wait_for()
         times[0].append(until(page, button.click, ".summary", shown))
         times[1].append(
             until(
@@ -338,7 +343,8 @@ def pd_text(pd_: float) -> str:
 
 
 def distinct(decisions: list, n: int) -> list:
-    """n decisions whose PDs read differently, so each answer on the page is told from the previous one."""
+    """n decisions whose PDs read differently, so each answer on the page is told from the previous
+    one."""
     chosen: dict = {}
     for decision in decisions:
         chosen.setdefault(pd_text(decision.probability_of_default), decision)
@@ -386,8 +392,9 @@ def checked_out(rev: str, into: Path):
 
 
 def timed_pass(tree: Path, folder: Path, part: str) -> dict:
-    """One pass of `part` ("in process" or "browser") in a process of its own running the code of `tree`, as does
-    the `panel serve` it starts (from the tree's directory: `python -m` puts it first on the path)."""
+    """One pass of `part` ("in process" or "browser") in a process of its own running the code of
+    `tree`, as does the `panel serve` it starts (from the tree's directory: `python -m` puts it
+    first on the path)."""
     out = folder / "pass.json"
     path = os.pathsep.join(
         [str(tree), str(tree / "services" / "dashboard"), os.environ.get("PYTHONPATH", "")]
@@ -472,7 +479,8 @@ def write(report: dict, out: Path) -> None:
             verdict = "— (not an answer)" if once else ("yes" if t[key] <= LIMIT_MS else "**no**")
             then = before and before[where].get(name)
             figures = (
-                f"{then['median_ms']:,.0f} ms | {t['median_ms']:,.0f} ms | {report['ratio'][where][name]:.2f} |"
+                f"{then['median_ms']:,.0f} ms | {t['median_ms']:,.0f} ms | "
+                f"{report['ratio'][where][name]:.2f} |"
                 if then
                 else f"{t['median_ms']:,.0f} ms |"
             )
@@ -481,8 +489,8 @@ def write(report: dict, out: Path) -> None:
 
 
 def prepared(folder: Path, args) -> str:
-    """The enlarged bundle, the store, the user and the plan (the clients each pass opens) in `folder`;
-    returns the bundle's name."""
+    """The enlarged bundle, the store, the user and the plan (the clients each pass opens) in
+    `folder`; returns the bundle's name."""
     from credit.events import ApplicationScored
     from dashboard.accounts import add_user
     from dashboard.store import Store
@@ -514,7 +522,7 @@ def prepared(folder: Path, args) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=300_000)
     parser.add_argument("--applications", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=20)
@@ -558,9 +566,11 @@ def main() -> None:
         "reference_clients": args.clients,
         "bundle": name,
         "applications": args.applications,
-        "population": f"The demo bundle {name}'s reference (15,000 training rows of 20,000 demo clients) "
-        f"resampled to {args.clients:,} rows with jittered amounts; {args.applications} demo "
-        "applications decided and explained in the store.",
+        "population": (
+            f"The demo bundle {name}'s reference (15,000 training rows of 20,000 demo clients) "
+            f"resampled to {args.clients:,} rows with jittered amounts; {args.applications} demo "
+            "applications decided and explained in the store."
+        ),
         **{part: merged(passes["this tree"][part]) for part in PARTS},
     }
     if args.against:

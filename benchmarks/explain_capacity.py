@@ -129,7 +129,7 @@ def batched(fn, rows: np.ndarray, size: int):
 def explain_speed(booster: lgb.Booster, rows: np.ndarray) -> dict:
     explain = lambda r: booster.predict(r, pred_contrib=True, num_threads=1)  # noqa: E731
     score = lambda r: booster.predict(r, raw_score=True, num_threads=1)  # noqa: E731
-    singles = [elapsed(lambda: explain(rows[i : i + 1])) for i in range(200)]
+    singles = [elapsed(lambda i=i: explain(rows[i : i + 1])) for i in range(200)]
     result = {
         "single_rows_per_s": 1 / float(np.median(singles)),
         "batch64_rows_per_s": rate(batched(explain, rows, 64), len(rows)),
@@ -147,8 +147,9 @@ def explain_speed(booster: lgb.Booster, rows: np.ndarray) -> dict:
 
 
 def shap_vs_lightgbm(booster: lgb.Booster, rows: np.ndarray) -> dict:
-    """shap's TreeExplainer on a LightGBM booster just calls booster.predict(pred_contrib=True) (with the
-    model's own num_threads); marking its parsed trees "internal" runs shap's own C++ TreeSHAP instead."""
+    """shap's TreeExplainer on a LightGBM booster just calls booster.predict(pred_contrib=True)
+    (with the model's own num_threads); marking its parsed trees "internal" runs shap's own C++
+    TreeSHAP instead."""
     import shap
 
     start = time.perf_counter()
@@ -163,7 +164,10 @@ def shap_vs_lightgbm(booster: lgb.Booster, rows: np.ndarray) -> dict:
         ("shap_default_delegates_to_lightgbm", default),
         ("shap_own_treeshap", independent),
     ):
-        theirs = lambda r: explainer.shap_values(r, check_additivity=False)  # noqa: E731
+
+        def theirs(r, explainer=explainer):
+            return explainer.shap_values(r, check_additivity=False)
+
         result[name] = {f"batch{size}": _ratio(ours, theirs, rows, size) for size in (64, 1024)}
         values = _as_contrib(theirs(rows), explainer.expected_value)
         result[name]["max_abs_diff_vs_pred_contrib"] = float(np.abs(values - ours(rows)).max())
@@ -192,15 +196,18 @@ def _as_contrib(values, expected) -> np.ndarray:
 
 def write_report(results: dict, out: Path, name: str) -> None:
     lines = [
-        "| capacity | trees | OOF AUC pooled (mean of folds) | explanations/s single | batch 64 | batch 1024 "
-        "| explain/score ratio (batch 64) | mean leaves | leaf depth mean/max | Σ leaves·depth² |",
+        "| capacity | trees | OOF AUC pooled (mean of folds) | explanations/s single | batch 64 "
+        "| batch 1024 | explain/score ratio (batch 64) | mean leaves | leaf depth mean/max "
+        "| Σ leaves·depth² |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in results["models"]:
         s = m["speed"]
         lines.append(
-            f"| {m['label']} | {m['trees']} | {m['oof_auc_pooled']:.4f} ({m['oof_auc_mean_folds']:.4f}) "
-            f"| {s['single_rows_per_s']:,.0f} | {s['batch64_rows_per_s']:,.0f} | {s['batch1024_rows_per_s']:,.0f} "
+            f"| {m['label']} | {m['trees']} "
+            f"| {m['oof_auc_pooled']:.4f} ({m['oof_auc_mean_folds']:.4f}) "
+            f"| {s['single_rows_per_s']:,.0f} | {s['batch64_rows_per_s']:,.0f} "
+            f"| {s['batch1024_rows_per_s']:,.0f} "
             f"| {s['explain_over_score_batch64']:.3f} | {m['leaves_mean']} "
             f"| {m['leaf_depth_mean']}/{m['leaf_depth_max']} | {m['treeshap_cost']:,} |"
         )

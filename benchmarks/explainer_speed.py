@@ -20,11 +20,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from backbone_speed import (
+from backbone_speed import (  # noqa: E402
     application_rows,
     dead_letters,
     publish_at_rate,
-    publish_backlog,  # noqa: E402
+    publish_backlog,
     read_decisions,
     read_events,
 )
@@ -152,22 +152,28 @@ def markdown(summary: dict) -> str:
         [
             "# Explainer speed (scorer and explainer on a real broker, one run)",
             "",
-            "| backlog of applications | decisions/s (1 scorer) | explainer workers | explanations/s | explainers / scorer |",
+            "| backlog of applications | decisions/s (1 scorer) | explainer workers "
+            "| explanations/s | explainers / scorer |",
             "|---|---|---|---|---|",
-            f"| {b['applications']} | {b['decisions_per_s']} | {summary['settings']['explainer_workers']} "
+            f"| {b['applications']} | {b['decisions_per_s']} "
+            f"| {summary['settings']['explainer_workers']} "
             f"| {b['explanations_per_s']} | {summary['explainer_over_scorer']}x |",
             "",
             f"At {p['rate_per_s']}/s for {summary['settings']['seconds']} s with both running:",
             "",
             "| time | p50 ms | p95 ms | p99 ms | max ms |",
             "|---|---|---|---|---|",
-            f"| decision -> explanation | {d['p50_ms']} | {d['p95_ms']} | {d['p99_ms']} | {d['max_ms']} |",
-            f"| submission -> explanation | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} |",
+            f"| decision -> explanation | {d['p50_ms']} | {d['p95_ms']} | {d['p99_ms']} "
+            f"| {d['max_ms']} |",
+            f"| submission -> explanation | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} "
+            f"| {s['max_ms']} |",
             "",
-            f"Missing: {b['missing_decisions']} decisions, {b['missing_explanations'] + p['missing_explanations']} explanations; "
-            f"explanations not adding up: {b['not_adding_up']}; dead letters: {summary['dead_letters']}. "
-            f"Model: {summary['model']['trees']} trees, {summary['model']['leaves']} leaves, depth {summary['model']['depth']}; "
-            f"{summary['machine']['cores']} cores.",
+            f"Missing: {b['missing_decisions']} decisions, "
+            f"{b['missing_explanations'] + p['missing_explanations']} explanations; "
+            f"explanations not adding up: {b['not_adding_up']}; "
+            f"dead letters: {summary['dead_letters']}. "
+            f"Model: {summary['model']['trees']} trees, {summary['model']['leaves']} leaves, "
+            f"depth {summary['model']['depth']}; {summary['machine']['cores']} cores.",
             "",
         ]
     )

@@ -1,23 +1,29 @@
-"""Benchmark: what one poison message costs each stage now that every stage fails per message (issue 14).
+"""Benchmark: what one poison message costs each stage now that every stage fails per message
+(issue 14).
 
-python benchmarks/failure_cost.py [--batches 150] [--polls 15] [--applications 300000] [--waiting 100000]
+python benchmarks/failure_cost.py [--batches 150] [--polls 15] [--applications 300000]
+                                  [--waiting 100000]
 
-In process, no broker; a bundle trained on the real sample (fast capacity; or the newest under --models, trained on it),
-real application rows (application_test.csv) and the real scorer's decisions. In one run:
+In process, no broker; a bundle trained on the real sample (fast capacity; or the newest under
+--models, trained on it), real application rows (application_test.csv) and the real scorer's
+decisions. In one run:
 
-1. scorer: scorer.batch.process_batch on batches of 64 good applications vs 63 good + 1 whose client makes the
-   scorer raise (after the batch's work is done: the whole batch call is lost, then halves are tried again
-   until the bad one is alone);
-2. explainer: explainer.batch.process_batch the same way, decisions of 64 vs 63 + 1 whose explanation raises;
-3. dashboard: Intake.handle on polls of 1,000 decisions into a Store on a file vs polls where the store
-   refuses one event (OverflowError from _upsert, at a random place in the poll: rolled back, then each event
-   in a savepoint of one transaction);
-4. reconciliation: messages/s through Reconciliation.message for --applications applications, decisions and
-   explanations interleaved as a live stream (application i, decision i-50, explanation i-100); the peak memory
-   of the bookkeeping with --waiting applications waiting; the time of one overdue() call with them all late.
+1. scorer: scorer.batch.process_batch on batches of 64 good applications vs 63 good + 1 whose
+   client makes the scorer raise (after the batch's work is done: the whole batch call is lost,
+   then halves are tried again until the bad one is alone);
+2. explainer: explainer.batch.process_batch the same way, decisions of 64 vs 63 + 1 whose
+   explanation raises;
+3. dashboard: Intake.handle on polls of 1,000 decisions into a Store on a file vs polls where the
+   store refuses one event (OverflowError from _upsert, at a random place in the poll: rolled back,
+   then each event in a savepoint of one transaction);
+4. reconciliation: messages/s through Reconciliation.message for --applications applications,
+   decisions and explanations interleaved as a live stream (application i, decision i-50,
+   explanation i-100); the peak memory of the bookkeeping with --waiting applications waiting; the
+   time of one overdue() call with them all late.
 
-Good and poison batches alternate so they share the machine's noise; medians per batch, ratios from this run.
-Dead letters are built as in production; their log lines go nowhere. Writes failure_cost.json and failure_cost.md.
+Good and poison batches alternate so they share the machine's noise; medians per batch, ratios from
+this run. Dead letters are built as in production; their log lines go nowhere. Writes
+failure_cost.json and failure_cost.md.
 """
 
 from __future__ import annotations
@@ -63,7 +69,8 @@ BATCH, POLL = 64, 1000
 
 
 class PoisonedScorer:
-    """The real scorer, except that a batch holding `bad_client`'s application raises once its work is done."""
+    """The real scorer, except that a batch holding `bad_client`'s application raises once its work
+    is done."""
 
     def __init__(self, scorer: OnnxScorer, bad_client: int):
         self.scorer, self.bad_client = scorer, bad_client
@@ -76,7 +83,8 @@ class PoisonedScorer:
 
 
 class PoisonedExplainer:
-    """The real explainer, except that a batch holding `bad_client`'s decision raises once its work is done."""
+    """The real explainer, except that a batch holding `bad_client`'s decision raises once its work
+    is done."""
 
     def __init__(self, explainer, bad_client: int):
         self.explainer, self.bad_client, self.features = explainer, bad_client, explainer.features
@@ -92,7 +100,8 @@ class PoisonedExplainer:
 
 
 class RefusingStore(Store):
-    """A store that refuses the event of application `refused` (as SQLite refuses an integer it cannot hold)."""
+    """A store that refuses the event of application `refused` (as SQLite refuses an integer it
+    cannot hold)."""
 
     refused: str | None = None
 
@@ -105,8 +114,8 @@ class RefusingStore(Store):
 
 
 def a_bundle(models: Path | None, work: Path):
-    """The newest bundle under `models` (one trained on the real sample: its history is the sample's), or one
-    trained now on the real sample."""
+    """The newest bundle under `models` (one trained on the real sample: its history is the
+    sample's), or one trained now on the real sample."""
     if models is not None:
         return open_bundle(models), load_tables(SAMPLE)
     print("training a bundle on the real sample (fast capacity)...", flush=True)
@@ -122,7 +131,8 @@ def a_bundle(models: Path | None, work: Path):
 
 
 def application_messages(tables) -> tuple[list[Message], dict[int, bytes]]:
-    """The real test applications as messages of loan-applications, and the clients' history records as bytes."""
+    """The real test applications as messages of loan-applications, and the clients' history records
+    as bytes."""
     raw = pd.read_csv(SAMPLE / "application_test.csv")
     events = [ApplicationReceived(**row) for row in json_rows(raw)]
     history = {
@@ -134,7 +144,8 @@ def application_messages(tables) -> tuple[list[Message], dict[int, bytes]]:
 
 
 def batches(good: list, bad, n: int, size: int, rng) -> list[tuple[list, list]]:
-    """n pairs (size good items, size - 1 good items + `bad` at a random place), windows sliding over `good`."""
+    """n pairs (size good items, size - 1 good items + `bad` at a random place), windows sliding
+    over `good`."""
     pairs = []
     for k in range(n):
         start = (k * size) % (len(good) - size)
@@ -152,7 +163,8 @@ def timed(action, *args) -> tuple[object, float]:
 
 
 def alternate(pairs, run, desc: str) -> dict:
-    """Good and poisoned batches alternating; run(batch) -> (results produced, seconds). Medians per kind."""
+    """Good and poisoned batches alternating; run(batch) -> (results produced, seconds). Medians per
+    kind."""
     seconds, produced = {"good": [], "poisoned": []}, {"good": 0, "poisoned": 0}
     for good, poisoned in tqdm(pairs, desc=desc):
         for kind, batch in (("good", good), ("poisoned", poisoned)):
@@ -235,9 +247,8 @@ def dashboard_cost(decisions, n: int, work: Path, rng) -> dict:
     store, dead = RefusingStore(work / "dashboard.db"), []
     intake = Intake(store, (LOAN_DECISIONS,))
 
-    def run(
-        picks,
-    ):  # one poll of real decisions with fresh ids, as the live feed reads them; None: the refused one
+    # one poll of real decisions with fresh ids, as the live feed reads them; None: the refused one
+    def run(picks):
         events = [
             decisions[(i or 0) % len(decisions)].model_copy(update={"application_id": new_id()})
             for i in picks
@@ -251,7 +262,8 @@ def dashboard_cost(decisions, n: int, work: Path, rng) -> dict:
 
 
 def live_stream(n: int) -> list[tuple]:
-    """Application i, decision i-50 and explanation i-100, on 3 partitions, as the dashboard's feed reads them."""
+    """Application i, decision i-50 and explanation i-100, on 3 partitions, as the dashboard's feed
+    reads them."""
     ids, stream = [new_id() for _ in range(n)], []
     for i in range(n + 100):
         for topic, j in (
@@ -299,7 +311,7 @@ def reconciliation_cost(n: int, waiting: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--batches", type=int, default=150, help="scorer batches of each kind (explainer: half)"
     )
@@ -318,7 +330,8 @@ def main() -> None:
         bundle, tables = a_bundle(args.models, Path(tmp) / "models")
         messages, history = application_messages(tables)
         print(
-            f"bundle {bundle.model_version}; {len(messages):,} real applications, {len(history):,} histories",
+            f"bundle {bundle.model_version}; {len(messages):,} real applications, "
+            f"{len(history):,} histories",
             flush=True,
         )
         scorer, decisions = scorer_cost(bundle, messages, history, args.batches, loop, rng)
@@ -347,11 +360,12 @@ def markdown(s: dict) -> str:
     lines = [
         "# The cost of one poison message (issue 14: every stage fails per message)",
         "",
-        "In process, no broker; real applications of the Home Credit sample and the real scorer's decisions; "
-        "good and poisoned batches alternating, medians per batch; per s: messages handled (published or "
-        "dead-lettered).",
+        "In process, no broker; real applications of the Home Credit sample and the real "
+        "scorer's decisions; good and poisoned batches alternating, medians per batch; "
+        "per s: messages handled (published or dead-lettered).",
         "",
-        "| stage | batch | good: per s (median ms) | one poison: per s (median ms) | poisoned ÷ good | batches each |",
+        "| stage | batch | good: per s (median ms) | one poison: per s (median ms) "
+        "| poisoned ÷ good | batches each |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for stage, what in (
@@ -361,7 +375,8 @@ def markdown(s: dict) -> str:
     ):
         r = s[stage]
         lines.append(
-            f"| {stage} ({what}) | {r['batch']:,} | {r['good']['per_s']:,.0f} ({r['good']['median_ms']:,} ms) | "
+            f"| {stage} ({what}) | {r['batch']:,} | "
+            f"{r['good']['per_s']:,.0f} ({r['good']['median_ms']:,} ms) | "
             f"{r['poisoned']['per_s']:,.0f} ({r['poisoned']['median_ms']:,} ms) | "
             f"{r['poisoned_over_good']:.2f}× | {r['batches_each']} |"
         )
@@ -370,17 +385,20 @@ def markdown(s: dict) -> str:
         "",
         "| reconciliation | |",
         "|---|---:|",
-        f"| messages/s through `message` ({r['applications']:,} applications, decisions and explanations "
-        f"interleaved) | {r['messages_per_s']:,} |",
+        f"| messages/s through `message` ({r['applications']:,} applications, "
+        f"decisions and explanations interleaved) | {r['messages_per_s']:,} |",
         f"| peak memory with {r['waiting']:,} applications waiting | {r['peak_mb']} MB "
         f"({r['bytes_per_waiting']} bytes each) |",
         f"| one `overdue()` with {r['waiting']:,} waiting, all late | {r['overdue_ms']} ms |",
         "",
-        "The poisoned scorer and explainer raise after the batch's work is done (the worst case: the whole batch "
-        "call is lost, then halves of it are tried again until the bad one is alone); the store refuses one event at a random place in the "
-        "poll (the transaction rolled back, then each event written in a savepoint of one new transaction).",
+        "The poisoned scorer and explainer raise after the batch's work is done (the worst "
+        "case: the whole batch call is lost, then halves of it are tried again until the bad "
+        "one is alone); the store refuses one event at a random place in the poll (the "
+        "transaction rolled back, then each event written in a savepoint of one new "
+        "transaction).",
         "",
-        f"Model {s['model']['version']} ({s['model']['trees']} trees, {s['model']['features']} features); "
+        f"Model {s['model']['version']} ({s['model']['trees']} trees, "
+        f"{s['model']['features']} features); "
         f"{s['machine']['cores']} cores, a shared and noisy machine (load average "
         f"{s['machine']['load_average'][0]} at the end); Python {s['machine']['python']}; "
         f"the run took {s['seconds']} s.",

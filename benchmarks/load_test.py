@@ -34,12 +34,12 @@ from benchmarks.backbone_speed import wait_until_quiet  # noqa: E402
 from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
 from credit.bundle import open_bundle  # noqa: E402
 from credit.events import ApplicationExplained, ApplicationScored, ServiceReported  # noqa: E402
-from credit.topics import (
+from credit.topics import (  # noqa: E402
     APPLICATIONS_DLQ,
     DECISIONS_DLQ,
     LOAN_DECISIONS,
     LOAN_EXPLANATIONS,
-    OPS_METRICS,  # noqa: E402
+    OPS_METRICS,
     PARTITIONS,
 )
 from ingest.history_loader import load_history  # noqa: E402
@@ -131,7 +131,8 @@ def rss_mb(pid: int) -> float:
 
 
 class MemorySampler(threading.Thread):
-    """Every 2 s: each service's resident memory, with how many applications are explained by then."""
+    """Every 2 s: each service's resident memory, with how many applications are explained by
+    then."""
 
     def __init__(self, running: list[Service], bootstrap: str):
         super().__init__(daemon=True)
@@ -179,7 +180,8 @@ def post_at_rate(url: str, templates: list[dict], n: int, rate: float) -> dict:
 
 
 def read_all(bootstrap: str, topic: str, decode) -> list:
-    """Every event on the topic up to its end now (ops.metrics never goes quiet while services report)."""
+    """Every event on the topic up to its end now (ops.metrics never goes quiet while services
+    report)."""
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap, enable_auto_commit=False, max_partition_fetch_bytes=8 << 20
     )
@@ -283,21 +285,25 @@ def markdown(result: dict) -> str:
     lines = [
         "# Load test: the whole stack",
         "",
-        f"{r['applications']:,} applications posted at {result['settings']['rate_per_s']}/s in batches of {BATCH} "
-        f"({r['posted']['seconds']} s); {r['explained']:,} explained, {r['decided']:,} decided, "
-        f"{r['dead_letters']} dead letters; the dashboard store holds {r['dashboard_store']['explanations']:,} "
-        f"explanations.",
+        f"{r['applications']:,} applications posted at {result['settings']['rate_per_s']}/s "
+        f"in batches of {BATCH} ({r['posted']['seconds']} s); "
+        f"{r['explained']:,} explained, {r['decided']:,} decided, "
+        f"{r['dead_letters']} dead letters; "
+        f"the dashboard store holds {r['dashboard_store']['explanations']:,} explanations.",
         "",
-        f"Sustained: {r['explanations_per_s']} explanations/s from first submission to last explanation.",
+        f"Sustained: {r['explanations_per_s']} explanations/s "
+        "from first submission to last explanation.",
         "",
-        f"End to end (submitted → explained): p50 {e['p50']} ms, p95 {e['p95']} ms, p99 {e['p99']} ms, max {e['max']} ms.",
+        f"End to end (submitted → explained): p50 {e['p50']} ms, p95 {e['p95']} ms, "
+        f"p99 {e['p99']} ms, max {e['max']} ms.",
         "",
         "| service | peak memory (MB) | at 20 % of the run | at the end | max consumer lag |",
         "|---|---:|---:|---:|---:|",
     ]
     for name, m in result["memory"].items():
         lines.append(
-            f"| {name} | {m['peak_mb']} | {m['at_20pct_mb']} | {m['at_end_mb']} | {r['max_lag'].get(name, '—')} |"
+            f"| {name} | {m['peak_mb']} | {m['at_20pct_mb']} | {m['at_end_mb']} "
+            f"| {r['max_lag'].get(name, '—')} |"
         )
     return "\n".join(lines + ["", "![memory](load_test.png)", ""])
 

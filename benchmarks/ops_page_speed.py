@@ -1,4 +1,5 @@
-"""Benchmark: the operations page's refresh with a day of reports, incremental vs re-reading the window.
+"""Benchmark: the operations page's refresh with a day of reports, incremental vs re-reading the
+window.
 
 python benchmarks/ops_page_speed.py [--hours 24] [--repeat 10]
 
@@ -42,7 +43,8 @@ WINDOWS = {"15 min": 15, "1 h": 60, "24 h": 1440}
 
 
 def reports(end, seconds: float, rng) -> list[ServiceReported]:
-    """`seconds` of reports up to `end`, one per instance every INTERVAL_S, with realistic contents."""
+    """`seconds` of reports up to `end`, one per instance every INTERVAL_S, with realistic
+    contents."""
     out = []
     for step in range(int(seconds // INTERVAL_S), 0, -1):
         at = end - timedelta(seconds=(step - 1) * INTERVAL_S)
@@ -124,7 +126,7 @@ def timed(action) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hours", type=float, default=24.0)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -154,7 +156,8 @@ def main() -> None:
             times[(way, label)].append(timed(view.refresh))
             held[way].extend(store.held[before:])
         print(
-            f"refresh {i + 1}/{args.repeat}: 24 h incremental {times[('incremental', '24 h')][-1]:,.0f} ms, "
+            f"refresh {i + 1}/{args.repeat}: 24 h incremental "
+            f"{times[('incremental', '24 h')][-1]:,.0f} ms, "
             f"re-read {times[('re-read', '24 h')][-1]:,.0f} ms",
             flush=True,
         )
@@ -197,9 +200,11 @@ def markdown(s: dict) -> str:
         for label in WINDOWS
     }
     lines = [
-        f"# Operations page refresh, {s['reports']:,} reports ({s['instances']} instances every {s['interval_s']} s)",
+        f"# Operations page refresh, {s['reports']:,} reports "
+        f"({s['instances']} instances every {s['interval_s']} s)",
         "",
-        f"Each of {s['repeat']} refreshes follows 10 s of new reports; the page's own code, its Bokeh models built.",
+        f"Each of {s['repeat']} refreshes follows 10 s of new reports; "
+        "the page's own code, its Bokeh models built.",
         "",
         "| window | incremental: median / max | re-read: median / max | re-read ÷ incremental |",
         "|---|---:|---:|---:|",
@@ -207,21 +212,22 @@ def markdown(s: dict) -> str:
     for label in WINDOWS:
         inc, full = s["refresh_ms"][f"incremental, {label}"], s["refresh_ms"][f"re-read, {label}"]
         lines.append(
-            f"| {label} | {inc['median']:,} / {inc['max']:,} ms | {full['median']:,} / {full['max']:,} ms | "
-            f"{ratio[label]:.1f}× |"
+            f"| {label} | {inc['median']:,} / {inc['max']:,} ms | "
+            f"{full['median']:,} / {full['max']:,} ms | {ratio[label]:.1f}× |"
         )
     lines += [
         "",
         "| | |",
         "|---|---|",
-        f"| store lock held per read, incremental (median / max) | {s['lock_ms']['incremental']['median']} / "
-        f"{s['lock_ms']['incremental']['max']} ms |",
-        f"| store lock held per read, re-read (median / max) | {s['lock_ms']['re-read']['median']} / "
-        f"{s['lock_ms']['re-read']['max']} ms |",
-        f"| first read of the day, once per server process (lock held) | {s['cold_history_ms']:,} ms "
-        f"({s['cold_lock_ms']} ms) |",
+        "| store lock held per read, incremental (median / max) | "
+        f"{s['lock_ms']['incremental']['median']} / {s['lock_ms']['incremental']['max']} ms |",
+        "| store lock held per read, re-read (median / max) | "
+        f"{s['lock_ms']['re-read']['median']} / {s['lock_ms']['re-read']['max']} ms |",
+        "| first read of the day, once per server process (lock held) | "
+        f"{s['cold_history_ms']:,} ms ({s['cold_lock_ms']} ms) |",
         f"| the history's memory | {s['history_mb']} MB |",
-        f"| points per line in a 24 h chart | {s['points_per_line_24h']} (a report every 10 s: 8,640) |",
+        f"| points per line in a 24 h chart | {s['points_per_line_24h']} "
+        "(a report every 10 s: 8,640) |",
         "",
     ]
     return "\n".join(lines)

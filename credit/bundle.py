@@ -79,12 +79,13 @@ def load_bundle(path: Path | str) -> Bundle:
     """Open and validate a bundle directory; BundleError says what is wrong."""
     path = Path(path)
     manifest = _read_manifest(path)
-    for kind, name in FILES.items():
+    for name in FILES.values():
         if not (path / name).is_file():
             raise BundleError(f"{path}: {name} is missing")
         if sha256(path / name) != manifest["files"].get(name):
             raise BundleError(
-                f"{path}: {name} does not match its checksum in {MANIFEST} (altered or partial copy)"
+                f"{path}: {name} does not match its checksum in {MANIFEST} "
+                "(altered or partial copy)"
             )
     if path.name != manifest["model_version"]:
         raise BundleError(
@@ -157,8 +158,8 @@ def latest_bundle(models_dir: Path | str) -> Path:
 
 
 def find_bundle(models_dir: Path | str, version: str | None = None) -> Path:
-    """The bundle directory of `version` under models_dir, or the newest one when no version is given;
-    models_dir may also be a bundle directory itself."""
+    """The bundle directory of `version` under models_dir, or the newest one when no version is
+    given; models_dir may also be a bundle directory itself."""
     models_dir = Path(models_dir)
     if version:
         return models_dir / version

@@ -1,4 +1,5 @@
-"""How a client compares with the reference clients: PD standing, similar clients, distributions, segments.
+"""How a client compares with the reference clients: PD standing, similar clients, distributions,
+segments.
 
 The reference is the training population (the bundle's reference.parquet), whose outcomes are known.
 What the queries need is computed in Population's constructor, or once per feature on its first
@@ -56,7 +57,8 @@ class Population:
 
     @classmethod
     def from_bundle(cls, bundle: Bundle, pd_column: str = "OOF_PD") -> Population:
-        """Out-of-fold PDs by default: the final model's PDs on its own training rows are overconfident."""
+        """Out-of-fold PDs by default: the final model's PDs on its own training rows are
+        overconfident."""
         return cls(pd.read_parquet(bundle.file("reference")), pd_column)
 
     def __len__(self) -> int:
@@ -84,7 +86,8 @@ class Population:
         distance[own] = np.inf
         if min(k, len(distance) - int(own.sum())) < 1:
             raise ValueError(
-                f"no neighbour to give: k={k}, {len(distance) - int(own.sum())} other reference clients"
+                f"no neighbour to give: k={k}, "
+                f"{len(distance) - int(own.sum())} other reference clients"
             )
         k = min(k, len(distance) - int(own.sum()))
         nearest = np.argpartition(distance, k - 1)[:k]
@@ -101,11 +104,12 @@ class Population:
         )
 
     def distribution(self, feature: str, value: object = None) -> dict:
-        """Repaid and defaulted clients over a raw column, AGE_YEARS or EMPLOYED_YEARS, with `value` marked.
+        """Repaid and defaulted clients over a raw column, AGE_YEARS or EMPLOYED_YEARS, with `value`
+        marked.
 
-        Numbers: histogram (the 1 % tails fall in the end bins) and the value's percentile (mid-rank).
-        Categories: counts and default rate per category, most frequent first. Clients without a
-        value (or not employed, for employment) are counted under "missing".
+        Numbers: histogram (the 1 % tails fall in the end bins) and the value's percentile
+        (mid-rank). Categories: counts and default rate per category, most frequent first. Clients
+        without a value (or not employed, for employment) are counted under "missing".
         """
         if feature not in self._views:
             values, defaulted = (
@@ -154,7 +158,8 @@ def value_of(client: Mapping, feature: str) -> object:
 
 
 def main_groups(contributions: pd.DataFrame, top: int = 3) -> list[tuple[str, float]]:
-    """Groups with the largest mean absolute contribution (points) among these rows, with their signed mean."""
+    """Groups with the largest mean absolute contribution (points) among these rows, with their
+    signed mean."""
     points = contributions.drop(columns=[c for c in NOT_GROUPS if c in contributions])
     if points.empty:
         return []
@@ -179,7 +184,8 @@ def _histogram(values: np.ndarray, defaulted: np.ndarray) -> tuple[dict, np.ndar
 
 
 def _edges(values: np.ndarray) -> np.ndarray:
-    """Bins over the 1st-99th percentiles; one per value for small whole numbers (children, ratings)."""
+    """Bins over the 1st-99th percentiles; one per value for small whole numbers (children,
+    ratings)."""
     low, high = np.quantile(values, [0.01, 0.99]) if len(values) else (0.0, 0.0)
     if np.all(values == np.round(values)) and high - low <= HISTOGRAM_BINS:
         return np.arange(np.floor(low), np.ceil(high) + 2) - 0.5

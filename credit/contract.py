@@ -55,7 +55,8 @@ _DEAD_LETTERS = (DeadLettered, "the original message's key, unchanged (none if i
 
 
 def event_of(topic: str) -> tuple[type[BaseModel], str]:
-    """The event a topic carries and its message key; KeyError for a topic the contract does not know."""
+    """The event a topic carries and its message key; KeyError for a topic the contract does not
+    know."""
     return _DEAD_LETTERS if topic.endswith(".dlq") else _EVENTS[topic]
 
 
@@ -81,7 +82,8 @@ def schemas() -> dict[str, str]:
 
 
 def write(directory: Path = DIRECTORY) -> list[str]:
-    """Writes every schema into directory and removes the stale ones; returns the file names written."""
+    """Writes every schema into directory and removes the stale ones; returns the file names
+    written."""
     directory.mkdir(parents=True, exist_ok=True)
     texts = schemas()
     for stale in {p.name for p in directory.glob(f"*{SUFFIX}")} - set(texts):

@@ -59,7 +59,8 @@ def read_application(message: Message | bytes | None) -> ApplicationReceived:
 
 
 def decode_application(message: Message | bytes | None) -> dict:
-    """The application event in a message (or bytes), as a dict of typed values (see read_application)."""
+    """The application event in a message (or bytes), as a dict of typed values (see
+    read_application)."""
     return read_application(message).model_dump()
 
 
@@ -101,8 +102,9 @@ def dead_letter_of(message: Message, reason: str, service: str) -> DeadLettered:
 def dead_letter(
     raw: bytes | None, reason: str, topic: str, partition: int, offset: int, service: str
 ) -> DeadLettered:
-    """The dead letter of one message; of a message too large to be carried whole, its first ORIGINAL_KEPT bytes
-    (the broker takes messages of 1 MB, and base64 makes them a third larger)."""
+    """The dead letter of one message; of a message too large to be carried whole, its first
+    ORIGINAL_KEPT bytes (the broker takes messages of 1 MB, and base64 makes them a third
+    larger)."""
     raw = raw or b""
     return DeadLettered(
         reason=reason,
@@ -116,8 +118,8 @@ def dead_letter(
 
 
 def cause(error: Exception) -> str:
-    """What went wrong with one message, in one line: the error's own words (a ValueError names the field),
-    else its kind too. Never the message's content: reasons are logged."""
+    """What went wrong with one message, in one line: the error's own words (a ValueError names the
+    field), else its kind too. Never the message's content: reasons are logged."""
     if isinstance(error, ValidationError):
         return describe(error)
     text = str(error).splitlines()[0] if str(error) else ""
@@ -129,7 +131,8 @@ def cause(error: Exception) -> str:
 
 
 async def publish_each(results, publish, dead, what: str) -> int:
-    """Publish each (message, result); one that cannot be published dead-letters its message. How many were."""
+    """Publish each (message, result); one that cannot be published dead-letters its message. How
+    many were."""
     published = 0
     for message, result in results:
         try:
@@ -141,9 +144,9 @@ async def publish_each(results, publish, dead, what: str) -> int:
 
 
 async def isolate_failures(items: list, work, failed) -> list[tuple]:
-    """(item, result) pairs of `await work(items)`, in order; when it raises, each half is tried again until
-    the failing items are alone, and each of those goes to `await failed(item, error)`. One bad item in n
-    costs about 2 log2(n) calls, not n."""
+    """(item, result) pairs of `await work(items)`, in order; when it raises, each half is tried
+    again until the failing items are alone, and each of those goes to `await failed(item, error)`.
+    One bad item in n costs about 2 log2(n) calls, not n."""
     if not items:
         return []
     try:

@@ -9,7 +9,8 @@ DECIDED, TO_REVIEW = (
     "decided",
     "to_review",
 )  # decided automatically, or proposed and waiting for a reviewer
-# Within 10 % of the threshold the decision could easily have gone the other way: a reviewer decides.
+# Within 10 % of the threshold the decision could easily have gone the other way: a reviewer
+# decides.
 # That is about 5 % of the training population (20 % would send 10 % of applications to reviewers).
 REVIEW_BAND = 0.1
 
@@ -20,7 +21,8 @@ def decide(probability_of_default, threshold: float) -> np.ndarray:
 
 
 def in_review_band(probability_of_default, threshold: float, band: float = REVIEW_BAND):
-    """Whether each PD is close enough to the threshold that a person should decide (band: share of the threshold)."""
+    """Whether each PD is close enough to the threshold that a person should decide (band: share of
+    the threshold)."""
     return np.abs(np.asarray(probability_of_default) - threshold) <= band * threshold
 
 

@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -42,7 +42,8 @@ def new_id() -> str:
 
 @cache
 def categories() -> dict[str, list[str]]:
-    """Known Kaggle values of each category field (from the real sample, plus Kaggle's rarer codes)."""
+    """Known Kaggle values of each category field (from the real sample, plus Kaggle's rarer
+    codes)."""
     return json.loads(resources.files("credit").joinpath("kaggle_categories.json").read_text())
 
 
@@ -50,15 +51,15 @@ def _field(column: str, kind: str):
     if kind == "key":
         return (ClientId, ...)
     if kind == "category":
-        return (Optional[Literal[tuple(categories()[column])]], None)
+        return (Literal[tuple(categories()[column])] | None, None)
     if kind == "flag":
-        return (Optional[Literal["Y", "N"]], None)
+        return (Literal["Y", "N"] | None, None)
     return application_number(column)
 
 
 def client_key(client_id: int) -> bytes:
-    """The message key on every topic: the client's id as decimal bytes, so a client's events share a partition
-    (and the compacted client-history topic keeps one record per client)."""
+    """The message key on every topic: the client's id as decimal bytes, so a client's events share
+    a partition (and the compacted client-history topic keeps one record per client)."""
     return str(int(client_id)).encode()
 
 
@@ -103,8 +104,8 @@ ApplicationReceived = create_model(
         Field(
             default_factory=new_id,
             description=(
-                "The idempotency key. Optional: the ingest API gives a new uuid4; an application read from the topic "
-                "without one gets <topic>-<partition>-<offset>."
+                "The idempotency key. Optional: the ingest API gives a new uuid4; an application "
+                "read from the topic without one gets <topic>-<partition>-<offset>."
             ),
         ),
     ),
@@ -122,8 +123,9 @@ ApplicationReceived = create_model(
 
 
 class ApplicationScored(_Event):
-    """The scorer's decision on one application. Its numbers are JSON numbers within their limits (credit.limits),
-    so a decision the explainer could not explain faithfully is refused at decoding, naming the field."""
+    """The scorer's decision on one application. Its numbers are JSON numbers within their
+    limits (credit.limits), so a decision the explainer could not explain faithfully is refused
+    at decoding, naming the field."""
 
     application_id: ApplicationId
     client_id: ClientId
@@ -149,7 +151,8 @@ Text = dict[Literal["fr", "en"], str]  # the same words in every language the da
 
 
 class GroupContribution(BaseModel):
-    """One readable group's effect on the PD: the sum of its features' points (labels: credit.explain)."""
+    """One readable group's effect on the PD: the sum of its features' points
+    (labels: credit.explain)."""
 
     group: str
     points: Points  # probability points: 0.01 is one percentage point of PD
@@ -160,8 +163,9 @@ class Reason(BaseModel):
     code: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{1,39}$")] | None = Field(
         None,
         description=(
-            "The readable group's stable reason code (docs/reason_codes.md), for systems that store and show "
-            "machine-readable reasons. Absent only from explanations made before reason codes existed."
+            "The readable group's stable reason code (docs/reason_codes.md), for systems that "
+            "store and show machine-readable reasons. Absent only from explanations made before "
+            "reason codes existed."
         ),
     )
     direction: Literal["raises", "lowers"]
@@ -170,7 +174,8 @@ class Reason(BaseModel):
 
 
 class ApplicationExplained(_Event):
-    """Why a decision came out as it did: base_value + sum of contributions = probability_of_default."""
+    """Why a decision came out as it did:
+    base_value + sum of contributions = probability_of_default."""
 
     application_id: ApplicationId
     client_id: ClientId
@@ -274,9 +279,9 @@ class ServiceReported(_Operations):
 
 
 class AlertRaised(_Operations):
-    """Something operations should look at (ops.alerts): a drift, a dead-letter share or a lag past its threshold,
-    a service whose counts do not balance, messages that did not reach the next stage in time, a feed that
-    cannot commit; and when one of them is resolved."""
+    """Something operations should look at (ops.alerts): a drift, a dead-letter share or a lag
+    past its threshold, a service whose counts do not balance, messages that did not reach the
+    next stage in time, a feed that cannot commit; and when one of them is resolved."""
 
     service: str
     kind: Literal["drift", "dead_letters", "lag", "unbalanced", "reconciliation", "stalled"]

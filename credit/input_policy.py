@@ -42,7 +42,8 @@ def group_choices(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> d
     unknown = (include | exclude) - set(policy()["groups"])
     if unknown:
         raise PolicyError(
-            f"unknown option group(s) {', '.join(sorted(unknown))} (known: {', '.join(policy()['groups'])})"
+            f"unknown option group(s) {', '.join(sorted(unknown))} "
+            f"(known: {', '.join(policy()['groups'])})"
         )
     if include & exclude:
         raise PolicyError(
@@ -55,7 +56,8 @@ def group_choices(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> d
 
 
 def policy_record(groups: Mapping[str, str]) -> dict:
-    """What a bundle's manifest records: the policy's version, hash and content, and the group choices."""
+    """What a bundle's manifest records: the policy's version, hash and content, and the group
+    choices."""
     return {
         "version": policy()["version"],
         "sha256": hashlib.sha256(_text().encode()).hexdigest(),
@@ -66,7 +68,8 @@ def policy_record(groups: Mapping[str, str]) -> dict:
 
 @cache
 def application_inputs() -> dict[str, str]:
-    """application_train columns the features may read (admitted or in an option group), with their kind."""
+    """application_train columns the features may read (admitted or in an option group), with their
+    kind."""
     fields = policy()["application_train"]
     return {
         column: kind
@@ -100,7 +103,8 @@ def excluded_history_fields(stem: str) -> list[str]:
 
 
 def breaches(sources: Mapping[str, Iterable[str]], groups: Mapping[str, str]) -> list[str]:
-    """One sentence per model feature whose sources the policy (with these group choices) forbids."""
+    """One sentence per model feature whose sources the policy (with these group choices)
+    forbids."""
     found = []
     for feature, fields in sources.items():
         for source in fields:
@@ -113,7 +117,8 @@ def breaches(sources: Mapping[str, Iterable[str]], groups: Mapping[str, str]) ->
 def allowed(
     sources: Mapping[str, Iterable[str]], groups: Mapping[str, str], without: Iterable[str] = ()
 ) -> list[str]:
-    """The features (in order) every source of which the policy allows, none of them in `without`."""
+    """The features (in order) every source of which the policy allows, none of them in
+    `without`."""
     without = set(without)
     return [
         feature

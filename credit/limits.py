@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 import re
 from datetime import datetime
-from typing import Annotated, Optional
+from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -24,8 +24,8 @@ FLOAT32_MAX = 3.4028234e38  # float32's largest finite value, rounded down
 APPLICATION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
 
 # Generous plausible limits: the sample's extremes are an income of 2.0e6, 25 people in the social
-# circle, 17 credit-bureau enquiries a year and a birth 25,161 days ago (the full Kaggle files': 1.2e8
-# income, a few hundred people or enquiries, 25,229 days).
+# circle, 17 credit-bureau enquiries a year and a birth 25,161 days ago (the full Kaggle files':
+# 1.2e8 income, a few hundred people or enquiries, 25,229 days).
 AMOUNT_MAX = 1e9
 COUNT_MAX = 1_000
 DAYS_MIN = -36_525  # 100 years
@@ -36,14 +36,16 @@ _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]
 
 
 def _integer(value):
-    """A JSON integer: a whole number (100002 or 100002.0, both integers to JSON Schema), never a bool or a string."""
+    """A JSON integer: a whole number (100002 or 100002.0, both integers to JSON Schema), never a
+    bool or a string."""
     if isinstance(value, bool) or not isinstance(value, (int, float, numbers.Integral)):
         raise PydanticCustomError("int_type", "Input should be a valid integer")
     return value
 
 
 def _timestamp(value):
-    """A date-time as text, RFC 3339 with its timezone; not a number of seconds (pydantic would take one)."""
+    """A date-time as text, RFC 3339 with its timezone; not a number of seconds (pydantic would take
+    one)."""
     if isinstance(value, str) and not _RFC3339.fullmatch(value):
         raise PydanticCustomError(
             "datetime_format", "Input should be an RFC 3339 date-time, e.g. 2026-12-01T19:45:00Z"
@@ -56,7 +58,8 @@ def _timestamp(value):
 
 
 def _whole(value: float | None) -> float | None:
-    """multiple_of=1 lets 0.9999999999999999 and 5e-324 through (floating-point remainders): check exactly."""
+    """multiple_of=1 lets 0.9999999999999999 and 5e-324 through (floating-point remainders): check
+    exactly."""
     if value is not None and not float(value).is_integer():
         raise PydanticCustomError("multiple_of", "Input should be a multiple of 1")
     return value
@@ -68,7 +71,8 @@ ClientId = Annotated[
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp)]  # every event's times
 ApplicationId = Annotated[str, Field(min_length=1, max_length=64, pattern=APPLICATION_ID_PATTERN)]
 
-# The numbers of the other events: JSON numbers (never booleans or numeric strings), finite, within their limits.
+# The numbers of the other events: JSON numbers (never booleans or numeric strings), finite, within
+# their limits.
 DURATION_MAX_MS = 3_600_000  # an hour: a stage's time per application is milliseconds, never this
 Number32 = Annotated[
     float, Field(strict=True, allow_inf_nan=False, ge=-FLOAT32_MAX, le=FLOAT32_MAX)
@@ -89,10 +93,12 @@ Milliseconds = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le
 
 _WHOLE = {"multiple_of": 1}
 _SHARE = {"ge": 0, "le": 1}
-# Limits of the application numbers, the first matching rule applies (a column's name matches re.match).
+# Limits of the application numbers, the first matching rule applies (a column's name matches
+# re.match).
 _RULES: list[tuple[str, dict]] = [
     (r"AMT_REQ_CREDIT_BUREAU_", {"ge": 0, "le": COUNT_MAX, **_WHOLE}),  # enquiries, not money
-    # Money: one unit at least (the sample's smallest: an annuity of 2,425.5), so no ratio of two overflows.
+    # Money: one unit at least (the sample's smallest: an annuity of 2,425.5), so no ratio of two
+    # overflows.
     (r"AMT_", {"ge": 1, "le": AMOUNT_MAX}),
     (r"CNT_CHILDREN$", {"ge": 0, "le": 30, **_WHOLE}),
     (r"CNT_FAM_MEMBERS$", {"ge": 1, "le": 40, **_WHOLE}),
@@ -111,7 +117,8 @@ _RULES: list[tuple[str, dict]] = [
 
 
 def number_limits(column: str) -> dict:
-    """The Field limits of one application number (ge, le and, for counts and flags, multiple_of)."""
+    """The Field limits of one application number (ge, le and, for counts and flags,
+    multiple_of)."""
     return next(limits for pattern, limits in _RULES if re.match(pattern, column))
 
 
@@ -121,9 +128,7 @@ def application_number(column: str):
         return _days_employed()
     limits = number_limits(column)
     kind = (
-        Annotated[float | None, AfterValidator(_whole)]
-        if "multiple_of" in limits
-        else Optional[float]
+        Annotated[float | None, AfterValidator(_whole)] if "multiple_of" in limits else float | None
     )
     return (kind, Field(None, strict=True, allow_inf_nan=False, **limits))
 

@@ -117,13 +117,14 @@ class Meter:
         self.latency("batch", self._clock() - started)
 
     def unaccounted(self) -> int:
-        """Messages received that have no outcome and are not in flight (negative: more outcomes than
-        messages). Anything but 0 means messages were lost or doubled."""
+        """Messages received that have no outcome and are not in flight (negative: more outcomes
+        than messages). Anything but 0 means messages were lost or doubled."""
         pending = self._totals["received"] - sum(self._totals[o] for o in self.outcomes)
         return pending - self._in_flight if pending > self._in_flight else min(pending, 0)
 
     def latency(self, what: str, seconds: float) -> None:
-        """Reservoir sampling: percentiles from a uniform sample of at most LATENCY_SAMPLES per interval."""
+        """Reservoir sampling: percentiles from a uniform sample of at most LATENCY_SAMPLES per
+        interval."""
         self._seen[what] += 1
         kept = self._latency.setdefault(what, [])
         if len(kept) < LATENCY_SAMPLES:
@@ -158,9 +159,11 @@ class Meter:
 
 
 def lag(end_offsets: dict, committed_offsets: dict, topic: str) -> int | None:
-    """Messages of `topic` not yet committed, from partition -> offset maps (next to produce, next to read).
+    """Messages of `topic` not yet committed, from partition -> offset maps (next to produce, next
+    to read).
 
-    Partitions are any objects with a `topic` (Faust's monitor keeps both maps); None until an end is known.
+    Partitions are any objects with a `topic` (Faust's monitor keeps both maps); None until an end
+    is known.
     """
     ends = {tp: end for tp, end in end_offsets.items() if tp.topic == topic}
     return (
@@ -181,7 +184,8 @@ def _percentiles(seconds: list[float], seen: int) -> Percentiles:
 
 
 class ReferenceBins:
-    """A reference distribution's deciles and shares, computed once; the PSI of recent samples against them.
+    """A reference distribution's deciles and shares, computed once; the PSI of recent samples
+    against them.
 
     Missing values form a bin of their own (a source that stops sending a field is drift too);
     empty bins count as half an observation so one empty bin does not make the index infinite.
@@ -294,8 +298,8 @@ class Measure:
 
 
 class Alerts:
-    """Alerts from reports: once when a level is reached or raised, again when an alarm's value doubles, and
-    once "resolved" when it is back to normal."""
+    """Alerts from reports: once when a level is reached or raised, again when an alarm's value
+    doubles, and once "resolved" when it is back to normal."""
 
     def __init__(self, service: str):
         self.service = service
@@ -333,7 +337,8 @@ class Alerts:
                     LAG_ALARM,
                 )
             )
-        # received = the outcomes + in flight, always: any difference is a loss (or a double) to look at now
+        # received = the outcomes + in flight, always: any difference is a loss (or a double) to
+        # look at now
         found.append(
             Measure(
                 "unbalanced",
@@ -348,8 +353,9 @@ class Alerts:
         return self.levels(found, report.at)
 
     def levels(self, found: list[Measure], at) -> list[AlertRaised]:
-        """The alerts the measures raise now: a level newly reached, warn raised to alarm, an alarm whose value
-        doubled since it was last said (a loss growing), or a level back to normal (resolved)."""
+        """The alerts the measures raise now: a level newly reached, warn raised to alarm, an alarm
+        whose value doubled since it was last said (a loss growing), or a level back to normal
+        (resolved)."""
         alerts = []
         for measure in found:
             key = (measure.kind, measure.subject)
@@ -389,7 +395,8 @@ async def report_to(
     drift: DriftWindow | None = None,
     lag: int | None = None,
 ):
-    """One interval's report published, and the alerts it raises (the services' timers call this)."""
+    """One interval's report published, and the alerts it raises (the services' timers call
+    this)."""
     report = meter.report(drift.psi() if drift else None, lag)
     await send_report(report)
     for alert in alerts.check(report):

@@ -1,9 +1,11 @@
-"""End-to-end reconciliation: every application accepted is decided, every decision explained and every
-explanation stored, or dead-lettered with its reason, within a set time. What is not, operations are told.
+"""End-to-end reconciliation: every application accepted is decided, every decision explained and
+every explanation stored, or dead-lettered with its reason, within a set time. What is not,
+operations are told.
 
-Pure bookkeeping, no Kafka: the operations feed tells it what it reads from the topics and the store.
-A message waits in a stage from when it was seen until its result (same application_id on the next
-topic, or in the store) or its dead letter (same topic, partition and offset) is seen, in either order.
+Pure bookkeeping, no Kafka: the operations feed tells it what it reads from the topics and the
+store. A message waits in a stage from when it was seen until its result (same application_id on the
+next topic, or in the store) or its dead letter (same topic, partition and offset) is seen, in
+either order.
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ class Stage:
         return Overdue(self.subject, len(late), oldest, round(now - seen, 1))
 
     def forget_done(self, before: float) -> None:
-        """Outcomes seen before `before` can no longer precede their message: let them go (bounded memory)."""
+        """Outcomes seen before `before` can no longer precede their message: let them go (bounded
+        memory)."""
         while self._done_order and self._done_order[0][0] < before:
             _, key = self._done_order.popleft()
             self._done.pop(key, None)
@@ -107,7 +110,8 @@ class Reconciliation:
         self._inputs = {stage.topic: stage for stage in (self.decided, self.explained, self.stored)}
 
     def message(self, topic: str, partition: int, offset: int, application_id: str | None) -> None:
-        """A message of loan-applications, loan-decisions or loan-explanations (its id, when readable)."""
+        """A message of loan-applications, loan-decisions or loan-explanations (its id, when
+        readable)."""
         at = self._clock()
         if topic in self._results and application_id is not None:
             self._results[topic].passed(application_id, at)
@@ -126,7 +130,8 @@ class Reconciliation:
             self.stored.passed(application_id, at)
 
     def waiting_to_be_stored(self) -> list[str]:
-        """The explanations still waiting after the set time, whose presence in the store is to be checked."""
+        """The explanations still waiting after the set time, whose presence in the store is to be
+        checked."""
         now = self._clock()
         return [
             i
@@ -135,7 +140,8 @@ class Reconciliation:
         ]
 
     def overdue(self) -> list[Overdue]:
-        """What waits longer than the set time, per stage; also forgets outcomes too old to matter."""
+        """What waits longer than the set time, per stage; also forgets outcomes too old to
+        matter."""
         now = self._clock()
         stages = (self.decided, self.explained, self.stored)
         for stage in stages:
@@ -143,8 +149,8 @@ class Reconciliation:
         return [o for stage in stages if (o := stage.overdue(now, self.after_s))]
 
     def measures(self) -> list[Measure]:
-        """One measure per stage for credit.monitoring.Alerts: an alarm while anything is overdue, naming the
-        oldest application waiting."""
+        """One measure per stage for credit.monitoring.Alerts: an alarm while anything is overdue,
+        naming the oldest application waiting."""
         overdue = {o.subject: o for o in self.overdue()}
         return [
             Measure("reconciliation", stage.subject, o.messages, "alarm", 0, 0, o.oldest)

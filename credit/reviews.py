@@ -15,9 +15,10 @@ REVIEW, CONTESTATION = "review", "contestation"
 
 
 def in_force(decision: ApplicationScored, reviews: Sequence[ApplicationReviewed]) -> str | None:
-    """The decision in force: the latest review's, else the scorer's when it decided, else None (waiting for a
-    reviewer). Reviews come in the order they arrived; of two made at the same time, the later arrival counts
-    (a client's reviews come in one partition, so in the order they were published)."""
+    """The decision in force: the latest review's, else the scorer's when it decided, else None
+    (waiting for a reviewer). Reviews come in the order they arrived; of two made at the same time,
+    the later arrival counts (a client's reviews come in one partition, so in the order they were
+    published)."""
     if reviews:
         return max(enumerate(reviews), key=lambda arrival: (arrival[1].reviewed_at, arrival[0]))[
             1
@@ -26,5 +27,6 @@ def in_force(decision: ApplicationScored, reviews: Sequence[ApplicationReviewed]
 
 
 def review_kind(decision_in_force: str | None) -> str:
-    """A case waiting for a reviewer is reviewed; a decision in force can be contested by the client."""
+    """A case waiting for a reviewer is reviewed; a decision in force can be contested by the
+    client."""
     return REVIEW if decision_in_force is None else CONTESTATION

@@ -45,10 +45,11 @@ class Scorer(ABC):
         histories: Mapping[int, Mapping],
         review_band: float | None = None,
     ) -> list[ApplicationScored]:
-        """Decisions for validated application events (dicts), in order; histories: aggregates by client id.
+        """Decisions for validated application events (dicts), in order; histories: aggregates by
+        client id.
 
-        review_band: another band than the scorer's, for the dashboard's simulations, which apply the band
-        the scorer service used for the client's decision.
+        review_band: another band than the scorer's, for the dashboard's simulations, which apply
+        the band the scorer service used for the client's decision.
         """
         band = self.review_band if review_band is None else review_band
         started = time.perf_counter()
@@ -72,7 +73,8 @@ class Scorer(ABC):
         ]
 
     def _check_representable(self, x: np.ndarray) -> None:
-        """Refuse inputs the model's float32 would turn into infinities (raises, naming the feature)."""
+        """Refuse inputs the model's float32 would turn into infinities (raises, naming the
+        feature)."""
         with np.errstate(over="ignore"):
             bad = np.isinf(x.astype(np.float32))
         if bad.any():

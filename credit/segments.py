@@ -16,7 +16,8 @@ from credit.explain.dictionary import category_label
 from credit.explain.wording import money
 from credit.similarity import derive, numbers
 
-# Age bands in years, left-closed: the dashboard's segments and the training report's fairness rates.
+# Age bands in years, left-closed: the dashboard's segments and the training report's fairness
+# rates.
 AGE_BANDS = [0, 25, 35, 45, 55, 65, 200]
 AGE_LABELS = {
     "<25": ("moins de 25 ans", "under 25"),

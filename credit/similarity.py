@@ -65,7 +65,8 @@ def numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def derive(frame: pd.DataFrame, feature: str) -> np.ndarray:
-    """A raw column, or AGE_YEARS / EMPLOYED_YEARS made from one; not employed is NaN for employment."""
+    """A raw column, or AGE_YEARS / EMPLOYED_YEARS made from one; not employed is NaN for
+    employment."""
     if feature == "AGE_YEARS":
         return -numbers(frame, "DAYS_BIRTH") / 365.25
     if feature in ("EMPLOYED_YEARS", "DAYS_EMPLOYED"):

@@ -1,4 +1,5 @@
-"""What-if simulations of an application: new loan terms scored and explained by the services' own rules.
+"""What-if simulations of an application: new loan terms scored and explained by the services' own
+rules.
 
 Nothing here is published or stored: a simulation is only shown to the relationship manager.
 Simulations apply the review band the scorer service applied to the client's recorded decision
@@ -23,7 +24,8 @@ AMOUNT, TERM = "amount", "term"
 
 
 class WrongValue(ValueError):
-    """A simulated field the application cannot take; `reason`: "wrong" (not a positive amount) or "invalid"."""
+    """A simulated field the application cannot take; `reason`: "wrong" (not a positive amount) or
+    "invalid"."""
 
     def __init__(self, field: str, reason: str, detail: str):
         super().__init__(f"{field}: {detail}")
@@ -62,8 +64,8 @@ def changed(application: ApplicationReceived, changes: dict) -> ApplicationRecei
 
 
 def _amount_candidates(application, step: float, floor: float) -> list[tuple[float, dict]]:
-    """Smaller loans at the same term (the annuity shrinks with the amount), largest first; whole amounts, as a
-    person would type them."""
+    """Smaller loans at the same term (the annuity shrinks with the amount), largest first; whole
+    amounts, as a person would type them."""
     credit, annuity = application.AMT_CREDIT, application.AMT_ANNUITY
     cuts = [round(k * step, 10) for k in range(1, int(round((1 - floor) / step)) + 1)]
     return [
@@ -78,8 +80,9 @@ def _amount_candidates(application, step: float, floor: float) -> list[tuple[flo
 
 
 def _term_candidates(application, longest: float) -> list[tuple[float, dict]]:
-    """The same loan repaid in each whole number of repayments (annuities) more than now, up to `longest` times now;
-    how often an annuity falls the data does not say (Kaggle: "Loan annuity")."""
+    """The same loan repaid in each whole number of repayments (annuities) more than now, up to
+    `longest` times now; how often an annuity falls the data does not say (Kaggle: "Loan
+    annuity")."""
     credit, annuity = application.AMT_CREDIT, application.AMT_ANNUITY
     if not annuity:
         return []  # no term to lengthen
@@ -91,8 +94,9 @@ def _term_candidates(application, longest: float) -> list[tuple[float, dict]]:
 
 
 class Simulator:
-    """Scores and explains changed applications as the services would: a scorer, an explainer, and the
-    clients' history records (client ids -> {client id: aggregates} for those that have a history)."""
+    """Scores and explains changed applications as the services would: a scorer, an explainer, and
+    the clients' history records (client ids -> {client id: aggregates} for those that have a
+    history)."""
 
     def __init__(
         self, scorer: Scorer, explainer, histories: Callable[[Iterable[int]], Mapping[int, Mapping]]
@@ -114,12 +118,13 @@ class Simulator:
         floor: float = 0.2,
         longest: float = 2.0,
     ) -> Suggestion | None:
-        """The smallest relative change (amount down to `floor` of it, or term up to `longest` times it) that is
-        granted automatically: a proposed grant left to a reviewer is not a grant yet.
+        """The smallest relative change (amount down to `floor` of it, or term up to `longest` times
+        it) that is granted automatically: a proposed grant left to a reviewer is not a grant yet.
 
-        Every candidate is scored in one batch, and the grid is searched in full rather than bisected:
-        the PD is monotone in some features only, so a larger loan can be granted where a smaller one is not.
-        None when the application is already granted, or when nothing in the search range grants.
+        Every candidate is scored in one batch, and the grid is searched in full rather than
+        bisected: the PD is monotone in some features only, so a larger loan can be granted where a
+        smaller one is not. None when the application is already granted, or when nothing in the
+        search range grants.
         """
         if not application.AMT_CREDIT:
             return None
@@ -152,7 +157,8 @@ class Simulator:
     def _score(
         self, applications: list[ApplicationReceived], review_band: float
     ) -> list[ApplicationScored]:
-        """Decisions for validated applications, with their clients' history as the scorer service has it."""
+        """Decisions for validated applications, with their clients' history as the scorer service
+        has it."""
         histories = self.histories({a.SK_ID_CURR for a in applications})
         return self.scorer.score(
             [a.model_dump() for a in applications], histories, review_band=review_band

@@ -21,7 +21,8 @@ PARTITIONS = (
     3  # per topic, unless KAFKA_PARTITIONS says otherwise (adapters.settings.KafkaSettings)
 )
 
-# Topic -> broker configuration (partitions: PARTITIONS or KAFKA_PARTITIONS; replication is 1 on one broker).
+# Topic -> broker configuration (partitions: PARTITIONS or KAFKA_PARTITIONS; replication is 1 on one
+# broker).
 TOPIC_CONFIGS: dict[str, dict[str, str]] = {
     LOAN_APPLICATIONS: {"retention.ms": str(30 * _DAY_MS)},
     CLIENT_HISTORY: {"cleanup.policy": "compact"},  # latest aggregates per client, kept forever

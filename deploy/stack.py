@@ -1,13 +1,16 @@
-"""The local stack: broker, topics, client history, ingest API, scorer, explainer and dashboard, as background processes.
+"""The local stack: broker, topics, client history, ingest API, scorer, explainer and dashboard, as
+background processes.
 
-    python deploy/stack.py up      # start everything (trains a demo bundle first if models/ is empty)
-    python deploy/stack.py down    # stop everything
-    python deploy/stack.py demo    # up, replay demo applications, show explained decisions; Ctrl-C stops all
+    python deploy/stack.py up    # start everything (trains a demo bundle first if models/ is empty)
+    python deploy/stack.py down  # stop everything
+    python deploy/stack.py demo  # up, replay demo applications, show explained decisions;
+                                 # Ctrl-C stops all
 
-Ports and places come from the same environment variables as docker-compose.yml:
-KAFKA_PORT (9092), KAFKA_PARTITIONS (3), INGEST_PORT (8000), MODELS_DIR (models), STACK_DIR (.stack), and the
-Prometheus endpoints' ports on 127.0.0.1: SCORER_, EXPLAINER_, INGEST_ and DASHBOARD_METRICS_PORT (9101 to 9104).
-Every process is given the broker's address once, as KAFKA_BOOTSTRAP (adapters.settings).
+Ports and places come from the same environment variables as docker-compose.yml: KAFKA_PORT (9092),
+KAFKA_PARTITIONS (3), INGEST_PORT (8000), MODELS_DIR (models), STACK_DIR (.stack), and the
+Prometheus endpoints' ports on 127.0.0.1: SCORER_, EXPLAINER_, INGEST_ and DASHBOARD_METRICS_PORT
+(9101 to 9104). Every process is given the broker's address once, as KAFKA_BOOTSTRAP
+(adapters.settings).
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 
     python deploy/supervise.py python -m scorer worker -l warn
 
-A worker exits with 70 when a batch could not be finished (a dead letter the broker refused), before its
-offsets are committed: started again, it reads the batch again. A worker killed by a signal (out of
-memory, kill -9) is started again too. Other exit codes end the supervision (a bundle refused at
+A worker exits with 70 when a batch could not be finished (a dead letter the broker refused), before
+its offsets are committed: started again, it reads the batch again. A worker killed by a signal (out
+of memory, kill -9) is started again too. Other exit codes end the supervision (a bundle refused at
 start-up would fail the same way again). SIGTERM stops the worker and the supervisor.
 """
 

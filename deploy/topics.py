@@ -1,6 +1,7 @@
 """Create every topic of credit.topics.TOPIC_CONFIGS on a broker, with its configuration.
 
-    python deploy/topics.py [--bootstrap $KAFKA_BOOTSTRAP] [--partitions $KAFKA_PARTITIONS] [--replication 1]
+    python deploy/topics.py [--bootstrap $KAFKA_BOOTSTRAP] [--partitions $KAFKA_PARTITIONS]
+                            [--replication 1]
 
 Idempotent: topics that already exist are left as they are. Prints which topics it created.
 """

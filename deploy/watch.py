@@ -1,4 +1,5 @@
-"""Print explained decisions as they arrive on the loan-explanations topic (the demo's view of the stream)."""
+"""Print explained decisions as they arrive on the loan-explanations topic (the demo's view of the
+stream)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def watch_explanations(bootstrap: str, lang: str = "fr") -> None:
             main = next((r.text[lang] for r in explained.reasons if r.direction == towards), "")
             print(
                 f"client {explained.client_id:>7}  PD {explained.probability_of_default:6.1%}  "
-                f"{explained.decision:<8} (granted {counts['granted']}, refused {counts['refused']})  {main}",
+                f"{explained.decision:<8} "
+                f"(granted {counts['granted']}, refused {counts['refused']})  {main}",
                 flush=True,
             )
     finally:

@@ -15,7 +15,8 @@ from tests.processes import Service, free_port, wait_until
 
 
 def pytest_collection_modifyitems(items):
-    """Fault tests last: they restart services of the shared stack, whose counters other tests read."""
+    """Fault tests last: they restart services of the shared stack, whose counters other tests
+    read."""
     items.sort(key=lambda item: item.get_closest_marker("faults") is not None)
 
 
@@ -65,7 +66,8 @@ def real_bundle(real_data_dir, real_tables, tmp_path_factory):
     return bundle
 
 
-# The real broker and the running services: for the integration and browser tiers (session-wide, started once).
+# The real broker and the running services: for the integration and browser tiers (session-wide,
+# started once).
 def _interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -91,7 +93,8 @@ def kafka_broker():
 
 @pytest.fixture(scope="session")
 def stack(kafka_broker, real_bundle, tmp_path_factory):
-    """History loaded, then the scorer, the explainer and the ingest API running; yields their Stack."""
+    """History loaded, then the scorer, the explainer and the ingest API running; yields their
+    Stack."""
     from ingest.history_loader import load_history
     from ingest.publisher import KafkaPublisher
     from ingest.settings import IngestSettings

@@ -15,8 +15,9 @@ def json_rows(frame: pd.DataFrame) -> list[dict]:
 
 
 def decided(scorer, frame: pd.DataFrame, history: pd.DataFrame | None = None) -> tuple[list, list]:
-    """Application rows as upstream systems send them (TARGET dropped), and the scorer's decisions on their events
-    as the scorer service decodes them from the topic, with the clients' history (None: no history)."""
+    """Application rows as upstream systems send them (TARGET dropped), and the scorer's decisions
+    on their events as the scorer service decodes them from the topic, with the clients' history
+    (None: no history)."""
     from credit.dead_letters import decode_application
     from credit.events import ApplicationReceived
     from credit.features import client_histories

@@ -47,14 +47,16 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--protocol",
         choices=("single", "repeated"),
         default="single",
-        help="repeated: also 2 more K-folds with other seeds, for the AUC's mean ± std in the report",
+        help="repeated: also 2 more K-folds with other seeds, "
+        "for the AUC's mean ± std in the report",
     )
     add_group_options(parser)
     return parser.parse_args(argv)
 
 
 def add_group_options(parser: argparse.ArgumentParser) -> None:
-    """--include-group / --exclude-group: the input policy's option groups (defaults in credit/input_policy.json)."""
+    """--include-group / --exclude-group: the input policy's option groups (defaults in
+    credit/input_policy.json)."""
     groups = policy()["groups"]
     defaults = ", ".join(f"{name}: {spec['default']}" for name, spec in groups.items())
     for choice in ("include", "exclude"):

@@ -1,4 +1,5 @@
-"""Which inputs stand in for age: measured by how much a model predicting age leans on each source field.
+"""Which inputs stand in for age: measured by how much a model predicting age leans on each source
+field.
 
 A LightGBM regressor learns the client's age from the inputs a model may use without age. Its
 mean |SHAP| contribution, summed over the features of each source field, says how much of what it
@@ -33,7 +34,8 @@ _ROUNDS = 300
 
 
 def age_proxies(frame: pd.DataFrame, features: list[str], age_years: np.ndarray) -> dict:
-    """Share of the age model's attribution per source field, the proxies chosen, and R² with and without them."""
+    """Share of the age model's attribution per source field, the proxies chosen, and R² with and
+    without them."""
     x = frame[features].to_numpy(dtype="float64")
     booster = lgb.train(
         _PARAMS, lgb.Dataset(x, age_years, feature_name=features), num_boost_round=_ROUNDS
@@ -50,8 +52,10 @@ def age_proxies(frame: pd.DataFrame, features: list[str], age_years: np.ndarray)
     proxies = [field for field, share in ranked if share >= MIN_SHARE]
     kept = [f for f in features if not set(feature_sources([f])[f]) & set(proxies)]
     return {
-        "method": f"LightGBM regressor of age on the inputs without age; mean |SHAP| per source field; "
-        f"proxies: fields with at least {MIN_SHARE:.0%} of the attribution",
+        "method": (
+            "LightGBM regressor of age on the inputs without age; mean |SHAP| per source field; "
+            f"proxies: fields with at least {MIN_SHARE:.0%} of the attribution"
+        ),
         "shares": {field: round(share, 4) for field, share in ranked[:15]},
         "spearman": {
             field: _spearman(frame, field, features, age_years) for field, _ in ranked[:15]
@@ -65,7 +69,8 @@ def age_proxies(frame: pd.DataFrame, features: list[str], age_years: np.ndarray)
 def _spearman(
     frame: pd.DataFrame, field: str, features: list[str], age_years: np.ndarray
 ) -> float | None:
-    """|Spearman rho| of the field's own feature with age, for reference (None for tables and derived-only fields)."""
+    """|Spearman rho| of the field's own feature with age, for reference (None for tables and
+    derived-only fields)."""
     if field not in features:
         return None
     values = frame[field].to_numpy(dtype="float64")

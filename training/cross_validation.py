@@ -61,7 +61,8 @@ class CrossValidation:
 
     @property
     def final_rounds(self) -> int:
-        # The final model sees (k)/(k-1) times more rows than each fold model: let it grow a bit more.
+        # The final model sees (k)/(k-1) times more rows than each fold model: let it grow a bit
+        # more.
         k = len(self.best_rounds)
         return max(1, round(np.mean(self.best_rounds) * k / (k - 1)))
 
@@ -95,7 +96,8 @@ def cross_validate_repeated(
     seeds: list[int],
     progress=iter,
 ) -> list[CrossValidation]:
-    """The repeated protocol: one stratified K-fold per seed (different splits), len(seeds) x K fold AUCs."""
+    """The repeated protocol: one stratified K-fold per seed (different splits), len(seeds) x K fold
+    AUCs."""
     return [cross_validate(x, y, names, capacity, seed, progress) for seed in seeds]
 
 

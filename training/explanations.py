@@ -19,15 +19,16 @@ from credit.explain.reference import value_key
 
 MIN_CLIENTS = 30  # a default rate over fewer clients is too noisy to quote to anyone
 FEW_VALUES = 12  # numeric features with at most this many values also get default rates by value
-RANKED = "EXT_SOURCE_"  # features whose percentiles travel in the bundle, to rank a client among all clients
+# features whose percentiles travel in the bundle, to rank a client among all clients
+RANKED = "EXT_SOURCE_"
 _CHUNK = 20_000
 
 
 def reference_stats(
     frame: pd.DataFrame, target: np.ndarray, vocabularies: dict[str, list[str]]
 ) -> dict:
-    """Medians of every feature (over clients where it is known), default rates by value and around the
-    median, and the percentiles of the ranked features."""
+    """Medians of every feature (over clients where it is known), default rates by value and around
+    the median, and the percentiles of the ranked features."""
     target = pd.Series(np.asarray(target, dtype="float64"), index=frame.index)
     rates = {}
     for column in frame.columns:
@@ -70,7 +71,8 @@ def reference_contributions(
     client_ids: np.ndarray,
     progress=iter,
 ) -> tuple[pd.DataFrame, float]:
-    """Per-client PD and grouped contributions (probability points) of the final model; and the base value."""
+    """Per-client PD and grouped contributions (probability points) of the final model; and the base
+    value."""
     explainer, members = TreeContributions(booster, calibrator, threads=2), group_members(features)
     parts, base = [], None
     for start in progress(range(0, len(x), _CHUNK)):

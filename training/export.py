@@ -1,4 +1,5 @@
-"""Write the versioned model bundle: manifest, ONNX and native models, calibrator, reference data."""
+"""Write the versioned model bundle: manifest, ONNX and native models, calibrator, reference
+data."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def float32_thresholds(booster: lgb.Booster) -> lgb.Booster:
             lines[i] = "threshold=" + " ".join(
                 repr(float(v)) for v in _round_down_to_float32(values)
             )
-    # tree_sizes gives each tree's byte length, which the new text changes: LightGBM then reads trees in order.
+    # tree_sizes gives each tree's byte length, which the new text changes: LightGBM then reads
+    # trees in order.
     return lgb.Booster(
         model_str="\n".join(line for line in lines if not line.startswith("tree_sizes="))
     )
@@ -73,7 +75,8 @@ def write_bundle(
     history: pd.DataFrame,
     contributions: pd.DataFrame,
 ):
-    """Write every file of the bundle, then the manifest with their checksums; returns the loaded bundle."""
+    """Write every file of the bundle, then the manifest with their checksums; returns the loaded
+    bundle."""
     path = Path(out_dir) / manifest["model_version"]
     path.mkdir(parents=True, exist_ok=False)
     booster = float32_thresholds(booster)

@@ -49,7 +49,8 @@ class Variant:
 
 
 def variants() -> tuple[Variant, ...]:
-    """The input choices compared: each option group removed in turn from all of them, and the policy's defaults."""
+    """The input choices compared: each option group removed in turn from all of them, and the
+    policy's defaults."""
     return (
         Variant(
             "current inputs",
@@ -102,7 +103,8 @@ def measure(
     cost_fp: float = 1.0,
     progress=lambda it, desc: it,
 ) -> dict:
-    """The fairness report's numbers: the age proxies found, then every variant under the repeated protocol."""
+    """The fairness report's numbers: the age proxies found, then every variant under the repeated
+    protocol."""
     columns = list(sample.frame.columns)
     without_age = model_features(columns, {**ALL, "age": "exclude"})
     proxies = age_proxies(sample.frame, without_age, sample.age_years)
@@ -118,7 +120,7 @@ def measure(
             features,
             capacity,
             list(seeds),
-            lambda it: progress(it, f"{variant.name}: folds"),
+            lambda it, variant=variant: progress(it, f"{variant.name}: folds"),
         )
         results.append(
             {
@@ -154,7 +156,8 @@ def measure(
 
 
 def _summary(runs, sample: Sample, cost_fn: float, cost_fp: float) -> dict:
-    """AUC over all folds; threshold, cost and rates per repeat (each on its own out-of-fold PDs), then mean ± std."""
+    """AUC over all folds; threshold, cost and rates per repeat (each on its own out-of-fold PDs),
+    then mean ± std."""
     aucs = [a for run in runs for a in run.fold_auc]
     per_repeat = []
     for run in runs:
@@ -187,7 +190,8 @@ def _spread(values) -> dict:
 
 
 def _mean_rates(repeats: list[dict]) -> dict:
-    """Each group's rates averaged over the repeats (None where a group has no defaulter or no good client)."""
+    """Each group's rates averaged over the repeats (None where a group has no defaulter or no good
+    client)."""
     out = {}
     for attribute, groups in repeats[0].items():
         out[attribute] = {

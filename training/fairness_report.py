@@ -1,4 +1,5 @@
-"""The fairness report as Markdown: one table of cost and quality, then rates by sex and by age band."""
+"""The fairness report as Markdown: one table of cost and quality, then rates by sex and by age
+band."""
 
 from __future__ import annotations
 
@@ -17,11 +18,13 @@ def render(report: dict) -> str:
         "",
         f"{report['rows']:,} training applications (default rate {report['default_rate']:.2%}); "
         f"{p['repeats']} x stratified {p['folds']}-fold (seeds {', '.join(map(str, p['seeds']))}); "
-        f"learning rate {p['capacity']['learning_rate']:g}, {p['capacity']['num_leaves']} leaves. Each variant's "
-        f"threshold minimises its own cost (missed default {p['cost_fn']:g}, good client refused {p['cost_fp']:g}) "
+        f"learning rate {p['capacity']['learning_rate']:g}, {p['capacity']['num_leaves']} leaves. "
+        "Each variant's threshold minimises its own cost "
+        f"(missed default {p['cost_fn']:g}, good client refused {p['cost_fp']:g}) "
         "on its out-of-fold PDs, per repeat; rates are means over the repeats.",
         "",
-        f"| variant | features | AUC (mean ± std) | AUC change vs {report['variants'][0]['name']} (paired) "
+        "| variant | features | AUC (mean ± std) "
+        f"| AUC change vs {report['variants'][0]['name']} (paired) "
         "| cost per application | threshold | approval rate |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
@@ -51,8 +54,8 @@ def render(report: dict) -> str:
 
 
 def _gaps(variants: list[dict]) -> list[str]:
-    """Highest ÷ lowest FPR across each attribute's groups: how unequal the refusals of good clients are,
-    whatever the variant's overall approval rate."""
+    """Highest ÷ lowest FPR across each attribute's groups: how unequal the refusals of good clients
+    are, whatever the variant's overall approval rate."""
     attributes = list(variants[0]["by_group"])
     lines = [
         "Refusals of good clients, highest ÷ lowest FPR across groups "
@@ -85,7 +88,8 @@ def _proxies(proxies: dict) -> list[str]:
     ]
     return [
         "## What stands in for age",
-        f"Method: {proxies['method']}. Proxies removed: **{', '.join(proxies['proxies']) or 'none'}**. "
+        f"Method: {proxies['method']}. Proxies removed: "
+        f"**{', '.join(proxies['proxies']) or 'none'}**. "
         f"Age predicted from the inputs without age: R² {proxies['r2_without_age']:.3f}; "
         f"also without the proxies: R² {proxies['r2_without_age_and_proxies']:.3f}.",
         "",

@@ -2,16 +2,17 @@
 
 They make the model explainable in plain words ("a better external score never raises the
 risk") and, measured on the real sample over three seeds, raised out-of-fold AUC slightly
-(0.735 -> 0.738), since they keep small samples from learning noise. LightGBM's "intermediate" method is used:
-its "advanced" one broke the constraint (PD rose with EXT_SOURCE_1) in our check with 4.7.
+(0.735 -> 0.738), since they keep small samples from learning noise. LightGBM's "intermediate"
+method is used: its "advanced" one broke the constraint (PD rose with EXT_SOURCE_1) in our check
+with 4.7.
 
 The second set (income, time in the job, late and underpaid shares, overdue loans, refusals, card
-use, the region's rating) was added so reasons on them read one way. Out-of-fold AUC on the real sample
-(141 inputs of the input policy) without it / with it: default capacity, 5 folds, seeds 1-3,
-0.7380 ± 0.0017 / 0.7382 ± 0.0014; fast capacity, 3 folds, seeds 42, 1, 2, 0.7367 ± 0.0017 /
-0.7360 ± 0.0026 — no cost beyond the seed-to-seed noise. A constraint on a feature does not fix the sign of its group's contribution
-for every client (features interact), so reasons still say when a direction holds only for a profile
-like the client's (credit.explain.reasons).
+use, the region's rating) was added so reasons on them read one way. Out-of-fold AUC on the real
+sample (141 inputs of the input policy) without it / with it: default capacity, 5 folds, seeds
+1-3, 0.7380 ± 0.0017 / 0.7382 ± 0.0014; fast capacity, 3 folds, seeds 42, 1, 2, 0.7367 ± 0.0017 /
+0.7360 ± 0.0026 — no cost beyond the seed-to-seed noise. A constraint on a feature does not fix
+the sign of its group's contribution for every client (features interact), so reasons still say
+when a direction holds only for a profile like the client's (credit.explain.reasons).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ RISK_RISES_WITH = (
     "BUREAU_STATUS_WORST",
     "POS_DPD_MAX",
     "CC_DPD_MAX",
-    "DAYS_EMPLOYED",  # negative: days before the application the job began, so it rises as the job is newer
+    # negative: days before the application the job began, so it rises as the job is newer
+    "DAYS_EMPLOYED",
     "INST_UNDERPAID_SHARE",
     "INST_RECENT_LATE_SHARE",
     "POS_LATE_MONTH_SHARE",

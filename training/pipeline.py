@@ -43,7 +43,8 @@ def train_bundle(
     options: Options,
     progress=lambda it, desc: it,
 ):
-    """Train on the application_train rows and write the bundle; returns it with the out-of-fold PDs."""
+    """Train on the application_train rows and write the bundle; returns it with the out-of-fold
+    PDs."""
     train = tables["application_train"]
     history = aggregate_history(tables, lambda it: progress(it, "history aggregates"))
     vocabularies = fit_vocabularies(train)
@@ -127,7 +128,8 @@ def _repeated_auc(x, y, features: list[str], cv, options: Options, progress) -> 
 
 
 def fairness_groups(train: pd.DataFrame) -> dict[str, pd.Series]:
-    """The groups fairness is measured over: sex and age band, read from the data, never model inputs."""
+    """The groups fairness is measured over: sex and age band, read from the data, never model
+    inputs."""
     return {
         "gender": train["CODE_GENDER"].fillna("unknown"),
         "age band": age_band(train["DAYS_BIRTH"]),

@@ -29,8 +29,10 @@ def render(manifest: dict) -> str:
     lines = [
         f"# Model {manifest['model_version']}",
         "",
-        f"Trained on {manifest['training_rows']:,} applications (default rate {m['default_rate']:.2%}), "
-        f"{len(manifest['features'])} features, {manifest['trees']} trees. Data fingerprint `{manifest['data_fingerprint'][:16]}`.",
+        f"Trained on {manifest['training_rows']:,} applications "
+        f"(default rate {m['default_rate']:.2%}), "
+        f"{len(manifest['features'])} features, {manifest['trees']} trees. "
+        f"Data fingerprint `{manifest['data_fingerprint'][:16]}`.",
         "",
         *_input_policy(manifest),
         "## Discrimination (out-of-fold)",
@@ -47,11 +49,13 @@ def render(manifest: dict) -> str:
         "![calibration](calibration.png)",
         "",
         "## Decision threshold",
-        f"A missed default costs {manifest['cost_fn']:g}, a good client refused costs {manifest['cost_fp']:g}.",
+        f"A missed default costs {manifest['cost_fn']:g}, "
+        f"a good client refused costs {manifest['cost_fp']:g}.",
         f"- chosen threshold: **PD ≥ {m['threshold']:.3f} → refused**",
         f"- cost per application at the threshold: {m['cost_per_application_at_threshold']:.4f}; "
         f"at 0.5: {m['cost_per_application_at_0_5']:.4f} "
-        f"({1 - m['cost_per_application_at_threshold'] / m['cost_per_application_at_0_5']:.1%} lower)",
+        f"({1 - m['cost_per_application_at_threshold'] / m['cost_per_application_at_0_5']:.1%} "
+        "lower)",
         "",
         "![cost curve](cost_curve.png)",
         "",
@@ -77,8 +81,9 @@ def _input_policy(manifest: dict) -> list[str]:
     groups = ", ".join(f"{group}: **{choice}d**" for group, choice in record["groups"].items())
     return [
         "## Input policy",
-        f"Trained under input policy version {record['version']} (`{record['sha256'][:12]}`, credit/input_policy.json); "
-        f"option groups {groups}. What each choice costs and whom it refuses: benchmarks/results/fairness.md.",
+        f"Trained under input policy version {record['version']} "
+        f"(`{record['sha256'][:12]}`, credit/input_policy.json); option groups {groups}. "
+        "What each choice costs and whom it refuses: benchmarks/results/fairness.md.",
         "",
     ]
 

@@ -33,7 +33,8 @@ def _sigmoid(z):
 
 
 def probability_points(raw: np.ndarray, calibrator: dict) -> Contributions:
-    """Probability points from `pred_contrib` output (per-feature log-odds, expected log-odds last)."""
+    """Probability points from `pred_contrib` output (per-feature log-odds, expected log-odds
+    last)."""
     raw = np.atleast_2d(np.asarray(raw, dtype="float64"))
     parts, expected = raw[:, :-1] * calibrator["slope"], raw[:, -1]
     base_margin = calibrated_margin(expected, calibrator)
@@ -53,6 +54,7 @@ class TreeContributions:
         self.booster, self.calibrator, self.threads = booster, calibrator, threads
 
     def explain(self, x: np.ndarray) -> Contributions:
-        """Contributions for model inputs `x` (rows of the bundle's features, see as_model_input)."""
+        """Contributions for model inputs `x` (rows of the bundle's features, see
+        as_model_input)."""
         raw = self.booster.predict(np.atleast_2d(x), pred_contrib=True, num_threads=self.threads)
         return probability_points(raw, self.calibrator)

@@ -18,7 +18,8 @@ from pathlib import Path
 from credit.features.application import PROTECTED
 
 _LABELS = Path(__file__).with_name("labels")
-# {FEATURE}, {FEATURE|unit}, {median:FEATURE}, {rank:FEATURE}, {default_rate:FEATURE}, {default_rate}
+# {FEATURE}, {FEATURE|unit}, {median:FEATURE}, {rank:FEATURE}, {default_rate:FEATURE},
+# {default_rate}
 PLACEHOLDER = re.compile(r"\{(?:(median|rank|default_rate):)?([A-Za-z0-9_]+)(?:\|(\w+))?\}")
 
 
@@ -38,9 +39,11 @@ class Sentence:
         tuple[str | None, str, str | None], ...
     ]  # (kind, name, unit) of each placeholder of the fact
     compared: tuple[tuple[str | None, str, str | None], ...]  # the same for the comparison
-    where: dict  # feature -> the value it must have, or the form of its count (wording.count_form, or 'some')
+    # feature -> the value it must have, or the form of its count (wording.count_form, or 'some')
+    where: dict
     missing: tuple[str, ...]  # features that must be unknown
-    unknown: bool  # the fact is that an information is missing: its direction says what providing it would do
+    # the fact is that an information is missing: its direction says what providing it would do
+    unknown: bool
     weighs: tuple[str, ...]  # features whose contributions make this the sentence to say
 
     @classmethod
@@ -101,8 +104,9 @@ def groups() -> tuple[Group, ...]:
 
 
 def phrases() -> dict:
-    """Direction clauses (backed by a comparison, for missing information), the sentence naming a factor
-    whose effect comes from its combination with the rest of the file, rank and summary sentences."""
+    """Direction clauses (backed by a comparison, for missing information), the sentence naming a
+    factor whose effect comes from its combination with the rest of the file, rank and summary
+    sentences."""
     spec = _file("groups.json")
     return {
         **{k: v for k, v in spec.items() if k not in ("_about", "groups", "summary")},
@@ -111,7 +115,8 @@ def phrases() -> dict:
 
 
 def group_of(features: Sequence[str]) -> list[str]:
-    """The readable group of each feature; DictionaryError when one has none, several, or is protected."""
+    """The readable group of each feature; DictionaryError when one has none, several, or is
+    protected."""
     owners = []
     for feature in features:
         if feature in PROTECTED:
@@ -121,7 +126,8 @@ def group_of(features: Sequence[str]) -> list[str]:
         found = [g.id for g in groups() if g.owns(feature)]
         if len(found) != 1:
             raise DictionaryError(
-                f"feature {feature} belongs to {len(found)} readable groups ({', '.join(found) or 'none'}); "
+                f"feature {feature} belongs to {len(found)} readable groups "
+                f"({', '.join(found) or 'none'}); "
                 "it must belong to exactly one (credit/explain/labels/groups.json)"
             )
         owners.append(found[0])

@@ -107,8 +107,9 @@ class Explainer:
         )
 
     def _reasons(self, by_group: dict, values: dict, points: dict) -> list[dict]:
-        """The main reasons each way, with their codes; a group that is never a reason (the application's
-        weekday and hour, until the input policy drops them) keeps its contribution but is not given."""
+        """The main reasons each way, with their codes; a group that is never a reason (the
+        application's weekday and hour, until the input policy drops them) keeps its contribution
+        but is not given."""
         said = {g: p for g, p in by_group.items() if self._groups[g].reason}
         return [
             {
@@ -123,7 +124,8 @@ class Explainer:
 
 
 def adds_up(explanation: ApplicationExplained) -> float:
-    """How far base value + contributions (by group and by feature) are from the decision's PD; 0 when exact."""
+    """How far base value + contributions (by group and by feature) are from the decision's PD; 0
+    when exact."""
     by_group = explanation.base_value + math.fsum(c.points for c in explanation.contributions)
     by_feature = explanation.base_value + math.fsum(explanation.feature_points)
     return max(

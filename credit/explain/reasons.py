@@ -26,7 +26,8 @@ MIN_POINTS = 0.0005  # a group moving the PD by less than 0.05 points is not a r
 
 
 def top_reasons(grouped: Mapping[str, float]) -> list[tuple[str, str, float]]:
-    """(group, direction, points): at most MAX_REASONS raising the risk, then MAX_REASONS lowering it."""
+    """(group, direction, points): at most MAX_REASONS raising the risk, then MAX_REASONS lowering
+    it."""
     ranked = sorted(grouped.items(), key=lambda item: -abs(item[1]))
     raising = [(g, "raises", p) for g, p in ranked if p >= MIN_POINTS][:MAX_REASONS]
     lowering = [(g, "lowers", p) for g, p in ranked if p <= -MIN_POINTS][:MAX_REASONS]
@@ -68,7 +69,8 @@ def explain_group(
 
 
 def standing(sentence: Sentence, values: Mapping[str, float], reference: Reference) -> str | None:
-    """The way the sentence's comparison points ('raises', 'lowers'), or None when it shows no difference."""
+    """The way the sentence's comparison points ('raises', 'lowers'), or None when it shows no
+    difference."""
     seen = set()
     for kind, name, shown_as in sentence.compared:
         if kind is None:  # {default_rate}, all clients: what the others are compared with

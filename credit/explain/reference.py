@@ -43,7 +43,8 @@ class Reference:
         return self.default_rates.get(feature, {}).get(key)
 
     def side_rate(self, feature: str, value: float) -> float | None:
-        """Share of defaults among reference clients on the value's side of the median; None at the median."""
+        """Share of defaults among reference clients on the value's side of the median; None at the
+        median."""
         median, rates = self.medians.get(feature), self.around_median.get(feature)
         if missing(value) or median is None or rates is None or value == median:
             return None
@@ -58,8 +59,8 @@ class Reference:
 
 
 def leaning(rate: float | None, overall: float) -> str | None:
-    """'raises' when clients sharing the value default more than all clients, as the sentence writes the
-    rates (one decimal of a percent); 'lowers' when less; None when they read the same."""
+    """'raises' when clients sharing the value default more than all clients, as the sentence writes
+    the rates (one decimal of a percent); 'lowers' when less; None when they read the same."""
     if rate is None:
         return None
     difference = round(rate * 100, 1) - round(overall * 100, 1)

@@ -18,13 +18,14 @@ def summarise(
     reasons: Sequence[dict],
     to_review: bool = False,
 ) -> dict[str, str]:
-    """Decision and PD against the threshold; the main factors each way; that a reviewer decides, or the typical PD."""
+    """Decision and PD against the threshold; the main factors each way; that a reviewer decides, or
+    the typical PD."""
     text = phrases()
     labels = {g.id: g.label for g in groups()}
     out = {}
     for lang in LANGUAGES:
 
-        def named(direction: str) -> str:
+        def named(direction: str, lang: str = lang) -> str:
             names = [
                 _lower_first(labels[r["group"]][lang])
                 for r in reasons

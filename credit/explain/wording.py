@@ -38,7 +38,8 @@ def number(value: float, lang: str, decimals: int = 0) -> str:
 
 
 def percent(share: float, lang: str, decimals: int | None = None) -> str:
-    """A share (0-1) as a percentage: one decimal below 10 %, none above, unless `decimals` is given."""
+    """A share (0-1) as a percentage: one decimal below 10 %, none above, unless `decimals` is
+    given."""
     value = share * 100
     decimals = (
         (1 if 0 < abs(value) < 10 else 0) if decimals is None else decimals
@@ -66,8 +67,8 @@ def counted(value: float, word: str, lang: str) -> str:
 
 
 def duration(days: float, lang: str) -> str:
-    """A positive number of days before the application, in the unit people use for that length of time:
-    whole years rather than 12 or 24 months."""
+    """A positive number of days before the application, in the unit people use for that length of
+    time: whole years rather than 12 or 24 months."""
     if days < 1:  # the data counts whole days before the application: 0 is the application's day
         return APPLICATION_DAY[lang]
     if days < 60:
@@ -81,9 +82,10 @@ def duration(days: float, lang: str) -> str:
 
 
 def count_form(value: float | None) -> str | None:
-    """Which form of a sentence a count or share calls for: 'zero', 'one' or 'many' (None when unknown).
-    A sentence's 'where' may ask for one of them, or for 'some' (not zero), so that "0 des 2 demandes"
-    reads "Aucune des 2 demandes" and "1 fois sur 1 échéances" agrees (credit/explain/labels/groups.json)."""
+    """Which form of a sentence a count or share calls for: 'zero', 'one' or 'many' (None when
+    unknown). A sentence's 'where' may ask for one of them, or for 'some' (not zero), so that "0 des
+    2 demandes" reads "Aucune des 2 demandes" and "1 fois sur 1 échéances" agrees
+    (credit/explain/labels/groups.json)."""
     if missing(value):
         return None
     return "zero" if value == 0 else "one" if value == 1 else "many"
@@ -106,7 +108,8 @@ def whole_years(value: float, lang: str) -> str:
 
 
 def days_relative(value: float, lang: str) -> str:
-    """Days from the application: 'il y a 3 ans' / '3 years ago', 'le jour de la demande', 'dans 2 mois'."""
+    """Days from the application: 'il y a 3 ans' / '3 years ago', 'le jour de la demande', 'dans 2
+    mois'."""
     if abs(value) < 1:
         return APPLICATION_DAY[lang]
     if value < 0:

@@ -54,7 +54,8 @@ DERIVED_FROM = {
 
 
 def raw_inputs() -> dict[str, str]:
-    """Application columns the features read, with their kind: the input policy's (do not modify: cached).
+    """Application columns the features read, with their kind: the input policy's (do not modify:
+    cached).
 
     Option-group fields (age, family, building) are read too; which features a model uses is
     chosen by the policy's group choices (credit.features.sources.model_features).
@@ -91,7 +92,8 @@ def application_features(
 
 
 def _employment(f: dict[str, np.ndarray], income_type: np.ndarray) -> dict[str, np.ndarray]:
-    """Kaggle's DAYS_EMPLOYED sentinel (365243) is no job: a pension when the income type says so, else none declared."""
+    """Kaggle's DAYS_EMPLOYED sentinel (365243) is no job: a pension when the income type says so,
+    else none declared."""
     employed = f["DAYS_EMPLOYED"]
     sentinel = employed == DAYS_SENTINEL
     pensioner = income_type == "Pensioner"

@@ -6,7 +6,8 @@ import pandas as pd
 
 from credit.features.arith import divide
 
-# bureau_balance STATUS: 0 = on time, 1..5 = months-overdue bands; C (closed) and X (unknown) carry no delay.
+# bureau_balance STATUS: 0 = on time, 1..5 = months-overdue bands; C (closed) and X (unknown) carry
+# no delay.
 _DELAY_BAND = {"0": 0.0, "1": 1.0, "2": 2.0, "3": 3.0, "4": 4.0, "5": 5.0}
 
 

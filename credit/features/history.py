@@ -37,7 +37,8 @@ _AGGREGATORS: tuple[
     (("installments_payments",), lambda t: installment_features(t["installments_payments"])),
     (("credit_card_balance",), lambda t: credit_card_features(t["credit_card_balance"])),
 )
-# Feature name prefix -> the tables its aggregates read (longest prefix first), for the input policy.
+# Feature name prefix -> the tables its aggregates read (longest prefix first), for the input
+# policy.
 SOURCE_TABLES = {
     "BUREAU_STATUS_": ("bureau", "bureau_balance"),
     "BUREAU_": ("bureau",),
@@ -70,7 +71,8 @@ def aggregate_history(
 
 
 def history_records(history: pd.DataFrame) -> Iterable[tuple[int, dict[str, float | None]]]:
-    """(client id, record) for every client, as client_histories gives them, in one pass over the frame."""
+    """(client id, record) for every client, as client_histories gives them, in one pass over the
+    frame."""
     known = history.astype(object).where(history.notna(), None)
     return zip(history.index.tolist(), known.to_dict("records"))
 
@@ -78,8 +80,8 @@ def history_records(history: pd.DataFrame) -> Iterable[tuple[int, dict[str, floa
 def client_histories(
     history: pd.DataFrame, client_ids: Iterable[int]
 ) -> dict[int, dict[str, float | None]]:
-    """The records of those clients that have a history (client id -> JSON-ready aggregates, missing -> None),
-    as the scorer finds them on the client-history topic."""
+    """The records of those clients that have a history (client id -> JSON-ready aggregates, missing
+    -> None), as the scorer finds them on the client-history topic."""
     return {
         client: {
             name: (None if np.isnan(value) else float(value))

@@ -1,8 +1,8 @@
 """Browser tier: Debian's Chromium driven by Playwright (sync API), and Panel apps served for real.
 
-Fixtures: `chromium_path` (session), `browser` (one per test package), `page` (a fresh context, so no cookies,
-per test). Serve the app under test with `tests.browser.panel_server.served_panel`. A missing
-Chromium fails the tests, never skips them: `make test-browser` installs it.
+Fixtures: `chromium_path` (session), `browser` (one per test package), `page` (a fresh context, so
+no cookies, per test). Serve the app under test with `tests.browser.panel_server.served_panel`. A
+missing Chromium fails the tests, never skips them: `make test-browser` installs it.
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ START_TIMEOUT_S = 60
 
 
 def answers(url: str) -> bool:
-    """True once the server returns any HTTP status below 500 (a redirect to a login page counts)."""
+    """True once the server returns any HTTP status below 500 (a redirect to a login page
+    counts)."""
     address = urlsplit(url)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=2)
     try:

@@ -1,4 +1,5 @@
-"""The dashboard in real headless Chromium: log-in, client file, language, live feed while Kafka is down.
+"""The dashboard in real headless Chromium: log-in, client file, language, live feed while Kafka is
+down.
 
 The store is filled with real-sample applications decided and explained by the services' own
 code; no broker runs, so the live feed must say it is interrupted while showing the last data.
@@ -68,7 +69,8 @@ def dashboard(real_bundle, explained, tmp_path_factory):
 
 
 def ops_events() -> list:
-    """What the services reported to operations over the last minutes: reports, an alert, dead letters."""
+    """What the services reported to operations over the last minutes: reports, an alert, dead
+    letters."""
     from datetime import timedelta
 
     from credit.dead_letters import dead_letter
@@ -130,8 +132,9 @@ def log_in(page, url: str, password: str = PASSWORD, user: str = "marie") -> Non
 
 
 def screenshot(page, name: str, tmp_path: Path, height: int | None = None) -> None:
-    """Saved under tmp_path, or under $SCREENSHOTS_DIR (to refresh the README's pictures); `height`: a taller
-    window for the picture (the page scrolls inside the template, so a full-page picture is the window)."""
+    """Saved under tmp_path, or under $SCREENSHOTS_DIR (to refresh the README's pictures); `height`:
+    a taller window for the picture (the page scrolls inside the template, so a full-page picture is
+    the window)."""
     folder = Path(os.environ.get("SCREENSHOTS_DIR", tmp_path))
     window = page.viewport_size
     if height:
@@ -170,12 +173,14 @@ def test_the_client_file_shows_the_explanations_pd_decision_and_reasons_and_is_l
         expect(page.locator(".reasons")).to_contain_text(reason.text["fr"])
     pd_text = f"{refused.probability_of_default * 100:.1f}".replace(".", ",")
     expect(page.locator(".summary")).to_contain_text(pd_text)
-    # Seen, not only in the page: nothing clips them (a part hidden before the first file must open fully).
+    # Seen, not only in the page: nothing clips them (a part hidden before the first file must open
+    # fully).
     for part in (".decision", ".summary", ".reasons"):
         page.locator(part).scroll_into_view_if_needed()
         expect(page.locator(part)).to_be_in_viewport()
     screenshot(page, "dashboard-client-file", tmp_path)
-    # only the file opened is logged: not a file the page would open by itself (first logged-in test)
+    # only the file opened is logged: not a file the page would open by itself (first logged-in
+    # test)
     assert [(r["user"], r["client_id"]) for r in Store(folder / "store.db").access_log()] == [
         ("marie", refused.client_id)
     ]
@@ -267,7 +272,8 @@ def test_comparison_with_similar_clients_gives_their_default_rate(
 
 
 def test_pages_shown_later_catch_up_with_the_client_opened_meanwhile(page, dashboard, explained):
-    """Hidden pages do not redo their work on every file opened; shown again, they show the new client."""
+    """Hidden pages do not redo their work on every file opened; shown again, they show the new
+    client."""
     from playwright.sync_api import expect
 
     first, second = (
@@ -388,10 +394,11 @@ def test_a_client_file_opens_with_the_keyboard_alone(page, dashboard, explained)
     )
 
 
-def test_a_case_to_review_waits_for_a_reviewer_who_must_justify_and_is_told_when_nothing_was_recorded(
+def test_a_case_to_review_waits_for_a_reviewer_who_must_justify_and_is_told_if_nothing_was_recorded(
     page, dashboard, explained
 ):
-    """Kafka is down here: the review is refused as not recorded, and nothing is shown as decided."""
+    """Kafka is down here: the review is refused as not recorded, and nothing is shown as
+    decided."""
     from playwright.sync_api import expect
 
     from dashboard.store import Store
@@ -414,7 +421,8 @@ def test_a_case_to_review_waits_for_a_reviewer_who_must_justify_and_is_told_when
         "Revenus stables vérifiés sur trois bulletins de salaire."
     )
     page.get_by_role("button", name="Enregistrer").click()
-    # While the broker is waited for (5 s at least here), the server is free: the page hears it is in progress.
+    # While the broker is waited for (5 s at least here), the server is free: the page hears it is
+    # in progress.
     expect(page.locator(".review-message")).to_contain_text(
         "Enregistrement en cours", timeout=WAIT_MS
     )
@@ -491,9 +499,10 @@ def test_without_logging_in_nothing_is_shown_but_the_log_in_page(page, dashboard
     )
 
 
-# Every text of the page, inside Panel's shadow roots too (inner_text stops at them): texts, field values,
-# placeholders, the options of lists; and the words Bokeh draws on its canvases (titles, axis labels, legends,
-# tooltips, labels, the text columns of the charts' data), read from the charts' models.
+# Every text of the page, inside Panel's shadow roots too (inner_text stops at them): texts, field
+# values, placeholders, the options of lists; and the words Bokeh draws on its canvases (titles,
+# axis labels, legends, tooltips, labels, the text columns of the charts' data), read from the
+# charts' models.
 PAGE_TEXT = """() => { const out = [];
   const walk = (n) => {
     if (n.nodeType === Node.TEXT_NODE) { out.push(n.textContent); return; }
@@ -509,7 +518,8 @@ PAGE_TEXT = """() => { const out = [];
   const texts = (v) => typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(texts)
     : (v && typeof v.text === 'string') ? [v.text] : [];
   const shown = ['text', 'title', 'axis_label', 'label', 'legend_label', 'factors', 'tooltips'];
-  // the charts drawn now (a chart no longer shown has no view, though its model may stay in the document)
+  // the charts drawn now (a chart no longer shown has no view, though its model may stay in the
+  // document)
   for (const view of (window.Bokeh ? Bokeh.index.all_views() : [])) {
     const m = view.model, source = m.data_source;
     for (const name of shown) if (name in m) out.push(...texts(m[name]));
@@ -524,7 +534,8 @@ LABELS = ROOT / "services" / "dashboard" / "dashboard" / "labels"
 
 
 def _strings(value, lang: str | None = None):
-    """Every string of a catalogue file; with `lang`, only those under that language's key (reasons' labels)."""
+    """Every string of a catalogue file; with `lang`, only those under that language's key (reasons'
+    labels)."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, list):
@@ -541,7 +552,8 @@ def _words(texts) -> set[str]:
 
 
 def french_only_words() -> set[str]:
-    """The French catalogue's words that no English text of the project uses (the dashboard's and the reasons')."""
+    """The French catalogue's words that no English text of the project uses (the dashboard's and
+    the reasons')."""
     french = _words(
         t
         for path in (LABELS / "fr").glob("*.json")
@@ -623,12 +635,13 @@ def test_french_pages_write_no_decimal_point(page, dashboard, explained):
     )
 
 
-# The colours the browser computed for an element's text and for what is behind it (the first ancestor with
-# a background, through shadow roots), as [r, g, b] lists.
+# The colours the browser computed for an element's text and for what is behind it (the first
+# ancestor with a background, through shadow roots), as [r, g, b] lists.
 COLOURS = """(e) => { const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
   let bg = e, colour = rgb(getComputedStyle(e).color);
   while (bg) { const c = getComputedStyle(bg).backgroundColor, v = rgb(c);
-    if (v.length === 3 || (v.length === 4 && v[3] > 0.5)) return [colour.slice(0, 3), v.slice(0, 3)];
+    if (v.length === 3 || (v.length === 4 && v[3] > 0.5))
+      return [colour.slice(0, 3), v.slice(0, 3)];
     bg = bg.parentElement || (bg.getRootNode() && bg.getRootNode().host); }
   return [colour.slice(0, 3), [255, 255, 255]]; }"""
 
@@ -648,7 +661,8 @@ def contrast(first, second) -> float:
 
 
 def test_the_header_is_readable_in_both_languages(page, dashboard):
-    """The user's name and the language switch, chosen or not, at a contrast of 4.5 to 1 at least (WCAG AA)."""
+    """The user's name and the language switch, chosen or not, at a contrast of 4.5 to 1 at least
+    (WCAG AA)."""
     from playwright.sync_api import expect
 
     log_in(page, dashboard[0])

@@ -1,7 +1,9 @@
-"""The letter for the client, downloaded from the client file in real headless Chromium and read back from its PDF.
+"""The letter for the client, downloaded from the client file in real headless Chromium and read
+back from its PDF.
 
-Served as in test_dashboard (its fixtures: real-sample applications decided and explained by the services' own
-code, no broker); this module gets its own server and store, so its access log holds only what it did here.
+Served as in test_dashboard (its fixtures: real-sample applications decided and explained by the
+services' own code, no broker); this module gets its own server and store, so its access log holds
+only what it did here.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import pytest
 from tests.browser.test_dashboard import WAIT_MS, dashboard, explained, open_file  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
-LETTER_MS = 90_000  # the letter runs the simulation's search for a refusal: seconds on a busy 2-core machine
+# the letter runs the simulation's search for a refusal: seconds on a busy 2-core machine
+LETTER_MS = 90_000
 
 
 def text_of(pdf: bytes) -> str:
@@ -38,8 +41,8 @@ def picture(pdf: bytes, name: str, tmp_path: Path) -> None:
 
 
 def download(page, label: str):
-    """Click the letter's button once it is drawn in the page's language; the file the browser saves, as (its name,
-    its bytes)."""
+    """Click the letter's button once it is drawn in the page's language; the file the browser
+    saves, as (its name, its bytes)."""
     from playwright.sync_api import expect
 
     button = page.locator(".letter a", has_text=label)
@@ -50,8 +53,12 @@ def download(page, label: str):
     return got.suggested_filename, Path(got.path()).read_bytes()
 
 
-def test_the_letter_downloaded_says_the_decision_reasons_suggestion_and_rights_of_the_explanation_and_is_logged(
-    page, dashboard, explained, real_bundle, tmp_path
+def test_the_letter_downloaded_says_the_explained_decision_reasons_suggestion_rights_and_is_logged(
+    page,
+    dashboard,  # noqa: F811 - the imported fixture, used by name
+    explained,  # noqa: F811 - the imported fixture, used by name
+    real_bundle,
+    tmp_path,
 ):
     from playwright.sync_api import expect
 

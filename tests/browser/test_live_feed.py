@@ -1,4 +1,5 @@
-"""End to end in the browser: an application posted to the ingest API appears in the dashboard's live feed."""
+"""End to end in the browser: an application posted to the ingest API appears in the dashboard's
+live feed."""
 
 from __future__ import annotations
 
@@ -62,10 +63,11 @@ def test_an_application_posted_to_the_api_appears_in_the_live_feed_with_its_expl
     screenshot(page, "dashboard-live-feed-e2e", tmp_path)
 
 
-def test_a_reviewer_decides_a_case_the_scorer_left_and_the_review_is_on_loan_reviews_and_in_the_history(
+def test_a_reviewer_decides_a_case_the_scorer_left_and_the_review_is_on_loan_reviews_and_in_history(
     page, stack, kafka_broker, live_dashboard, real_bundle, real_data_dir, real_history
 ):
-    """The review is a real event on the broker; the file then shows the reviewer's decision and who took it."""
+    """The review is a real event on the broker; the file then shows the reviewer's decision and who
+    took it."""
     from playwright.sync_api import expect
 
     from adapters.onnx_scorer import OnnxScorer

@@ -1,6 +1,8 @@
 """A tiny faust-streaming app for the broker tests: echoes a topic and counts keys in a table.
 
-    python echo_app.py worker --without-web     (env: ECHO_BOOTSTRAP, ECHO_APP_ID, ECHO_IN, ECHO_OUT, ECHO_DATADIR, ECHO_GUARANTEE)
+    python echo_app.py worker --without-web
+
+(env: ECHO_BOOTSTRAP, ECHO_APP_ID, ECHO_IN, ECHO_OUT, ECHO_DATADIR, ECHO_GUARANTEE)
 
 The table gives the app an internal changelog topic, which faust creates on the broker itself
 (auto topic creation is off), so a running worker proves faust works with this Kafka version.

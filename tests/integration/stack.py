@@ -1,5 +1,5 @@
-"""Helpers for tests against the running stack: post applications, read a topic until enough arrived, follow
-what became of messages (decided, explained, dead-lettered)."""
+"""Helpers for tests against the running stack: post applications, read a topic until enough
+arrived, follow what became of messages (decided, explained, dead-lettered)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ API_KEY = "integration-test-key-0123456789"
 
 @dataclass
 class Stack:
-    """The running stack: the ingest API's URL and the service processes (to kill and restart in fault tests)."""
+    """The running stack: the ingest API's URL and the service processes (to kill and restart in
+    fault tests)."""
 
     url: str
     services: dict  # name -> tests.processes.Service
@@ -100,7 +101,8 @@ def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
 
 
 class Tail:
-    """The messages of some topics from their start, a little more on each `read()`, for bounded polls."""
+    """The messages of some topics from their start, a little more on each `read()`, for bounded
+    polls."""
 
     def __init__(self, bootstrap: str, *topics: str):
         self.consumer = KafkaConsumer(
@@ -129,9 +131,10 @@ class Tail:
 
 
 class Outcomes:
-    """What became of messages, read from the start of the topics a little more on each `read()`: decisions and
-    explanations by application_id (their positions), and each stage's dead letters by source position (the
-    scorer's of loan-applications, the explainer's of loan-decisions, the dashboard's of loan-explanations)."""
+    """What became of messages, read from the start of the topics a little more on each `read()`:
+    decisions and explanations by application_id (their positions), and each stage's dead letters by
+    source position (the scorer's of loan-applications, the explainer's of loan-decisions, the
+    dashboard's of loan-explanations)."""
 
     STAGES = {
         APPLICATIONS_DLQ: LOAN_APPLICATIONS,

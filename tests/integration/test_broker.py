@@ -1,4 +1,5 @@
-"""The local Kafka broker works with every client the project uses, and holds the project's topics."""
+"""The local Kafka broker works with every client the project uses, and holds the project's
+topics."""
 
 from __future__ import annotations
 

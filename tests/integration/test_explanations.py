@@ -1,4 +1,5 @@
-"""End to end on a real broker: every decision gets its explanation, from the decision's own model."""
+"""End to end on a real broker: every decision gets its explanation, from the decision's own
+model."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Faults on a real broker: whatever the ingest API accepted ends decided and explained, once, in the store."""
+"""Faults on a real broker: whatever the ingest API accepted ends decided and explained, once, in
+the store."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def stored(path, table: str) -> list[str]:
 
 
 def assert_each_once_in_a_dashboard_store(bootstrap: str, path, ids: set[str], group: str) -> None:
-    """A fresh dashboard feed into `path` ends with exactly one application, decision and explanation per id."""
+    """A fresh dashboard feed into `path` ends with exactly one application, decision and
+    explanation per id."""
     from dashboard.feed import Feed
     from dashboard.store import Store
 
@@ -130,7 +132,8 @@ def test_a_broker_restart_mid_replay_loses_nothing_and_the_api_says_503_meanwhil
     )
 
 
-# What a misbehaving upstream could put on the topics, and a word the dead letter's reason must give.
+# What a misbehaving upstream could put on the topics, and a word the dead letter's reason must
+# give.
 POISON = {
     LOAN_APPLICATIONS: [
         (b"", "empty"),

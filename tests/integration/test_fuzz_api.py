@@ -1,5 +1,6 @@
-"""schemathesis against the running ingest API, from its own OpenAPI document, then conservation on the real
-broker: every application the API accepted during the run ends decided, explained and stored, or dead-lettered."""
+"""schemathesis against the running ingest API, from its own OpenAPI document, then conservation on
+the real broker: every application the API accepted during the run ends decided, explained and
+stored, or dead-lettered."""
 
 from __future__ import annotations
 
@@ -29,8 +30,8 @@ SEED = 14
 MAX_EXAMPLES = 150  # per operation and phase: about 3,000 requests, a minute or two
 MAX_RESPONSE_S = 30  # a batch of 1,000 on two busy cores: past the default 10 s once (10.4 s)
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-# schemathesis' default statuses for rejected invalid data, plus 413: the API's documented refusal of a batch
-# over its limit (the body's maxItems).
+# schemathesis' default statuses for rejected invalid data, plus 413: the API's documented refusal
+# of a batch over its limit (the body's maxItems).
 CONFIG = """[checks.negative_data_rejection]
 expected-statuses = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429, "5xx"]
 """
@@ -77,7 +78,8 @@ def run_schemathesis(url: str, workdir: Path) -> subprocess.CompletedProcess:
 
 
 def failures_of(report: str) -> str:
-    """The failure headlines and the summary of schemathesis' report (the full report is in the captured output)."""
+    """The failure headlines and the summary of schemathesis' report (the full report is in the
+    captured output)."""
     headlines = [
         line.strip()
         for line in report.splitlines()
@@ -89,7 +91,8 @@ def failures_of(report: str) -> str:
 
 @pytest.fixture(scope="module")
 def fuzzed(stack, kafka_broker, tmp_path_factory):
-    """One schemathesis run, and the applications the API published meanwhile: (partition, offset) -> id."""
+    """One schemathesis run, and the applications the API published meanwhile: (partition, offset)
+    -> id."""
     before = end_offsets(kafka_broker.bootstrap, LOAN_APPLICATIONS)
     result = run_schemathesis(stack.url, tmp_path_factory.mktemp("schemathesis"))
     after = end_offsets(kafka_broker.bootstrap, LOAN_APPLICATIONS)
@@ -161,7 +164,8 @@ def test_every_application_accepted_while_fuzzing_is_decided_explained_and_store
 
 
 def settle(outcomes: Outcomes, pending, what: str, timeout: float = 300, every: float = 0) -> None:
-    """Reads outcomes until nothing is `pending()` (bounded); fails naming a few of what still is."""
+    """Reads outcomes until nothing is `pending()` (bounded); fails naming a few of what still
+    is."""
 
     def done() -> bool:
         outcomes.read()
@@ -172,7 +176,8 @@ def settle(outcomes: Outcomes, pending, what: str, timeout: float = 300, every: 
     except TimeoutError:
         missing = pending()
         pytest.fail(
-            f"not all {what} after {timeout:.0f} s: {len(missing)} missing, e.g. {sorted(missing)[:10]}"
+            f"not all {what} after {timeout:.0f} s: {len(missing)} missing, e.g. "
+            f"{sorted(missing)[:10]}"
         )
 
 
@@ -211,7 +216,8 @@ def unstored(ids: set, outcomes: Outcomes, store) -> set:
 
 
 def dead_letters_of(published: dict, outcomes: Outcomes) -> list:
-    """The dead letters of the accepted applications, of their decisions and of their explanations."""
+    """The dead letters of the accepted applications, of their decisions and of their
+    explanations."""
     ids = set(published.values())
     return (
         [x for position in published for x in outcomes.dead.get((LOAN_APPLICATIONS, *position), [])]
@@ -231,7 +237,8 @@ def dead_letters_of(published: dict, outcomes: Outcomes) -> list:
 
 
 def report(ids: set, outcomes: Outcomes, letters: list) -> None:
-    """How the accepted applications ended, on the captured output (with why some were dead-lettered)."""
+    """How the accepted applications ended, on the captured output (with why some were
+    dead-lettered)."""
     print(
         f"accepted {len(ids)}; decided {sum(1 for i in ids if outcomes.decided.get(i))}; explained "
         f"{sum(1 for i in ids if outcomes.explained.get(i))}; dead letters {len(letters)} "

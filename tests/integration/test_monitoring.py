@@ -39,7 +39,8 @@ def test_reports_account_for_every_message_and_watch_drift(stack, kafka_broker, 
     )
 
     def accounted() -> bool:
-        """The latest reports: each service's input topic all received, sent or dead-lettered, and committed."""
+        """The latest reports: each service's input topic all received, sent or dead-lettered, and
+        committed."""
         for message in (
             m for batch in consumer.poll(timeout_ms=500).values() for m in batch
         ):  # reports never pause
@@ -125,8 +126,8 @@ def test_the_dashboard_feeds_store_every_event_and_report_it(stack, kafka_broker
     latest: list[ServiceReported] = []
 
     def accounted() -> bool:
-        """Every message of the client topics received, stored, dead-lettered or left to the stage that dead-letters
-        it, and nothing left waiting."""
+        """Every message of the client topics received, stored, dead-lettered or left to the stage
+        that dead-letters it, and nothing left waiting."""
         for message in (m for batch in consumer.poll(timeout_ms=500).values() for m in batch):
             report = ServiceReported.from_bytes(message.value)
             if report.service == "dashboard" and report.instance == feed.meter.instance:
@@ -148,8 +149,8 @@ def test_the_dashboard_feeds_store_every_event_and_report_it(stack, kafka_broker
     kept: set = set()
 
     def dead_letters_and_alerts_kept() -> bool:
-        """The operations page's data: every dead letter (one per message and stage: every dashboard feed of the
-        suite dead-letters the same poison) and every alert."""
+        """The operations page's data: every dead letter (one per message and stage: every dashboard
+        feed of the suite dead-letters the same poison) and every alert."""
         for message in (m for batch in letters.poll(timeout_ms=500).values() for m in batch):
             letter = DeadLettered.from_bytes(message.value)
             kept.add(

@@ -1,5 +1,6 @@
-"""Issue 14's reproducers on the real stack: what an upstream system can put straight onto the topics ends
-with one decision or one dead letter naming its cause, and a message that vanishes raises the alarm."""
+"""Issue 14's reproducers on the real stack: what an upstream system can put straight onto the
+topics ends with one decision or one dead letter naming its cause, and a message that vanishes
+raises the alarm."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ pytestmark = pytest.mark.integration
 
 
 def publish_raw(bootstrap: str, values: list[bytes], key: bytes) -> list[tuple[int, int]]:
-    """Messages written straight onto loan-applications, as an upstream system would; their (partition, offset)."""
+    """Messages written straight onto loan-applications, as an upstream system would; their
+    (partition, offset)."""
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
     try:
         sent = [producer.send(LOAN_APPLICATIONS, key=key, value=value) for value in values]
@@ -30,7 +32,8 @@ def publish_raw(bootstrap: str, values: list[bytes], key: bytes) -> list[tuple[i
 
 
 def outcomes(bootstrap: str, ids: set[str], positions: set[tuple[int, int]], timeout: float = 120):
-    """The decisions of `ids` and the scorer's dead letters of `positions`, once all have arrived."""
+    """The decisions of `ids` and the scorer's dead letters of `positions`, once all have
+    arrived."""
 
     def decision_id(raw):
         try:
@@ -65,7 +68,8 @@ def application(row: dict, **changes) -> bytes:
 def test_a_timestamp_without_timezone_dead_letters_that_application_only(
     stack, kafka_broker, real_data_dir
 ):
-    """Loss 1: four applications of one client, the 2nd without a timezone: three decisions and one dead letter."""
+    """Loss 1: four applications of one client, the 2nd without a timezone: three decisions and one
+    dead letter."""
     row = json_rows(pd.read_csv(real_data_dir / "application_test.csv").head(1))[0]
     values = [
         application(row, submitted_at="2026-12-01T19:45:00+00:00"),
@@ -83,8 +87,9 @@ def test_a_timestamp_without_timezone_dead_letters_that_application_only(
 def test_numbers_beyond_what_the_model_holds_are_dead_lettered_naming_the_field(
     stack, kafka_broker, real_data_dir
 ):
-    """Loss 3: an annuity of 1e300 was granted; a registration 9.5e307 days ago travelled as null and lost its
-    explanation. Both are refused, naming the field, and the good application between them is decided."""
+    """Loss 3: an annuity of 1e300 was granted; a registration 9.5e307 days ago travelled as null
+    and lost its explanation. Both are refused, naming the field, and the good application between
+    them is decided."""
     row = json_rows(pd.read_csv(real_data_dir / "application_test.csv").iloc[1:2])[0]
     good = application(row)
     values = [
@@ -116,8 +121,8 @@ def test_an_application_without_an_id_is_decided_under_an_id_from_its_position(
 def test_a_message_of_almost_a_megabyte_is_dead_lettered_with_its_start_and_the_scorer_goes_on(
     stack, kafka_broker, real_data_dir
 ):
-    """Found by an outside tester: its dead letter (base64, a third larger) exceeded the broker's limit, the scorer
-    stopped for good and the dashboard's feed re-read its poll forever."""
+    """Found by an outside tester: its dead letter (base64, a third larger) exceeded the broker's
+    limit, the scorer stopped for good and the dashboard's feed re-read its poll forever."""
     row = json_rows(pd.read_csv(real_data_dir / "application_test.csv").iloc[3:4])[0]
     huge = json.dumps({**row, "NAME_TYPE_SUITE": "x" * 990_000}).encode()
     good = application(row)
@@ -141,7 +146,8 @@ def test_a_message_of_almost_a_megabyte_is_dead_lettered_with_its_start_and_the_
 
 
 class DroppingStore:
-    """The dashboard's store, except that it silently loses one explanation: the loss reconciliation must see."""
+    """The dashboard's store, except that it silently loses one explanation: the loss reconciliation
+    must see."""
 
     def __init__(self, store, lost: str):
         self._store, self.lost = store, lost
@@ -210,7 +216,8 @@ def test_an_explanation_that_silently_vanishes_from_the_store_raises_the_reconci
         wait_until(
             alarmed, 180, "the reconciliation alarm for the explanation the store lost", every=0
         )
-        # what is only late (a busy machine) catches up; the explanation the store lost stays, and nothing else
+        # what is only late (a busy machine) catches up; the explanation the store lost stays, and
+        # nothing else
         wait_until(
             lambda: (
                 [(o.subject, o.messages, o.oldest) for o in reconciliation.overdue()]

@@ -1,4 +1,5 @@
-"""Prometheus' view on a real broker: each service's endpoint shows the totals of its own ops.metrics reports."""
+"""Prometheus' view on a real broker: each service's endpoint shows the totals of its own
+ops.metrics reports."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def scrape(port: int, service: str) -> tuple[set[str], dict[str, float], float |
 def scraped_when_still(
     reports: Reports, port: int, service: str
 ) -> tuple[dict[str, float], ServiceReported]:
-    """A scrape between reports showing nothing moving: two equal ones before it, the same once more after it."""
+    """A scrape between reports showing nothing moving: two equal ones before it, the same once more
+    after it."""
     (process,) = wait_until(
         lambda: scrape(port, service)[0], 60, f"{service}'s counts on its endpoint"
     )

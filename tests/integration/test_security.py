@@ -15,9 +15,11 @@ from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_EXPLANATIONS
 from tests.integration.stack import API_KEY, post, read_topic, topic_size
 
 pytestmark = pytest.mark.integration
-# Values no other test uses, so finding one in a log can only mean this test's applicant data leaked.
+# Values no other test uses, so finding one in a log can only mean this test's applicant data
+# leaked.
 INCOME, BIRTH, BAD_CREDIT, EMPLOYER = 271_828.18, -14_159, -31_415.9, "Security Ministry"
-# What log lines hold besides data, and may read like those values: application ids, process ids, ports.
+# What log lines hold besides data, and may read like those values: application ids, process ids,
+# ports.
 NOT_DATA = re.compile(
     r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}|\[\d+\]|(?:\d{1,3}\.){3}\d{1,3}:\d+"
 )
@@ -43,7 +45,8 @@ def test_the_running_api_refuses_a_caller_without_a_valid_key_and_publishes_noth
         timeout=10,
     )
     assert response.status_code == 401 and response.json()["error"] == "unauthorized"
-    # The API answers only once the broker has what it accepted: nothing more arrived, nothing was published.
+    # The API answers only once the broker has what it accepted: nothing more arrived, nothing was
+    # published.
     assert topic_size(kafka_broker.bootstrap, LOAN_APPLICATIONS) == before
 
 
@@ -66,7 +69,9 @@ def test_no_service_log_holds_applicant_data_whatever_path_the_data_took(stack, 
         timeout=10,
     )
     assert refused.status_code == 422
-    poison = f'{{"SK_ID_CURR": 100002, "AMT_INCOME_TOTAL": {INCOME}, "AMT_CREDIT": {BAD_CREDIT}}}'.encode()
+    poison = (
+        f'{{"SK_ID_CURR": 100002, "AMT_INCOME_TOTAL": {INCOME}, "AMT_CREDIT": {BAD_CREDIT}}}'
+    ).encode()
     producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap, acks="all")
     position = producer.send(LOAN_APPLICATIONS, value=poison).get(timeout=30)
     producer.close()

@@ -1,10 +1,11 @@
-"""Property tests of the topic path, as an upstream system would use it (a Kafka client, no API): whatever is put
-onto loan-applications or loan-decisions (arbitrary bytes, JSON objects near the schema) ends with exactly one
-result or exactly one dead letter keeping its bytes, and the good messages around it are processed, once.
+"""Property tests of the topic path, as an upstream system would use it (a Kafka client, no API):
+whatever is put onto loan-applications or loan-decisions (arbitrary bytes, JSON objects near the
+schema) ends with exactly one result or exactly one dead letter keeping its bytes, and the good
+messages around it are processed, once.
 
-hypothesis draws the messages (derandomized: the same ones on every run) and each is published as it is drawn,
-between two good ones; the outcomes are awaited once for the whole batch: a broker round trip per example
-would be far too slow.
+hypothesis draws the messages (derandomized: the same ones on every run) and each is published as it
+is drawn, between two good ones; the outcomes are awaited once for the whole batch: a broker round
+trip per example would be far too slow.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ DRAWN = settings(
     suppress_health_check=list(HealthCheck),
 )
 
-# What an upstream system could put in a field: none of the schema's types, or values at or past its edges.
+# What an upstream system could put in a field: none of the schema's types, or values at or past its
+# edges.
 ODD_VALUES = st.one_of(
     st.none(),
     st.booleans(),
@@ -97,12 +99,14 @@ def with_odd_features(decision: dict):
 
 
 def encoded(event: dict) -> bytes:
-    """JSON as a careless producer writes it: NaN and Infinity as such, lone surrogates as invalid UTF-8."""
+    """JSON as a careless producer writes it: NaN and Infinity as such, lone surrogates as invalid
+    UTF-8."""
     return json.dumps(event, ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
 def result_id(topic: str, position: tuple[int, int], value: bytes) -> str | None:
-    """The application_id the result of this message would carry (an application without one: its position)."""
+    """The application_id the result of this message would carry (an application without one: its
+    position)."""
     try:
         event = json.loads(value)
     except ValueError:
@@ -115,7 +119,8 @@ def result_id(topic: str, position: tuple[int, int], value: bytes) -> str | None
 
 
 class Batch:
-    """Good and bad messages published in turn onto one partition of `topic`, and where each went."""
+    """Good and bad messages published in turn onto one partition of `topic`, and where each
+    went."""
 
     def __init__(self, bootstrap: str, topic: str, good):
         self.topic, self.good = topic, good  # good(): a new valid event, with a new application_id
@@ -136,7 +141,8 @@ class Batch:
         self.send(encoded(event), str(event.get("SK_ID_CURR", event.get("client_id"))).encode())
 
     def send_bad(self, value: bytes | dict, key: bytes | None) -> None:
-        """A drawn message; a drawn event's application_id, when a string, is made unique (drawn ones repeat)."""
+        """A drawn message; a drawn event's application_id, when a string, is made unique (drawn
+        ones repeat)."""
         if isinstance(value, dict):
             if isinstance(value.get("application_id"), str):
                 value = {
@@ -152,9 +158,9 @@ class Batch:
 
 
 def fuzz(topic: str, bootstrap: str, good, drawn, results, timeout: float = 180) -> None:
-    """EXAMPLES messages drawn from `drawn` onto `topic`, a good one before and after each; then each bad one has
-    exactly one result (`results(outcomes)`: id -> positions) or one dead letter keeping its bytes, and each good
-    one exactly one result."""
+    """EXAMPLES messages drawn from `drawn` onto `topic`, a good one before and after each; then
+    each bad one has exactly one result (`results(outcomes)`: id -> positions) or one dead letter
+    keeping its bytes, and each good one exactly one result."""
     batch = Batch(bootstrap, topic, good)
 
     @DRAWN
@@ -201,8 +207,8 @@ def check(batch: Batch, outcomes: Outcomes, results) -> None:
         if outcomes.dead.get((batch.topic, *p))
     }
     print(
-        f"{batch.topic}: {len(batch.bad)} bad messages, {len(letters)} dead-lettered, the others processed; "
-        f"{len(batch.good_ids)} good ones"
+        f"{batch.topic}: {len(batch.bad)} bad messages, {len(letters)} dead-lettered, the others "
+        f"processed; {len(batch.good_ids)} good ones"
     )
     wrong = {
         p: (count(batch, outcomes, results, p), batch.bad[p][:300])
@@ -210,7 +216,8 @@ def check(batch: Batch, outcomes: Outcomes, results) -> None:
         if count(batch, outcomes, results, p) not in ((1, 0), (0, 1))
     }
     assert not wrong, (
-        f"bad messages without exactly one outcome, position: ((results, dead letters), value): {wrong}"
+        "bad messages without exactly one outcome, position: ((results, dead letters), value): "
+        f"{wrong}"
     )
     not_once = {
         i: len(results(outcomes).get(i, []))

@@ -168,7 +168,8 @@ def test_the_explainer_refuses_a_bundle_whose_inputs_break_the_policy(bundle_cop
     load_bundle(bundle_copy)  # a complete bundle: only the policy is broken
     with pytest.raises(
         BundleError,
-        match="feature AGE_YEARS uses DAYS_BIRTH, in the option group 'age', which this model excludes",
+        match="feature AGE_YEARS uses DAYS_BIRTH, in the option group 'age', which this model "
+        "excludes",
     ):
         Explainers(bundle_copy.parent).load_latest()
     with pytest.raises(UnknownModel, match="feature AGE_YEARS uses DAYS_BIRTH"):

@@ -1,4 +1,5 @@
-"""Simulations on the real bundle: an unchanged application scores as the scorer did, a suggestion really grants."""
+"""Simulations on the real bundle: an unchanged application scores as the scorer did, a suggestion
+really grants."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Explanations of real decisions: exact additivity, agreement with the shap package, readable reasons."""
+"""Explanations of real decisions: exact additivity, agreement with the shap package, readable
+reasons."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ pytestmark = pytest.mark.model
 
 @pytest.fixture(scope="module")
 def real_explanations(real_bundle, real_data_dir, real_history):
-    """Every real-sample application (train and test) scored by ONNX from its JSON event, then explained."""
+    """Every real-sample application (train and test) scored by ONNX from its JSON event, then
+    explained."""
     raw = pd.concat(
         [pd.read_csv(real_data_dir / f"application_{part}.csv") for part in ("train", "test")]
     )
@@ -83,8 +85,8 @@ def test_our_contributions_agree_with_the_shap_packages_independent_treeshap(
     booster = lgb.Booster(model_file=str(real_bundle.file("lightgbm")))
     ours = booster.predict(x, pred_contrib=True)
     independent = shap.TreeExplainer(booster)
-    # Left as "lightgbm", shap would call booster.predict(pred_contrib=True) itself and compare us with
-    # ourselves; "internal" makes it walk the trees it parsed with its own C++ TreeSHAP.
+    # Left as "lightgbm", shap would call booster.predict(pred_contrib=True) itself and compare us
+    # with ourselves; "internal" makes it walk the trees it parsed with its own C++ TreeSHAP.
     independent.model.model_type = "internal"
     theirs = independent.shap_values(x, check_additivity=False)
     theirs = np.asarray(theirs[-1] if isinstance(theirs, list) else theirs)

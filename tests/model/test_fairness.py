@@ -1,4 +1,5 @@
-"""The fairness report on the real sample: every variant measured, with rates by sex and age band."""
+"""The fairness report on the real sample: every variant measured, with rates by sex and age
+band."""
 
 from __future__ import annotations
 

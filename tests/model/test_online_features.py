@@ -1,4 +1,5 @@
-"""The online path (one event + the client's history record) gives the batch path's vector exactly."""
+"""The online path (one event + the client's history record) gives the batch path's vector
+exactly."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Every application of the real Kaggle sample is accepted by the shared schema, as an upstream system sends it."""
+"""Every application of the real Kaggle sample is accepted by the shared schema, as an upstream
+system sends it."""
 
 from __future__ import annotations
 

@@ -1,10 +1,12 @@
-"""Reasons that hold, over every explanation of the real sample (train and test rows), in both languages.
+"""Reasons that hold, over every explanation of the real sample (train and test rows), in both
+languages.
 
-The statistics a sentence may quote are recomputed here from the real training rows, independently of
-the bundle's reference statistics: a default rate quoted beside a category, a value compared with the
-median, a rank among our clients. Each must point the way the sentence's direction says; a reason that
-cannot be backed names the factor and what differs (its combination with the rest of the file) and states
-no value, so a value the reasons state never raises the risk for one client and lowers it for another.
+The statistics a sentence may quote are recomputed here from the real training rows, independently
+of the bundle's reference statistics: a default rate quoted beside a category, a value compared with
+the median, a rank among our clients. Each must point the way the sentence's direction says; a
+reason that cannot be backed names the factor and what differs (its combination with the rest of the
+file) and states no value, so a value the reasons state never raises the risk for one client and
+lowers it for another.
 """
 
 from __future__ import annotations
@@ -88,7 +90,8 @@ class Standing:
         self.medians = frame.median(skipna=True)
 
     def side(self, feature: str, value: float) -> int:
-        """+1 when clients on the value's side of the median default more than all clients, -1 less, 0 neither."""
+        """+1 when clients on the value's side of the median default more than all clients, -1 less,
+        0 neither."""
         column, median = self.frame[feature].to_numpy(), self.medians[feature]
         same_side = column > median if value > median else column < median
         return (
@@ -111,7 +114,8 @@ def standing(real_bundle, real_tables, real_history):
 
 @pytest.fixture(scope="module")
 def reasons(real_explanations, real_bundle):  # noqa: F811 - the imported fixture, used by name
-    """(group, direction, texts without non-breaking spaces, the client's values) of every reason."""
+    """(group, direction, texts without non-breaking spaces, the client's values) of every
+    reason."""
     decisions, explanations = real_explanations
     out = []
     for d, e in zip(decisions, explanations):
@@ -139,7 +143,7 @@ def _number(text: str, lang: str) -> float:
 
 def test_no_reason_quotes_a_default_rate_that_points_against_its_direction(reasons):
     offences = []
-    for group, direction, text, _ in reasons:
+    for _group, direction, text, _ in reasons:
         for lang in LANGS:
             for rate, overall in RATE[lang].findall(text[lang]):
                 if np.sign(_number(rate, lang) - _number(overall, lang)) != SIGN[direction]:
@@ -149,7 +153,8 @@ def test_no_reason_quotes_a_default_rate_that_points_against_its_direction(reaso
 
 @pytest.fixture(scope="module")
 def medians_written(real_bundle, standing):
-    """(group, language) -> {a median as a sentence may write it: the (feature, unit) it is the median of}."""
+    """(group, language) -> {a median as a sentence may write it: the (feature, unit) it is the
+    median of}."""
     written = defaultdict(lambda: defaultdict(list))
     for f, group in zip(real_bundle.features, group_of(real_bundle.features)):
         if unit(f) == "category" or np.isnan(standing.medians[f]):
@@ -213,8 +218,9 @@ def test_an_external_score_is_ranked_among_our_clients_the_way_its_direction_say
 
 
 def stated(text: str, lang: str) -> str | None:
-    """The value a reason states about the client, without its comparison and direction; None when it states
-    none: a factor named with its combination with the rest of the file, or information said to be missing."""
+    """The value a reason states about the client, without its comparison and direction; None when
+    it states none: a factor named with its combination with the rest of the file, or information
+    said to be missing."""
     if COMBINED[lang] in text or PROVIDING[lang] in text or ABSENCE[lang] in text:
         return None
     return DIRECTION_CLAUSE[lang].sub("", COMPARISON[lang].sub("", text))
@@ -229,7 +235,8 @@ def test_a_value_a_reason_states_is_given_one_direction_for_every_client(reasons
                 directions[(lang, group, fact)].add(direction)
     both = [key[2] for key, seen in directions.items() if len(seen) > 1]
     assert not both, (
-        f"{len(both)} stated values raise the risk for one client and lower it for another, e.g. {both[:4]}"
+        f"{len(both)} stated values raise the risk for one client and lower it for another, e.g. "
+        f"{both[:4]}"
     )
 
 

@@ -1,4 +1,5 @@
-"""The scorer's ONNX model on real applications: same PDs as the offline bundle, refuses bad bundles."""
+"""The scorer's ONNX model on real applications: same PDs as the offline bundle, refuses bad
+bundles."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The dashboard's catalogue: both languages have the same texts, and no page keeps a text of its own."""
+"""The dashboard's catalogue: both languages have the same texts, and no page keeps a text of its
+own."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ SHOWN = sorted(
     ]
 )
 PROSE = re.compile(r"[^\W\d_]{2,}\s+[^\W\d_]{2,}")  # two words in a row
-# Literals that are words on purpose: CSS, and the Bokeh formatters' JavaScript (no text shown as such).
+# Literals that are words on purpose: CSS, and the Bokeh formatters' JavaScript (no text shown as
+# such).
 NOT_TEXT = re.compile(r"(:host|\{ *color:|toLocaleString|return )")
 
 
@@ -33,7 +35,8 @@ def test_a_key_in_one_language_only_is_found():
 
 
 def test_placeholders_are_the_same_in_both_languages():
-    """A text whose languages ask for different values would fail in one language only, at run time."""
+    """A text whose languages ask for different values would fail in one language only, at run
+    time."""
     names = re.compile(r"\{(\w+)")
     texts = {lang: dict(_flat(catalogue(lang))) for lang in LANGUAGES}
     differ = {
@@ -51,8 +54,9 @@ def test_a_part_reads_as_the_views_use_it():
 
 @pytest.mark.parametrize("module", SHOWN, ids=lambda path: str(path.relative_to(DASHBOARD)))
 def test_no_page_keeps_a_text_outside_the_catalogue(module):
-    """Every string literal of the modules that draw the page, docstrings, comments and log messages aside, is
-    neither prose (two words in a row) nor a French word: texts are the catalogue's, in both languages."""
+    """Every string literal of the modules that draw the page, docstrings, comments and log messages
+    aside, is neither prose (two words in a row) nor a French word: texts are the catalogue's, in
+    both languages."""
     found = [
         (node.lineno, node.value)
         for node in _literals(ast.parse(module.read_text(encoding="utf-8")))
@@ -62,7 +66,8 @@ def test_no_page_keeps_a_text_outside_the_catalogue(module):
 
 
 def _literals(tree):
-    """String constants, without docstrings, params' docs, nor the arguments of logging calls and of errors."""
+    """String constants, without docstrings, params' docs, nor the arguments of logging calls and of
+    errors."""
     skipped = set()
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
@@ -113,7 +118,8 @@ def test_a_part_missing_in_a_language_is_named():
 
 
 def test_a_slider_title_reads_with_a_french_space_before_bokehs_colon():
-    """Bokeh writes a slider as "<title>: <value>"; French wants a no-break space before the colon."""
+    """Bokeh writes a slider as "<title>: <value>"; French wants a no-break space before the
+    colon."""
     assert words("comparison")["fr"]["k"].endswith("\u00a0") and not words("comparison")["fr"][
         "k"
     ].endswith(" \u00a0")

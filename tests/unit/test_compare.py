@@ -1,4 +1,5 @@
-"""Comparing a client with the reference population, on small populations whose answers are known by construction."""
+"""Comparing a client with the reference population, on small populations whose answers are known by
+construction."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ def person(
 
 
 def crowd(n: int = 40, start: int = 1000) -> list[dict]:
-    """Clients spread over every number, all single: at least one mismatch away from a married client."""
+    """Clients spread over every number, all single: at least one mismatch away from a married
+    client."""
     rng = np.random.default_rng(7)
     return [
         person(

@@ -59,7 +59,8 @@ def test_the_gauges_client_label_stays_inside_near_either_end():
 
 @pytest.mark.parametrize("lang, locale", [("fr", "fr-FR"), ("en", "en-GB")])
 def test_axes_write_numbers_the_languages_way_not_bokehs(lang, locale):
-    """Bokeh's own ticks read "2.500e+6": the browser writes them with the language's locale instead."""
+    """Bokeh's own ticks read "2.500e+6": the browser writes them with the language's locale
+    instead."""
     waterfall = charts.Waterfall(lang, 6)
     formatter = waterfall.figure.xaxis[0].formatter
     assert formatter.args["locale"] == locale and "toLocaleString" in formatter.code

@@ -1,4 +1,5 @@
-"""The dashboard feed's handling of one poll, with a fake consumer and producer: per message, never per poll."""
+"""The dashboard feed's handling of one poll, with a fake consumer and producer: per message, never
+per poll."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ Record = namedtuple("Record", "key value offset")
 
 
 class RefusingStore(Store):
-    """Refuses one application's events the way SQLite refuses an integer beyond int64; or is down."""
+    """Refuses one application's events the way SQLite refuses an integer beyond int64; or is
+    down."""
 
     def __init__(self, refused: str | None = None, down: bool = False):
         super().__init__()
@@ -47,8 +49,9 @@ def letters(producer) -> list[tuple]:
     return [(topic, key, DeadLettered.from_bytes(value)) for topic, key, value in producer.sent]
 
 
-def test_one_event_the_store_refuses_is_dead_lettered_and_the_rest_of_the_poll_is_stored_and_committed():
-    """Issue 14, loss 2: one event SQLite could not store dropped the whole poll, and the next one committed past it."""
+def test_an_event_the_store_refuses_is_dead_lettered_the_rest_of_the_poll_stored_and_committed():
+    """Issue 14, loss 2: one event SQLite could not store dropped the whole poll, and the next one
+    committed past it."""
     store, producer = RefusingStore(refused="b"), FakeKafkaProducer()
     consumer = FakeConsumer([poll(*(decision(i, 1).to_bytes() for i in "abc"))])
     feed = feed_over(store, producer)
@@ -115,7 +118,7 @@ def test_a_store_that_is_down_commits_nothing_and_the_poll_is_read_again():
     assert store.count("explanations") == 2 and consumer.commits == 1
 
 
-def test_a_dead_letter_the_broker_does_not_acknowledge_commits_nothing_and_the_feed_says_it_is_stalled():
+def test_a_dead_letter_the_broker_did_not_acknowledge_commits_nothing_the_feed_says_it_stalled():
     from kafka.errors import KafkaTimeoutError
 
     consumer = FakeConsumer(

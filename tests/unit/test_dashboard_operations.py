@@ -163,7 +163,8 @@ def test_the_page_shows_the_latest_report_of_each_instance_its_drift_and_the_per
         "✔ rend compte",
     ]  # 100 s > 3 intervals of 10 s
     assert list(page._drift.value["entrée"]) == ["EXT_SOURCE_3", "PD"]
-    # the scorer's two reports (the ingest API decides nothing): 200 decisions, 5 + 15 of them left to reviewers
+    # the scorer's two reports (the ingest API decides nothing): 200 decisions, 5 + 15 of them left
+    # to reviewers
     assert (
         "200 décisions" in page._decisions.object
         and "à examiner 10,0\xa0%" in page._decisions.object
@@ -253,7 +254,7 @@ def test_one_decision_is_said_in_the_singular_and_two_in_the_plural():
     )
 
 
-def test_a_chart_of_one_report_shows_a_dot_on_an_axis_of_minutes_and_numbers_in_the_pages_language():
+def test_a_chart_of_one_report_shows_a_dot_on_an_axis_of_minutes_and_numbers_in_the_page_language():
     chart = LineChart()
     at = pd.Timestamp(now()).tz_convert(None)
     chart.show(TEXT["fr"]["lag"], {"scorer host-1": ([at.to_datetime64()], [1234.5])})

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.unit
 
 
 def test_a_view_drawn_again_keeps_a_single_periodic_refresh():
-    """Each language switch draws the pages again; the refresh must not be started again each time."""
+    """Each language switch draws the pages again; the refresh must not be started again each
+    time."""
     refresh = mock.Mock()
     with mock.patch.object(
         pn.state, "add_periodic_callback", side_effect=lambda *a, **k: mock.Mock()

@@ -28,7 +28,8 @@ def shown(reviews: Reviews, client_id: int) -> tuple | None:
 
 @pytest.fixture
 def users(tmp_path) -> Path:
-    """The accounts file: a reviewer, a relationship manager, operations and an account without a role."""
+    """The accounts file: a reviewer, a relationship manager, operations and an account without a
+    role."""
     path = tmp_path / "users.json"
     accounts = {
         "rachel": "reviewer",
@@ -122,7 +123,7 @@ def test_a_client_without_a_decision_cannot_be_reviewed(users):
         reviews.record("rachel", 8, shown(reviews, 8), "granted", WHY)
 
 
-def test_a_review_the_broker_did_not_acknowledge_is_not_recorded_and_the_failed_producer_is_replaced(
+def test_a_review_the_broker_did_not_acknowledge_is_not_recorded_and_the_failed_producer_replaced(
     users,
 ):
     failing = FakeKafkaProducer(refuse=TimeoutError("no broker"))

@@ -1,4 +1,5 @@
-"""Simulations of loan terms, with a fake scorer whose PD follows known rules, so the right answer is known."""
+"""Simulations of loan terms, with a fake scorer whose PD follows known rules, so the right answer
+is known."""
 
 from __future__ import annotations
 
@@ -60,7 +61,8 @@ def test_a_wrong_change_is_refused_naming_the_field_and_nothing_is_scored(change
 
 
 def test_the_largest_granted_amount_at_the_same_term_is_suggested():
-    # An annuity of 12 000 is refused; at the same term, 17 % less money pays 9 960; the term would need 25 % more.
+    # An annuity of 12 000 is refused; at the same term, 17 % less money pays 9 960; the term would
+    # need 25 % more.
     suggestion = simulator().smallest_grant(application(), review_band=0)
     assert suggestion.kind == AMOUNT and suggestion.change == pytest.approx(0.17)
     assert suggestion.changes == {"AMT_CREDIT": 199_200, "AMT_ANNUITY": 9_960.0}
@@ -70,7 +72,8 @@ def test_the_largest_granted_amount_at_the_same_term_is_suggested():
 
 
 def test_a_longer_term_is_suggested_when_it_is_the_smaller_change():
-    # Any loan below 235 000 is riskier here: a smaller amount only helps far down (38 %); 25 repayments do (25 %).
+    # Any loan below 235 000 is riskier here: a smaller amount only helps far down (38 %); 25
+    # repayments do (25 %).
     sim = simulator(
         FakeScorer(
             lambda app: by_annuity(app) + (0.05 if 150_000 < app["AMT_CREDIT"] < 235_000 else 0)
@@ -85,7 +88,8 @@ def test_a_longer_term_is_suggested_when_it_is_the_smaller_change():
 
 
 def test_the_grid_finds_a_granted_amount_that_bisection_would_miss():
-    # Granted only between 190 000 and 200 000: smaller loans are refused again (the PD is not monotone overall).
+    # Granted only between 190 000 and 200 000: smaller loans are refused again (the PD is not
+    # monotone overall).
     sim = simulator(
         FakeScorer(lambda app: by_annuity(app) + (0.5 if app["AMT_CREDIT"] < 190_000 else 0))
     )
@@ -107,7 +111,8 @@ def test_every_candidate_is_scored_in_one_batch_within_the_search_range():
 
 
 def test_beyond_the_search_range_there_is_no_suggestion():
-    # A loan in 10 repayments of 24 000 needs 59 % less money, or 25 repayments (more than twice the term).
+    # A loan in 10 repayments of 24 000 needs 59 % less money, or 25 repayments (more than twice the
+    # term).
     sim = simulator()
     assert sim.smallest_grant(application(annuity=24_000.0), review_band=0).changes == {
         "AMT_CREDIT": 98_400,
@@ -138,7 +143,8 @@ def test_a_simulated_pd_in_the_scorers_review_band_goes_to_a_reviewer():
 
 
 def test_the_suggestion_is_an_automatic_grant_not_a_proposal_left_to_a_reviewer():
-    # With a 15 % band, PDs from 8.5 % to 11.5 % go to a reviewer: the annuity must fall below 8 500, not 10 000.
+    # With a 15 % band, PDs from 8.5 % to 11.5 % go to a reviewer: the annuity must fall below
+    # 8 500, not 10 000.
     suggestion = simulator().smallest_grant(application(), review_band=0.15)
     assert suggestion.kind == AMOUNT and suggestion.change == pytest.approx(0.30)
     assert (

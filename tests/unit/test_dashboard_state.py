@@ -100,7 +100,7 @@ def test_the_page_is_on_screen_before_the_tabs_draw_it():
     assert client.page is pages[1] and order == ["caught up", "drawn"]
 
 
-def test_the_simulation_shown_again_says_the_decision_a_reviewer_took_meanwhile_and_keeps_the_changes_typed():
+def test_the_simulation_shown_again_says_a_review_decided_meanwhile_and_keeps_the_changes_typed():
     from credit.dead_letters import decode_application
     from dashboard.views.simulation import Simulation
     from tests.fakes import SIMULATED_AT as WHEN

@@ -126,7 +126,7 @@ def test_latest_decisions_are_newest_first_and_say_whether_they_are_explained():
     ]
 
 
-def test_a_case_to_review_has_no_decision_in_force_until_a_reviewer_decides_and_the_latest_review_counts():
+def test_a_case_to_review_has_no_decision_in_force_until_reviewed_and_the_latest_review_counts():
     store = Store()
     store.upsert([decision("a", 1, 0.081, status="to_review"), decision("b", 2, 0.2, minutes=-1)])
     assert store.client_file(1).in_force is None and store.client_file(2).in_force == "refused"
@@ -191,9 +191,9 @@ def test_a_store_written_before_reviews_existed_gains_the_status_column(tmp_path
 
     old = sqlite3.connect(tmp_path / "store.db")
     old.execute(
-        "CREATE TABLE decisions (application_id TEXT PRIMARY KEY, client_id INTEGER NOT NULL, decided_at TEXT "
-        "NOT NULL, probability_of_default REAL NOT NULL, decision TEXT NOT NULL, threshold REAL NOT NULL, "
-        "model_version TEXT NOT NULL, event TEXT NOT NULL)"
+        "CREATE TABLE decisions (application_id TEXT PRIMARY KEY, client_id INTEGER NOT NULL, "
+        "decided_at TEXT NOT NULL, probability_of_default REAL NOT NULL, decision TEXT NOT NULL, "
+        "threshold REAL NOT NULL, model_version TEXT NOT NULL, event TEXT NOT NULL)"
     )
     old.execute(
         "INSERT INTO decisions VALUES ('a', 1, '2026-01-01', 0.2, 'refused', 0.08, 'v1', ?)",
@@ -232,7 +232,8 @@ def test_an_access_log_written_before_letters_existed_says_its_rows_were_files_o
         "client_id INTEGER NOT NULL, application_id TEXT, opened_at TEXT NOT NULL)"
     )
     old.execute(
-        "INSERT INTO access_log (user, client_id, application_id, opened_at) VALUES ('paul', 8, 'a', 'then')"
+        "INSERT INTO access_log (user, client_id, application_id, opened_at) VALUES ('paul', 8, "
+        "'a', 'then')"
     )
     old.commit()
     old.close()
@@ -283,12 +284,14 @@ def test_a_bad_message_keeps_one_dead_letter_per_stage_and_an_older_store_keeps_
         path
     ) as db:  # the table as stores made before dashboard.dlq existed had it
         db.execute(
-            "CREATE TABLE dead_letters (source_topic TEXT NOT NULL, source_partition INTEGER NOT NULL, "
-            "source_offset INTEGER NOT NULL, service TEXT NOT NULL, reason TEXT NOT NULL, failed_at TEXT NOT NULL, "
-            "event TEXT NOT NULL, PRIMARY KEY (source_topic, source_partition, source_offset))"
+            "CREATE TABLE dead_letters (source_topic TEXT NOT NULL, source_partition INTEGER NOT "
+            "NULL, source_offset INTEGER NOT NULL, service TEXT NOT NULL, reason TEXT NOT NULL, "
+            "failed_at TEXT NOT NULL, event TEXT NOT NULL, PRIMARY KEY (source_topic, "
+            "source_partition, source_offset))"
         )
         db.execute(
-            "INSERT INTO dead_letters VALUES ('loan-applications', 0, 1, 'scorer', 'old', '2026-11-30', '{}')"
+            "INSERT INTO dead_letters VALUES ('loan-applications', 0, 1, 'scorer', 'old', "
+            "'2026-11-30', '{}')"
         )
     store = Store(path)
     store.upsert(

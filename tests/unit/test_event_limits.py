@@ -72,7 +72,8 @@ def test_the_example_application_is_accepted_and_json_integers_are_numbers():
         ({"DAYS_EMPLOYED": 12}, ("DAYS_EMPLOYED", "days_employed")),
         ({"DAYS_EMPLOYED": 365244}, ("DAYS_EMPLOYED", "less_than_equal")),
         ({"submitted_at": "2026-12-01T19:45:00"}, ("submitted_at", "timezone_aware")),
-        # found by fuzzing: pydantic reads a number of seconds as a time, and multiple_of lets float remainders through
+        # found by fuzzing: pydantic reads a number of seconds as a time, and multiple_of lets float
+        # remainders through
         ({"submitted_at": 0}, ("submitted_at", "datetime_type")),
         ({"submitted_at": "1700000000"}, ("submitted_at", "datetime_format")),
         ({"CNT_CHILDREN": 0.9999999999999999}, ("CNT_CHILDREN", "multiple_of")),
@@ -166,7 +167,8 @@ def test_the_demo_generators_applications_are_all_accepted():
             ApplicationReceived.model_validate(row)
 
 
-# A decision as the scorer publishes it on loan-decisions (a copy of a real one, features shortened).
+# A decision as the scorer publishes it on loan-decisions (a copy of a real one, features
+# shortened).
 DECISION = {
     "application_id": "bb8bffda-4f1c-4c57-9b2e-5d0e0c3c1a42",
     "client_id": 100002,
@@ -207,7 +209,8 @@ EXPLANATION = {
 
 
 def refused(schema, document: dict, **changes) -> tuple[str, str]:
-    """The (field, error type) of the only error of document with changes (a dotted path: features.0), as JSON."""
+    """The (field, error type) of the only error of document with changes (a dotted path:
+    features.0), as JSON."""
     with pytest.raises(ValidationError) as raised:
         schema.from_bytes(json.dumps(with_changes(document, changes)).encode())
     [error] = raised.value.errors()

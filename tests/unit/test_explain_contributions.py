@@ -13,7 +13,8 @@ CALIBRATOR = {"slope": 0.9, "intercept": -0.2}
 
 
 def raw_contributions(rows: int, features: int, seed: int = 0, scale: float = 0.5) -> np.ndarray:
-    """Like LightGBM's pred_contrib: per-feature log-odds, then the expected log-odds (the same on every row)."""
+    """Like LightGBM's pred_contrib: per-feature log-odds, then the expected log-odds (the same on
+    every row)."""
     rng = np.random.default_rng(seed)
     return np.column_stack([rng.normal(0, scale, (rows, features)), np.full(rows, -2.4)])
 

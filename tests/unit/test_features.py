@@ -32,7 +32,7 @@ def test_gender_is_never_a_model_input():
     )
 
 
-def test_days_employed_sentinel_is_a_pension_when_the_income_type_says_so_else_no_employment_declared():
+def test_days_employed_sentinel_is_a_pension_if_income_type_says_so_else_no_employment_declared():
     apps = applications(
         DAYS_EMPLOYED=[365243, 365243, -1000],
         NAME_INCOME_TYPE=["Pensioner", "Unemployed", "Pensioner"],

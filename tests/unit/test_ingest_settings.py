@@ -1,4 +1,5 @@
-"""Ingest settings: API keys from the environment or a secrets file; placeholders refused in production."""
+"""Ingest settings: API keys from the environment or a secrets file; placeholders refused in
+production."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The input policy: a written decision for every source, kept by the features and enforced on bundles."""
+"""The input policy: a written decision for every source, kept by the features and enforced on
+bundles."""
 
 from __future__ import annotations
 
@@ -128,7 +129,8 @@ def test_a_bundle_using_age_while_recording_age_excluded_is_refused():
     groups = {**input_policy.group_choices(), "age": "exclude"}
     with pytest.raises(
         BundleError,
-        match="feature AGE_YEARS uses DAYS_BIRTH, in the option group 'age', which this model excludes",
+        match="feature AGE_YEARS uses DAYS_BIRTH, in the option group 'age', which this model "
+        "excludes",
     ):
         check_input_policy(bundle_with(["AMT_CREDIT", "AGE_YEARS"], groups))
     assert check_input_policy(

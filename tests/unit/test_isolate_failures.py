@@ -1,4 +1,5 @@
-"""Finding the bad items of a batch by halving it: every good item keeps its result, each bad one fails alone."""
+"""Finding the bad items of a batch by halving it: every good item keeps its result, each bad one
+fails alone."""
 
 from __future__ import annotations
 

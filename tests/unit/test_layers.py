@@ -1,5 +1,5 @@
-"""The layers: no service imports another service; the domain package imports no outside tool; the Kafka
-producer, the Faust app and the broker check are built in the shared adapters only."""
+"""The layers: no service imports another service; the domain package imports no outside tool; the
+Kafka producer, the Faust app and the broker check are built in the shared adapters only."""
 
 from __future__ import annotations
 
@@ -75,7 +75,8 @@ def called(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_a_service_builds_no_producer_and_no_faust_app_of_its_own(service):
-    """One producer wrapper, one worker factory, one key per event: adapters.kafka, adapters.faust_worker, credit.events."""
+    """One producer wrapper, one worker factory, one key per event: adapters.kafka,
+    adapters.faust_worker, credit.events."""
     own = {"KafkaProducer", "AIOKafkaProducer", "App", "create_connection"}
     found = {
         f"{path.relative_to(ROOT)}: {sorted(called(path) & own)}"

@@ -1,4 +1,5 @@
-"""The letter for the client, read back from the PDF as a client's software would: what it says, in both languages."""
+"""The letter for the client, read back from the PDF as a client's software would: what it says, in
+both languages."""
 
 from __future__ import annotations
 
@@ -20,14 +21,16 @@ pytestmark = pytest.mark.unit
 WHEN = datetime(2026, 12, 1, 10, tzinfo=UTC)
 RAISES = [
     {
-        "fr": "Les scores des bureaux de crédit externes sont plus bas que ceux de 80 % de nos clients, ce qui "
-        "augmente le risque.",
-        "en": "The scores from external credit bureaus are lower than those of 80% of our clients, which raises "
-        "the risk.",
+        "fr": "Les scores des bureaux de crédit externes sont plus bas que ceux de 80 % de nos "
+        "clients, ce qui augmente le risque.",
+        "en": "The scores from external credit bureaus are lower than those of 80% of our clients, "
+        "which raises the risk.",
     },
     {
-        "fr": "L'annuité de ce crédit (9 000 €) représente 31 % du revenu (+2,1 pts), ce qui augmente le risque.",
-        "en": "This loan's annuity (€9,000) is 31% of the income (+2.1 pts), which raises the risk.",
+        "fr": "L'annuité de ce crédit (9 000 €) représente 31 % du revenu (+2,1 pts), ce qui "
+        "augmente le risque.",
+        "en": "This loan's annuity (€9,000) is 31% of the income (+2.1 pts), which raises the "
+        "risk.",
     },
 ]
 LOWERS = [
@@ -98,10 +101,11 @@ def test_a_refusal_letter_gives_the_decision_its_reasons_and_the_smaller_loan_th
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_a_longer_term_that_would_be_granted_is_given_in_repayments_and_their_amount_never_in_months(
+def test_a_longer_term_that_would_be_granted_is_given_in_repayments_and_their_amount_not_in_months(
     lang,
 ):
-    """AMT_ANNUITY is "Loan annuity": how often it falls the data does not say, so the letter counts repayments."""
+    """AMT_ANNUITY is "Loan annuity": how often it falls the data does not say, so the letter counts
+    repayments."""
     text = text_of(letter(explanation(), facts(), LONGER, lang))
     assert all(
         flat(part) in text
@@ -215,7 +219,8 @@ def test_the_letter_has_the_same_texts_in_both_languages():
 
 
 def stored_file(reviewed_to: str | None = None) -> dict:
-    """A refused application in a store, as the client file reads it; reviewed_to: a reviewer's decision after."""
+    """A refused application in a store, as the client file reads it; reviewed_to: a reviewer's
+    decision after."""
     from credit.events import ApplicationReviewed
     from dashboard.store import Store
     from tests.fakes import SimulationContext as FakeContext
@@ -253,7 +258,7 @@ def test_the_letter_of_a_stored_refusal_gives_the_simulations_smallest_grant():
     assert suggestion and flat(suggested(suggestion, facts_of(found, date.today()), "fr")) in text
 
 
-def test_a_refusal_a_reviewer_turned_into_a_grant_is_written_as_a_persons_grant_with_no_suggestion():
+def test_a_refusal_a_reviewer_turned_into_a_grant_reads_as_a_persons_grant_with_no_suggestion():
     from dashboard.letter import letter_for
 
     context, found = stored_file(reviewed_to="granted")
@@ -268,7 +273,8 @@ def rendered(template: str, lang: str) -> str:
 
 
 def dictionary_reasons(lang: str) -> list[str]:
-    """Every sentence of the label dictionary that has a comparison, said with it: fact, comparison, direction."""
+    """Every sentence of the label dictionary that has a comparison, said with it: fact, comparison,
+    direction."""
     return [
         rendered(s.text[lang] + s.compare[lang], lang)
         + (", ce qui augmente le risque." if lang == "fr" else ", which raises the risk.")
@@ -313,29 +319,33 @@ def test_no_median_or_default_rate_of_other_clients_reaches_the_client_but_their
 def test_the_comparisons_stripped_are_the_dictionarys_and_a_rank_in_words_stays():
     assert (
         plain(
-            "L'annuité de ce crédit (32 067 €) représente 18 % du revenu déclaré (médiane des clients : 16 %), "
-            "ce qui augmente le risque.",
+            "L'annuité de ce crédit (32 067 €) représente 18 % du revenu déclaré (médiane des "
+            "clients : 16 %), ce qui augmente le risque.",
             "fr",
         )
-        == "L'annuité de ce crédit (32 067 €) représente 18 % du revenu déclaré, ce qui augmente le risque."
+        == "L'annuité de ce crédit (32 067 €) représente 18 % du revenu déclaré, ce qui augmente "
+        "le risque."
     )
     assert (
         plain(
-            "Niveau d'études : Études supérieures (taux de défaut de ce niveau : 5,6 %, ensemble des clients : "
-            "8,1 %), ce qui réduit le risque.",
+            "Niveau d'études : Études supérieures (taux de défaut de ce niveau : 5,6 %, ensemble "
+            "des clients : 8,1 %), ce qui réduit le risque.",
             "fr",
         )
         == "Niveau d'études : Études supérieures, ce qui réduit le risque."
     )
     assert (
         plain(
-            "This loan's annuity (€32,067) is 18% of the declared income (median client: 16%), which raises the "
-            "risk.",
+            "This loan's annuity (€32,067) is 18% of the declared income (median client: 16%), "
+            "which raises the risk.",
             "en",
         )
         == "This loan's annuity (€32,067) is 18% of the declared income, which raises the risk."
     )
-    ranked = "The client's average score from external credit bureaus is 0.31 out of 1, lower than 89% of our clients"
+    ranked = (
+        "The client's average score from external credit bureaus is 0.31 out of 1, lower than 89% "
+        "of our clients"
+    )
     assert plain(ranked + ", which raises the risk.", "en") == ranked + ", which raises the risk."
 
 
@@ -399,8 +409,8 @@ def test_the_lenders_contact_from_the_settings_replaces_the_neutral_line(lang):
 def test_the_letter_reads_as_a_letter_in_both_languages():
     fr, en = (text_of(letter(explanation(), facts(), None, lang)) for lang in ("fr", "en"))
     assert (
-        "Nous avons étudié avec attention votre demande de crédit de 180 000 €, reçue le 1er décembre 2026, et"
-        in fr
+        "Nous avons étudié avec attention votre demande de crédit de 180 000 €, reçue le 1er "
+        "décembre 2026, et" in fr
     )
     assert "Dear Sir or Madam," in en and "Dear client" not in en
     assert " with it " not in en  # what the adviser reviews the file with is said

@@ -1,4 +1,5 @@
-"""The Prometheus adapter: a Meter's totals, last percentiles and lag, in the text format, read back."""
+"""The Prometheus adapter: a Meter's totals, last percentiles and lag, in the text format, read
+back."""
 
 import httpx
 import pytest
@@ -13,7 +14,8 @@ pytestmark = pytest.mark.unit
 
 
 def samples(text: str) -> dict:
-    """(metric name, labels without service and process) -> value, for the project's own families."""
+    """(metric name, labels without service and process) -> value, for the project's own
+    families."""
     return {
         (
             s.name,

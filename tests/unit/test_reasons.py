@@ -64,7 +64,8 @@ COMBINED = {
 
 
 def combined(group_id: str, direction: str) -> dict:
-    """A reason no comparison backs: the group's label, that its effect comes with the rest of the file, no value."""
+    """A reason no comparison backs: the group's label, that its effect comes with the rest of the
+    file, no value."""
     label = next(g for g in groups() if g.id == group_id).label
     return {lang: label[lang] + COMBINED[direction][lang] for lang in ("fr", "en")}
 
@@ -87,8 +88,8 @@ LATE = {
 def test_a_comparison_that_points_the_way_of_the_direction_is_quoted_with_it():
     text = sentence("instalments", LATE, {"INST_RECENT_LATE_COUNT": 0.02, "INST_LATE_COUNT": 0.001})
     assert text["fr"] == (
-        "Les remboursements passés ont été en retard 3\u00a0fois sur 12\u00a0échéances des 12 derniers mois "
-        "(médiane des clients : 0), ce qui augmente le risque."
+        "Les remboursements passés ont été en retard 3\u00a0fois sur 12\u00a0échéances des 12 "
+        "derniers mois (médiane des clients : 0), ce qui augmente le risque."
     )
     assert text["en"] == (
         "Past repayments were late 3\u00a0times out of 12\u00a0instalments in the last 12 months "
@@ -96,12 +97,13 @@ def test_a_comparison_that_points_the_way_of_the_direction_is_quoted_with_it():
     )
 
 
-def test_a_direction_the_comparison_contradicts_names_the_factor_combined_with_the_file_and_no_value():
+def test_a_direction_the_comparison_contradicts_names_the_factor_combined_with_file_and_no_value():
     text = sentence("instalments", LATE, {"INST_RECENT_LATE_COUNT": 0.02}, "lowers")
     assert text == {
-        "fr": "Historique de remboursement des crédits précédents : combiné au reste du dossier, cet "
-        "élément réduit le risque.",
-        "en": "Payment history on previous loans: combined with the rest of the file, this lowers the risk.",
+        "fr": "Historique de remboursement des crédits précédents : combiné au reste du dossier, "
+        "cet élément réduit le risque.",
+        "en": "Payment history on previous loans: combined with the rest of the file, this lowers "
+        "the risk.",
     }
 
 
@@ -118,7 +120,8 @@ def test_a_value_equal_to_the_median_is_no_comparison():
     assert text == combined("bureau_enquiries", "lowers")
     assert (
         text["fr"]
-        == "Consultations du bureau de crédit : combiné au reste du dossier, cet élément réduit le risque."
+        == "Consultations du bureau de crédit : combiné au reste du dossier, cet élément réduit le "
+        "risque."
     )
     more = sentence("bureau_enquiries", {"AMT_REQ_CREDIT_BUREAU_YEAR": 3.0}, {}, "raises")
     assert more["en"].startswith("The credit bureau was consulted 3\u00a0times about this client")
@@ -164,18 +167,18 @@ def test_kaggles_employment_sentinel_reads_as_a_pension_or_as_no_employment_decl
         "lowers",
     )
     assert pension == {
-        "fr": f"Le client perçoit une pension de retraite (taux de défaut des retraités : 5,4{NBSP}%, "
-        f"ensemble des clients : 8,1{NBSP}%), ce qui réduit le risque.",
-        "en": "The client receives a retirement pension (default rate of pensioners: 5.4%, all clients: "
-        "8.1%), which lowers the risk.",
+        "fr": "Le client perçoit une pension de retraite (taux de défaut des retraités : "
+        f"5,4{NBSP}%, ensemble des clients : 8,1{NBSP}%), ce qui réduit le risque.",
+        "en": "The client receives a retirement pension (default rate of pensioners: 5.4%, all "
+        "clients: 8.1%), which lowers the risk.",
     }
     none = sentence(
         "employment",
         {"EMPLOYED_YEARS": NAN, "EMPLOYMENT_PENSIONER": 0.0, "EMPLOYMENT_NONE_DECLARED": 1.0},
     )
     assert none["fr"] == (
-        f"Le client ne déclare pas d'emploi (taux de défaut des clients sans emploi déclaré : 9,9{NBSP}%, "
-        f"ensemble des clients : 8,1{NBSP}%), ce qui augmente le risque."
+        "Le client ne déclare pas d'emploi (taux de défaut des clients sans emploi déclaré : "
+        f"9,9{NBSP}%, ensemble des clients : 8,1{NBSP}%), ce qui augmente le risque."
     )
     assert none["en"] == (
         "The client declares no employment (default rate of clients declaring no employment: 9.9%, "
@@ -192,8 +195,8 @@ def test_employment_is_stated_in_years_with_the_median_and_unknown_employment_is
         {"EMPLOYED_YEARS": 1.5, "EMPLOYMENT_PENSIONER": 0.0, "EMPLOYMENT_NONE_DECLARED": 0.0},
     )
     assert text["fr"] == (
-        f"Le client occupe son emploi actuel depuis 18{NBSP}mois (médiane des clients : 4{NBSP}ans), "
-        "ce qui augmente le risque."
+        f"Le client occupe son emploi actuel depuis 18{NBSP}mois (médiane des clients : "
+        f"4{NBSP}ans), ce qui augmente le risque."
     )
     unknown = sentence(
         "employment",
@@ -231,10 +234,12 @@ def test_information_the_lender_did_not_collect_is_said_missing_never_held_again
 def test_history_rows_we_do_not_have_are_missing_information_never_the_clients_fault():
     history = sentence("instalments", {"INST_COUNT": NAN}, {"INST_COUNT": 0.01})
     assert history == {
-        "fr": "L'historique de remboursement du client chez nous n'est pas disponible : sans cette information, "
-        "l'estimation reste prudente, ce qui augmente le risque ; la fournir permettrait de réexaminer ce point.",
-        "en": "The client's repayment history with us is not available: without this information the estimate stays "
-        "cautious, which raises the risk; providing it would allow this point to be reassessed.",
+        "fr": "L'historique de remboursement du client chez nous n'est pas disponible : sans cette "
+        "information, l'estimation reste prudente, ce qui augmente le risque ; la fournir "
+        "permettrait de réexaminer ce point.",
+        "en": "The client's repayment history with us is not available: without this information "
+        "the estimate stays cautious, which raises the risk; providing it would allow this point "
+        "to be reassessed.",
     }
     for group, count in [
         ("bureau", "BUREAU_LOAN_COUNT"),
@@ -252,17 +257,17 @@ def test_history_rows_we_do_not_have_are_missing_information_never_the_clients_f
 def test_values_are_in_the_units_people_use():
     car = sentence("car", {"FLAG_OWN_CAR": 1.0, "OWN_CAR_AGE": 0.0}, {}, "lowers")
     assert car == {
-        "fr": f"Le client possède une voiture de moins d'un an (médiane des propriétaires : 9{NBSP}ans), "
-        "ce qui réduit le risque.",
+        "fr": "Le client possède une voiture de moins d'un an (médiane des propriétaires : "
+        f"9{NBSP}ans), ce qui réduit le risque.",
         "en": f"The client owns a car that is less than a year old (median owner: 9{NBSP}years), "
         "which lowers the risk.",
     }
     phone = sentence("contact", {"DAYS_LAST_PHONE_CHANGE": 0.0}, {"DAYS_LAST_PHONE_CHANGE": 0.01})
     assert phone == {
-        "fr": f"Le client a changé de téléphone le jour de la demande (médiane des clients : il y a "
+        "fr": "Le client a changé de téléphone le jour de la demande (médiane des clients : il y a "
         f"2{NBSP}ans), ce qui augmente le risque.",
-        "en": f"The client changed phone on the day of the application (median client: 2{NBSP}years ago), "
-        "which raises the risk.",
+        "en": "The client changed phone on the day of the application (median client: "
+        f"2{NBSP}years ago), which raises the risk.",
     }
     burden = sentence("repayment_burden", {"AMT_ANNUITY": 24700.0, "ANNUITY_INCOME_RATIO": 0.2})
     assert burden["fr"] == (
@@ -312,7 +317,8 @@ COUNTED = Reference(
 def said(
     group_id: str, values: dict, direction: str = "lowers", points: dict | None = None
 ) -> dict:
-    """The fact of a backed reason (below the median lowers the risk in COUNTED), without comparison and direction."""
+    """The fact of a backed reason (below the median lowers the risk in COUNTED), without comparison
+    and direction."""
     group = next(g for g in groups() if g.id == group_id)
     text = explain_group(group, values, points or {}, COUNTED, direction)
     return {lang: t.split(" (m")[0] for lang, t in text.items()}
@@ -348,8 +354,10 @@ def said(
         (
             "bureau",
             {"BUREAU_OVERDUE_LOAN_COUNT": 0.0, "BUREAU_LOAN_COUNT": 1.0},
-            f"Aucun crédit du client dans d'autres établissements n'a d'impayé en cours (1{NBSP}crédit au total)",
-            f"None of the client's loans at other lenders has an overdue amount (1{NBSP}loan in all)",
+            "Aucun crédit du client dans d'autres établissements n'a d'impayé en cours "
+            f"(1{NBSP}crédit au total)",
+            f"None of the client's loans at other lenders has an overdue amount (1{NBSP}loan in "
+            "all)",
         ),
         (
             "bureau",
@@ -360,10 +368,10 @@ def said(
         (
             "previous_applications",
             {"PREV_APPROVED_RATE_MEAN": 0.2},
-            f"D'après leurs remboursements, les crédits que nous avons accordés précédemment au client avaient un taux "
-            f"d'intérêt annuel de 20,0{NBSP}% en moyenne",
-            "Estimated from their repayments, the loans we granted the client before had an annual interest rate of 20.0% "
-            "on average",
+            "D'après leurs remboursements, les crédits que nous avons accordés précédemment au "
+            f"client avaient un taux d'intérêt annuel de 20,0{NBSP}% en moyenne",
+            "Estimated from their repayments, the loans we granted the client before had an annual "
+            "interest rate of 20.0% on average",
         ),
         (
             "loan_amount",
@@ -407,7 +415,8 @@ def test_counts_read_in_words_zero_one_or_many_in_both_languages(group, values, 
         (
             "bureau",
             {"BUREAU_OVERDUE_LOAN_COUNT": 1.0, "BUREAU_LOAN_COUNT": 3.0},
-            f"Le client a 1{NBSP}crédit avec un impayé en cours dans d'autres établissements, sur 3 au total",
+            f"Le client a 1{NBSP}crédit avec un impayé en cours dans d'autres établissements, sur "
+            "3 au total",
             f"The client has 1{NBSP}loan with an overdue amount at other lenders, out of 3 in all",
         ),
         (
@@ -430,7 +439,7 @@ def test_a_group_with_nothing_known_still_gets_a_sentence_naming_it():
     )
 
 
-def test_each_group_has_a_stable_documented_reason_code_and_the_applications_time_is_never_a_reason():
+def test_each_group_has_a_stable_documented_reason_code_and_the_application_time_is_no_reason():
     codes = [g.code for g in groups()]
     assert len(set(codes)) == len(codes) and all(
         c.isupper() and c.replace("_", "").isalnum() for c in codes
@@ -454,7 +463,7 @@ def test_top_reasons_are_at_most_four_each_way_largest_first_and_ignore_tiny_eff
     } == {"lowers"}
 
 
-def test_summary_names_decision_threshold_main_factors_and_says_a_reviewer_decides_a_case_to_review():
+def test_summary_names_decision_threshold_main_factors_says_a_reviewer_decides_a_case_to_review():
     reasons = [
         {"group": "instalments", "direction": "raises"},
         {"group": "external_scores", "direction": "raises"},
@@ -463,21 +472,22 @@ def test_summary_names_decision_threshold_main_factors_and_says_a_reviewer_decid
     ]
     near = summarise(0.081, "refused", 0.075, 0.056, reasons, to_review=True)
     assert near["fr"] == (
-        f"Refus proposé : la probabilité de défaut estimée est de 8,1{NBSP}%, au-dessus du seuil de "
-        f"7,5{NBSP}% fixé par la politique de crédit. Ce qui pèse le plus contre la demande : historique "
-        "de remboursement des crédits précédents et scores des bureaux de crédit externes ; ce qui compte le "
-        "plus en sa faveur : ancienneté dans l'emploi. La probabilité est si proche du seuil qu'un "
-        "conseiller habilité décide : il confirme ou change la proposition, en la justifiant."
+        f"Refus proposé : la probabilité de défaut estimée est de 8,1{NBSP}%, au-dessus du seuil "
+        f"de 7,5{NBSP}% fixé par la politique de crédit. Ce qui pèse le plus contre la demande : "
+        "historique de remboursement des crédits précédents et scores des bureaux de crédit "
+        "externes ; ce qui compte le plus en sa faveur : ancienneté dans l'emploi. La probabilité "
+        "est si proche du seuil qu'un conseiller habilité décide : il confirme ou change la "
+        "proposition, en la justifiant."
     )
     assert summarise(0.081, "refused", 0.075, 0.056, reasons)["en"].startswith(
         "Application refused: "
     )
     far = summarise(0.02, "granted", 0.075, 0.056, reasons[3:])
     assert far["en"] == (
-        "Application granted: the estimated probability of default is 2.0%, below the 7.5% threshold "
-        "set by the credit policy. What weighs most against the application: no notable factor; what "
-        "counts most in its favour: time in employment. For comparison, a typical client has a "
-        "probability of default of 5.6%."
+        "Application granted: the estimated probability of default is 2.0%, below the 7.5% "
+        "threshold set by the credit policy. What weighs most against the application: no notable "
+        "factor; what counts most in its favour: time in employment. For comparison, a typical "
+        "client has a probability of default of 5.6%."
     )
 
 
@@ -517,7 +527,8 @@ def test_every_sentence_shows_only_features_of_its_own_group_in_both_languages(
 
 @pytest.fixture(scope="module")
 def real_bundle_features(tmp_path_factory):
-    """Every feature the code computes: the application's (with the Kaggle vocabularies) and the history's."""
+    """Every feature the code computes: the application's (with the Kaggle vocabularies) and the
+    history's."""
     from credit.events import categories
     from credit.features import aggregate_history
     from credit.features.vector import application_feature_names

@@ -1,4 +1,5 @@
-"""The end-to-end reconciliation: what waits in a stage too long is named, whatever order things are seen in."""
+"""The end-to-end reconciliation: what waits in a stage too long is named, whatever order things are
+seen in."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The decision in force: the domain's rule (credit.reviews) and the store's SQL agree on every case."""
+"""The decision in force: the domain's rule (credit.reviews) and the store's SQL agree on every
+case."""
 
 from __future__ import annotations
 

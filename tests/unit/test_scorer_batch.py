@@ -164,7 +164,8 @@ def test_a_dead_letter_the_broker_refuses_ends_the_worker_before_anything_is_com
 
 
 def scorer_app(settings):
-    """The scorer's app over fakes: its scorer, its topics' sends, an empty history already read (no broker)."""
+    """The scorer's app over fakes: its scorer, its topics' sends, an empty history already read (no
+    broker)."""
     from credit.monitoring import Meter
     from scorer.app import create_app
 
@@ -177,8 +178,9 @@ def scorer_app(settings):
 
 
 def test_a_timestamp_without_timezone_in_a_batch_loses_no_decision_and_the_counts_balance(tmp_path):
-    """Issue 14, loss 1: the 2nd of 4 applications of one client had a naive submitted_at; the agent failed
-    after publishing the first decision and the rest of the batch was committed with no decision."""
+    """Issue 14, loss 1: the 2nd of 4 applications of one client had a naive submitted_at; the agent
+    failed after publishing the first decision and the rest of the batch was committed with no
+    decision."""
     from scorer.settings import Settings
 
     app, sends, meter = scorer_app(Settings(data_dir=tmp_path, batch_wait_s=0.05))

@@ -1,4 +1,5 @@
-"""The local stack's supervisor: a worker that stopped itself after a failure (exit 70) is started again."""
+"""The local stack's supervisor: a worker that stopped itself after a failure (exit 70) is started
+again."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ pytestmark = pytest.mark.unit
 
 
 def runs_of(worker: str, tmp_path) -> tuple[int, str]:
-    """The supervision's exit code and how many times it ran `worker` (Python code given the count file's path)."""
+    """The supervision's exit code and how many times it ran `worker` (Python code given the count
+    file's path)."""
     runs = tmp_path / "runs"
     runs.write_text("0")
     code = supervise(

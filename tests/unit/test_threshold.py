@@ -16,7 +16,8 @@ pytestmark = pytest.mark.unit
 def test_cost_counts_missed_defaults_and_refused_good_clients():
     y = np.array([0, 0, 1, 1])
     pd_ = np.array([0.1, 0.4, 0.3, 0.8])
-    # refuse PD >= 0.35: refused {0.4 good, 0.8 bad}, granted {0.1 good, 0.3 bad}: 1 missed default, 1 good refused
+    # refuse PD >= 0.35: refused {0.4 good, 0.8 bad}, granted {0.1 good, 0.3 bad}: 1 missed default,
+    # 1 good refused
     assert cost_at(y, pd_, 0.35, cost_fn=10, cost_fp=1) == pytest.approx((10 * 1 + 1 * 1) / 4)
 
 

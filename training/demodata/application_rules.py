@@ -18,7 +18,8 @@ WITH_PARTNER = ("Married", "Civil marriage")
 
 
 def make_plausible(apps: pd.DataFrame, profile: dict, rng: np.random.Generator) -> None:
-    """In place: dates after birth, loan amounts that fit together, family and car fields that agree."""
+    """In place: dates after birth, loan amounts that fit together, family and car fields that
+    agree."""
     birth = apps["DAYS_BIRTH"]
     employed = apps["DAYS_EMPLOYED"]
     apps["DAYS_EMPLOYED"] = employed.where(

@@ -30,7 +30,8 @@ def card_loans(prev: pd.DataFrame) -> pd.DataFrame:
 def generate_cards(
     profile: dict, prev: pd.DataFrame, clients: Clients, rng: np.random.Generator
 ) -> pd.DataFrame:
-    """Months since the card was granted (the last MAX_MONTHS), one limit per card, DPD by TARGET."""
+    """Months since the card was granted (the last MAX_MONTHS), one limit per card, DPD by
+    TARGET."""
     cards = card_loans(prev)
     start = np.floor(cards["DAYS_DECISION"].to_numpy() / MONTH).astype("int64")
     shown = np.clip(-start, 1, MAX_MONTHS)

@@ -1,4 +1,5 @@
-"""Distributions of relations between columns (lags, ratios, delays) the generator rebuilds rows from."""
+"""Distributions of relations between columns (lags, ratios, delays) the generator rebuilds rows
+from."""
 
 from __future__ import annotations
 

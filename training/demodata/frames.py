@@ -1,4 +1,5 @@
-"""Whole tables: per-column profiles, optionally per stratum, and columns that go missing together."""
+"""Whole tables: per-column profiles, optionally per stratum, and columns that go missing
+together."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from training.demodata.marginals import measure_column, rounded, sample_column
 
 # Smaller strata are dropped: their quantiles would be little more than copies of real rows.
 MIN_STRATUM_ROWS = 30
-# Null indicators this correlated share one uniform, so e.g. the building block is missing as a whole.
+# Null indicators this correlated share one uniform, so e.g. the building block is missing as a
+# whole.
 NULL_GROUP_CORRELATION = 0.9
 
 
@@ -115,7 +117,8 @@ def _shared_uniforms(groups, n: int, rng: np.random.Generator) -> dict[str, np.n
 def draw_strata(
     profile: dict, rng: np.random.Generator, prefix_codes: np.ndarray, prefixes: tuple[str, ...]
 ) -> np.ndarray:
-    """Stratum labels by their measured shares; row i only gets labels starting with prefixes[prefix_codes[i]]."""
+    """Stratum labels by their measured shares; row i only gets labels starting with
+    prefixes[prefix_codes[i]]."""
     groups = profile["strata"]["groups"]
     names = np.array(list(groups), dtype=object)
     chosen = np.zeros(len(prefix_codes), dtype="int64")

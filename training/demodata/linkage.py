@@ -1,4 +1,5 @@
-"""How many child rows a parent has: measured where the sample links, and expanded for generation."""
+"""How many child rows a parent has: measured where the sample links, and expanded for
+generation."""
 
 from __future__ import annotations
 

@@ -112,7 +112,8 @@ def inverse_cdf(profile: dict, u: np.ndarray) -> np.ndarray:
 def sample_column(
     profile: dict, u: np.ndarray, null_u: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
-    """Draw a column from value uniforms u and missingness uniforms null_u (shared ones correlate)."""
+    """Draw a column from value uniforms u and missingness uniforms null_u (shared ones
+    correlate)."""
     values = inverse_cdf(profile, u)
     if "sentinel" in profile:
         values = np.where(rng.random(len(u)) < profile["sentinel"], DAYS_SENTINEL, values)

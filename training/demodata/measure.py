@@ -37,7 +37,8 @@ WRAP = 400
 
 
 def read_sample(directory: Path) -> dict[str, pd.DataFrame]:
-    """The eight CSV files, as plain pandas reads them; train and test also joined as 'application'."""
+    """The eight CSV files, as plain pandas reads them; train and test also joined as
+    'application'."""
     tables = {
         stem: pd.read_csv(Path(directory) / f"{stem}.csv", low_memory=False) for stem in FILES
     }
@@ -96,7 +97,8 @@ def main(argv: list[str] | None = None) -> None:
     profile = measure_profile(args.data)
     args.out.write_text(to_json(profile) + "\n")
     print(
-        f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB), default rate {profile['default_rate']}"
+        f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB), "
+        f"default rate {profile['default_rate']}"
     )
 
 

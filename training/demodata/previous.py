@@ -45,7 +45,8 @@ def generate_previous(profile: dict, clients: Clients, rng: np.random.Generator)
 
 
 def _other_statuses(table: dict, n: int, rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
-    """Approved / Canceled / Unused offer at their measured proportions among non-refusals (codes)."""
+    """Approved / Canceled / Unused offer at their measured proportions among non-refusals
+    (codes)."""
     shares: dict[str, float] = {}
     for label, group in table["strata"]["groups"].items():
         status = label.split("|")[0]
@@ -56,7 +57,8 @@ def _other_statuses(table: dict, n: int, rng: np.random.Generator) -> tuple[list
 
 
 def _fit_annuity(prev: pd.DataFrame, payment_ratio: dict, rng: np.random.Generator) -> None:
-    # annuity = credit x (total repaid / credit) / number of payments: below the credit, as in Kaggle.
+    # annuity = credit x (total repaid / credit) / number of payments: below the credit, as in
+    # Kaggle.
     credit, count = prev["AMT_CREDIT"], prev["CNT_PAYMENT"]
     ratio = inverse_cdf(payment_ratio, rng.random(len(prev)))
     derived = (credit * ratio / count).round(3)
@@ -69,7 +71,8 @@ def _fit_annuity(prev: pd.DataFrame, payment_ratio: dict, rng: np.random.Generat
 
 
 def _fit_due_dates(prev: pd.DataFrame, derived: dict, rng: np.random.Generator) -> None:
-    """For loans with a payment plan: decision, first drawing and due, planned and actual end, in order."""
+    """For loans with a payment plan: decision, first drawing and due, planned and actual end, in
+    order."""
     first_due = prev["DAYS_FIRST_DUE"].to_numpy(dtype="float64")
     planned = (
         np.isfinite(first_due) & (first_due != DAYS_SENTINEL) & (prev["CNT_PAYMENT"].to_numpy() > 0)

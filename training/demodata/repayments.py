@@ -30,7 +30,8 @@ def instalment_loans(prev: pd.DataFrame) -> pd.DataFrame:
 def generate_installments(
     profile: dict, prev: pd.DataFrame, clients: Clients, rng: np.random.Generator
 ) -> pd.DataFrame:
-    """One row per instalment fallen due; late and short payments at the measured shares by TARGET."""
+    """One row per instalment fallen due; late and short payments at the measured shares by
+    TARGET."""
     loans = instalment_loans(prev)
     first_due, term = (
         loans["DAYS_FIRST_DUE"].to_numpy(),

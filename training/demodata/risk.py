@@ -38,7 +38,8 @@ def _raw_inputs(apps: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def model_inputs(apps: pd.DataFrame) -> pd.DataFrame:
-    """Standardized normal scores (missing → 0) plus missing flags; same code measures and generates."""
+    """Standardized normal scores (missing → 0) plus missing flags; same code measures and
+    generates."""
     out = {}
     for name, values in _raw_inputs(apps).items():
         scores = normal_scores(values.astype("float64"))
@@ -80,7 +81,8 @@ def log_odds(apps: pd.DataFrame, model: dict) -> np.ndarray:
 def draw_target(
     apps: pd.DataFrame, model: dict, default_rate: float, rng: np.random.Generator
 ) -> np.ndarray:
-    """TARGET (0/1) from the measured model, its intercept shifted so the expected rate is the measured one."""
+    """TARGET (0/1) from the measured model, its intercept shifted so the expected rate is the
+    measured one."""
     eta = log_odds(apps, model)
     low, high = -5.0, 5.0
     for _ in range(40):  # bisection: the mean probability rises with the shift

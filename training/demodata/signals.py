@@ -69,7 +69,8 @@ def _rows_with_client(tables: dict[str, pd.DataFrame], stem: str) -> pd.DataFram
 
 
 def measure_signals(tables: dict[str, pd.DataFrame], target: pd.Series) -> dict:
-    """Per event: share on all rows, and on rows of TARGET = 1 / 0 clients (target indexed by SK_ID_CURR)."""
+    """Per event: share on all rows, and on rows of TARGET = 1 / 0 clients (target indexed by
+    SK_ID_CURR)."""
     out = {}
     for name, event in EVENTS.items():
         rows = _rows_with_client(tables, event.table)
@@ -127,7 +128,8 @@ def client_probability(profile: dict, name: str, clients, ids: np.ndarray) -> np
 
 
 def days_past_due(profile: dict, prefix: str, odds: np.ndarray, rng: np.random.Generator):
-    """SK_DPD (measured days when late) and SK_DPD_DEF (the measured share of late rows that count)."""
+    """SK_DPD (measured days when late) and SK_DPD_DEF (the measured share of late rows that
+    count)."""
     derived, n = profile["derived"], len(odds)
     late = rng.random(n) < odds
     dpd = np.where(late, inverse_cdf(derived[f"{prefix}_dpd_days"], rng.random(n)), 0).astype(

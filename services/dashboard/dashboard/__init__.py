@@ -1,1 +1,2 @@
-"""The relationship managers' dashboard (Panel): client files, comparisons, simulation, live feed."""
+"""The relationship managers' dashboard (Panel): client files, comparisons, simulation, live
+feed."""

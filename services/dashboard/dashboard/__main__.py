@@ -1,4 +1,5 @@
-"""python -m dashboard add-user NAME [--role rm|reviewer|ops]: create or reset an account (password asked)."""
+"""python -m dashboard add-user NAME [--role rm|reviewer|ops]: create or reset an account (password
+asked)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Relationship-manager accounts: a JSON users file outside the repository, passwords as scrypt hashes.
+"""Relationship-manager accounts: a JSON users file outside the repository, passwords as scrypt
+hashes.
 
     {"marie": {"password": "scrypt$16384$8$1$<salt>$<hash>", "role": "rm"}, ...}
 
@@ -15,7 +16,8 @@ import os
 from pathlib import Path
 
 ROLES = ("rm", "reviewer", "ops")
-# 2**14 keeps a log-in at ~0.07 s: Panel's login handler is synchronous and blocks the server meanwhile.
+# 2**14 keeps a log-in at ~0.07 s: Panel's login handler is synchronous and blocks the server
+# meanwhile.
 _N, _R, _P = 2**14, 8, 1
 _UNKNOWN = (
     f"scrypt${_N}${_R}${_P}$"
@@ -28,7 +30,10 @@ _UNKNOWN = (
 def hash_password(password: str) -> str:
     salt = os.urandom(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return f"scrypt${_N}${_R}${_P}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+    return (
+        f"scrypt${_N}${_R}${_P}${base64.b64encode(salt).decode()}$"
+        f"{base64.b64encode(digest).decode()}"
+    )
 
 
 def verify(password: str, stored: str) -> bool:
@@ -50,7 +55,8 @@ def load_users(path: Path) -> dict:
 
 
 def check(path: Path, username: str, password: str) -> bool:
-    """Whether the name and password match an account; an unknown name costs a hash too (no timing leak)."""
+    """Whether the name and password match an account; an unknown name costs a hash too (no timing
+    leak)."""
     users = load_users(path)
     return verify(password, users.get(username, {}).get("password", _UNKNOWN)) and username in users
 
@@ -64,7 +70,8 @@ def add_user(path: Path, username: str, password: str, role: str = "rm") -> None
     users[username] = {"password": hash_password(password), "role": role}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Written aside then renamed: the server reads roles from this file at every review, never half of it.
+    # Written aside then renamed: the server reads roles from this file at every review, never half
+    # of it.
     draft = path.with_name(path.name + ".new")
     draft.write_text(json.dumps(users, indent=1), encoding="utf-8")
     draft.chmod(0o600)

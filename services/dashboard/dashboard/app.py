@@ -4,7 +4,8 @@ What a session shows depends on its account's role: relationship managers ("rm")
 the client pages (reviewers also decide the cases left to them), operations ("ops") only the
 operations page, which carries no applicant's data; an account without a role, nothing.
 
-    panel serve services/dashboard/dashboard/app.py --setup services/dashboard/dashboard/setup.py ...
+    panel serve services/dashboard/dashboard/app.py
+        --setup services/dashboard/dashboard/setup.py ...
 
 (see deploy/stack.py). The Context (store, feed, bundle, population) is built once per server
 process by setup.py; each browser session only builds its views.
@@ -26,13 +27,14 @@ from dashboard.views.operations import Operations
 from dashboard.views.simulation import Simulation
 
 TEXT = words("app")
-# The template's title is drawn once, with the page: it is the company's name, the same in both languages,
-# and the header's pane after it says which pages these are in the language chosen.
+# The template's title is drawn once, with the page: it is the company's name, the same in both
+# languages, and the header's pane after it says which pages these are in the language chosen.
 HEADER_TEXT = {
     "color": "#FFFFFF"
 }  # on the accent blue (#0072B2, Okabe-Ito): a contrast of 5.2 to 1
 SWITCH_CSS = """
-:host(.solid) .bk-btn-group .bk-btn.bk-btn-default, :host(.solid) .bk-btn-group .bk-btn.bk-btn-default:hover {
+:host(.solid) .bk-btn-group .bk-btn.bk-btn-default,
+:host(.solid) .bk-btn-group .bk-btn.bk-btn-default:hover {
   color: #FFFFFF; background-color: #0072B2; border: 1px solid #FFFFFF; }
 :host(.solid) .bk-btn-group .bk-btn.bk-btn-default:hover { text-decoration: underline; }
 :host(.solid) .bk-btn-group .bk-btn.bk-btn-default.bk-active {
@@ -41,9 +43,9 @@ SWITCH_CSS = """
 
 
 class OnScreen(param.Parameterized):
-    """Tells the open client which page the tabs put on screen, before the tabs draw it, so the browser draws
-    the page once, already caught up: a method's `param.depends` runs before plain watchers (Panel's own,
-    which draws the tab, among them)."""
+    """Tells the open client which page the tabs put on screen, before the tabs draw it, so the
+    browser draws the page once, already caught up: a method's `param.depends` runs before plain
+    watchers (Panel's own, which draws the tab, among them)."""
 
     tabs = param.ClassSelector(
         class_=pn.Tabs, doc="the pages' tabs (new ones at each language switch)"
@@ -110,7 +112,8 @@ def create_app(context, user: str):
 
 
 def client_pages(context, user: str, role: str, language):
-    """The relationship managers' pages, sharing one open client; only the page on screen follows it."""
+    """The relationship managers' pages, sharing one open client; only the page on screen follows
+    it."""
     client = OpenClient(context.store)
     pages = [
         ClientFile(context, client, user, role),

@@ -79,7 +79,8 @@ def client_card(
     lang: str = "fr",
     sections: Sequence[str] = tuple(SECTIONS),
 ) -> list[tuple[str, list[Field]]]:
-    """(section title, fields) for the chosen sections; fields the model does not have are left out."""
+    """(section title, fields) for the chosen sections; fields the model does not have are left
+    out."""
     by_name = dict(zip(features, values))
     return [
         (

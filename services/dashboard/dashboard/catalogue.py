@@ -38,6 +38,7 @@ def flat_keys(texts, prefix: str = "") -> set[str]:
 
 
 def missing_keys() -> dict[str, set[str]]:
-    """lang -> dotted keys the other language has and this one lacks (empty when the catalogues agree)."""
+    """lang -> dotted keys the other language has and this one lacks (empty when the catalogues
+    agree)."""
     keys = {lang: flat_keys(catalogue(lang)) for lang in LANGUAGES}
     return {lang: set.union(*keys.values()) - keys[lang] for lang in LANGUAGES}

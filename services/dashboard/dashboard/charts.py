@@ -50,7 +50,8 @@ def moves_charts(method):
 
 
 def numbers_axis(axis, lang: str) -> None:
-    """An axis's numbers written the language's way (Bokeh's own ticks are English: "0.15", "1234.5")."""
+    """An axis's numbers written the language's way (Bokeh's own ticks are English: "0.15",
+    "1234.5")."""
     axis.formatter = CustomJSTickFormatter(
         args={"locale": LOCALES[lang]},
         code="return tick.toLocaleString(locale, {maximumFractionDigits: 6})",
@@ -76,8 +77,9 @@ def percent_axis(axis, lang: str) -> None:
 
 
 def time_axis(fig) -> None:
-    """A time axis the same in both languages, like the tables' times: 24-hour clock times, the ISO date
-    under the first tick, and at least SHORTEST_TIME_AXIS shown (one point is not a microsecond wide)."""
+    """A time axis the same in both languages, like the tables' times: 24-hour clock times, the ISO
+    date under the first tick, and at least SHORTEST_TIME_AXIS shown (one point is not a microsecond
+    wide)."""
     clock, date = (
         {
             "microseconds": "%H:%M:%S",
@@ -177,7 +179,8 @@ class Gauge:
             "label": [self.words[w] for *_, w in zones],
         }
         self.threshold.location = threshold * 100
-        # the client's words stay inside the chart: written leftwards near the right end, rightwards near the left
+        # the client's words stay inside the chart: written leftwards near the right end, rightwards
+        # near the left
         align = "right" if pd_ > 0.75 * top else "left" if pd_ < 0.25 * top else "center"
         self.client.data = {
             "x": [pd_ * 100],
@@ -243,7 +246,8 @@ class Waterfall:
         colours.append(GREY)
         texts.append(percent(level, lang, 1))
         self.figure.y_range.factors = list(reversed(names))
-        # room on the right for the words after the longest bar (about a fifth of the plot), so none is cut off
+        # room on the right for the words after the longest bar (about a fifth of the plot), so none
+        # is cut off
         self.figure.x_range.update(start=0, end=max(max(ends), max(starts)) * 1.25)
         self.source.data = {
             "name": names,
@@ -332,7 +336,8 @@ def _shares(counts) -> list[float]:
 
 
 class Scatter:
-    """Reference clients on two features, coloured by PD (cividis: readable with any colour vision)."""
+    """Reference clients on two features, coloured by PD (cividis: readable with any colour
+    vision)."""
 
     def __init__(self, x, y, pd_, labels: tuple[str, str], lang: str):
         from bokeh.transform import linear_cmap

@@ -41,7 +41,8 @@ class Context:
 
     @cached_property
     def simulator(self) -> Simulator:
-        """What-if simulations, scored by the model the scorer service runs (opened on first use)."""
+        """What-if simulations, scored by the model the scorer service runs (opened on first
+        use)."""
         from adapters.onnx_scorer import OnnxScorer
 
         return Simulator(

@@ -1,7 +1,7 @@
-"""The live feeds: Kafka consumers of the dashboard server process, writing the topics into the store:
-one for the client topics (applications, decisions, explanations, reviews), one for operations
-(ops.metrics, ops.alerts and the dead-letter topics, and the reconciliation of every application's
-way through the stages), so a busy monitoring topic never delays a file.
+"""The live feeds: Kafka consumers of the dashboard server process, writing the topics into the
+store: one for the client topics (applications, decisions, explanations, reviews), one for
+operations (ops.metrics, ops.alerts and the dead-letter topics, and the reconciliation of every
+application's way through the stages), so a busy monitoring topic never delays a file.
 
 A failure is per message: one that is not a valid event, or that the store refuses, goes to
 dashboard.dlq with the reason, and the others are stored. Offsets are committed only once every
@@ -61,7 +61,8 @@ class FeedStatus:
 
 
 class Feed:
-    """`producer`: the shared producer of its dead letters and reports (tests give one over a fake)."""
+    """`producer`: the shared producer of its dead letters and reports (tests give one over a
+    fake)."""
 
     def __init__(
         self,
@@ -136,10 +137,11 @@ class Feed:
             self.producer.close()
 
     def _connect(self):
-        """A consumer of every partition of the feed's topics once the broker answers (retried: the dashboard may
-        start while Kafka is down). Assigned, not subscribed: each dashboard's store needs every partition, and a
-        group rebalance cannot leave a partition unread (a group's assignment computed before the broker's metadata
-        arrived did so); `group_id` keeps the committed offsets, one group per store."""
+        """A consumer of every partition of the feed's topics once the broker answers (retried: the
+        dashboard may start while Kafka is down). Assigned, not subscribed: each dashboard's store
+        needs every partition, and a group rebalance cannot leave a partition unread (a group's
+        assignment computed before the broker's metadata arrived did so); `group_id` keeps the
+        committed offsets, one group per store."""
         from kafka import KafkaConsumer
 
         while not self._stop.is_set():
@@ -170,8 +172,8 @@ class Feed:
         return None
 
     def _assign(self, consumer) -> bool:
-        """Assigns every partition of the topics read (again when partitions were added); False while a topic has
-        none yet."""
+        """Assigns every partition of the topics read (again when partitions were added); False
+        while a topic has none yet."""
         from kafka import TopicPartition
 
         topics = self.topics + tuple(
@@ -202,7 +204,8 @@ class Feed:
         started = time.monotonic()
         try:
             outcome = self._intake.handle(messages, self._publish_dead)
-            consumer.commit()  # every message polled is stored, dead-lettered (acknowledged) or reconciled
+            # every message polled is stored, dead-lettered (acknowledged) or reconciled
+            consumer.commit()
         except Exception as error:  # noqa: BLE001 - the store or the broker is down, not a message
             log.warning(
                 "%s feed: %s; the poll will be read again", self.service, cause(error)[:200]
@@ -219,8 +222,10 @@ class Feed:
         self._count(len(messages), outcome)
 
     def _publish_dead(self, letters: list[tuple[Message, str]]) -> None:
-        """Each (message, reason)'s dead letter acknowledged by the broker, or an exception (nothing is committed)."""
-        # a poll read again after a failure does not send again the dead letters the broker already took
+        """Each (message, reason)'s dead letter acknowledged by the broker, or an exception (nothing
+        is committed)."""
+        # a poll read again after a failure does not send again the dead letters the broker already
+        # took
         letters = [
             (m, dead_letter_of(m, reason, self.service))
             for m, reason in letters
@@ -233,7 +238,8 @@ class Feed:
             m = letters[index][0]
             self._dead_lettered.add((m.topic, m.partition, m.offset))
 
-        # a failed producer may stay failed: the shared one is dropped, the next poll opens a fresh one
+        # a failed producer may stay failed: the shared one is dropped, the next poll opens a fresh
+        # one
         self.producer.send_all(
             DASHBOARD_DLQ, [(m.key, letter.to_bytes()) for m, letter in letters], acknowledged
         )
@@ -285,7 +291,8 @@ class Feed:
             log.warning("%s feed: report not sent (%s)", self.service, type(error).__name__)
 
     def _stalled(self) -> Measure:
-        """An alarm while polls fail and none is committed (a store down, dead letters the broker refuses)."""
+        """An alarm while polls fail and none is committed (a store down, dead letters the broker
+        refuses)."""
         failed, committed, cause_ = self._failed_polls, self._committed, self._failure
         self._failed_polls = self._committed = 0
         return Measure(

@@ -1,8 +1,9 @@
-"""What the dashboard's feeds do with one poll of messages: store the events, dead-letter what is not an
-event or what the store refuses, and tell the reconciliation what it follows. Per message, never per poll.
+"""What the dashboard's feeds do with one poll of messages: store the events, dead-letter what is
+not an event or what the store refuses, and tell the reconciliation what it follows. Per message,
+never per poll.
 
-A bad application or decision is the scorer's or the explainer's dead letter (the same schema refuses
-it there): the dashboard counts it, and dead-letters only what it alone fails on."""
+A bad application or decision is the scorer's or the explainer's dead letter (the same schema
+refuses it there): the dashboard counts it, and dead-letters only what it alone fails on."""
 
 from __future__ import annotations
 
@@ -62,7 +63,8 @@ def decode(message: Message):
     return decode_event(message.value, SCHEMAS[message.topic])
 
 
-# Topics whose bad messages their consumer stage dead-letters already (the same schemas): not the dashboard's own.
+# Topics whose bad messages their consumer stage dead-letters already (the same schemas): not the
+# dashboard's own.
 REFUSED_UPSTREAM = {LOAN_APPLICATIONS: "scorer", LOAN_DECISIONS: "explainer"}
 
 
@@ -85,8 +87,9 @@ class Intake:
         self.store, self.topics, self.reconciliation = store, topics, reconciliation
 
     def handle(self, messages: list[Message], publish_dead) -> Outcome:
-        """Each message stored, dead-lettered through `publish_dead` (which raises when the broker does not
-        acknowledge), left to the stage that dead-letters it, or reconciled; StoreUnavailable escapes."""
+        """Each message stored, dead-lettered through `publish_dead` (which raises when the broker
+        does not acknowledge), left to the stage that dead-letters it, or reconciled;
+        StoreUnavailable escapes."""
         outcome, events, letters = Outcome(), [], []
         for message in messages:
             if message.topic not in self.topics:  # read for the reconciliation only
@@ -114,7 +117,8 @@ class Intake:
         return outcome
 
     def _store(self, events: list) -> tuple[list, list]:
-        """(message, event) pairs stored, and (message, reason) pairs the store refused; StoreUnavailable escapes."""
+        """(message, event) pairs stored, and (message, reason) pairs the store refused;
+        StoreUnavailable escapes."""
         try:
             self.store.upsert([event for _, event in events])
             return events, []
@@ -134,8 +138,11 @@ class Intake:
 
 
 def _application_id(message: Message) -> str | None:
-    """The application a message is about, when it says (the reconciliation follows the others by position)."""
-    try:  # the id only, not the whole event's validation: an invalid one is dead-lettered by its position anyway
+    """The application a message is about, when it says (the reconciliation follows the others by
+    position)."""
+    # the id only, not the whole event's validation: an invalid one is dead-lettered by its position
+    # anyway
+    try:
         event = json.loads(message.value)
         if message.topic == LOAN_APPLICATIONS and "application_id" not in event:
             return derived_id(message)  # as the scorer names it
@@ -145,7 +152,8 @@ def _application_id(message: Message) -> str | None:
 
 
 def _is_own(message: Message, reason: str) -> bool:
-    """A message of dashboard.dlq itself is already a dead letter: said in the log, not sent again (no loop)."""
+    """A message of dashboard.dlq itself is already a dead letter: said in the log, not sent again
+    (no loop)."""
     if message.topic != DASHBOARD_DLQ:
         return False
     log.error(

@@ -1,13 +1,15 @@
-"""The letter for the client (PDF): the decision, its main reasons in plain words, for a refusal the change that
-would get a grant and the client's rights under GDPR Art. 22(3) (a person's review, their point of view, contest),
-for a grant how to ask questions; in every case how to reach the lender and the right to complain to the CNIL.
+"""The letter for the client (PDF): the decision, its main reasons in plain words, for a refusal the
+change that would get a grant and the client's rights under GDPR Art. 22(3) (a person's review,
+their point of view, contest), for a grant how to ask questions; in every case how to reach the
+lender and the right to complain to the CNIL.
 
 Reasons as the client file shows them, in a client's words (dashboard.client_reasons).
 
-`letter` is pure: the explanation the client file shows, the client's facts, the simulation's suggestion and a
-language in, PDF bytes out; `letter_for` gathers them from a client file (it runs the simulation). Texts from the
-catalogue (labels/<lang>/letter.json). The font is DejaVu Sans as matplotlib (a dependency) ships it, so every
-character of both languages (é, ç, œ, €, no-break spaces) renders on any machine.
+`letter` is pure: the explanation the client file shows, the client's facts, the simulation's
+suggestion and a language in, PDF bytes out; `letter_for` gathers them from a client file (it runs
+the simulation). Texts from the catalogue (labels/<lang>/letter.json). The font is DejaVu Sans as
+matplotlib (a dependency) ships it, so every character of both languages (é, ç, œ, €, no-break
+spaces) renders on any machine.
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ def blocks(
     lang: str,
     contact: str | None = None,
 ) -> list[tuple[str, str]]:
-    """The letter as (style, text) blocks, in order; `contact`: how to reach the lender (default: the catalogue's)."""
+    """The letter as (style, text) blocks, in order; `contact`: how to reach the lender (default:
+    the catalogue's)."""
     text, case = words("letter")[lang], facts.in_force or "to_review"
     loan = (
         text["loan"].format(amount=money(facts.amount, lang))
@@ -132,7 +135,8 @@ def blocks(
 
 
 def _rights(facts: Facts, lang: str, contact: str) -> list[tuple[str, str]]:
-    """A grant: how to ask questions; otherwise the right to a person's review, to be heard and to contest, and how."""
+    """A grant: how to ask questions; otherwise the right to a person's review, to be heard and to
+    contest, and how."""
     text, reference = (
         words("letter")[lang],
         {"contact": contact, "application": facts.application_id},
@@ -151,7 +155,8 @@ def _rights(facts: Facts, lang: str, contact: str) -> list[tuple[str, str]]:
 
 
 def suggested(suggestion: Suggestion, facts: Facts, lang: str) -> str:
-    """The smallest change found that would get a grant: a smaller amount, or more repayments (annuities)."""
+    """The smallest change found that would get a grant: a smaller amount, or more repayments
+    (annuities)."""
     text, new = words("letter")[lang], suggestion.changes
     if suggestion.kind == AMOUNT:
         return text["suggest_amount"].format(
@@ -195,8 +200,8 @@ def letter(
 
 
 def letter_for(context, found: ClientFileRecord, lang: str) -> bytes:
-    """The letter of a client file (`Store.client_file`) with an explanation; a refusal's suggestion simulated; the
-    lender's contact from the settings (DASHBOARD_LETTER_CONTACT)."""
+    """The letter of a client file (`Store.client_file`) with an explanation; a refusal's suggestion
+    simulated; the lender's contact from the settings (DASHBOARD_LETTER_CONTACT)."""
     refused = found.in_force == "refused" and found.application is not None
     suggestion = (
         context.simulator.smallest_grant(found.application, found.decision.review_band)

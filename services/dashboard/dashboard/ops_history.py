@@ -1,5 +1,5 @@
-"""The operations page's data: the last day of the services' reports as a table of the few numbers the
-page draws, kept once per server process and read from the store incrementally.
+"""The operations page's data: the last day of the services' reports as a table of the few numbers
+the page draws, kept once per server process and read from the store incrementally.
 
 A day is about 43,000 reports (5 instances every 10 s). Each refresh of each ops session reads only
 the reports stored since the previous read (by row id, so a report that arrives late is not missed),
@@ -49,7 +49,8 @@ def report_row(report: ServiceReported) -> dict:
         "at": report.at,
         "service": report.service,
         "instance": report.instance,
-        "line": f"{report.service} {report.instance}",  # host and process: in containers every process may be 1
+        # host and process: in containers every process may be 1
+        "line": f"{report.service} {report.instance}",
         "interval_s": report.interval_s,
         "throughput": report.rates_per_s.get(THROUGHPUT.get(report.service, "sent")),
         "p95_ms": latency.p95_ms if latency else None,
@@ -64,14 +65,16 @@ def report_row(report: ServiceReported) -> dict:
 
 
 class OpsHistory:
-    """The reports of the last KEPT, shared by the ops sessions of one server process (thread-safe)."""
+    """The reports of the last KEPT, shared by the ops sessions of one server process
+    (thread-safe)."""
 
     def __init__(self, store, kept: timedelta = KEPT):
         self.store, self.kept = store, kept
         self._lock, self._last_row, self._frame = threading.Lock(), 0, pd.DataFrame()
 
     def update(self) -> pd.DataFrame:
-        """The reports of the last KEPT, oldest first, with those stored since the last call added."""
+        """The reports of the last KEPT, oldest first, with those stored since the last call
+        added."""
         with self._lock:
             since = now() - self.kept
             rows = self.store.reports_after(self._last_row, since)
@@ -137,7 +140,8 @@ def drift_lines(frame: pd.DataFrame, step: str) -> dict[str, tuple]:
 
 
 def outcome_lines(frame: pd.DataFrame, step: str, labels: dict) -> dict[str, tuple]:
-    """The scorer's decisions per time step: the share granted, refused and left to review, under `labels`."""
+    """The scorer's decisions per time step: the share granted, refused and left to review, under
+    `labels`."""
     if "sent" not in frame:
         return {}
     sums = frame.set_index("at")[["sent", *OUTCOMES]].resample(step).sum()

@@ -30,8 +30,8 @@ SEND_TIMEOUT_S = 5  # per step (connect, metadata, acknowledgement): a reviewer 
 
 
 class ReviewRefused(ValueError):
-    """A review that cannot be recorded; `reason` says why, for the reviewer in their language (the catalogue's
-    review.refusals), the message for the log."""
+    """A review that cannot be recorded; `reason` says why, for the reviewer in their language (the
+    catalogue's review.refusals), the message for the log."""
 
     def __init__(self, reason: str, message: str):
         super().__init__(message)
@@ -39,13 +39,15 @@ class ReviewRefused(ValueError):
 
 
 class ReviewUnrecorded(RuntimeError):
-    """The broker did not acknowledge the review: nothing was recorded, the reviewer may try again."""
+    """The broker did not acknowledge the review: nothing was recorded, the reviewer may try
+    again."""
 
     reason = "unrecorded"
 
 
 def shown_state(file: ClientFileRecord) -> tuple:
-    """What a reviewer decides on: the file's application and its decision in force, as shown to them."""
+    """What a reviewer decides on: the file's application and its decision in force, as shown to
+    them."""
     return file.application_id, file.in_force
 
 
@@ -60,8 +62,8 @@ class Reviews:
     def record(
         self, user: str, client_id: int, shown: tuple, after: str, justification: str
     ) -> ApplicationReviewed:
-        """The review by `user` of the file shown to them (`shown`: its `shown_state`); refused when the file
-        changed meanwhile (a newer application, another reviewer's decision).
+        """The review by `user` of the file shown to them (`shown`: its `shown_state`); refused when
+        the file changed meanwhile (a newer application, another reviewer's decision).
         Raises ReviewRefused or ReviewUnrecorded."""
         with (
             self._lock
@@ -71,8 +73,8 @@ class Reviews:
     def _record(
         self, user: str, client_id: int, shown: tuple, after: str, justification: str
     ) -> ApplicationReviewed:
-        # The role as it is now, not as it was at log-in (a reviewer's right may have been withdrawn since),
-        # checked here and not only by hiding the form: the server decides who may review.
+        # The role as it is now, not as it was at log-in (a reviewer's right may have been withdrawn
+        # since), checked here and not only by hiding the form: the server decides who may review.
         if (role := role_of(self.users_file, user)) != REVIEWER:
             raise ReviewRefused(
                 "not_reviewer",

@@ -30,9 +30,10 @@ class Settings(KafkaSettings):
         9104, ge=0, le=65535
     )  # both feeds' Prometheus text at metrics_host:metrics_port; 0: none
     metrics_host: str = "127.0.0.1"
-    # How a client reaches the lender, by language, as the letter says it after "contactez" / "contact":
-    # DASHBOARD_LETTER_CONTACT='{"fr": "notre service clients au …", "en": "our customer service on …"}'.
-    # A language left out gets the catalogue's neutral line (the adviser, or the branch the application was made at).
+    # How a client reaches the lender, by language, as the letter says it after "contactez" /
+    # "contact": DASHBOARD_LETTER_CONTACT='{"fr": "notre service clients au …", "en": "our customer
+    # service on …"}'. A language left out gets the catalogue's neutral line (the adviser, or the
+    # branch the application was made at).
     letter_contact: dict[str, str] = {}
 
 

@@ -1,4 +1,5 @@
-"""Run once per server process (`panel serve --setup`): build the shared Context and start the feed."""
+"""Run once per server process (`panel serve --setup`): build the shared Context and start the
+feed."""
 
 from __future__ import annotations
 

@@ -37,11 +37,13 @@ class OpenClient(param.Parameterized):
             self.param.update(client_id=client_id, record=self._read(client_id))
 
     def refresh(self) -> None:
-        """The file read again (a review recorded, a newer application): a new record only if it changed."""
+        """The file read again (a review recorded, a newer application): a new record only if it
+        changed."""
         self.show(self.page)
 
     def show(self, page) -> None:
-        """`page` on screen, with the file as it is now (another reviewer may have decided it meanwhile)."""
+        """`page` on screen, with the file as it is now (another reviewer may have decided it
+        meanwhile)."""
         record = self._read(self.client_id)
         self.param.update(page=page, **({} if record == self.record else {"record": record}))
 
@@ -50,8 +52,9 @@ class OpenClient(param.Parameterized):
 
 
 class ClientPage(param.Parameterized):
-    """A page about the open client: draws `file`, which catches up with the open client while on screen
-    (or always, for a page whose drawing costs less on each file than a wait when it is shown)."""
+    """A page about the open client: draws `file`, which catches up with the open client while on
+    screen (or always, for a page whose drawing costs less on each file than a wait when it is
+    shown)."""
 
     follows_hidden = False
     client = param.ClassSelector(class_=OpenClient, doc="the session's open client")

@@ -1,5 +1,5 @@
-"""The dashboard's embedded store: the topics' events materialised in SQLite, one row per application
-(per review, report, alert or dead letter for those).
+"""The dashboard's embedded store: the topics' events materialised in SQLite, one row per
+application (per review, report, alert or dead letter for those).
 
 Every write is an upsert by the event's key, so a replayed or duplicated message changes nothing;
 a newer event for the same application replaces the older one. Operations reports are kept
@@ -29,29 +29,34 @@ from credit.events import (
 )
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS applications (application_id TEXT PRIMARY KEY, client_id INTEGER NOT NULL,
-    submitted_at TEXT NOT NULL, event TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS applications (application_id TEXT PRIMARY KEY,
+    client_id INTEGER NOT NULL, submitted_at TEXT NOT NULL, event TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS decisions (application_id TEXT PRIMARY KEY, client_id INTEGER NOT NULL,
     decided_at TEXT NOT NULL, probability_of_default REAL NOT NULL, decision TEXT NOT NULL,
-    threshold REAL NOT NULL, model_version TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'decided', event TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS explanations (application_id TEXT PRIMARY KEY, client_id INTEGER NOT NULL,
-    explained_at TEXT NOT NULL, event TEXT NOT NULL);
+    threshold REAL NOT NULL, model_version TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'decided',
+    event TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS explanations (application_id TEXT PRIMARY KEY,
+    client_id INTEGER NOT NULL, explained_at TEXT NOT NULL, event TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reviews (review_id TEXT PRIMARY KEY, application_id TEXT NOT NULL,
-    client_id INTEGER NOT NULL, reviewed_at TEXT NOT NULL, after TEXT NOT NULL, event TEXT NOT NULL);
+    client_id INTEGER NOT NULL, reviewed_at TEXT NOT NULL, after TEXT NOT NULL,
+    event TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS reviews_by_application ON reviews (application_id, reviewed_at);
 CREATE INDEX IF NOT EXISTS reviews_by_client ON reviews (client_id);
 CREATE TABLE IF NOT EXISTS reports (service TEXT NOT NULL, instance TEXT NOT NULL, at TEXT NOT NULL,
     event TEXT NOT NULL, PRIMARY KEY (service, instance, at));
 CREATE INDEX IF NOT EXISTS reports_by_time ON reports (at);
-CREATE TABLE IF NOT EXISTS alerts (service TEXT NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL, level TEXT NOT NULL,
-    at TEXT NOT NULL, event TEXT NOT NULL, PRIMARY KEY (service, kind, subject, level, at));
-CREATE TABLE IF NOT EXISTS dead_letters (source_topic TEXT NOT NULL, source_partition INTEGER NOT NULL,
-    source_offset INTEGER NOT NULL, service TEXT NOT NULL, reason TEXT NOT NULL, failed_at TEXT NOT NULL,
-    event TEXT NOT NULL, PRIMARY KEY (source_topic, source_partition, source_offset, service));
+CREATE TABLE IF NOT EXISTS alerts (service TEXT NOT NULL, kind TEXT NOT NULL,
+    subject TEXT NOT NULL, level TEXT NOT NULL, at TEXT NOT NULL, event TEXT NOT NULL,
+    PRIMARY KEY (service, kind, subject, level, at));
+CREATE TABLE IF NOT EXISTS dead_letters (source_topic TEXT NOT NULL,
+    source_partition INTEGER NOT NULL, source_offset INTEGER NOT NULL, service TEXT NOT NULL,
+    reason TEXT NOT NULL, failed_at TEXT NOT NULL, event TEXT NOT NULL,
+    PRIMARY KEY (source_topic, source_partition, source_offset, service));
 CREATE INDEX IF NOT EXISTS dead_letters_by_time ON dead_letters (failed_at);
 CREATE INDEX IF NOT EXISTS alerts_by_time ON alerts (at);
 CREATE TABLE IF NOT EXISTS access_log (id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL,
-    client_id INTEGER NOT NULL, application_id TEXT, opened_at TEXT NOT NULL, what TEXT NOT NULL DEFAULT 'file');
+    client_id INTEGER NOT NULL, application_id TEXT, opened_at TEXT NOT NULL,
+    what TEXT NOT NULL DEFAULT 'file');
 CREATE INDEX IF NOT EXISTS decisions_by_time ON decisions (decided_at);
 CREATE INDEX IF NOT EXISTS decisions_by_client ON decisions (client_id);
 """
@@ -98,16 +103,19 @@ FILE, LETTER = (
 # Reviews in the order they were made; two with the same time in the order they were stored
 # (a client's reviews come in one partition, so in the order they were published).
 _REVIEW_ORDER = "reviewed_at, rowid"
-# The decision in force: the latest review's, else the scorer's when it decided, else none yet (to review).
+# The decision in force: the latest review's, else the scorer's when it decided, else none yet (to
+# review).
 _IN_FORCE = (
     "COALESCE((SELECT r.after FROM reviews r WHERE r.application_id = d.application_id "
-    f"ORDER BY r.reviewed_at DESC, r.rowid DESC LIMIT 1), CASE d.status WHEN '{DECIDED}' THEN d.decision END)"
+    "ORDER BY r.reviewed_at DESC, r.rowid DESC LIMIT 1), "
+    f"CASE d.status WHEN '{DECIDED}' THEN d.decision END)"
 )
 
 
 @dataclass(frozen=True)
 class ClientFileRecord:
-    """A client's latest decided application as the store holds it: its events and the decision in force."""
+    """A client's latest decided application as the store holds it: its events and the decision in
+    force."""
 
     application_id: str
     application: ApplicationReceived | None  # None: the application itself not arrived (yet)
@@ -118,7 +126,8 @@ class ClientFileRecord:
 
 
 class StoreUnavailable(Exception):
-    """The database cannot be written now (locked, disk full or failing): not any one event's fault."""
+    """The database cannot be written now (locked, disk full or failing): not any one event's
+    fault."""
 
 
 class Store:
@@ -147,7 +156,8 @@ class Store:
                 self._db.execute("DROP TABLE dead_letters_before")
 
     def _add_column(self, table: str, column: str, default: str) -> None:
-        """A column an older store's existing table lacks, filled with `default` (new stores get it from _SCHEMA)."""
+        """A column an older store's existing table lacks, filled with `default` (new stores get it
+        from _SCHEMA)."""
         columns = {c[1] for c in self._db.execute(f"PRAGMA table_info({table})")}
         if columns and column not in columns:
             self._db.execute(
@@ -155,16 +165,19 @@ class Store:
             )
 
     def upsert(self, events) -> int:
-        """Write events (any mix of the kinds) in one transaction, or none of them; returns how many.
+        """Write events (any mix of the kinds) in one transaction, or none of them; returns how
+        many.
 
-        Raises StoreUnavailable when the database cannot be written, anything else for an event it refuses."""
+        Raises StoreUnavailable when the database cannot be written, anything else for an event it
+        refuses."""
         with self._writing():
             self._upsert(events)
         return len(events)
 
     def upsert_each(self, events) -> list[Exception | None]:
-        """Write each event on its own but in one transaction (one commit): an event refused (its error in the
-        list, else None) leaves the others written. Raises StoreUnavailable when the database cannot be written."""
+        """Write each event on its own but in one transaction (one commit): an event refused (its
+        error in the list, else None) leaves the others written. Raises StoreUnavailable when the
+        database cannot be written."""
         errors: list[Exception | None] = []
         with self._writing():
             self._db.execute("BEGIN")
@@ -197,7 +210,8 @@ class Store:
             values = [_column(event, c) for c in (*key, *others)] + [_stored(event)]
             updates = ", ".join(f"{c} = excluded.{c}" for c in (*others, "event"))
             self._db.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(values))}) "
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(values))}) "
                 f"ON CONFLICT({', '.join(key)}) DO UPDATE SET {updates}",
                 values,
             )
@@ -211,7 +225,8 @@ class Store:
                 found.update(
                     r[0]
                     for r in self._db.execute(
-                        f"SELECT application_id FROM explanations WHERE application_id IN ({', '.join('?' * len(chunk))})",
+                        "SELECT application_id FROM explanations "
+                        f"WHERE application_id IN ({', '.join('?' * len(chunk))})",
                         chunk,
                     )
                 )
@@ -224,15 +239,18 @@ class Store:
             return self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
     def latest_decisions(self, limit: int = 50, waiting_review: bool = False) -> list[dict]:
-        """The newest decisions first, with the decision in force (None: waiting for a reviewer) and whether
-        their explanation has arrived; waiting_review: only those still waiting for a reviewer."""
+        """The newest decisions first, with the decision in force (None: waiting for a reviewer) and
+        whether their explanation has arrived; waiting_review: only those still waiting for a
+        reviewer."""
         waiting = f"WHERE status = '{TO_REVIEW}' AND in_force IS NULL " if waiting_review else ""
         with self._lock:
             rows = self._db.execute(
-                "SELECT * FROM (SELECT d.application_id, d.client_id, d.decided_at, d.probability_of_default, "
+                "SELECT * FROM (SELECT d.application_id, d.client_id, d.decided_at, "
+                "d.probability_of_default, "
                 f"d.decision, d.threshold, d.status, {_IN_FORCE} AS in_force, "
                 "e.application_id IS NOT NULL AS explained FROM decisions d "
-                f"LEFT JOIN explanations e USING (application_id)) {waiting}ORDER BY decided_at DESC LIMIT ?",
+                f"LEFT JOIN explanations e USING (application_id)) {waiting}"
+                "ORDER BY decided_at DESC LIMIT ?",
                 (limit,),
             )
             return [dict(row) for row in rows]
@@ -241,7 +259,8 @@ class Store:
         """A client's latest decided application: its events and the decision in force."""
         with self._lock:
             row = self._db.execute(
-                "SELECT d.application_id, a.event AS application, d.event AS decision, e.event AS explanation, "
+                "SELECT d.application_id, a.event AS application, d.event AS decision, "
+                "e.event AS explanation, "
                 f"{_IN_FORCE} AS in_force "
                 "FROM decisions d LEFT JOIN applications a USING (application_id) "
                 "LEFT JOIN explanations e USING (application_id) WHERE d.client_id = ? "
@@ -267,7 +286,8 @@ class Store:
         """The decisions on the client's applications and the reviews of them, the newest first."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT decided_at AS at, 0 AS kind, rowid AS n, event FROM decisions WHERE client_id = ? UNION ALL "
+                "SELECT decided_at AS at, 0 AS kind, rowid AS n, event FROM decisions "
+                "WHERE client_id = ? UNION ALL "
                 "SELECT reviewed_at, 1, rowid, event FROM reviews WHERE client_id = ? "
                 "ORDER BY at DESC, kind DESC, n DESC LIMIT ?",
                 (client_id, client_id, limit),
@@ -280,8 +300,8 @@ class Store:
         ]
 
     def reports_after(self, row: int, since: datetime) -> list[tuple[int, str]]:
-        """Reports stored after row id `row` and made since `since`, as (row id, event JSON) in storage order:
-        unparsed, so the lock is held only for the query."""
+        """Reports stored after row id `row` and made since `since`, as (row id, event JSON) in
+        storage order: unparsed, so the lock is held only for the query."""
         with self._lock:
             return [
                 tuple(r)
@@ -297,25 +317,30 @@ class Store:
             return [AlertRaised.model_validate_json(r["event"]) for r in rows]
 
     def dead_letter_reasons(self, limit: int = 20) -> list[dict]:
-        """Dead letters grouped by topic, service and reason: how many, and the latest time; most frequent first."""
+        """Dead letters grouped by topic, service and reason: how many, and the latest time; most
+        frequent first."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT source_topic, service, reason, COUNT(*) AS messages, MAX(failed_at) AS latest "
-                "FROM dead_letters GROUP BY source_topic, service, reason ORDER BY messages DESC, latest DESC LIMIT ?",
+                "SELECT source_topic, service, reason, COUNT(*) AS messages, "
+                "MAX(failed_at) AS latest "
+                "FROM dead_letters GROUP BY source_topic, service, reason "
+                "ORDER BY messages DESC, latest DESC LIMIT ?",
                 (limit,),
             )
             return [dict(row) for row in rows]
 
     def forget_old_operations(self) -> int:
-        """Delete reports older than REPORTS_KEPT, alerts and dead letters older than OPERATIONS_KEPT; returns how
-        many. The newest report stays, so new reports' row ids keep growing (the operations page reads by row id)."""
+        """Delete reports older than REPORTS_KEPT, alerts and dead letters older than
+        OPERATIONS_KEPT; returns how many. The newest report stays, so new reports' row ids keep
+        growing (the operations page reads by row id)."""
         at = now()
         with self._lock, self._db:
             return sum(
                 self._db.execute(sql, ((at - kept).isoformat(),)).rowcount
                 for sql, kept in (
                     (
-                        "DELETE FROM reports WHERE at < ? AND rowid < (SELECT MAX(rowid) FROM reports)",
+                        "DELETE FROM reports WHERE at < ? "
+                        "AND rowid < (SELECT MAX(rowid) FROM reports)",
                         REPORTS_KEPT,
                     ),
                     ("DELETE FROM alerts WHERE at < ?", OPERATIONS_KEPT),
@@ -326,8 +351,8 @@ class Store:
     def record_access(
         self, user: str, client_id: int, application_id: str | None, what: str = FILE
     ) -> None:
-        """Who opened which client file (FILE) or produced which letter for the client (LETTER), when: kept for
-        the lender's audit."""
+        """Who opened which client file (FILE) or produced which letter for the client (LETTER),
+        when: kept for the lender's audit."""
         if what not in (FILE, LETTER):
             raise ValueError(f"unknown access {what!r}")
         with self._lock, self._db:

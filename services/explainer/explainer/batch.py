@@ -33,7 +33,8 @@ async def process_batch(
     publish: Callable[[ApplicationExplained], Awaitable],
     publish_dead: Callable[[DeadLettered, bytes | None], Awaitable],
 ) -> int:
-    """Publish an explanation or a dead letter for every message; returns how many explanations were published."""
+    """Publish an explanation or a dead letter for every message; returns how many explanations were
+    published."""
 
     async def dead(message: Message, reason: str) -> None:
         await publish_dead(dead_letter_of(message, reason, SERVICE), message.key)

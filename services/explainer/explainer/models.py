@@ -1,4 +1,5 @@
-"""The explainers of every model version the decisions name, loaded from the models directory on demand."""
+"""The explainers of every model version the decisions name, loaded from the models directory on
+demand."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ class Explainers:
         self._loaded: dict[str, Explainer] = {}
 
     def load_latest(self) -> Explainer:
-        """Load the newest bundle now (BundleError, DictionaryError): a worker with nothing valid must not start.
+        """Load the newest bundle now (BundleError, DictionaryError): a worker with nothing valid
+        must not start.
 
         A bundle whose inputs break the input policy is refused (credit.bundle.check_input_policy).
         """

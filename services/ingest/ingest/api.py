@@ -83,9 +83,9 @@ async def submit_applications(
     settings: SettingsDep,
     request: Request,
 ) -> Accepted:
-    """Validates every application, then publishes the new ones to `loan-applications`; answers once the broker
-    acknowledged. An application_id already accepted with the same values is a duplicate (accepted, not published
-    again); with other values, 409."""
+    """Validates every application, then publishes the new ones to `loan-applications`; answers once
+    the broker acknowledged. An application_id already accepted with the same values is a duplicate
+    (accepted, not published again); with other values, 409."""
     return await submit(
         events, publisher, ledger, request.app.state.meter, wait_s=settings.acks_timeout_s + 1
     )
@@ -103,7 +103,8 @@ async def health(publisher: PublisherDep) -> JSONResponse:
 
 
 async def count_requests(request: Request, call_next):
-    """Every application request's time and outcome: accepted, refused (4xx) or unavailable (503)."""
+    """Every application request's time and outcome: accepted, refused (4xx) or unavailable
+    (503)."""
     started = time.perf_counter()
     response = await call_next(request)
     if request.url.path.startswith("/v1/"):
@@ -121,7 +122,8 @@ async def count_requests(request: Request, call_next):
 
 
 async def report_metrics(app: FastAPI, publisher: Publisher) -> None:
-    """Every interval, the meter's report to ops.metrics (lost, not retried, while the broker is down)."""
+    """Every interval, the meter's report to ops.metrics (lost, not retried, while the broker is
+    down)."""
     alerts = Alerts(SERVICE)
     send = lambda topic: lambda event: run_in_threadpool(publisher.publish_all, [event], topic)  # noqa: E731
     while True:

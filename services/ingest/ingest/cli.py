@@ -1,4 +1,5 @@
-"""Command line: `python -m ingest serve | replay CSV --rate R | load-history BUNDLE_OR_MODELS_DIR`."""
+"""Command line: `python -m ingest serve | replay CSV --rate R | load-history
+BUNDLE_OR_MODELS_DIR`."""
 
 from __future__ import annotations
 

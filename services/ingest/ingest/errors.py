@@ -1,4 +1,5 @@
-"""One error format for every refusal: `{"error", "message", "errors": [{index, field, message, ...}]}`."""
+"""One error format for every refusal: `{"error", "message", "errors": [{index, field, message,
+...}]}`."""
 
 from __future__ import annotations
 

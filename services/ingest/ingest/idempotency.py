@@ -21,8 +21,11 @@ from pathlib import Path
 from credit.events import ApplicationReceived
 
 _NOT_CONTENT = {"application_id", "submitted_at"}
-_SCHEMA = """CREATE TABLE IF NOT EXISTS applications (
-    application_id TEXT PRIMARY KEY, content TEXT NOT NULL, state TEXT NOT NULL, owner TEXT, since REAL NOT NULL)"""
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS applications (\n"
+    "    application_id TEXT PRIMARY KEY, content TEXT NOT NULL, state TEXT NOT NULL, owner TEXT,"
+    " since REAL NOT NULL)"
+)
 
 
 def content_of(event: ApplicationReceived) -> str:
@@ -32,7 +35,8 @@ def content_of(event: ApplicationReceived) -> str:
 
 
 class Conflict(Exception):
-    """Application ids already used with another content (or twice in one batch with two contents)."""
+    """Application ids already used with another content (or twice in one batch with two
+    contents)."""
 
     def __init__(self, ids: list[str]):
         super().__init__(", ".join(ids))
@@ -41,8 +45,9 @@ class Conflict(Exception):
 
 @dataclass
 class Reservation:
-    """What a batch's reservation found: the applications to publish now, duplicates, and ids another
-    request is publishing right now (nothing is reserved while there are any: wait and try again)."""
+    """What a batch's reservation found: the applications to publish now, duplicates, and ids
+    another request is publishing right now (nothing is reserved while there are any: wait and try
+    again)."""
 
     owner: str
     new: list[ApplicationReceived] = field(default_factory=list)

@@ -1,4 +1,5 @@
-"""OpenAPI documentation of the applications body, which the route validates itself (all or nothing).
+"""OpenAPI documentation of the applications body, which the route validates itself (all or
+nothing).
 
 The body's schema is the shared ApplicationReceived schema (its limits, the id pattern, integer
 counts and flags, timestamps with a timezone), one object or a list of 1 to max_batch_size.
@@ -20,14 +21,15 @@ def applications_body(max_batch_size: int) -> dict:
     batch = {"type": "array", "items": _REF, "minItems": 1, "maxItems": max_batch_size}
     return {
         "required": True,
-        "description": "One application (a JSON object with the Kaggle application columns) or a list of "
-        f"1 to {max_batch_size}; all are validated before any is published.",
+        "description": "One application (a JSON object with the Kaggle application columns) "
+        f"or a list of 1 to {max_batch_size}; all are validated before any is published.",
         "content": {"application/json": {"schema": {"anyOf": [_REF, batch]}}},
     }
 
 
 def install_openapi(app: FastAPI) -> None:
-    """Adds the applications body and the ApplicationReceived schema to the generated document (built on first request)."""
+    """Adds the applications body and the ApplicationReceived schema to the generated document
+    (built on first request)."""
 
     def build() -> dict:
         if app.openapi_schema is None:

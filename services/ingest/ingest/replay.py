@@ -27,7 +27,8 @@ class ReplayReport:
 
 
 def row_to_application(row: dict[str, Any]) -> ApplicationReceived:
-    """One CSV row (TARGET dropped, NaN -> None) as an event; ValidationError if it is not a valid application."""
+    """One CSV row (TARGET dropped, NaN -> None) as an event; ValidationError if it is not a valid
+    application."""
     values = {k: _plain(v) for k, v in row.items() if k != "TARGET"}
     return ApplicationReceived.model_validate(values)
 
@@ -60,7 +61,8 @@ def replay(
     clock=time.monotonic,
     sleep=time.sleep,
 ) -> ReplayReport:
-    """Publishes valid rows at `rate` per second (in small acknowledged batches); counts refused rows."""
+    """Publishes valid rows at `rate` per second (in small acknowledged batches); counts refused
+    rows."""
     report, batch, start = ReplayReport(), [], clock()
     batch_size = max(1, min(500, int(rate / 10)))
     for number, row in enumerate(rows, start=1):

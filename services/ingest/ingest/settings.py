@@ -1,4 +1,5 @@
-"""Settings of the ingest service, from `INGEST_*` environment variables (the broker's: adapters.settings).
+"""Settings of the ingest service, from `INGEST_*` environment variables (the broker's:
+adapters.settings).
 
 API keys come from `INGEST_API_KEYS` (comma-separated) and/or the file named by
 `INGEST_API_KEYS_FILE` (one key per line or comma-separated; `#` starts a comment). They are

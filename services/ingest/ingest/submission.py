@@ -41,8 +41,8 @@ async def submit(
     meter: Meter,
     wait_s: float,
 ) -> Accepted:
-    """Publishes the batch's new applications; 409 on an id reused with other content, 503 if the broker
-    is down or another request is still publishing one of them after wait_s."""
+    """Publishes the batch's new applications; 409 on an id reused with other content, 503 if the
+    broker is down or another request is still publishing one of them after wait_s."""
     ids = [event.application_id for event in events]
     try:
         batch, repeats = unique(events)
@@ -69,7 +69,8 @@ async def submit(
 
 
 async def _reserve(ledger: Ledger, batch: list[ApplicationReceived], wait_s: float) -> Reservation:
-    """The batch reserved, waiting (at most wait_s) while another request is publishing one of its ids."""
+    """The batch reserved, waiting (at most wait_s) while another request is publishing one of its
+    ids."""
     deadline = time.monotonic() + wait_s
     while (
         reservation := await run_in_threadpool(ledger.reserve, batch)
@@ -79,7 +80,8 @@ async def _reserve(ledger: Ledger, batch: list[ApplicationReceived], wait_s: flo
 
 
 def _publish(publisher: Publisher, ledger: Ledger, reservation: Reservation) -> None:
-    """Publishes the reserved applications; their ids are released if that fails, so a resubmission publishes."""
+    """Publishes the reserved applications; their ids are released if that fails, so a resubmission
+    publishes."""
     try:
         if reservation.new:
             publisher.publish_all(reservation.new)
@@ -95,8 +97,8 @@ def _conflict(ids: list[str], reused: list[str]) -> ApiError:
             index=index,
             field="application_id",
             type="application_id_conflict",
-            message=f"application_id {id_!r} is already used by another application (other values); "
-            "a new application needs a new id",
+            message=f"application_id {id_!r} is already used by another application "
+            "(other values); a new application needs a new id",
         )
         for index, id_ in enumerate(ids)
         if id_ in reused

@@ -23,10 +23,14 @@ _MESSAGES = {
     "int_type": "must be a JSON integer (not a string or a boolean)",
     "int_from_float": "must be a whole number (an id)",
     "multiple_of": "must be a whole number (a count or a 0/1 flag)",
-    "timezone_aware": "the time needs its timezone, e.g. 2026-12-01T19:45:00Z or 2026-12-01T19:45:00+01:00",
+    "timezone_aware": (
+        "the time needs its timezone, e.g. 2026-12-01T19:45:00Z or 2026-12-01T19:45:00+01:00"
+    ),
     "datetime_format": "must be an RFC 3339 date-time with its timezone, e.g. 2026-12-01T19:45:00Z",
     "datetime_type": "must be an RFC 3339 date-time with its timezone, e.g. 2026-12-01T19:45:00Z",
-    "string_pattern_mismatch": "must be 1 to 64 letters, digits or . _ : - (starting with a letter or a digit)",
+    "string_pattern_mismatch": (
+        "must be 1 to 64 letters, digits or . _ : - (starting with a letter or a digit)"
+    ),
 }
 
 
@@ -36,7 +40,8 @@ def check_content_type(content_type: str | None) -> None:
         raise ApiError(
             415,
             "unsupported_media_type",
-            f"send applications as JSON (Content-Type: application/json), not {media_type or 'no type'}",
+            "send applications as JSON (Content-Type: application/json), "
+            f"not {media_type or 'no type'}",
         )
 
 
@@ -47,7 +52,8 @@ def too_large(limit: int) -> ApiError:
 
 
 def parse_items(body: bytes, max_batch_size: int) -> list[Any]:
-    """The body as a list of items: one JSON object, or a non-empty list of at most max_batch_size."""
+    """The body as a list of items: one JSON object, or a non-empty list of at most
+    max_batch_size."""
     try:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -66,7 +72,8 @@ def parse_items(body: bytes, max_batch_size: int) -> list[Any]:
         raise ApiError(
             413,
             "batch_too_large",
-            f"the batch has {len(items)} applications; at most {max_batch_size} are accepted per request",
+            f"the batch has {len(items)} applications; "
+            f"at most {max_batch_size} are accepted per request",
         )
     return items
 

@@ -31,7 +31,8 @@ async def process_batch(
     publish: Callable[[ApplicationScored], Awaitable],
     publish_dead: Callable[[DeadLettered, bytes | None], Awaitable],
 ) -> int:
-    """Publish a decision or a dead letter (with its original key) for every message; returns the decisions."""
+    """Publish a decision or a dead letter (with its original key) for every message; returns the
+    decisions."""
 
     async def dead(message: Message, reason: str) -> None:
         await publish_dead(dead_letter_of(message, reason, SERVICE), message.key)

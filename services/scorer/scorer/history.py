@@ -47,7 +47,8 @@ class HistoryCache:
             await consumer.stop()
 
     def _partition_ids(self) -> list[int]:
-        """The topic's partitions (kafka-python fetches the metadata on demand, aiokafka does not)."""
+        """The topic's partitions (kafka-python fetches the metadata on demand, aiokafka does
+        not)."""
         from kafka import KafkaConsumer
 
         consumer = KafkaConsumer(bootstrap_servers=self.bootstrap)

@@ -1,4 +1,5 @@
-"""Page 1, the client file: the PD on a gauge, the decision in words, standing, reasons, waterfall."""
+"""Page 1, the client file: the PD on a gauge, the decision in words, standing, reasons,
+waterfall."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ from dashboard.store import LETTER, ClientFileRecord
 from dashboard.views.review import ReviewPanel
 
 TEXT = words("client_file")
-# Parts without a client are hidden this way rather than with `visible`: the charts are still laid out
-# with the page, so the browser's first drawing of them (about half a second here) is spent at log-in,
-# not when the first file opens; and a Bokeh pane's own `visible` fails once its chart is drawn (Panel 1.x).
-# Each style names every property the other sets: the browser keeps a property a new style leaves out.
+# Parts without a client are hidden this way rather than with `visible`: the charts are still laid
+# out with the page, so the browser's first drawing of them (about half a second here) is spent at
+# log-in, not when the first file opens; and a Bokeh pane's own `visible` fails once its chart is
+# drawn (Panel 1.x). Each style names every property the other sets: the browser keeps a property a
+# new style leaves out.
 HIDDEN = {"visibility": "hidden", "height": "0px", "overflow": "hidden"}
 SHOWN = {"visibility": "visible", "height": "auto", "overflow": "visible"}
 WATERFALL_STEPS = 8  # the largest groups; the rest are summed as "other factors"
@@ -118,7 +120,8 @@ class ClientFile(ClientPage, pn.viewable.Viewer):
         )
 
     def _letter_file(self):
-        """The letter for the client of the file open (read again), in the page's language; producing it is logged."""
+        """The letter for the client of the file open (read again), in the page's language;
+        producing it is logged."""
         self.client.refresh()
         found = self.client.record
         self.context.store.record_access(
@@ -132,7 +135,8 @@ class ClientFile(ClientPage, pn.viewable.Viewer):
         return self._charts[lang]
 
     def _decision_words(self, found: ClientFileRecord) -> str:
-        """The decision in force; for a case left to a reviewer, who decided it, or that it waits."""
+        """The decision in force; for a case left to a reviewer, who decided it, or that it
+        waits."""
         text, decision = TEXT[self.lang], found.decision
         if found.in_force is None:
             return f"## {text['to_review']} — {text['proposal'][decision.decision]}"
@@ -168,7 +172,8 @@ class ClientFile(ClientPage, pn.viewable.Viewer):
             rows = self.context.store.latest_decisions(200, waiting_review=kind.value == "waiting")
             if kind.value == "refused":
                 rows = [r for r in rows if r["in_force"] == "refused"]
-            # "—" first: a list refreshed must not open a file by itself (it would enter the access log)
+            # "—" first: a list refreshed must not open a file by itself (it would enter the access
+            # log)
             picker.options = {
                 "—": None,
                 **{
@@ -220,6 +225,7 @@ def charts_pane(figure, alt_text: str):
 
 
 def show_chart(pane, figure) -> None:
-    """Put a chart in its pane; the same chart with new data is left in place (re-setting it redraws it)."""
+    """Put a chart in its pane; the same chart with new data is left in place (re-setting it redraws
+    it)."""
     if pane.object is not figure:
         pane.object = figure

@@ -1,4 +1,5 @@
-"""Page 2, client information: the identity card, and segment filters to choose which clients to look at."""
+"""Page 2, client information: the identity card, and segment filters to choose which clients to
+look at."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ TEXT = words("client_info")
 
 
 class ClientInfo(ClientPage, pn.viewable.Viewer):
-    follows_hidden = True  # its card and segment take some 30 ms a file; caught up when shown, the tab waited longer
+    # its card and segment take some 30 ms a file; caught up when shown, the tab waited longer
+    follows_hidden = True
     lang = param.Selector(default="fr", objects=["fr", "en"])
     sections = param.ListSelector(default=list(SECTIONS), objects=list(SECTIONS))
     filters = param.Dict(default={}, doc="segment filter key -> chosen value (None: all)")

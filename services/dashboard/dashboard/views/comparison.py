@@ -35,7 +35,8 @@ class Comparison(ClientPage, pn.viewable.Viewer):
         super().__init__(client=client, **params)
         self.context = context
         self._sample = context.population.sample(SCATTER_SAMPLE)
-        # Charts drawn once per feature choice; a new client only moves its marker (see charts.Gauge).
+        # Charts drawn once per feature choice; a new client only moves its marker (see
+        # charts.Gauge).
         self._distribution_pane, self._scatter_pane = pn.pane.Bokeh(), pn.pane.Bokeh()
         self._distribution_text = pn.pane.Markdown(
             "", css_classes=["chart-text", "distribution-text"]
@@ -45,7 +46,8 @@ class Comparison(ClientPage, pn.viewable.Viewer):
         self._draw_scatter()
 
     def _raw(self) -> dict | None:
-        """The client's application as submitted, field -> value (None: no file, or its application not arrived)."""
+        """The client's application as submitted, field -> value (None: no file, or its application
+        not arrived)."""
         application = self.file and self.file.application
         return application.model_dump() if application else None
 
@@ -93,7 +95,8 @@ class Comparison(ClientPage, pn.viewable.Viewer):
             g for g, _ in main_groups(self.context.contributions.iloc[similar.index])
         ]
         rows = [
-            f"| {labels[g]} | {points(mine.get(g, 0), self.lang)} | {points(theirs.get(g, 0), self.lang)} |"
+            f"| {labels[g]} | {points(mine.get(g, 0), self.lang)} "
+            f"| {points(theirs.get(g, 0), self.lang)} |"
             for g in dict.fromkeys(shown)
         ]
         return "\n".join([TEXT[self.lang]["groups"], "|---|---:|---:|", *rows])
@@ -157,7 +160,8 @@ class Comparison(ClientPage, pn.viewable.Viewer):
         return TEXT[self.lang]["features"][feature]
 
     def _shown(self, feature: str, value) -> str:
-        """A client's value in words: a category by its name, a number with its unit (an amount with its currency)."""
+        """A client's value in words: a category by its name, a number with its unit (an amount with
+        its currency)."""
         if isinstance(value, str):
             return category_label(feature, value, self.lang)
         return format_value(value, unit(feature), self.lang)
@@ -173,7 +177,8 @@ class Comparison(ClientPage, pn.viewable.Viewer):
 
     def __panel__(self):
         text = TEXT[self.lang]
-        # Bokeh writes "<title>: <value>"; the French title ends with a no-break space: "… similaires : 50"
+        # Bokeh writes "<title>: <value>"; the French title ends with a no-break space: "…
+        # similaires : 50"
         slider = pn.widgets.IntSlider.from_param(
             self.param.k, name=text["k"], css_classes=["k-slider"]
         )

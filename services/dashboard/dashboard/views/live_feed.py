@@ -1,4 +1,5 @@
-"""Page 5, the live feed: the latest decisions as they arrive; refusals and cases for a reviewer marked."""
+"""Page 5, the live feed: the latest decisions as they arrive; refusals and cases for a reviewer
+marked."""
 
 from __future__ import annotations
 

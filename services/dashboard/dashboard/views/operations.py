@@ -39,9 +39,10 @@ LOSS_NOTICE_FOR_S = 3600  # a loss alarm stays at the top of the page this long
 
 def alerts_table(alerts: list, lang: str) -> pd.DataFrame:
     text = TEXT[lang]
-    detail = lambda a: (
-        text["oldest"].format(id=a.detail) if a.kind == "reconciliation" else a.detail or ""
-    )  # noqa: E731
+
+    def detail(a):
+        return text["oldest"].format(id=a.detail) if a.kind == "reconciliation" else a.detail or ""
+
     return pd.DataFrame(
         [
             (
@@ -61,8 +62,8 @@ def alerts_table(alerts: list, lang: str) -> pd.DataFrame:
 
 
 def loss_notices(alerts: list, lang: str) -> list[str]:
-    """The latest hour's alarms that something was lost or is late and is not resolved since, in words, for
-    the top of the page (alerts: the newest first)."""
+    """The latest hour's alarms that something was lost or is late and is not resolved since, in
+    words, for the top of the page (alerts: the newest first)."""
     latest = {}
     for alert in alerts:
         latest.setdefault((alert.service, alert.kind, alert.subject), alert)
@@ -104,14 +105,15 @@ def decisions_words(frame: pd.DataFrame, lang: str) -> str:
 
 
 def _language(title: str) -> str:
-    """The language of a chart's title (the page gives the charts their titles, which change with the language)."""
+    """The language of a chart's title (the page gives the charts their titles, which change with
+    the language)."""
     return next((lang for lang, text in TEXT.items() if title in text.values()), "fr")
 
 
 class LineChart:
-    """A chart over time, one line per name. A refresh with the same lines changes their data in place
-    (the browser gets the new points, not a new figure); other lines or another title make a new figure.
-    A line of a single point is a dot (a line needs two)."""
+    """A chart over time, one line per name. A refresh with the same lines changes their data in
+    place (the browser gets the new points, not a new figure); other lines or another title make a
+    new figure. A line of a single point is a dot (a line needs two)."""
 
     def __init__(self, spans: tuple = ()):
         self.pane, self.spans, self._key = pn.pane.Bokeh(sizing_mode="stretch_width"), spans, None
@@ -165,7 +167,8 @@ class LineChart:
 
 
 class PdChart:
-    """The scorer's PD histogram summed over the period: where the decisions fall around the threshold."""
+    """The scorer's PD histogram summed over the period: where the decisions fall around the
+    threshold."""
 
     LABELS = [f"{low * 100:g}–{high * 100:g}" for low, high in zip(PD_BINS, PD_BINS[1:])]
 
@@ -195,7 +198,8 @@ class PdChart:
 
 
 def services_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The latest report of each instance: the charts' text alternative, and what to look at first."""
+    """The latest report of each instance: the charts' text alternative, and what to look at
+    first."""
     text, at = TEXT[lang], pd.Timestamp(now()).tz_convert(None)
     latest = (
         frame.groupby(["service", "instance"], sort=True)
@@ -223,7 +227,8 @@ def services_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def _number(value, lang: str, decimals: int = 0) -> str:
-    """A number written the language's way; nothing when the report has none (the ingest API has no lag)."""
+    """A number written the language's way; nothing when the report has none (the ingest API has no
+    lag)."""
     return "" if pd.isna(value) else number(value, lang, decimals)
 
 
@@ -245,13 +250,16 @@ class Operations(pn.viewable.Viewer):
     def __init__(self, context, **params):
         super().__init__(**params)
         self.context = context
-        table = lambda css: pn.widgets.Tabulator(
-            pd.DataFrame(),
-            disabled=True,
-            show_index=False,  # noqa: E731
-            sizing_mode="stretch_width",
-            css_classes=[css],
-        )
+
+        def table(css):
+            return pn.widgets.Tabulator(
+                pd.DataFrame(),
+                disabled=True,
+                show_index=False,
+                sizing_mode="stretch_width",
+                css_classes=[css],
+            )
+
         self._services, self._drift, self._dead, self._alerts = (
             table("ops-services"),
             table("ops-drift"),

@@ -1,5 +1,5 @@
-"""On the client file: the decision's history (decisions, reviews, contestations) and, for reviewers,
-the form that decides a case left to a reviewer or records the client's contestation."""
+"""On the client file: the decision's history (decisions, reviews, contestations) and, for
+reviewers, the form that decides a case left to a reviewer or records the client's contestation."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ def history_table(events: list, lang: str) -> str:
     lines = [
         f"### {text['history']}",
         "",
-        f"| {text['when']} | {text['application']} | {text['what']} | {text['who']} | {text['change']} | {text['why']} |",
+        f"| {text['when']} | {text['application']} | {text['what']} | {text['who']} "
+        f"| {text['change']} | {text['why']} |",
         "|---|---|---|---|---|---|",
     ]
     for e in events:
@@ -63,7 +64,8 @@ def choices(lang: str) -> dict[str, str]:
 
 
 class ReviewPanel:
-    """The history for everyone; the form only for reviewers (and the server checks the role again)."""
+    """The history for everyone; the form only for reviewers (and the server checks the role
+    again)."""
 
     def __init__(self, context, user: str, role: str | None, on_recorded):
         self.context, self.user, self.role, self._on_recorded = context, user, role, on_recorded
@@ -92,7 +94,8 @@ class ReviewPanel:
             visible=False,
             css_classes=["review-form"],
         )
-        # the form only on a reviewer's page (the server checks the role again when a review is recorded)
+        # the form only on a reviewer's page (the server checks the role again when a review is
+        # recorded)
         self.layout = (
             pn.Column(self._form, self._history) if role == REVIEWER else pn.Column(self._history)
         )

@@ -1,4 +1,5 @@
-"""Page 4, simulation: change the loan or the income and see the decision the model would give, at once.
+"""Page 4, simulation: change the loan or the income and see the decision the model would give, at
+once.
 
 Scored and explained by the services' own code (credit.simulation); nothing is recorded, and the
 page says so.
@@ -69,8 +70,9 @@ class Simulation(ClientPage, pn.viewable.Viewer):
 
     @param.depends("file", watch=True, on_init=True)
     def _catch_up(self) -> None:
-        """Another client's file or a newer application: simulated afresh. The same application, which a reviewer
-        may have decided since: the changes typed stay, the result says the decision in force."""
+        """Another client's file or a newer application: simulated afresh. The same application,
+        which a reviewer may have decided since: the changes typed stay, the result says the
+        decision in force."""
         found = self.file
         if (
             not found
@@ -83,8 +85,9 @@ class Simulation(ClientPage, pn.viewable.Viewer):
             self.param.trigger("application")
 
     def _changes(self) -> dict:
-        """Only the fields moved away from the application (an unknown one left empty stays unknown); the fields show
-        whole amounts, so an amount with cents left as shown is the application's own."""
+        """Only the fields moved away from the application (an unknown one left empty stays
+        unknown); the fields show whole amounts, so an amount with cents left as shown is the
+        application's own."""
         return {
             f: getattr(self, name)
             for name, f in FIELDS.items()
@@ -113,7 +116,10 @@ class Simulation(ClientPage, pn.viewable.Viewer):
 
     def _decision(self, decision):
         text, pct = TEXT[self.lang], lambda share: percent(share, self.lang, 1)
-        recorded = f"{FILE_TEXT[self.lang][self._in_force or TO_REVIEW]} ({pct(self._recorded.probability_of_default)})"
+        recorded = (
+            f"{FILE_TEXT[self.lang][self._in_force or TO_REVIEW]} "
+            f"({pct(self._recorded.probability_of_default)})"
+        )
         gauge = charts.Gauge(self.lang).show(
             decision.probability_of_default, decision.threshold, decision.review_band
         )
@@ -221,5 +227,6 @@ class Simulation(ClientPage, pn.viewable.Viewer):
 
 
 def whole(amount: float | None) -> float | None:
-    """An amount in whole currency units, as the fields show it (a decimal point would be English in French)."""
+    """An amount in whole currency units, as the fields show it (a decimal point would be English in
+    French)."""
     return None if amount is None else float(round(amount))
