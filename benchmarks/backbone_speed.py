@@ -33,7 +33,7 @@ from ingest.publisher import KafkaPublisher  # noqa: E402
 from ingest.settings import IngestSettings  # noqa: E402
 from tests.integration.stack import topic_size  # noqa: E402
 from tests.kafka_broker import KafkaBroker  # noqa: E402
-from tests.processes import Service, free_port  # noqa: E402
+from tests.processes import Service, worker  # noqa: E402
 from training.data import demo_data  # noqa: E402
 
 RUNTIMES = ("onnx", "lightgbm")
@@ -156,17 +156,8 @@ def latency(decisions: list[ApplicationScored], rate: float) -> dict:
 
 
 def start_scorer(broker: KafkaBroker, bundle, runtime: str, work: Path) -> Service:
-    return Service(
-        f"scorer-{runtime}",
-        ["-m", "scorer", "worker", "-l", "warn"],
-        {
-            "KAFKA_BOOTSTRAP": broker.bootstrap,
-            "SCORER_MODELS_DIR": str(bundle.path.parent),
-            "SCORER_DATA_DIR": str(work / f"data-{runtime}"),
-            "SCORER_WEB_PORT": str(free_port()),
-            "SCORER_RUNTIME": runtime,
-        },
-        work,
+    return worker(
+        "scorer", broker.bootstrap, bundle.path.parent, work, f"scorer-{runtime}", runtime=runtime
     ).start()
 
 

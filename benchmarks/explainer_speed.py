@@ -38,7 +38,7 @@ from ingest.history_loader import load_history  # noqa: E402
 from ingest.publisher import KafkaPublisher  # noqa: E402
 from ingest.settings import IngestSettings  # noqa: E402
 from tests.kafka_broker import KafkaBroker  # noqa: E402
-from tests.processes import Service, free_port  # noqa: E402
+from tests.processes import worker  # noqa: E402
 
 
 def read_explanations(bootstrap: str, ids: list[str]) -> dict[str, ApplicationExplained]:
@@ -58,22 +58,6 @@ def percentiles(ms: np.ndarray) -> dict:
     }
 
 
-def service(
-    name: str, module: str, prefix: str, broker: KafkaBroker, bundle, work: Path
-) -> Service:
-    return Service(
-        name,
-        ["-m", module, "worker", "-l", "warn"],
-        {
-            "KAFKA_BOOTSTRAP": broker.bootstrap,
-            f"{prefix}_MODELS_DIR": str(bundle.path.parent),
-            f"{prefix}_DATA_DIR": str(work / f"data-{name}"),
-            f"{prefix}_WEB_PORT": str(free_port()),
-        },
-        work,
-    )
-
-
 def run(bundle, templates: list, args, work: Path) -> dict:
     with KafkaBroker() as broker:
         publisher = KafkaPublisher(
@@ -83,9 +67,9 @@ def run(bundle, templates: list, args, work: Path) -> dict:
         publisher.close()
         print(f"== backlog of {args.applications} applications, the scorer alone", flush=True)
         ids = publish_backlog(broker.bootstrap, templates, args.applications)
-        scorer = service("scorer", "scorer", "SCORER", broker, bundle, work).start()
+        scorer = worker("scorer", broker.bootstrap, bundle.path.parent, work).start()
         explainers = [
-            service(f"explainer-{i}", "explainer", "EXPLAINER", broker, bundle, work)
+            worker("explainer", broker.bootstrap, bundle.path.parent, work, f"explainer-{i}")
             for i in range(args.explainers)
         ]
         try:

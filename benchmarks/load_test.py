@@ -47,7 +47,7 @@ from ingest.publisher import KafkaPublisher  # noqa: E402
 from ingest.settings import IngestSettings  # noqa: E402
 from tests.integration.stack import healthy, topic_size  # noqa: E402
 from tests.kafka_broker import KafkaBroker  # noqa: E402
-from tests.processes import Service, free_port, wait_until  # noqa: E402
+from tests.processes import Service, free_port, wait_until, worker  # noqa: E402
 from training.data import demo_data  # noqa: E402
 
 BATCH = 500
@@ -73,28 +73,8 @@ def services(broker: KafkaBroker, bundle, work: Path) -> list[Service]:
             {"KAFKA_BOOTSTRAP": broker.bootstrap, "INGEST_API_KEYS": KEY, "INGEST_PORT": str(port)},
             work,
         ),
-        Service(
-            "scorer",
-            ["-m", "scorer", "worker", "-l", "warn"],
-            {
-                "KAFKA_BOOTSTRAP": broker.bootstrap,
-                "SCORER_MODELS_DIR": models,
-                "SCORER_DATA_DIR": str(work / "scorer-data"),
-                "SCORER_WEB_PORT": str(free_port()),
-            },
-            work,
-        ),
-        Service(
-            "explainer",
-            ["-m", "explainer", "worker", "-l", "warn"],
-            {
-                "KAFKA_BOOTSTRAP": broker.bootstrap,
-                "EXPLAINER_MODELS_DIR": models,
-                "EXPLAINER_DATA_DIR": str(work / "explainer-data"),
-                "EXPLAINER_WEB_PORT": str(free_port()),
-            },
-            work,
-        ),
+        worker("scorer", broker.bootstrap, models, work),
+        worker("explainer", broker.bootstrap, models, work),
         Service(
             "dashboard",
             [

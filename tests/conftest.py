@@ -11,7 +11,7 @@ import pytest
 
 from tests.integration.stack import API_KEY, Stack, healthy
 from tests.kafka_broker import KafkaBroker
-from tests.processes import Service, free_port, wait_until
+from tests.processes import Service, free_port, wait_until, worker
 
 
 def pytest_collection_modifyitems(items):
@@ -108,32 +108,22 @@ def stack(kafka_broker, real_bundle, tmp_path_factory):
     models, port = str(real_bundle.path.parent), free_port()
     metrics = {name: free_port() for name in ("scorer", "explainer", "ingest")}
     services = [
-        Service(
+        worker(
             "scorer",
-            ["-m", "scorer", "worker", "-l", "warn"],
-            {
-                "KAFKA_BOOTSTRAP": kafka_broker.bootstrap,
-                "SCORER_MODELS_DIR": models,
-                "SCORER_DATA_DIR": str(logs / "scorer-data"),
-                "SCORER_WEB_PORT": str(free_port()),
-                "SCORER_METRICS_INTERVAL_S": "1",
-                "SCORER_DRIFT_MINIMUM": "200",
-                "SCORER_METRICS_PORT": str(metrics["scorer"]),
-            },
+            kafka_broker.bootstrap,
+            models,
             logs,
+            metrics_interval_s=1,
+            drift_minimum=200,
+            metrics_port=metrics["scorer"],
         ),
-        Service(
+        worker(
             "explainer",
-            ["-m", "explainer", "worker", "-l", "warn"],
-            {
-                "KAFKA_BOOTSTRAP": kafka_broker.bootstrap,
-                "EXPLAINER_MODELS_DIR": models,
-                "EXPLAINER_DATA_DIR": str(logs / "explainer-data"),
-                "EXPLAINER_WEB_PORT": str(free_port()),
-                "EXPLAINER_METRICS_INTERVAL_S": "1",
-                "EXPLAINER_METRICS_PORT": str(metrics["explainer"]),
-            },
+            kafka_broker.bootstrap,
+            models,
             logs,
+            metrics_interval_s=1,
+            metrics_port=metrics["explainer"],
         ),
         Service(
             "ingest",

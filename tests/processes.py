@@ -61,3 +61,20 @@ class Service:
             if self.log.exists()
             else ""
         )
+
+
+def worker(
+    module: str, bootstrap: str, models_dir, work: Path, name: str | None = None, **settings
+) -> Service:
+    """A Faust worker process (`scorer` or `explainer`) on the broker, with the bundles of
+    models_dir, its own data directory and a free web port; `settings` are its own
+    (review_band=0.2 is SCORER_REVIEW_BAND)."""
+    prefix, name = module.upper(), name or module
+    env = {
+        "KAFKA_BOOTSTRAP": bootstrap,
+        f"{prefix}_MODELS_DIR": str(models_dir),
+        f"{prefix}_DATA_DIR": str(work / f"{name}-data"),
+        f"{prefix}_WEB_PORT": str(free_port()),
+        **{f"{prefix}_{key.upper()}": str(value) for key, value in settings.items()},
+    }
+    return Service(name, ["-m", module, "worker", "-l", "warn"], env, work)
