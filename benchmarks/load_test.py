@@ -42,6 +42,7 @@ from credit.topics import (  # noqa: E402
     OPS_METRICS,
     PARTITIONS,
 )
+from dashboard import SERVED  # noqa: E402
 from ingest.history_loader import load_history  # noqa: E402
 from ingest.publisher import KafkaPublisher  # noqa: E402
 from ingest.settings import IngestSettings  # noqa: E402
@@ -81,11 +82,7 @@ def services(broker: KafkaBroker, bundle, work: Path) -> list[Service]:
                 "-m",
                 "panel",
                 "serve",
-                str(APP / "app.py"),
-                "--setup",
-                str(APP / "setup.py"),
-                "--auth-module",
-                str(APP / "auth.py"),
+                *SERVED,
                 "--address",
                 "127.0.0.1",
                 "--port",

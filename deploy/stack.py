@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from dashboard import SERVED
+
 ROOT = Path(__file__).resolve().parents[1]
 STACK = Path(os.environ.get("STACK_DIR", ROOT / ".stack"))
 MODELS = Path(os.environ.get("MODELS_DIR", ROOT / "models"))
@@ -39,7 +41,6 @@ METRICS_PORTS = {
         ("dashboard", "9104"),
     )
 }
-_APP = "services/dashboard/dashboard"
 _SUPERVISED = [
     str(ROOT / "deploy/supervise.py"),
     sys.executable,
@@ -52,11 +53,7 @@ SERVICES = {
         "-m",
         "panel",
         "serve",
-        f"{_APP}/app.py",
-        "--setup",
-        f"{_APP}/setup.py",
-        "--auth-module",
-        f"{_APP}/auth.py",
+        *SERVED,
         "--address",
         "127.0.0.1",
         "--port",

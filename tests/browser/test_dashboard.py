@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dashboard import SERVED
 from tests.browser.panel_server import served_panel
 from tests.kafka_broker import free_port
 
@@ -24,6 +25,11 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "services" / "dashboard" / "dashboard"
 PASSWORD = "correct horse battery staple"
 WAIT_MS = 30_000
+
+
+def served_dashboard(folder, env: dict):
+    """The dashboard served as in production (deploy/stack.py): its page, setup and log-in."""
+    return served_panel(Path(SERVED[0]), folder, *SERVED[1:], env=env)
 
 
 @pytest.fixture(scope="module")
@@ -56,15 +62,7 @@ def dashboard(real_bundle, explained, tmp_path_factory):
         "PANEL_COOKIE_SECRET": secrets.token_urlsafe(32),
         "KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port()}",
     }  # nothing listens: Kafka is down
-    with served_panel(
-        APP / "app.py",
-        folder,
-        "--setup",
-        str(APP / "setup.py"),
-        "--auth-module",
-        str(APP / "auth.py"),
-        env=env,
-    ) as url:
+    with served_dashboard(folder, env) as url:
         yield url, folder
 
 

@@ -8,8 +8,14 @@ import secrets
 import pandas as pd
 import pytest
 
-from tests.browser.panel_server import served_panel
-from tests.browser.test_dashboard import APP, PASSWORD, WAIT_MS, log_in, open_file, screenshot
+from tests.browser.test_dashboard import (
+    PASSWORD,
+    WAIT_MS,
+    log_in,
+    open_file,
+    screenshot,
+    served_dashboard,
+)
 from tests.integration.stack import post, read_topic
 from tests.json_rows import decided, json_rows
 
@@ -34,15 +40,7 @@ def live_dashboard(stack, kafka_broker, real_bundle, tmp_path_factory):
         "DASHBOARD_OPS_FEED_GROUP": f"dashboard-ops-{secrets.token_hex(4)}",
         "DASHBOARD_METRICS_INTERVAL_S": "2",
     }
-    with served_panel(
-        APP / "app.py",
-        folder,
-        "--setup",
-        str(APP / "setup.py"),
-        "--auth-module",
-        str(APP / "auth.py"),
-        env=env,
-    ) as url:
+    with served_dashboard(folder, env) as url:
         yield url
 
 
