@@ -39,8 +39,11 @@ class WorkerSettings(KafkaSettings):
     """A Faust worker's: micro-batches, its local data, its web and Prometheus ports (their
     defaults per service)."""
 
-    batch_size: int = 64  # micro-batch: the work runs once per batch
-    batch_wait_s: float = 0.02  # longest a message waits for its batch to fill
+    # a batch: the work runs, its results are acknowledged and its offsets committed once per batch
+    batch_size: int = 500
+    batch_wait_s: float = 0.02  # longest a poll waits when nothing has arrived
+    fetch_bytes: int = 4 * 1024 * 1024  # per partition and fetch: batch_size events of ~3 KB
+    producer_batch_bytes: int = 512 * 1024  # per partition; the broker takes up to 1 MB
     data_dir: Path
     web_port: int
     metrics_interval_s: float = 10.0  # how often a report goes to ops.metrics

@@ -227,7 +227,7 @@ def explainer_cost(bundle, decisions, n: int, loop, rng) -> dict:
     messages = [Message(d.key, d.to_bytes(), LOAN_DECISIONS, 0, i) for i, d in enumerate(decisions)]
     bad = messages[-1]
     explainer, out = (
-        PoisonedExplainer(Explainers(bundle.path.parent, threads=1).load_latest(), int(bad.key)),
+        PoisonedExplainer(Explainers(bundle.path.parent).load_latest(), int(bad.key)),
         Collect(),
     )
     good = [m for m in messages[:-1] if m.key != bad.key]

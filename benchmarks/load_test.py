@@ -308,7 +308,7 @@ def main() -> None:
             posted = post_at_rate(url, templates, args.applications, args.rate)
             wait_until_quiet(broker.bootstrap, LOAN_EXPLANATIONS, args.applications, stall_s=120)
             wait_until(
-                lambda: _stored(work / "store.db") >= args.applications,
+                lambda: stored(work / "store.db") >= args.applications,
                 300,
                 "the dashboard store",
                 every=2,
@@ -334,7 +334,7 @@ def main() -> None:
     picture(sampler.samples, names, args.out / "load_test.png")
 
 
-def _stored(path: Path) -> int:
+def stored(path: Path) -> int:
     try:
         with sqlite3.connect(path) as db:
             return db.execute("SELECT COUNT(*) FROM explanations").fetchone()[0]

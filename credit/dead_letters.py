@@ -131,15 +131,24 @@ def cause(error: Exception) -> str:
 
 
 async def publish_each(results, publish, dead, what: str) -> int:
-    """Publish each (message, result); one that cannot be published dead-letters its message. How
-    many were."""
-    published = 0
+    """Publish each (message, result) and wait for every acknowledgement; a result that cannot be
+    published or is not acknowledged dead-letters its message. How many were published.
+
+    `await publish(result)` hands the result over and returns its acknowledgement to await, so a
+    batch's results travel together."""
+    acknowledgements = []
     for message, result in results:
         try:
-            await publish(result)
-            published += 1
+            acknowledgements.append((message, await publish(result)))
         except Exception as error:  # noqa: BLE001 - per message, whatever the cause
             await dead(message, f"the {what} cannot be published: {cause(error)}")
+    published = 0
+    for message, acknowledgement in acknowledgements:
+        try:
+            await acknowledgement
+            published += 1
+        except Exception as error:  # noqa: BLE001 - per message, whatever the cause
+            await dead(message, f"the {what} was not acknowledged: {cause(error)}")
     return published
 
 

@@ -69,7 +69,7 @@ class Scorer(ABC):
         decided_at = now()
         return [
             self._event(app, float(p), str(d), str(s), band, row, timings, decided_at)
-            for app, p, d, s, row in zip(applications, pd_, decisions, status, x)
+            for app, p, d, s, row in zip(applications, pd_, decisions, status, x.tolist())
         ]
 
     def _check_representable(self, x: np.ndarray) -> None:
@@ -90,7 +90,7 @@ class Scorer(ABC):
         decision: str,
         status: str,
         band: float,
-        row: np.ndarray,
+        row: list[float],
         timings: dict,
         decided_at: datetime,
     ) -> ApplicationScored:
@@ -106,5 +106,5 @@ class Scorer(ABC):
             timings_ms=timings,
             status=status,
             review_band=band,
-            features=[None if np.isnan(v) else float(v) for v in row],
+            features=[None if v != v else v for v in row],  # NaN: missing
         )

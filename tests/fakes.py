@@ -78,16 +78,69 @@ def producer_over(fake: FakeKafkaProducer | None = None, timeout_s: float = 5.0)
 
 
 class FakeSends:
-    """A Faust worker's send(topic, key, value): an AsyncMock per topic, awaited with key, value."""
+    """A worker's send(topic, key, value): an AsyncMock per topic, awaited with key, value; the
+    acknowledgement it returns fails with `unacknowledged[topic]` when one is set."""
 
-    def __init__(self):
+    def __init__(self, unacknowledged: dict[str, Exception] | None = None):
         self.topics = defaultdict(AsyncMock)
+        self.unacknowledged = unacknowledged or {}
 
     async def __call__(self, topic, key, value):
         await self.topics[topic](key=key, value=value)
+        return acknowledgement(self.unacknowledged.get(topic))
 
     def __getitem__(self, topic) -> AsyncMock:
         return self.topics[topic]
+
+
+async def acknowledgement(error: Exception | None = None) -> None:
+    """The broker's answer to one record: nothing, or `error`."""
+    if error is not None:
+        raise error
+
+
+@dataclass
+class FakeRecord:
+    """What aiokafka's getmany gives per message."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+@dataclass(frozen=True)
+class FakePartition:
+    topic: str
+    partition: int
+
+
+class FakeBatchConsumer:
+    """aiokafka's consumer of one topic's batches, each of (key, value) records on partition 0:
+    `commits` are the offsets committed, in order."""
+
+    def __init__(self, topic: str, *batches: list[tuple[bytes | None, bytes | None]]):
+        self.topic, self.commits, self.batches, offset = topic, [], [], 0
+        for batch in batches:
+            self.batches.append(
+                [FakeRecord(topic, 0, offset + i, k, v) for i, (k, v) in enumerate(batch)]
+            )
+            offset += len(batch)
+        self.end = offset
+
+    async def getmany(self, timeout_ms: int, max_records: int) -> dict:
+        batch = self.batches.pop(0) if self.batches else []
+        return {FakePartition(self.topic, 0): batch} if batch else {}
+
+    async def commit(self, offsets: dict) -> None:
+        self.commits.append({(tp.topic, tp.partition): o for tp, o in offsets.items()})
+
+    def assignment(self) -> set:
+        return {FakePartition(self.topic, 0)}
+
+    def highwater(self, partition) -> int:
+        return self.end
 
 
 class FakeHistory:
@@ -113,10 +166,11 @@ class Outlets:
     def __init__(self, refused: dict[int, Exception] | None = None):
         self.refused, self.published, self.dead = refused or {}, [], []
 
-    async def publish(self, result) -> None:
+    async def publish(self, result):
         if result.client_id in self.refused:
             raise self.refused[result.client_id]
         self.published.append(result)
+        return acknowledgement()
 
     async def publish_dead(self, letter, key) -> None:
         self.dead.append((letter, key))

@@ -73,7 +73,7 @@ def reference_contributions(
 ) -> tuple[pd.DataFrame, float]:
     """Per-client PD and grouped contributions (probability points) of the final model; and the base
     value."""
-    explainer, members = TreeContributions(booster, calibrator, threads=2), group_members(features)
+    explainer, members = TreeContributions(booster, calibrator), group_members(features)
     parts, base = [], None
     for start in progress(range(0, len(x), _CHUNK)):
         result = explainer.explain(x[start : start + _CHUNK])

@@ -43,10 +43,10 @@ def grouped_points(points: np.ndarray, members: dict[str, list[int]]) -> np.ndar
 class Explainer:
     """Explains the decisions of one model bundle with its native LightGBM model."""
 
-    def __init__(self, bundle: Bundle, threads: int = 1):
+    def __init__(self, bundle: Bundle):
         self.model_version, self.features = bundle.model_version, bundle.features
         booster = lgb.Booster(model_file=str(bundle.file("lightgbm")))
-        self.contributions = TreeContributions(booster, bundle.calibrator, threads)
+        self.contributions = TreeContributions(booster, bundle.calibrator)
         self.members = group_members(self.features)
         self.reference = reference_of(
             bundle.manifest["reference_stats"], bundle.manifest["vocabularies"]

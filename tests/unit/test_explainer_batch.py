@@ -11,7 +11,7 @@ from credit.dead_letters import Message
 from credit.events import ApplicationExplained, ApplicationScored, DeadLettered, now
 from credit.topics import DECISIONS_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS
 from explainer.batch import process_batch
-from tests.fakes import FakeExplainer, FakeExplainers, FakeSends, Outlets
+from tests.fakes import FakeBatchConsumer, FakeExplainer, FakeExplainers, FakeSends, Outlets
 
 pytestmark = pytest.mark.unit
 
@@ -78,7 +78,7 @@ def test_any_error_explaining_one_decision_dead_letters_it_alone_and_so_does_a_f
     }
 
 
-def test_the_agent_publishes_explanations_keyed_by_client_and_dead_letters_with_the_original_key(
+def test_the_worker_publishes_explanations_keyed_by_client_and_dead_letters_with_the_original_key(
     tmp_path,
 ):
     from credit.monitoring import Meter
@@ -86,20 +86,19 @@ def test_the_agent_publishes_explanations_keyed_by_client_and_dead_letters_with_
     from explainer.settings import Settings
 
     sends, meter = FakeSends(), Meter("explainer", "test")
-    app = create_app(
-        Settings(data_dir=tmp_path, batch_wait_s=0.01),
+    consumer = FakeBatchConsumer(
+        LOAN_DECISIONS, [(b"7", decision(7)), (b"8", b"\xff"), (b"9", decision(9, "nope"))]
+    )
+    worker = create_app(
+        Settings(data_dir=tmp_path),
         explainers=FakeExplainers(),
         send=sends,
+        consumer=consumer,
         meter=meter,
     )
 
-    async def drive():
-        async with app.agents["explain-decisions"].test_context() as agent:
-            await agent.put(decision(7), key=b"7")
-            await agent.put(b"\xff", key=b"8")
-            await agent.put(decision(9, "nope"), key=b"9")
-
-    asyncio.run(drive())
+    assert asyncio.run(worker.batches["explain-decisions"].step()) == 3
+    assert consumer.commits == [{(LOAN_DECISIONS, 0): 3}]
     explained = [
         (c.kwargs["key"], ApplicationExplained.from_bytes(c.kwargs["value"]))
         for c in sends[LOAN_EXPLANATIONS].call_args_list

@@ -6,12 +6,13 @@ import asyncio
 import base64
 
 import pytest
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 
 from credit.dead_letters import Message
 from credit.events import ApplicationReceived, ApplicationScored, DeadLettered, HistoryRecorded
 from credit.topics import APPLICATIONS_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS
 from scorer.batch import process_batch
-from tests.fakes import FakeHistory, FakeScorer, FakeSends, Outlets
+from tests.fakes import FakeBatchConsumer, FakeHistory, FakeScorer, FakeSends, Outlets
 
 pytestmark = pytest.mark.unit
 
@@ -151,30 +152,23 @@ def test_an_unreadable_history_record_dead_letters_its_clients_application_only(
     assert letter.source_offset == 0 and "history record cannot be read" in letter.reason
 
 
-def test_a_dead_letter_the_broker_refuses_ends_the_worker_before_anything_is_committed():
-    from adapters.faust_worker import EXIT_UNPUBLISHED, stop_on_failure
-
-    exits = []
-    with stop_on_failure(exit=exits.append):
-        raise ConnectionError("broker gone")
-    assert exits == [EXIT_UNPUBLISHED]
-    with stop_on_failure(exit=exits.append):
-        pass
-    assert exits == [EXIT_UNPUBLISHED]
-
-
-def scorer_app(settings):
-    """The scorer's app over fakes: its scorer, its topics' sends, an empty history already read (no
-    broker)."""
+def scorer_worker(settings, *batches, sends=None):
+    """The scorer's worker over fakes: its scorer, its producer, its consumer of `batches` of
+    (key, value), an empty history already read (no broker)."""
     from credit.monitoring import Meter
     from scorer.app import create_app
 
-    sends, meter = FakeSends(), Meter("scorer", "test")
-    return (
-        create_app(settings, scorer=FakeScorer(), send=sends, history=FakeHistory(), meter=meter),
-        sends,
-        meter,
+    sends, meter = sends or FakeSends(), Meter("scorer", "test")
+    consumer = FakeBatchConsumer(LOAN_APPLICATIONS, *batches)
+    worker = create_app(
+        settings,
+        scorer=FakeScorer(),
+        send=sends,
+        consumer=consumer,
+        history=FakeHistory(),
+        meter=meter,
     )
+    return worker.batches["score-applications"], sends, meter, consumer
 
 
 def test_a_timestamp_without_timezone_in_a_batch_loses_no_decision_and_the_counts_balance(tmp_path):
@@ -183,35 +177,33 @@ def test_a_timestamp_without_timezone_in_a_batch_loses_no_decision_and_the_count
     decision."""
     from scorer.settings import Settings
 
-    app, sends, meter = scorer_app(Settings(data_dir=tmp_path, batch_wait_s=0.05))
     naive = b'{"SK_ID_CURR": 9, "AMT_CREDIT": 1000.0, "submitted_at": "2026-12-01T19:45:00"}'
+    batch = [(b"9", v) for v in (application(9), naive, application(9), application(9))]
+    applications, sends, meter, consumer = scorer_worker(Settings(data_dir=tmp_path), batch)
 
-    async def drive():
-        async with app.agents["score-applications"].test_context() as agent:
-            for value in (application(9), naive, application(9), application(9)):
-                await agent.put(value, key=b"9")
-
-    asyncio.run(drive())
+    assert asyncio.run(applications.step()) == 4
     assert sends[LOAN_DECISIONS].await_count == 3
     (dead,) = [
         DeadLettered.from_bytes(c.kwargs["value"]) for c in sends[APPLICATIONS_DLQ].call_args_list
     ]
     assert "submitted_at" in dead.reason
     assert meter.report().unaccounted == 0
+    assert consumer.commits == [{(LOAN_APPLICATIONS, 0): 4}]
 
 
-def test_agent_decodes_scores_and_sends_through_its_topics(tmp_path):
+def test_the_worker_decodes_scores_and_sends_through_its_topics(tmp_path):
     from scorer.settings import Settings
 
-    app, sends, meter = scorer_app(Settings(data_dir=tmp_path, batch_wait_s=0.001))
+    applications, sends, meter, _ = scorer_worker(
+        Settings(data_dir=tmp_path),
+        [(b"9", application(9)), (b"9", b"not json")],
+        [(b"10", application(10))],
+    )
 
     async def drive():
-        async with app.agents["score-applications"].test_context() as agent:
-            await agent.put(application(9), key=b"9")
-            await agent.put(b"not json", key=b"9")
-            await agent.put(application(10), key=b"10")
+        return [await applications.step() for _ in range(3)]
 
-    asyncio.run(drive())
+    assert asyncio.run(drive()) == [2, 1, 0]
     decided = [
         ApplicationScored.from_bytes(c.kwargs["value"])
         for c in sends[LOAN_DECISIONS].call_args_list
@@ -228,6 +220,41 @@ def test_agent_decodes_scores_and_sends_through_its_topics(tmp_path):
     by_decision = {d.decision: sum(x.decision == d.decision for x in decided) for d in decided}
     assert report.counts == {"received": 3, "sent": 2, "dead_letters": 1, **by_decision}
     assert sum(report.pd_histogram) == 2 and report.latency["submitted_to_decided"].n == 2
+
+
+def test_a_decision_the_broker_does_not_acknowledge_is_dead_lettered_then_committed(tmp_path):
+    from scorer.settings import Settings
+
+    sends = FakeSends(unacknowledged={LOAN_DECISIONS: KafkaTimeoutError("no answer in time")})
+    applications, _, meter, consumer = scorer_worker(
+        Settings(data_dir=tmp_path), [(b"9", application(9))], sends=sends
+    )
+    asyncio.run(applications.step())
+    (letter,) = [
+        DeadLettered.from_bytes(c.kwargs["value"]) for c in sends[APPLICATIONS_DLQ].call_args_list
+    ]
+    assert letter.reason.startswith("the decision was not acknowledged: KafkaTimeoutError")
+    assert meter.report().counts == {"received": 1, "dead_letters": 1}
+    assert consumer.commits == [{(LOAN_APPLICATIONS, 0): 1}]
+
+
+def test_a_batch_whose_sends_all_fail_is_not_committed_and_stops_the_worker(tmp_path):
+    """The at-least-once rule of the batched path: neither the decisions nor their dead letters
+    are acknowledged, so nothing is committed and the worker exits to read the batch again."""
+    from adapters.batched_topic import EXIT_UNPUBLISHED
+    from scorer.settings import Settings
+
+    gone = KafkaConnectionError("broker gone")
+    sends = FakeSends(unacknowledged={LOAN_DECISIONS: gone, APPLICATIONS_DLQ: gone})
+    applications, _, meter, consumer = scorer_worker(
+        Settings(data_dir=tmp_path), [(b"9", application(9)), (b"10", application(10))], sends=sends
+    )
+    exits = []
+    applications.exit = exits.append
+    with pytest.raises(KafkaConnectionError):
+        asyncio.run(applications.step())
+    assert exits == [EXIT_UNPUBLISHED] and consumer.commits == []
+    assert meter.report().counts.get("sent", 0) == 0
 
 
 def test_worker_refuses_to_start_without_a_valid_bundle(tmp_path):

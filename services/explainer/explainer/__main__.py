@@ -10,13 +10,13 @@ def main() -> None:
     from explainer.app import create_app
 
     try:
-        app = create_app()
+        app = create_app()  # the Worker
     except (
         BundleError,
         DictionaryError,
     ) as error:  # refuse to start, with the reason, not a traceback
         sys.exit(f"explainer: refusing to start: {error}")
-    app.main()
+    app.app.main()
 
 
 if __name__ == "__main__":

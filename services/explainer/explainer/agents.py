@@ -19,5 +19,5 @@ def register_agents(worker: Worker, explainers) -> None:
     async def explain(messages):
         await process_batch(messages, explainers, publish, publish_dead)
 
-    worker.batch_agent(LOAN_DECISIONS, "explain-decisions", explain)
-    worker.report_metrics(LOAN_DECISIONS)
+    decisions = worker.batched(LOAN_DECISIONS, "explain-decisions", explain)
+    worker.report_metrics(decisions)

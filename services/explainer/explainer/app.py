@@ -1,10 +1,9 @@
-"""The explainer's one Faust app, with its topics declared once."""
+"""The explainer's worker: its models and its agent, declared once."""
 
 from __future__ import annotations
 
 from adapters.faust_worker import Send, Worker
 from credit.monitoring import Meter, instance_name
-from credit.topics import DECISIONS_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS
 from explainer.agents import register_agents
 from explainer.batch import SERVICE
 from explainer.models import Explainers
@@ -16,24 +15,17 @@ def create_app(
     explainers: Explainers | None = None,
     *,
     send: Send | None = None,
+    consumer=None,
     meter: Meter | None = None,
-):
-    """The worker app; refuses to start (raises BundleError) when there is no valid bundle.
+) -> Worker:
+    """The worker (`.app` is its Faust app); refuses to start (raises BundleError) when there is
+    no valid bundle.
 
-    `send` replaces the topics' sends (tests)."""
+    `send` replaces the producer and `consumer` the decisions' consumer (tests)."""
     settings = settings or get_settings()
     if explainers is None:
-        explainers = Explainers(settings.models_dir, settings.threads)
+        explainers = Explainers(settings.models_dir)
         explainers.load_latest()
-    worker = Worker(
-        SERVICE,
-        settings,
-        (LOAN_DECISIONS, LOAN_EXPLANATIONS, DECISIONS_DLQ),
-        meter or Meter(SERVICE, instance_name()),
-        send,
-        # Explanations are ~8 KB: the default 16 KB batches would send two per
-        # broker round trip.
-        producer_max_batch_size=settings.producer_batch_bytes,
-    )
+    worker = Worker(SERVICE, settings, meter or Meter(SERVICE, instance_name()), send, consumer)
     register_agents(worker, explainers)
-    return worker.app
+    return worker

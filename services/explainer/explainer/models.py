@@ -17,8 +17,8 @@ class UnknownModel(LookupError):
 class Explainers:
     """Model version -> Explainer. A version is only ever explained by its own bundle."""
 
-    def __init__(self, models_dir: Path, threads: int = 1):
-        self.models_dir, self.threads = Path(models_dir), threads
+    def __init__(self, models_dir: Path):
+        self.models_dir = Path(models_dir)
         self._loaded: dict[str, Explainer] = {}
 
     def load_latest(self) -> Explainer:
@@ -28,7 +28,7 @@ class Explainers:
         A bundle whose inputs break the input policy is refused (credit.bundle.check_input_policy).
         """
         bundle = check_input_policy(open_bundle(self.models_dir))
-        self._loaded[bundle.model_version] = Explainer(bundle, self.threads)
+        self._loaded[bundle.model_version] = Explainer(bundle)
         return self._loaded[bundle.model_version]
 
     def get(self, model_version: str) -> Explainer:
@@ -40,9 +40,7 @@ class Explainers:
                     f"(known: {', '.join(self.known()) or 'none'})"
                 )
             try:
-                self._loaded[model_version] = Explainer(
-                    check_input_policy(load_bundle(path)), self.threads
-                )
+                self._loaded[model_version] = Explainer(check_input_policy(load_bundle(path)))
             except (BundleError, DictionaryError) as error:
                 raise UnknownModel(
                     f"model version {model_version!r} cannot be used: {error}"

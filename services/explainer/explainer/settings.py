@@ -15,8 +15,6 @@ class Settings(WorkerSettings):
     model_config = SettingsConfigDict(env_prefix="EXPLAINER_")
 
     models_dir: Path = Path("models")  # every model version a decision may name is looked up here
-    threads: int = 1  # TreeSHAP threads per worker; scale out by partitions
-    producer_batch_bytes: int = 512 * 1024  # per partition; the broker takes up to 1 MB
     data_dir: Path = Path(".explainer-data")
     web_port: int = 6067
     metrics_port: int = Field(9102, ge=0, le=65535)

@@ -9,10 +9,10 @@ def main() -> None:
     from scorer.app import create_app
 
     try:
-        app = create_app()
+        app = create_app()  # the Worker
     except BundleError as error:  # refuse to start, with the reason, not a traceback
         sys.exit(f"scorer: refusing to start: {error}")
-    app.main()
+    app.app.main()
 
 
 if __name__ == "__main__":

@@ -35,10 +35,12 @@ def register_agents(worker: Worker, history, scorer, drift) -> None:
         )
 
     # never score before the clients' history is known
-    worker.batch_agent(LOAN_APPLICATIONS, "score-applications", score, before=history.ready.wait)
+    applications = worker.batched(
+        LOAN_APPLICATIONS, "score-applications", score, before=history.ready.wait
+    )
 
     @worker.app.task
     async def follow_history():
         await history.follow()
 
-    worker.report_metrics(LOAN_APPLICATIONS, drift)
+    worker.report_metrics(applications, drift)

@@ -1,0 +1,374 @@
+"""Benchmark: the event path against the speed of Kafka, every stage in one run on one broker.
+
+python benchmarks/event_path.py [--events 20000] [--stack-rate 1000] [--stack-seconds 30]
+                                [--against REV]
+
+On one fresh broker, with the same application events (~3 KB, the demo data's), one after
+the other and each alone on the machine:
+  limit      a plain aiokafka loop in this process: getmany, send with acks=all, await the acks,
+             commit (the fastest at-least-once relay of these events)
+  faust      a Faust agent passing them on: take_events, Topic.send per event, no work
+  scorer     one scorer worker deciding a backlog of them
+  explainer  one explainer worker explaining the backlog of those decisions
+  ingest     the ingest API alone accepting them in batches of 500 (two clients)
+  stack      ingest, scorer, explainer and dashboard together, posted at --stack-rate for
+             --stack-seconds: the rate at which they reach the dashboard's store
+Rates come from the output records' own timestamps (first to last), so start-up is not counted.
+--against REV runs the same benchmark first with REV's services (a git worktree), on its own
+fresh broker. Writes event_path.json and event_path.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.backbone_speed import application_rows, event_bytes  # noqa: E402
+from benchmarks.load_test import KEY, services, stored  # noqa: E402
+from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
+from credit.bundle import open_bundle  # noqa: E402
+from credit.topics import (  # noqa: E402
+    APPLICATIONS_DLQ,
+    DECISIONS_DLQ,
+    LOAN_APPLICATIONS,
+    LOAN_DECISIONS,
+    LOAN_EXPLANATIONS,
+    PARTITIONS,
+)
+from ingest.history_loader import load_history  # noqa: E402
+from ingest.publisher import KafkaPublisher  # noqa: E402
+from ingest.settings import IngestSettings  # noqa: E402
+from tests.integration.stack import healthy, topic_size  # noqa: E402
+from tests.kafka_broker import KafkaBroker  # noqa: E402
+from tests.processes import Service, wait_until, worker  # noqa: E402
+
+BATCH = 500
+
+
+def publish(bootstrap: str, topic: str, values: list[tuple[bytes, bytes]]) -> None:
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=20, batch_size=1 << 20
+    )
+    for key, value in values:
+        producer.send(topic, key=key, value=value)
+    producer.flush()
+    producer.close()
+
+
+def timestamps(bootstrap: str, topic: str, n: int, by: Service, timeout_s: float = 900):
+    """The broker timestamps (ms) of the first n records of `topic`, once `by` has written n."""
+
+    def written() -> bool:
+        if by.process.poll() is not None:
+            raise RuntimeError(f"{by.name} stopped:\n{by.tail()}")
+        return topic_size(bootstrap, topic) >= n
+
+    wait_until(written, timeout_s, f"{n} records on {topic}", 1)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, max_partition_fetch_bytes=8 << 20
+    )
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends, found = consumer.end_offsets(partitions), []
+        while any(consumer.position(tp) < end for tp, end in ends.items()):
+            for records in consumer.poll(timeout_ms=1000).values():
+                found += [r.timestamp for r in records]
+        return np.sort(np.array(found, dtype="float64"))[:n]
+    finally:
+        consumer.close()
+
+
+def rate(stamps_ms: np.ndarray) -> float:
+    return round((len(stamps_ms) - 1) / ((stamps_ms[-1] - stamps_ms[0]) / 1000), 1)
+
+
+async def relay(bootstrap: str, source: str, sink: str, n: int) -> float:
+    """The limit: batches read with getmany, sent without waiting per record, their acks
+    awaited, then committed; events/s over the whole relay."""
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+    consumer = AIOKafkaConsumer(
+        source,
+        bootstrap_servers=bootstrap,
+        group_id="limit",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_partition_fetch_bytes=4 << 20,
+    )
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        max_batch_size=512 * 1024,
+    )
+    await consumer.start()
+    await producer.start()
+    try:
+        done, started = 0, None
+        while done < n:
+            batches = await consumer.getmany(timeout_ms=100, max_records=BATCH)
+            if not batches:
+                continue
+            started = started or time.perf_counter()
+            acks = [
+                await producer.send(sink, key=r.key, value=r.value)
+                for records in batches.values()
+                for r in records
+            ]
+            await asyncio.gather(*acks)
+            await consumer.commit({tp: rs[-1].offset + 1 for tp, rs in batches.items()})
+            done += len(acks)
+        return round(n / (time.perf_counter() - started), 1)
+    finally:
+        await producer.stop()
+        await consumer.stop()
+
+
+def passthrough(broker: KafkaBroker, source: str, n: int, work: Path) -> float:
+    sink = broker.new_topic("faust-out")
+    env = {
+        "PASS_BOOTSTRAP": broker.bootstrap,
+        "PASS_IN": source,
+        "PASS_OUT": sink,
+        "PASS_DATADIR": str(work / "faust-passthrough"),
+    }
+    script = str(ROOT / "benchmarks" / "faust_passthrough.py")
+    service = Service("faust-passthrough", [script, "worker", "-l", "warn"], env, work).start()
+    try:
+        return rate(timestamps(broker.bootstrap, sink, n, service))
+    finally:
+        service.stop()
+
+
+def backlog_rate(broker: KafkaBroker, service: Service, topic: str, n: int) -> dict:
+    """A worker started on a backlog: its output rate, and what it dead-lettered."""
+    service.start()
+    try:
+        dead = APPLICATIONS_DLQ if topic == LOAN_DECISIONS else DECISIONS_DLQ
+        stamps = timestamps(broker.bootstrap, topic, n, service)
+        return {"per_s": rate(stamps), "dead_letters": topic_size(broker.bootstrap, dead)}
+    finally:
+        service.stop()
+
+
+def post(url: str, bodies: list[list[dict]], clients: int = 2) -> dict:
+    """Post every body (a batch) from `clients` threads as fast as the API answers."""
+    accepted, lock, started = [0], threading.Lock(), time.perf_counter()
+
+    def send(mine: list[list[dict]]) -> None:
+        with httpx.Client(headers={"X-API-Key": KEY}, timeout=120) as client:
+            for body in mine:
+                response = client.post(f"{url}/v1/applications", json=body)
+                response.raise_for_status()
+                with lock:
+                    accepted[0] += len(response.json()["application_ids"])
+
+    threads = [threading.Thread(target=send, args=(bodies[i::clients],)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    return {"accepted": accepted[0], "per_s": round(accepted[0] / seconds, 1)}
+
+
+def bodies(templates: list[dict], n: int, prefix: str) -> list[list[dict]]:
+    rows = [{**templates[i % len(templates)], "application_id": f"{prefix}-{i}"} for i in range(n)]
+    return [rows[i : i + BATCH] for i in range(0, n, BATCH)]
+
+
+def post_at_rate(url: str, batches: list[list[dict]], per_s: float) -> dict:
+    """One batch every BATCH / per_s seconds; late batches are sent at once (no catching up
+    beyond the schedule)."""
+    started = time.monotonic()
+    with httpx.Client(headers={"X-API-Key": KEY}, timeout=120) as client:
+        for b, body in enumerate(batches):
+            time.sleep(max(0.0, started + b * BATCH / per_s - time.monotonic()))
+            client.post(f"{url}/v1/applications", json=body).raise_for_status()
+    return {"seconds": round(time.monotonic() - started, 1)}
+
+
+def run_tree(tree: Path, args, bundle, templates) -> dict:
+    """Every stage on one fresh broker, with the services of `tree`."""
+    env = {"PYTHONPATH": pythonpath(tree)}
+    work = Path(tempfile.mkdtemp(prefix="event-path-"))
+    print(f"== {tree}: logs in {work}", flush=True)
+    # without submitted_at: the API stamps each application when it accepts it
+    n = args.events
+    applications = [t.model_dump(mode="json", exclude={"submitted_at"}) for t in templates]
+    with KafkaBroker() as broker:
+        bootstrap = broker.bootstrap
+        events = [
+            (t.key, event_bytes(t, f"bench-{i}"))
+            for i, t in enumerate(templates[i % len(templates)] for i in range(n))
+        ]
+        source = broker.new_topic("source")
+        publish(bootstrap, source, events)
+        print("== limit", flush=True)
+        limit = asyncio.run(relay(bootstrap, source, broker.new_topic("limit-out"), n))
+        print("== faust passthrough", flush=True)
+        faust = passthrough(broker, source, n, work)
+        publisher = KafkaPublisher(IngestSettings(kafka_bootstrap=bootstrap, api_keys=KEY))
+        load_history(bundle, publisher)
+        publisher.close()
+        publish(bootstrap, LOAN_APPLICATIONS, events)
+        models = bundle.path.parent
+        print("== scorer", flush=True)
+        scorer = backlog_rate(
+            broker, with_env(worker("scorer", bootstrap, models, work), env), LOAN_DECISIONS, n
+        )
+        print("== explainer", flush=True)
+        explainer = backlog_rate(
+            broker,
+            with_env(worker("explainer", bootstrap, models, work), env),
+            LOAN_EXPLANATIONS,
+            n,
+        )
+        running, url = services(broker, bundle, work)
+        running = [with_env(s, env) for s in running]
+        print("== ingest alone", flush=True)
+        running[0].start()
+        try:
+            wait_until(lambda: healthy(url), 120, "the ingest API")
+            ingest = post(url, bodies(applications, n, "ingest"))
+            print("== whole stack", flush=True)
+            for service in running[1:]:
+                service.start()
+            stack = whole_stack(broker, url, work, applications, args, before=2 * n)
+        finally:
+            for service in reversed(running):
+                service.stop()
+    result = {
+        "limit": {"per_s": limit},
+        "faust": {"per_s": faust},
+        "scorer": scorer,
+        "explainer": explainer,
+        "ingest": ingest,
+        "stack": stack,
+    }
+    for stage in result.values():
+        stage["of_limit"] = round(stage["per_s"] / limit, 3)
+    result["explainer_over_scorer"] = round(explainer["per_s"] / scorer["per_s"], 2)
+    print(json.dumps(result), flush=True)
+    return result
+
+
+def whole_stack(broker, url: str, work: Path, applications: list[dict], args, before: int) -> dict:
+    """Applications posted at args.stack_rate once the stack has drained what came before:
+    the rate their explanations reach the dashboard's store."""
+    store = work / "store.db"
+    wait_until(lambda: stored(store) >= before, 900, "the store to hold the backlog", every=2)
+    n = int(args.stack_rate * args.stack_seconds)
+    posted = post_at_rate(url, bodies(applications, n, "stack"), args.stack_rate)
+    started = time.monotonic() - posted["seconds"]
+    wait_until(lambda: stored(store) >= before + n, 900, "the store", every=0.5)
+    seconds = time.monotonic() - started
+    return {
+        "posted_per_s": round(n / posted["seconds"], 1),
+        "per_s": round(n / seconds, 1),
+        "drained_after_s": round(seconds - posted["seconds"], 1),
+        "applications": n,
+    }
+
+
+def with_env(service: Service, env: dict) -> Service:
+    service.env = {**service.env, **env}
+    return service
+
+
+def pythonpath(tree: Path) -> str:
+    """The tree's packages ahead of the installed (editable) ones."""
+    parts = [tree / "services" / s for s in ("ingest", "scorer", "explainer", "dashboard")]
+    return os.pathsep.join(str(p) for p in [*parts, tree])
+
+
+def worktree(rev: str) -> Path:
+    path = Path(tempfile.mkdtemp(prefix="event-path-tree-"))
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path), rev], check=True
+    )
+    return path
+
+
+STAGES = ("limit", "faust", "scorer", "explainer", "ingest", "stack")
+
+
+def markdown(summary: dict) -> str:
+    runs = summary["runs"]
+    lines = [
+        "# The event path against Kafka's speed",
+        "",
+        "| stage | " + " | ".join(f"{name} events/s | of limit" for name in runs) + " |",
+        "|---|" + "---|---|" * len(runs),
+    ]
+    for stage in STAGES:
+        cells = [f"{r[stage]['per_s']:,.0f} | {r[stage]['of_limit']:.0%}" for r in runs.values()]
+        lines.append(f"| {stage} | " + " | ".join(cells) + " |")
+    ratios = ", ".join(f"{name} {r['explainer_over_scorer']}" for name, r in runs.items())
+    settings = summary["settings"]
+    return "\n".join(
+        lines
+        + [
+            "",
+            f"Explainer / scorer: {ratios}. {settings['events']:,} events of "
+            f"{settings['event_bytes']:,} bytes, {settings['partitions']} partitions; the stack "
+            f"posted at {settings['stack_rate']:,.0f}/s for {settings['stack_seconds']} s; "
+            f"{summary['machine']['cores']} cores.",
+            "",
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--stack-rate", type=float, default=1_000)
+    parser.add_argument("--stack-seconds", type=float, default=30)
+    parser.add_argument("--against", help="a git revision whose services are measured first")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    bundle, templates = open_bundle(ROOT / "models"), application_rows()
+    trees = {"now": ROOT}
+    if args.against:
+        trees = {args.against: worktree(args.against), **trees}
+    try:
+        runs = {name: run_tree(tree, args, bundle, templates) for name, tree in trees.items()}
+    finally:
+        for tree in trees.values():
+            if tree != ROOT:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)])
+    summary = {
+        "runs": runs,
+        "settings": {
+            "events": args.events,
+            "event_bytes": len(event_bytes(templates[0], "bench-0")),
+            "stack_rate": args.stack_rate,
+            "stack_seconds": args.stack_seconds,
+            "partitions": PARTITIONS,
+            "model": bundle.model_version,
+        },
+        "machine": machine(),
+    }
+    write_results(args.out, "event_path", summary, markdown(summary))
+
+
+if __name__ == "__main__":
+    main()
