@@ -71,7 +71,13 @@ def services(broker: KafkaBroker, bundle, work: Path) -> list[Service]:
         Service(
             "ingest",
             ["-m", "ingest", "serve"],
-            {"KAFKA_BOOTSTRAP": broker.bootstrap, "INGEST_API_KEYS": KEY, "INGEST_PORT": str(port)},
+            {
+                "KAFKA_BOOTSTRAP": broker.bootstrap,
+                "INGEST_API_KEYS": KEY,
+                "INGEST_PORT": str(port),
+                # the run's own idempotency keys: another run's ids are not duplicates here
+                "INGEST_IDEMPOTENCY_DB": str(work / "ingest-applications.db"),
+            },
             work,
         ),
         worker("scorer", broker.bootstrap, models, work),

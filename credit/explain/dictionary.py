@@ -45,6 +45,7 @@ class Sentence:
     # the fact is that an information is missing: its direction says what providing it would do
     unknown: bool
     weighs: tuple[str, ...]  # features whose contributions make this the sentence to say
+    known: tuple[str, ...]  # features the fact shows: they must be known for it to apply
 
     @classmethod
     def of(cls, spec: dict) -> Sentence:
@@ -67,6 +68,7 @@ class Sentence:
             tuple(spec.get("missing", ())),
             bool(spec.get("unknown")),
             tuple(sorted(weighs)),
+            tuple(name for _, name, _ in shown if name != "default_rate"),
         )
 
 
@@ -103,10 +105,11 @@ def groups() -> tuple[Group, ...]:
     )
 
 
+@cache
 def phrases() -> dict:
     """Direction clauses (backed by a comparison, for missing information), the sentence naming a
     factor whose effect comes from its combination with the rest of the file, rank and summary
-    sentences."""
+    sentences (built once: every reason and summary reads them)."""
     spec = _file("groups.json")
     return {
         **{k: v for k, v in spec.items() if k not in ("_about", "groups", "summary")},

@@ -14,8 +14,8 @@ Each reason says its direction in one of three ways:
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import cache, partial
 
 from credit.explain.dictionary import PLACEHOLDER, Group, Sentence, category_label, phrases, unit
 from credit.explain.reference import Reference, leaning, missing
@@ -50,7 +50,7 @@ def explain_group(
             + text["unknown"][direction][lang]
             for lang in LANGUAGES
         }
-    if best.compare is not None and standing(best, values, reference) == direction:
+    if best.compare is not None and _backs(best, values, reference, direction):
         return {
             lang: _render(best.text[lang] + best.compare[lang], values, reference, lang)
             + text["direction"][direction][lang]
@@ -68,27 +68,38 @@ def explain_group(
     }
 
 
-def standing(sentence: Sentence, values: Mapping[str, float], reference: Reference) -> str | None:
-    """The way the sentence's comparison points ('raises', 'lowers'), or None when it shows no
-    difference."""
-    seen = set()
+def _backs(
+    sentence: Sentence, values: Mapping[str, float], reference: Reference, direction: str
+) -> bool:
+    """Whether the sentence's comparison points the way of `direction`: each statistic it quotes
+    leans that way and differs from the median as written. The leaning is checked first: it is
+    cheaper than writing the value."""
+    backed = False
     for kind, name, shown_as in sentence.compared:
         if kind is None:  # {default_rate}, all clients: what the others are compared with
             continue
         value = values.get(name)
         if kind == "default_rate":
             rate = None if missing(value) else reference.default_rate_of(name, value)
-            seen.add(leaning(rate, reference.default_rate))
+            if leaning(rate, reference.default_rate) != direction:
+                return False
+            backed = True
             continue
-        median, kind_unit = reference.medians.get(name), shown_as or unit(name)
+        if leaning(reference.side_rate(name, value), reference.default_rate) != direction:
+            return False
         if kind == "rank" and reference.share_above(name, value) is None:
-            return None
-        if median is None or format_value(value, kind_unit, "fr") == format_value(
-            median, kind_unit, "fr"
-        ):
-            return None  # a value that reads as the median's is no comparison
-        seen.add(leaning(reference.side_rate(name, value), reference.default_rate))
-    return seen.pop() if len(seen) == 1 else None
+            return False
+        if _reads_as_median(name, value, shown_as or unit(name), reference):
+            return False  # a value that reads as the median's is no comparison
+        backed = True
+    return backed
+
+
+def _reads_as_median(name: str, value: float, feature_unit: str, reference: Reference) -> bool:
+    median = reference.medians[name]  # side_rate has found it
+    return format_value(value, feature_unit, "fr") == reference.once(
+        ("reads", name, feature_unit), lambda: format_value(median, feature_unit, "fr")
+    )
 
 
 def _chosen(
@@ -98,48 +109,102 @@ def _chosen(
     best, weight = None, -1.0
     for sentence in group.sentences:
         if _applies(sentence, values):
-            w = sum(abs(points.get(f, 0.0)) for f in sentence.weighs)
+            w = sum([abs(points.get(f, 0.0)) for f in sentence.weighs])
             if w > weight:
                 best, weight = sentence, w
     return best
 
 
 def _applies(sentence: Sentence, values: Mapping[str, float]) -> bool:
-    if not all(
-        has_form(values.get(f), v) if isinstance(v, str) else values.get(f) == v
-        for f, v in sentence.where.items()
-    ):
-        return False
-    if not all(missing(values.get(f)) for f in sentence.missing):
-        return False
-    return all(
-        name == "default_rate" or not missing(values.get(name)) for _, name, _ in sentence.shown
-    )
+    """Whether the client's values are as the sentence's 'where' asks, its missing features unknown
+    and every feature it shows known."""
+    for feature, wanted in sentence.where.items():
+        value = values.get(feature)
+        if not (has_form(value, wanted) if isinstance(wanted, str) else value == wanted):
+            return False
+    for feature in sentence.missing:
+        if not missing(values.get(feature)):
+            return False
+    for feature in sentence.known:
+        if missing(values.get(feature)):
+            return False
+    return True
 
 
 def _render(template: str, values: Mapping[str, float], reference: Reference, lang: str) -> str:
-    def one(match: re.Match) -> str:
-        kind, name, shown_as = match.groups()
-        if name == "default_rate" and kind is None:
-            return percent(reference.default_rate, lang, 1)
-        value = values.get(name)
-        if kind == "default_rate":
-            return percent(reference.default_rate_of(name, value), lang, 1)
-        if kind == "rank":
-            return _rank(reference.share_above(name, value), value < reference.medians[name], lang)
-        if kind == "median":
-            value = reference.medians.get(name)
-        feature_unit = shown_as or unit(name)
-        category = reference.category(name, value) if feature_unit == "category" else None
-        return format_value(
-            value, feature_unit, lang, category and category_label(name, category, lang)
-        )
-
-    return PLACEHOLDER.sub(one, template)
+    pattern, fields = _compiled(template, lang)
+    return pattern.format(*[field(values, reference) for field in fields])
 
 
-def _rank(share_above: float, below_median: bool, lang: str) -> str:
+Field = Callable[[Mapping[str, float], Reference], str]  # a placeholder's text for one client
+
+
+@cache
+def _compiled(template: str, lang: str) -> tuple[str, tuple[Field, ...]]:
+    """The template as a format string and its placeholders' fields, in order: parsed once rather
+    than matched on every render (the dictionary's templates are a small fixed set)."""
+    literals, fields, end = [], [], 0
+    for match in PLACEHOLDER.finditer(template):
+        literals.append(template[end : match.start()])
+        fields.append(_field(*match.groups(), lang))
+        end = match.end()
+    literals.append(template[end:])
+    return "{}".join(t.replace("{", "{{").replace("}", "}}") for t in literals), tuple(fields)
+
+
+def _field(kind: str | None, name: str, shown_as: str | None, lang: str) -> Field:
+    """{default_rate}, {default_rate:NAME}, {rank:NAME}, {median:NAME} or {NAME}, with its unit
+    looked up once."""
+    if name == "default_rate" and kind is None:
+        return partial(_overall_rate, lang)
+    if kind == "default_rate":
+        return partial(_rate, name, lang)
+    if kind == "rank":
+        return partial(_rank, name, lang)
+    feature_unit = shown_as or unit(name)
+    return partial(_median if kind == "median" else _client_value, name, feature_unit, lang)
+
+
+def _overall_rate(lang: str, values: Mapping[str, float], reference: Reference) -> str:
+    return reference.once(("default_rate", lang), lambda: percent(reference.default_rate, lang, 1))
+
+
+def _rate(name: str, lang: str, values: Mapping[str, float], reference: Reference) -> str:
+    return percent(reference.default_rate_of(name, values.get(name)), lang, 1)
+
+
+def _median(
+    name: str, feature_unit: str, lang: str, values: Mapping[str, float], reference: Reference
+) -> str:
+    """The same text for every client: written once per reference."""
+    return reference.once(
+        ("median", name, feature_unit, lang),
+        lambda: _value(name, reference.medians.get(name), feature_unit, reference, lang),
+    )
+
+
+def _client_value(
+    name: str, feature_unit: str, lang: str, values: Mapping[str, float], reference: Reference
+) -> str:
+    return _value(name, values.get(name), feature_unit, reference, lang)
+
+
+def _value(
+    name: str, value: float | None, feature_unit: str, reference: Reference, lang: str
+) -> str:
+    if feature_unit != "category":
+        return format_value(value, feature_unit, lang)
+    category = reference.category(name, value)
+    return format_value(
+        value, feature_unit, lang, category and category_label(name, category, lang)
+    )
+
+
+def _rank(name: str, lang: str, values: Mapping[str, float], reference: Reference) -> str:
     """'plus bas que 80 % de nos clients' / 'plus élevé que 62 % de nos clients', and in English."""
+    value = values.get(name)
+    share_above = reference.share_above(name, value)
+    below_median = value < reference.medians[name]
     share = share_above if below_median else 1 - share_above
     return phrases()["rank"]["lower" if below_median else "higher"][lang].format(
         share=percent(share, lang, 0)

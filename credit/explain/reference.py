@@ -8,10 +8,13 @@ reason quotes a comparison only when its value leans the way the model's attribu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Reference:
     quantiles: Mapping[str, Sequence[float]] = field(
         default_factory=dict
     )  # feature -> percentiles 0, 1, ... 100
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # see once
 
     def category(self, feature: str, code: float) -> str | None:
         words = self.vocabularies.get(feature)
@@ -55,7 +59,20 @@ class Reference:
         levels = self.quantiles.get(feature)
         if missing(value) or not levels:
             return None
-        return float(1.0 - np.interp(value, levels, np.linspace(0.0, 1.0, len(levels))))
+        percentiles, ranks = self.once(("percentiles", feature), lambda: _curve(levels))
+        return float(1.0 - np.interp(value, percentiles, ranks))
+
+    def once(self, key: Hashable, make: Callable[[], T]) -> T:
+        """make(), computed the first time `key` is asked of this reference: what derives from its
+        statistics alone (their texts, their arrays) is the same for every client."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
+
+
+def _curve(levels: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Percentiles and their ranks as the arrays np.interp would otherwise build on every call."""
+    return np.asarray(levels, dtype="float64"), np.linspace(0.0, 1.0, len(levels))
 
 
 def leaning(rate: float | None, overall: float) -> str | None:

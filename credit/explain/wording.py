@@ -27,11 +27,13 @@ _YES_NO = {"fr": ("non", "oui"), "en": ("no", "yes")}
 MISSING = {"fr": "non renseigné", "en": "not stated"}
 # The lender's currency: amounts in the Home Credit columns are in it (the data does not name one).
 CURRENCY = "€"
+# Format specs of the usual decimals, built once: number() formats every value of every reason.
+_GROUPED = tuple(f",.{decimals}f" for decimals in range(3))
 
 
 def number(value: float, lang: str, decimals: int = 0) -> str:
     """1234.5 -> '1 234,5' (fr) or '1,234.5' (en)."""
-    text = f"{value:,.{decimals}f}"
+    text = format(value, _GROUPED[decimals] if 0 <= decimals < len(_GROUPED) else f",.{decimals}f")
     if lang == "fr":
         text = text.replace(",", _NBSP).replace(".", ",")
     return text
