@@ -38,6 +38,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from adapters.settings import WorkerSettings  # noqa: E402
 from benchmarks.backbone_speed import application_rows, event_bytes  # noqa: E402
 from benchmarks.load_test import KEY, services, stored  # noqa: E402
 from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
@@ -57,7 +58,8 @@ from tests.integration.stack import healthy, topic_size  # noqa: E402
 from tests.kafka_broker import KafkaBroker  # noqa: E402
 from tests.processes import Service, wait_until, worker  # noqa: E402
 
-BATCH = 500
+BATCH = 500  # applications per request to the API
+RELAY_BATCH = WorkerSettings.model_fields["batch_size"].default  # the workers' batch
 
 
 def publish(bootstrap: str, topic: str, values: list[tuple[bytes, bytes]]) -> None:
@@ -110,7 +112,7 @@ async def relay(bootstrap: str, source: str, sink: str, n: int) -> float:
         group_id="limit",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
-        max_partition_fetch_bytes=4 << 20,
+        max_partition_fetch_bytes=8 << 20,
     )
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap,
@@ -124,7 +126,7 @@ async def relay(bootstrap: str, source: str, sink: str, n: int) -> float:
     try:
         done, started = 0, None
         while done < n:
-            batches = await consumer.getmany(timeout_ms=100, max_records=BATCH)
+            batches = await consumer.getmany(timeout_ms=100, max_records=RELAY_BATCH)
             if not batches:
                 continue
             started = started or time.perf_counter()
