@@ -210,7 +210,8 @@ def post_at_rate(url: str, batches: list[list[dict]], per_s: float) -> dict:
 
 def run_tree(tree: Path, args, bundle, templates) -> dict:
     """Every stage on one fresh broker, with the services of `tree`."""
-    env = {"PYTHONPATH": pythonpath(tree)}
+    # the tree's packages first; PYTHONSAFEPATH: not the working directory's before them
+    env = {"PYTHONPATH": pythonpath(tree), "PYTHONSAFEPATH": "1"}
     work = Path(tempfile.mkdtemp(prefix="event-path-"))
     print(f"== {tree}: logs in {work}", flush=True)
     # without submitted_at: the API stamps each application when it accepts it
