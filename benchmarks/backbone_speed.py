@@ -24,6 +24,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from adapters.settings import WorkerSettings  # noqa: E402
 from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
 from credit.bundle import open_bundle  # noqa: E402
 from credit.events import ApplicationReceived, ApplicationScored, now  # noqa: E402
@@ -37,6 +38,9 @@ from tests.processes import Service, worker  # noqa: E402
 from training.data import demo_data  # noqa: E402
 
 RUNTIMES = ("onnx", "lightgbm")
+BATCH_SIZE, BATCH_WAIT_S = (
+    WorkerSettings.model_fields[f].default for f in ("batch_size", "batch_wait_s")
+)
 
 
 def application_rows() -> list[dict]:
@@ -210,8 +214,8 @@ def report(results: dict, args, bundle) -> dict:
             "applications": args.applications,
             "rate_per_s": args.rate,
             "seconds": args.seconds,
-            "batch_size": os.environ.get("SCORER_BATCH_SIZE", "64 (default)"),
-            "batch_wait_s": os.environ.get("SCORER_BATCH_WAIT_S", "0.02 (default)"),
+            "batch_size": os.environ.get("SCORER_BATCH_SIZE", f"{BATCH_SIZE} (default)"),
+            "batch_wait_s": os.environ.get("SCORER_BATCH_WAIT_S", f"{BATCH_WAIT_S} (default)"),
             "partitions": PARTITIONS,
         },
         "model": {
