@@ -316,6 +316,31 @@ def test_an_id_posted_again_with_other_values_is_a_conflict_naming_the_id(client
     assert len(publisher.published) == 1  # nothing of the refused batch
 
 
+def test_a_ledger_written_before_the_faster_fingerprint_still_knows_its_ids(
+    client, publisher, ledger
+):
+    """Rows of an older ledger hold the sorted-key JSON digest: a retry is still a duplicate, other
+    values still a conflict."""
+    import hashlib
+    import json
+    import sqlite3
+
+    from credit.events import ApplicationReceived
+
+    old = application(application_id="before-1")
+    values = ApplicationReceived.model_validate(old).model_dump(
+        mode="json", exclude={"application_id", "submitted_at"}
+    )
+    legacy = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
+    with sqlite3.connect(ledger.path) as db:
+        db.execute(
+            "INSERT INTO applications VALUES ('before-1', ?, 'published', NULL, 0)", (legacy,)
+        )
+    assert post(client, old).json()["duplicates"] == 1
+    assert post(client, {**old, "AMT_CREDIT": 1_000_000.0}).status_code == 409
+    assert publisher.published == []
+
+
 def test_an_id_twice_in_one_batch_is_published_once_or_refused_if_the_values_differ(
     client, publisher
 ):
