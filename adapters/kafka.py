@@ -19,6 +19,9 @@ from adapters.settings import bootstrap_servers
 log = logging.getLogger(__name__)
 Record = tuple[bytes | None, bytes]
 LINGER_MS = 5
+# per partition: a request's records travel in a few batches (the default 16 KB holds five 3 KB
+# applications); the broker takes up to 1 MB
+BATCH_BYTES = 512 * 1024
 
 
 def reachable(bootstrap: str, timeout_s: float = 1.0) -> bool:
@@ -48,6 +51,7 @@ def kafka_producer(bootstrap: str, timeout_s: float, client_id: str):
         enable_idempotence=True,
         client_id=client_id,
         linger_ms=LINGER_MS,
+        batch_size=BATCH_BYTES,
         max_block_ms=timeout_ms,
         bootstrap_timeout_ms=timeout_ms,
         request_timeout_ms=timeout_ms - LINGER_MS,
