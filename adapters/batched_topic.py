@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import contextmanager
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.errors import CommitFailedError, IllegalStateError
+from aiokafka.errors import CommitFailedError, IllegalStateError, ProducerClosed
 
 from adapters.settings import WorkerSettings
 from credit.dead_letters import Message
@@ -61,8 +61,11 @@ class KafkaSend:
         self.settings, self.client_id = settings, client_id
         self._producer: AIOKafkaProducer | None = None
         self._starting = asyncio.Lock()
+        self.stopped = False
 
     async def __call__(self, topic: str, key: bytes | None, value: bytes) -> asyncio.Future:
+        if self.stopped:  # for good: a send after the worker stopped must fail, not reconnect
+            raise ProducerClosed()
         producer = self._producer or await self._start()
         return await producer.send(topic, value=value, key=key)
 
@@ -82,6 +85,7 @@ class KafkaSend:
         return self._producer
 
     async def stop(self) -> None:
+        self.stopped = True
         if self._producer is not None:
             await self._producer.stop()
             self._producer = None
@@ -89,17 +93,21 @@ class KafkaSend:
 
 class _WaitForBatch(ConsumerRebalanceListener):
     """Partitions are revoked only between batches: the batch in hand finishes and commits
-    first, so its new owner starts after it."""
+    first, so its new owner starts after it. Assigned partitions start from what the group
+    committed (for the lag)."""
 
-    def __init__(self, busy: asyncio.Lock):
-        self.busy = busy
+    def __init__(self, topic: BatchedTopic):
+        self.topic = topic
 
     async def on_partitions_revoked(self, revoked) -> None:
-        async with self.busy:
-            pass
+        async with self.topic.busy:
+            for tp in revoked:
+                self.topic.committed.pop(tp, None)
 
     async def on_partitions_assigned(self, assigned) -> None:
-        pass
+        for tp in assigned:
+            if (offset := await self.topic.consumer.committed(tp)) is not None:
+                self.topic.committed[tp] = offset
 
 
 class BatchedTopic:
@@ -126,20 +134,26 @@ class BatchedTopic:
         self.busy = asyncio.Lock()
         self.committed: dict[TopicPartition, int] = {}
         self.group, self.consumer = group, consumer
-        self.exit = exit
+        self.exit, self.stopping = exit, False
 
     async def run(self) -> None:
-        """Consume until cancelled (the worker stopping); anything else that stops the loop
-        stops the worker too, rather than leave it running without consuming."""
+        """Consume until `close` (the worker stopping); anything else that stops the loop stops
+        the worker too, rather than leave it running without consuming."""
         self.consumer = self.consumer or self._consumer()
-        self.consumer.subscribe([self.topic], listener=_WaitForBatch(self.busy))
+        self.consumer.subscribe([self.topic], listener=_WaitForBatch(self))
         with stop_on_failure(self.exit):
             await self.consumer.start()
-            try:
-                while True:
-                    await self.step()
-            finally:
-                await self.consumer.stop()
+            while not self.stopping:
+                await self.step()
+
+    async def close(self) -> None:
+        """After the batch in hand is finished and committed, and before the producer stops:
+        no batch starts any more, and the member leaves its group (its partitions move at once,
+        not after its session times out)."""
+        async with self.busy:
+            self.stopping = True
+        if self.consumer is not None:
+            await self.consumer.stop()
 
     def _consumer(self) -> AIOKafkaConsumer:
         """In the group, from the earliest offset it has not committed (made in the loop)."""
@@ -158,6 +172,8 @@ class BatchedTopic:
         """Read one batch (waiting at most batch_wait_s when nothing has arrived), finish it and
         commit it; returns its size."""
         async with self.busy:
+            if self.stopping:
+                return 0
             records = await self.consumer.getmany(
                 timeout_ms=int(self.settings.batch_wait_s * 1000),
                 max_records=self.settings.batch_size,

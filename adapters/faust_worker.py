@@ -61,7 +61,11 @@ class Worker:
         serve_from_worker(self.app, meter, settings.metrics_port, settings.metrics_host)
 
         @self.app.on_before_shutdown.connect
-        async def stop_producing(app, **kwargs) -> None:
+        async def stop(app, **kwargs) -> None:
+            """The batches first (the one in hand is finished and committed), then the producer
+            their results need."""
+            for batches in self.batches.values():
+                await batches.close()
             if self.producer is not None:
                 await self.producer.stop()
 

@@ -127,7 +127,7 @@ class FakeBatchConsumer:
                 [FakeRecord(topic, 0, offset + i, k, v) for i, (k, v) in enumerate(batch)]
             )
             offset += len(batch)
-        self.end = offset
+        self.end, self.group_committed, self.stopped = offset, None, False
 
     async def getmany(self, timeout_ms: int, max_records: int) -> dict:
         batch = self.batches.pop(0) if self.batches else []
@@ -138,6 +138,12 @@ class FakeBatchConsumer:
 
     def assignment(self) -> set:
         return {FakePartition(self.topic, 0)}
+
+    async def committed(self, partition) -> int | None:
+        return self.group_committed
+
+    async def stop(self) -> None:
+        self.stopped = True
 
     def highwater(self, partition) -> int:
         return self.end

@@ -56,7 +56,7 @@ def test_a_rebalance_waits_for_the_batch_in_hand_and_its_commit():
         topic = batched(handle, consumer)
         step = asyncio.create_task(topic.step())
         await asyncio.sleep(0.01)  # the batch is in hand
-        revoke = asyncio.create_task(_WaitForBatch(topic.busy).on_partitions_revoked(set()))
+        revoke = asyncio.create_task(_WaitForBatch(topic).on_partitions_revoked(set()))
         await asyncio.sleep(0.01)
         assert not revoke.done()
         release.set()
@@ -104,3 +104,55 @@ def test_a_report_the_broker_cannot_take_is_logged_and_the_worker_goes_on(tmp_pa
         caplog.clear()
         asyncio.run(scenario(send))
         assert "a report was not published: KafkaConnectionError" in caplog.text
+
+
+def test_closing_waits_for_the_batch_in_hand_then_reads_nothing_and_leaves_the_group():
+    """A SIGTERM stopped the producer while a batch was in hand: a healthy application was
+    dead-lettered as unpublishable and the worker exited 70 without leaving its group."""
+    consumer, release, order = FakeBatchConsumer(TOPIC, [(b"1", b"a")], [(b"2", b"b")]), None, []
+
+    async def handle(messages):
+        await release.wait()
+        order.append(f"handled {messages[0].offset}")
+
+    async def scenario():
+        nonlocal release
+        release = asyncio.Event()
+        topic = batched(handle, consumer)
+        step = asyncio.create_task(topic.step())
+        await asyncio.sleep(0.01)
+        close = asyncio.create_task(topic.close())
+        await asyncio.sleep(0.01)
+        assert not close.done() and not consumer.stopped
+        release.set()
+        await step
+        await close
+        order.append(f"closed after {consumer.commits}")
+        assert await topic.step() == 0  # the second batch is left to the next owner
+
+    asyncio.run(scenario())
+    assert order == ["handled 0", "closed after [{('hot', 0): 1}]"] and consumer.stopped
+
+
+def test_a_stopped_producer_refuses_to_send_rather_than_reconnect(tmp_path):
+    from aiokafka.errors import ProducerClosed
+
+    from adapters.batched_topic import KafkaSend
+
+    send = KafkaSend(WorkerSettings(data_dir=tmp_path, web_port=1, metrics_port=0), "test")
+
+    async def scenario():
+        await send.stop()
+        await send("topic", b"k", b"v")
+
+    with pytest.raises(ProducerClosed):
+        asyncio.run(scenario())
+
+
+def test_the_lag_counts_from_what_the_group_committed_not_from_this_member_alone():
+    """A restarted worker reported the whole topic as lag until new messages arrived."""
+    consumer = FakeBatchConsumer(TOPIC, [(b"1", b"a")] * 600)
+    consumer.group_committed = 600  # drained before the restart
+    topic = batched(None, consumer)
+    asyncio.run(_WaitForBatch(topic).on_partitions_assigned({next(iter(consumer.assignment()))}))
+    assert topic.lag() == 0
