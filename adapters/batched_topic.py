@@ -115,8 +115,7 @@ class BatchedTopic:
     each handed to `handle` (after `before`, e.g. a cache ready) and metered, then committed.
 
     `consumer`: an AIOKafkaConsumer-like object (tests give a fake); by default one in the
-    group `group`. `exit` ends the
-    process when a batch cannot be finished (tests record it)."""
+    group `group`. `exit` ends the process when a batch cannot be finished (tests record it)."""
 
     def __init__(
         self,

@@ -33,14 +33,14 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaProducer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from adapters.settings import WorkerSettings  # noqa: E402
 from benchmarks.backbone_speed import application_rows, event_bytes  # noqa: E402
-from benchmarks.load_test import KEY, services, stored  # noqa: E402
+from benchmarks.load_test import KEY, read_all, services, stored  # noqa: E402
 from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
 from credit.bundle import open_bundle  # noqa: E402
 from credit.topics import (  # noqa: E402
@@ -81,20 +81,7 @@ def timestamps(bootstrap: str, topic: str, n: int, by: Service, timeout_s: float
         return topic_size(bootstrap, topic) >= n
 
     wait_until(written, timeout_s, f"{n} records on {topic}", 1)
-    consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, max_partition_fetch_bytes=8 << 20
-    )
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends, found = consumer.end_offsets(partitions), []
-        while any(consumer.position(tp) < end for tp, end in ends.items()):
-            for records in consumer.poll(timeout_ms=1000).values():
-                found += [r.timestamp for r in records]
-        return np.sort(np.array(found, dtype="float64"))[:n]
-    finally:
-        consumer.close()
+    return np.sort(np.array(read_all(bootstrap, topic, float, "timestamp")))[:n]
 
 
 def rate(stamps_ms: np.ndarray) -> float:

@@ -162,9 +162,9 @@ def post_at_rate(url: str, templates: list[dict], n: int, rate: float) -> dict:
     return {"accepted": accepted, "seconds": round(time.monotonic() - started, 1)}
 
 
-def read_all(bootstrap: str, topic: str, decode) -> list:
+def read_all(bootstrap: str, topic: str, decode, field: str = "value") -> list:
     """Every event on the topic up to its end now (ops.metrics never goes quiet while services
-    report)."""
+    report): decode(the record's `field`)."""
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap, enable_auto_commit=False, max_partition_fetch_bytes=8 << 20
     )
@@ -176,7 +176,7 @@ def read_all(bootstrap: str, topic: str, decode) -> list:
         while any(consumer.position(tp) < end for tp, end in ends.items()):
             for records in consumer.poll(timeout_ms=1000).values():
                 events += [
-                    decode(r.value)
+                    decode(getattr(r, field))
                     for r in records
                     if r.offset < ends[TopicPartition(r.topic, r.partition)]
                 ]
