@@ -1,7 +1,7 @@
 """Benchmark: the event path against the speed of Kafka, every stage in one run on one broker.
 
 python benchmarks/event_path.py [--events 20000] [--stack-rate 1000] [--stack-seconds 30]
-                                [--against REV]
+                                [--against REV] [--stages ingest,scorer,...]
 
 On one fresh broker, with the same application events (~3 KB, the demo data's), one after
 the other and each alone on the machine:
@@ -15,7 +15,9 @@ the other and each alone on the machine:
              --stack-seconds: the rate at which they reach the dashboard's store
 Rates come from the output records' own timestamps (first to last), so start-up is not counted.
 --against REV runs the same benchmark first with REV's services (a git worktree), on its own
-fresh broker. Writes event_path.json and event_path.md.
+fresh broker. --stages runs only those (the explainer needs the scorer; the stack needs the
+scorer, the explainer and the ingest; limit, faust and ingest alone need no model bundle).
+Writes event_path.json and event_path.md.
 """
 
 from __future__ import annotations
@@ -196,13 +198,13 @@ def post_at_rate(url: str, batches: list[list[dict]], per_s: float) -> dict:
 
 
 def run_tree(tree: Path, args, bundle, templates) -> dict:
-    """Every stage on one fresh broker, with the services of `tree`."""
+    """The chosen stages (args.stages) on one fresh broker, with the services of `tree`."""
     # the tree's packages first; PYTHONSAFEPATH: not the working directory's before them
     env = {"PYTHONPATH": pythonpath(tree), "PYTHONSAFEPATH": "1"}
     work = Path(tempfile.mkdtemp(prefix="event-path-"))
     print(f"== {tree}: logs in {work}", flush=True)
     # without submitted_at: the API stamps each application when it accepts it
-    n = args.events
+    n, stages, result = args.events, args.stages, {}
     applications = [t.model_dump(mode="json", exclude={"submitted_at"}) for t in templates]
     with KafkaBroker() as broker:
         bootstrap = broker.bootstrap
@@ -210,55 +212,69 @@ def run_tree(tree: Path, args, bundle, templates) -> dict:
             (t.key, event_bytes(t, f"bench-{i}"))
             for i, t in enumerate(templates[i % len(templates)] for i in range(n))
         ]
-        source = broker.new_topic("source")
-        publish(bootstrap, source, events)
-        print("== limit", flush=True)
-        limit = asyncio.run(relay(bootstrap, source, broker.new_topic("limit-out"), n))
-        print("== faust passthrough", flush=True)
-        faust = passthrough(broker, source, n, work)
-        publisher = KafkaPublisher(IngestSettings(kafka_bootstrap=bootstrap, api_keys=KEY))
-        load_history(bundle, publisher)
-        publisher.close()
-        publish(bootstrap, LOAN_APPLICATIONS, events)
-        models = bundle.path.parent
-        print("== scorer", flush=True)
-        scorer = backlog_rate(
-            broker, with_env(worker("scorer", bootstrap, models, work), env), LOAN_DECISIONS, n
-        )
-        print("== explainer", flush=True)
-        explainer = backlog_rate(
-            broker,
-            with_env(worker("explainer", bootstrap, models, work), env),
-            LOAN_EXPLANATIONS,
-            n,
-        )
-        running, url = services(broker, bundle, work)
-        running = [with_env(s, env) for s in running]
-        print("== ingest alone", flush=True)
-        running[0].start()
-        try:
-            wait_until(lambda: healthy(url), 120, "the ingest API")
-            ingest = post(url, bodies(applications, n, "ingest"))
-            print("== whole stack", flush=True)
-            for service in running[1:]:
-                service.start()
-            stack = whole_stack(broker, url, work, applications, args, before=2 * n)
-        finally:
-            for service in reversed(running):
-                service.stop()
-    result = {
-        "limit": {"per_s": limit},
-        "faust": {"per_s": faust},
-        "scorer": scorer,
-        "explainer": explainer,
-        "ingest": ingest,
-        "stack": stack,
-    }
+        if {"limit", "faust"} & stages:
+            source = broker.new_topic("source")
+            publish(bootstrap, source, events)
+        if "limit" in stages:
+            print("== limit", flush=True)
+            limit = asyncio.run(relay(bootstrap, source, broker.new_topic("limit-out"), n))
+            result["limit"] = {"per_s": limit}
+        if "faust" in stages:
+            print("== faust passthrough", flush=True)
+            result["faust"] = {"per_s": passthrough(broker, source, n, work)}
+        models = bundle.path.parent if bundle else ROOT / "models"
+        if "scorer" in stages:
+            publisher = KafkaPublisher(IngestSettings(kafka_bootstrap=bootstrap, api_keys=KEY))
+            load_history(bundle, publisher)
+            publisher.close()
+            publish(bootstrap, LOAN_APPLICATIONS, events)
+            print("== scorer", flush=True)
+            result["scorer"] = backlog_rate(
+                broker, with_env(worker("scorer", bootstrap, models, work), env), LOAN_DECISIONS, n
+            )
+        if "explainer" in stages:
+            print("== explainer", flush=True)
+            result["explainer"] = backlog_rate(
+                broker,
+                with_env(worker("explainer", bootstrap, models, work), env),
+                LOAN_EXPLANATIONS,
+                n,
+            )
+        if {"ingest", "stack"} & stages:
+            running, url = services(broker, bundle or _NoBundle(models), work)
+            running = [with_env(s, env) for s in running]
+            print("== ingest alone", flush=True)
+            running[0].start()
+            try:
+                wait_until(lambda: healthy(url), 120, "the ingest API")
+                result["ingest"] = post(url, bodies(applications, n, "ingest"))
+                if "stack" in stages:
+                    print("== whole stack", flush=True)
+                    for service in running[1:]:
+                        service.start()
+                    result["stack"] = whole_stack(
+                        broker, url, work, applications, args, before=2 * n
+                    )
+            finally:
+                for service in reversed(running):
+                    service.stop()
+    result = {stage: result[stage] for stage in STAGES if stage in result}
     for stage in result.values():
-        stage["of_limit"] = round(stage["per_s"] / limit, 3)
-    result["explainer_over_scorer"] = round(explainer["per_s"] / scorer["per_s"], 2)
+        if "limit" in result:
+            stage["of_limit"] = round(stage["per_s"] / result["limit"]["per_s"], 3)
+    if {"scorer", "explainer"} <= set(result):
+        result["explainer_over_scorer"] = round(
+            result["explainer"]["per_s"] / result["scorer"]["per_s"], 2
+        )
     print(json.dumps(result), flush=True)
     return result
+
+
+class _NoBundle:
+    """Where the services would find their bundle, for stages that load none (the ingest)."""
+
+    def __init__(self, models: Path):
+        self.path, self.model_version = models / "none", None
 
 
 def whole_stack(broker, url: str, work: Path, applications: list[dict], args, before: int) -> dict:
@@ -299,6 +315,22 @@ def worktree(rev: str) -> Path:
 
 
 STAGES = ("limit", "faust", "scorer", "explainer", "ingest", "stack")
+NEEDS = {"explainer": {"scorer"}, "stack": {"scorer", "explainer", "ingest"}}
+WITH_MODEL = {"scorer", "explainer", "stack"}
+
+
+def stages_of(text: str) -> set[str]:
+    """--stages: a comma-separated list, each stage with those it needs."""
+    stages = {s.strip() for s in text.split(",") if s.strip()}
+    unknown = stages - set(STAGES)
+    if unknown or not stages:
+        raise argparse.ArgumentTypeError(f"stages are among {', '.join(STAGES)}: not {unknown}")
+    for stage in sorted(stages):
+        if NEEDS.get(stage, set()) - stages:
+            raise argparse.ArgumentTypeError(
+                f"{stage} needs {', '.join(sorted(NEEDS[stage]))} in --stages"
+            )
+    return stages
 
 
 def markdown(summary: dict) -> str:
@@ -309,10 +341,14 @@ def markdown(summary: dict) -> str:
         "| stage | " + " | ".join(f"{name} events/s | of limit" for name in runs) + " |",
         "|---|" + "---|---|" * len(runs),
     ]
-    for stage in STAGES:
-        cells = [f"{r[stage]['per_s']:,.0f} | {r[stage]['of_limit']:.0%}" for r in runs.values()]
+    for stage in (s for s in STAGES if s in next(iter(runs.values()))):
+        cells = [
+            f"{r[stage]['per_s']:,.0f} | "
+            + (f"{r[stage]['of_limit']:.0%}" if "of_limit" in r[stage] else "–")
+            for r in runs.values()
+        ]
         lines.append(f"| {stage} | " + " | ".join(cells) + " |")
-    ratios = ", ".join(f"{name} {r['explainer_over_scorer']}" for name, r in runs.items())
+    ratios = ", ".join(f"{name} {r.get('explainer_over_scorer', '–')}" for name, r in runs.items())
     settings = summary["settings"]
     return "\n".join(
         lines
@@ -334,8 +370,15 @@ def main() -> None:
     parser.add_argument("--stack-seconds", type=float, default=30)
     parser.add_argument("--against", help="a git revision whose services are measured first")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--stages",
+        type=stages_of,
+        default=set(STAGES),
+        help=f"comma-separated, among {','.join(STAGES)} (default: all)",
+    )
     args = parser.parse_args()
-    bundle, templates = open_bundle(ROOT / "models"), application_rows()
+    bundle = open_bundle(ROOT / "models") if WITH_MODEL & args.stages else None
+    templates = application_rows()
     trees = {"now": ROOT}
     if args.against:
         trees = {args.against: worktree(args.against), **trees}
@@ -353,7 +396,8 @@ def main() -> None:
             "stack_rate": args.stack_rate,
             "stack_seconds": args.stack_seconds,
             "partitions": PARTITIONS,
-            "model": bundle.model_version,
+            "model": bundle.model_version if bundle else None,
+            "stages": [s for s in STAGES if s in args.stages],
         },
         "machine": machine(),
     }

@@ -191,8 +191,9 @@ class FakePublisher:
 
     def __init__(self, down: bool = False, delay_s: float = 0.0):
         self.down, self.published, self.delay_s = down, [], delay_s
+        self.values = []  # the bytes each published event went out as
 
-    def publish_all(self, events, topic=LOAN_APPLICATIONS):
+    def publish_all(self, events, topic=LOAN_APPLICATIONS, values=None):
         from ingest.publisher import BrokerUnavailable
 
         time.sleep(self.delay_s)
@@ -201,6 +202,7 @@ class FakePublisher:
                 "the Kafka broker at fake:9092 did not acknowledge within 1 s (test)"
             )
         self.published += [(topic, event) for event in events]
+        self.values += values if values is not None else [event.to_bytes() for event in events]
 
     def healthy(self):
         return not self.down

@@ -427,3 +427,18 @@ def test_the_openapi_document_states_the_batch_limits_and_the_value_limits(clien
         and fields["submitted_at"]["format"] == "date-time"
     )
     assert "409" in document["paths"]["/v1/applications"]["post"]["responses"]
+
+
+def test_each_application_is_sent_as_its_own_json_serialised_once(client, publisher, ledger):
+    import sqlite3
+
+    from ingest.idempotency import content_of
+
+    repeated = application(application_id="bytes-1")
+    post(client, [repeated, application(application_id="bytes-2"), repeated])
+    events = [event for _, event in publisher.published]
+    assert [e.application_id for e in events] == ["bytes-1", "bytes-2"]
+    assert publisher.values == [e.to_bytes() for e in events]  # the bytes sent are the event
+    with sqlite3.connect(ledger.path) as db:
+        stored = dict(db.execute("SELECT application_id, content FROM applications"))
+    assert stored == {e.application_id: content_of(e) for e in events}

@@ -26,7 +26,7 @@ from ingest.publisher import BrokerUnavailable, KafkaPublisher, Publisher
 from ingest.security import require_api_key
 from ingest.settings import IngestSettings, get_settings
 from ingest.submission import Accepted, submit
-from ingest.validation import check_content_type, parse_items, too_large, validate_batch
+from ingest.validation import check_content_type, read_batch, too_large
 
 log = logging.getLogger(__name__)
 SERVICE = "ingest"
@@ -59,7 +59,7 @@ async def read_applications(request: Request, settings: SettingsDep) -> list[App
         body += chunk
         if len(body) > settings.max_body_bytes:
             raise too_large(settings.max_body_bytes)
-    return validate_batch(parse_items(bytes(body), settings.max_batch_size))
+    return read_batch(bytes(body), settings.max_batch_size)
 
 
 Applications = Annotated[list[ApplicationReceived], Depends(read_applications)]

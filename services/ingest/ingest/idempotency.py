@@ -17,10 +17,15 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from credit.events import ApplicationReceived
 
 _NOT_CONTENT = {"application_id", "submitted_at"}
+# A batch's rows in one statement each, its ids as one JSON array: row by row (executemany, or
+# one `?` per id), each row released and took back the interpreter's lock, waiting behind the
+# requests being validated meanwhile.
+_IN_IDS = "application_id IN (SELECT value FROM json_each(?))"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS applications (\n"
     "    application_id TEXT PRIMARY KEY, content TEXT NOT NULL, state TEXT NOT NULL, owner TEXT,"
@@ -41,10 +46,45 @@ def content_of(event: ApplicationReceived) -> str:
     return _FORM + digest
 
 
-def same_content(stored: str, event: ApplicationReceived) -> bool:
-    """Whether a ledger's fingerprint, in either form, is the event's."""
+# The event's JSON begins with its application_id and submitted_at, neither of which can hold a
+# quote (an id's pattern, an RFC 3339 time): the Kaggle columns start after the 8th quote's comma.
+_START = b'{"application_id":"'
+_QUOTES_BEFORE_COLUMNS = 8
+
+
+def fingerprint(value: bytes) -> str:
+    """content_of(event), from the event's own JSON (`event.to_bytes()`): the bytes published are
+    serialised once, and their Kaggle columns are the fingerprinted text."""
+    if not value.startswith(_START):
+        raise ValueError("not an ApplicationReceived's JSON")
+    end = -1
+    for _ in range(_QUOTES_BEFORE_COLUMNS):
+        end = value.index(b'"', end + 1)
+    return _FORM + hashlib.sha256(b"{" + value[end + 2 :]).hexdigest()
+
+
+class Encoded(NamedTuple):
+    """An application with its bytes as published and their fingerprint, each computed once."""
+
+    event: ApplicationReceived
+    value: bytes
+    content: str
+
+    @property
+    def application_id(self) -> str:
+        return self.event.application_id
+
+
+def encode(event: ApplicationReceived) -> Encoded:
+    value = event.to_bytes()
+    return Encoded(event, value, fingerprint(value))
+
+
+def same_content(stored: str, event: ApplicationReceived, content: str | None = None) -> bool:
+    """Whether a ledger's fingerprint, in either form, is the event's (`content`: its
+    fingerprint, when already known)."""
     if stored.startswith(_FORM):
-        return stored == content_of(event)
+        return stored == (content or content_of(event))
     values = event.model_dump(mode="json", exclude=_NOT_CONTENT)
     return stored == hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
 
@@ -65,26 +105,25 @@ class Reservation:
     again)."""
 
     owner: str
-    new: list[ApplicationReceived] = field(default_factory=list)
+    new: list[Encoded] = field(default_factory=list)
     duplicates: int = 0
     pending: list[str] = field(default_factory=list)
 
 
-def unique(events: Sequence[ApplicationReceived]) -> tuple[list[ApplicationReceived], int]:
+def unique(items: Sequence[Encoded]) -> tuple[list[Encoded], int]:
     """The batch without repeats of an id with the same content, and how many repeats; Conflict if
     one id comes with two contents."""
     seen: dict[str, str] = {}
     kept, conflicts = [], []
-    for event in events:
-        content = content_of(event)
-        if event.application_id not in seen:
-            seen[event.application_id] = content
-            kept.append(event)
-        elif seen[event.application_id] != content:
-            conflicts.append(event.application_id)
+    for item in items:
+        if item.application_id not in seen:
+            seen[item.application_id] = item.content
+            kept.append(item)
+        elif seen[item.application_id] != item.content:
+            conflicts.append(item.application_id)
     if conflicts:
         raise Conflict(list(dict.fromkeys(conflicts)))
-    return kept, len(events) - len(kept)
+    return kept, len(items) - len(kept)
 
 
 class Ledger:
@@ -97,29 +136,34 @@ class Ledger:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(_SCHEMA)
 
-    def reserve(self, events: Sequence[ApplicationReceived]) -> Reservation:
-        """Reserves the ids of events not seen before, all in one transaction; Conflict if an id is
-        known with another content. `events` must have distinct ids (see `unique`)."""
+    def reserve(self, items: Sequence[Encoded]) -> Reservation:
+        """Reserves the ids of applications not seen before, all in one transaction; Conflict if an
+        id is known with another content. `items` must have distinct ids (see `unique`)."""
         reservation, now = Reservation(owner=uuid.uuid4().hex), time.time()
-        contents = {e.application_id: content_of(e) for e in events}
-        by_id = {e.application_id: e for e in events}
+        by_id = {item.application_id: item for item in items}
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
-            known = self._known(db, list(contents), now)
-            conflicts = [i for i, (c, _) in known.items() if not same_content(c, by_id[i])]
+            known = self._known(db, list(by_id), now)
+            conflicts = [
+                i
+                for i, (stored, _) in known.items()
+                if not same_content(stored, by_id[i].event, by_id[i].content)
+            ]
             if conflicts:
                 raise Conflict(conflicts)
             reservation.pending = [i for i, (_, state) in known.items() if state == "reserved"]
             reservation.duplicates = len(known) - len(reservation.pending)
             if reservation.pending:
                 return reservation
-            reservation.new = [e for e in events if e.application_id not in known]
-            db.executemany(
-                "INSERT OR REPLACE INTO applications VALUES (?, ?, 'reserved', ?, ?)",
-                [
-                    (e.application_id, contents[e.application_id], reservation.owner, now)
-                    for e in reservation.new
-                ],
+            reservation.new = [item for item in items if item.application_id not in known]
+            db.execute(
+                "INSERT OR REPLACE INTO applications SELECT json_extract(value, '$[0]'), "
+                "json_extract(value, '$[1]'), 'reserved', ?, ? FROM json_each(?)",
+                (
+                    reservation.owner,
+                    now,
+                    json.dumps([(item.application_id, item.content) for item in reservation.new]),
+                ),
             )
         return reservation
 
@@ -130,33 +174,24 @@ class Ledger:
         self._settle(reservation, "DELETE FROM applications")
 
     def _settle(self, reservation: Reservation, statement: str) -> None:
-        ids = [(e.application_id, reservation.owner) for e in reservation.new]
+        ids = json.dumps([item.application_id for item in reservation.new])
         with self._connect() as db:
             # one transaction: in autocommit, each row was its own commit (and disk sync),
             # 0.5–3 ms per application
             db.execute("BEGIN IMMEDIATE")
-            db.executemany(f"{statement} WHERE application_id = ? AND owner = ?", ids)
+            db.execute(f"{statement} WHERE owner = ? AND {_IN_IDS}", (reservation.owner, ids))
 
     def _known(
         self, db: sqlite3.Connection, ids: list[str], now: float
     ) -> dict[str, tuple[str, str]]:
         """id -> (content, state) of the ids already published or reserved (not abandoned)."""
-        known = {}
-        for start in range(0, len(ids), 500):  # SQLite's limit on parameters
-            chunk = ids[start : start + 500]
-            rows = db.execute(
-                f"SELECT application_id, content, state, since FROM applications "
-                f"WHERE application_id IN ({', '.join('?' * len(chunk))})",
-                chunk,
-            )
-            known.update(
-                {
-                    i: (c, s)
-                    for i, c, s, since in rows
-                    if s == "published" or now - since < self.hold_s
-                }
-            )
-        return known
+        rows = db.execute(
+            f"SELECT application_id, content, state, since FROM applications WHERE {_IN_IDS}",
+            (json.dumps(ids),),
+        )
+        return {
+            i: (c, s) for i, c, s, since in rows if s == "published" or now - since < self.hold_s
+        }
 
     def _connect(self) -> sqlite3.Connection:
         return _Connection(self.path)

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from adapters.kafka import Producer, reachable
+from adapters.kafka import BatchProducer, Producer, reachable
 from credit.topics import LOAN_APPLICATIONS
 from ingest.settings import IngestSettings
 
@@ -25,7 +25,14 @@ class BrokerUnavailable(Exception):
 
 
 class Publisher(Protocol):
-    def publish_all(self, events: Sequence[BaseModel], topic: str = LOAN_APPLICATIONS) -> None: ...
+    def publish_all(
+        self,
+        events: Sequence[BaseModel],
+        topic: str = LOAN_APPLICATIONS,
+        values: Sequence[bytes] | None = None,
+    ) -> None:
+        """Every event acknowledged under its key; `values`: the events' own bytes
+        (`event.to_bytes()`), when already serialised."""
 
     def healthy(self) -> bool: ...
 
@@ -34,20 +41,36 @@ class Publisher(Protocol):
 
 class KafkaPublisher:
     """The shared producer, opened lazily, so the service starts (and reports 503) while the
-    broker is down. `producers` makes the kafka-python producers (tests give fakes)."""
+    broker is down. Events already serialised (`values`, the API's applications) go in whole
+    batches through aiokafka (`BatchProducer`); the others (reports, the command line's) through
+    kafka-python. `producers` and `batch_producers` make those producers (tests give fakes)."""
 
-    def __init__(self, settings: IngestSettings, producers=None):
+    def __init__(self, settings: IngestSettings, producers=None, batch_producers=None):
         self._settings = settings
         self._producer = Producer(
             settings.kafka_bootstrap, settings.acks_timeout_s, "ingest", producers
         )
+        self._batches = BatchProducer(
+            settings.kafka_bootstrap, settings.acks_timeout_s, "ingest-batches", batch_producers
+        )
 
-    def publish_all(self, events: Sequence[BaseModel], topic: str = LOAN_APPLICATIONS) -> None:
+    def publish_all(
+        self,
+        events: Sequence[BaseModel],
+        topic: str = LOAN_APPLICATIONS,
+        values: Sequence[bytes] | None = None,
+    ) -> None:
+        from aiokafka.errors import KafkaError as AIOKafkaError
         from kafka.errors import KafkaError
 
         try:
-            self._producer.publish(topic, events)
-        except (KafkaError, OSError) as error:  # dropped: the next call opens a fresh producer
+            if values is None:
+                self._producer.publish(topic, events)
+            else:
+                records = [(e.key, v) for e, v in zip(events, values, strict=True)]
+                self._batches.send_all(topic, records)
+        # dropped: the next call opens a fresh producer (OSError: TimeoutError too)
+        except (KafkaError, AIOKafkaError, OSError) as error:
             raise BrokerUnavailable(_reason(error, self._settings)) from error
 
     def healthy(self) -> bool:
@@ -62,7 +85,10 @@ class KafkaPublisher:
         return True
 
     def close(self) -> None:
-        self._producer.close()
+        try:
+            self._batches.close()
+        finally:
+            self._producer.close()
 
 
 def _reason(error: Exception, settings: IngestSettings) -> str:

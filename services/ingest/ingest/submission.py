@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from credit.events import ApplicationReceived
 from credit.monitoring import Meter
 from ingest.errors import ApiError, FieldError
-from ingest.idempotency import Conflict, Ledger, Reservation, unique
+from ingest.idempotency import Conflict, Encoded, Ledger, Reservation, encode, unique
 from ingest.publisher import BrokerUnavailable, Publisher
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,8 @@ async def submit(
     broker is down or another request is still publishing one of them after wait_s."""
     ids = [event.application_id for event in events]
     try:
-        batch, repeats = unique(events)
+        # each event serialised once: its bytes are both its fingerprint's text and what is sent
+        batch, repeats = unique([encode(event) for event in events])
         reservation = await _reserve(ledger, batch, wait_s)
     except Conflict as conflict:
         raise _conflict(ids, conflict.ids) from None
@@ -68,7 +69,7 @@ async def submit(
     return Accepted(accepted=len(ids), application_ids=ids, duplicates=duplicates)
 
 
-async def _reserve(ledger: Ledger, batch: list[ApplicationReceived], wait_s: float) -> Reservation:
+async def _reserve(ledger: Ledger, batch: list[Encoded], wait_s: float) -> Reservation:
     """The batch reserved, waiting (at most wait_s) while another request is publishing one of its
     ids."""
     deadline = time.monotonic() + wait_s
@@ -84,7 +85,10 @@ def _publish(publisher: Publisher, ledger: Ledger, reservation: Reservation) -> 
     publishes."""
     try:
         if reservation.new:
-            publisher.publish_all(reservation.new)
+            publisher.publish_all(
+                [item.event for item in reservation.new],
+                values=[item.value for item in reservation.new],
+            )
     except BaseException:
         ledger.release(reservation)
         raise

@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from credit.events import ApplicationReceived, categories
 from ingest.errors import ApiError, FieldError
 
 JSON_TYPES = ("application/json",)
+_BATCH = TypeAdapter(list[ApplicationReceived])
 
 _MESSAGES = {
     "missing": "required field is missing",
@@ -49,6 +50,32 @@ def too_large(limit: int) -> ApiError:
     return ApiError(
         413, "body_too_large", f"the request body exceeds {limit} bytes; split the batch"
     )
+
+
+def read_batch(body: bytes, max_batch_size: int) -> list[ApplicationReceived]:
+    """The body's applications, validated all together; ApiError (400, 413, 422) otherwise.
+
+    A valid body is parsed and validated in one pass (pydantic's JSON parser, about half the
+    time of json.loads then validating each item). Any body that pass does not accept, a batch
+    that is empty or too large, goes through parse_items and validate_batch, which answer every
+    refusal: the refusals are theirs alone, with the same index, field and message."""
+    events = _valid_at_once(body)
+    if events is None or not 0 < len(events) <= max_batch_size:
+        return validate_batch(parse_items(body, max_batch_size))
+    return events
+
+
+def _valid_at_once(body: bytes) -> list[ApplicationReceived] | None:
+    """The body's applications if it is a valid object or list of them, else None."""
+    start = body.lstrip(b" \t\r\n")[:1]
+    try:
+        if start == b"[":
+            return _BATCH.validate_json(body)
+        if start == b"{":
+            return [ApplicationReceived.model_validate_json(body)]
+    except ValidationError:
+        pass
+    return None
 
 
 def parse_items(body: bytes, max_batch_size: int) -> list[Any]:
