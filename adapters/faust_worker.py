@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import faust
 
 from adapters.batched_topic import BatchedTopic, KafkaSend
+from adapters.heap import settle
 from adapters.prometheus import serve_from_worker
 from adapters.settings import WorkerSettings
 from credit.dead_letters import Message, cause
@@ -59,6 +60,10 @@ class Worker:
         self.batches: dict[str, BatchedTopic] = {}
         self.alerts = Alerts(service)
         serve_from_worker(self.app, meter, settings.metrics_port, settings.metrics_host)
+
+        @self.app.task
+        async def started() -> None:
+            settle()
 
         @self.app.on_before_shutdown.connect
         async def stop(app, **kwargs) -> None:
