@@ -3,17 +3,19 @@ per poll."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import namedtuple
+from datetime import timedelta, timezone
 
 import pytest
 
-from credit.events import DeadLettered
-from credit.topics import DASHBOARD_DLQ, LOAN_DECISIONS, LOAN_EXPLANATIONS
+from credit.events import ApplicationExplained, DeadLettered
+from credit.topics import DASHBOARD_DLQ, LOAN_APPLICATIONS, LOAN_DECISIONS, LOAN_EXPLANATIONS
 from dashboard.feed import Feed
 from dashboard.store import Store
 from tests.fakes import FakeConsumer, FakeKafkaProducer, producer_over
-from tests.unit.test_dashboard_store import decision, explanation
+from tests.unit.test_dashboard_store import application, decision, explanation
 
 pytestmark = pytest.mark.unit
 
@@ -185,3 +187,36 @@ def test_the_reconciliation_follows_an_application_without_an_id_under_the_id_th
     )
     assert _application_id(Message(b"1", b'{"application_id": "a"}', "loan-decisions", 0, 1)) == "a"
     assert _application_id(Message(b"1", b"garbage", "loan-applications", 0, 1)) is None
+
+
+def test_of_two_events_for_one_application_in_a_poll_the_later_one_is_stored():
+    """A poll's events are written in one executemany per kind: still in the order they came."""
+    store = Store()
+    first, later = explanation("a", 1), explanation("a", 1).model_copy(update={"base_value": 0.07})
+    as_sent = json.loads(later.to_bytes())
+    as_sent.pop("status")  # a default left out, a time with another offset: the same event
+    as_sent["explained_at"] = later.explained_at.astimezone(
+        timezone(timedelta(hours=2))
+    ).isoformat()
+    consumer = FakeConsumer(
+        [poll(first.to_bytes(), json.dumps(as_sent).encode(), topic=LOAN_EXPLANATIONS)]
+    )
+    feed_over(store)._poll_once(consumer)
+    [(text,)] = store._db.execute("SELECT event FROM explanations").fetchall()
+    assert ApplicationExplained.model_validate_json(text) == later and consumer.commits == 1
+
+
+def test_an_application_without_an_id_is_stored_with_the_id_it_was_given():
+    store = Store()
+    sent = application("x", 5).model_dump(mode="json")
+    sent.pop("application_id")
+    feed = Feed(
+        store,
+        "127.0.0.1:1",
+        metrics_interval_s=3600,
+        producer=producer_over(None),
+        topics=(LOAN_APPLICATIONS,),
+    )
+    feed._poll_once(FakeConsumer([poll(json.dumps(sent).encode(), topic=LOAN_APPLICATIONS)]))
+    [(key, text)] = store._db.execute("SELECT application_id, event FROM applications").fetchall()
+    assert key == "loan-applications-0-100" and '"application_id":"loan-applications-0-100"' in text

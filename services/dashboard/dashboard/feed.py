@@ -52,6 +52,11 @@ ACKS_TIMEOUT_S = (
 )
 
 
+# One poll: up to MAX_POLL_RECORDS messages stored in one transaction (one commit, one disk sync);
+# a partition's fetch up to FETCH_BYTES (about 1,000 explanations).
+MAX_POLL_RECORDS, FETCH_BYTES = 5000, 8 << 20
+
+
 @dataclass(frozen=True)
 class FeedStatus:
     live: bool  # the broker answers and the consumer thread runs
@@ -152,6 +157,9 @@ class Feed:
                     enable_auto_commit=False,
                     auto_offset_reset="earliest",
                     reconnect_backoff_max_ms=2000,
+                    # a backlog read in few large fetches: each round trip was a wait of the feed
+                    max_partition_fetch_bytes=FETCH_BYTES,
+                    fetch_max_bytes=4 * FETCH_BYTES,
                 )
                 if self._assign(consumer):
                     return consumer
@@ -189,7 +197,7 @@ class Feed:
 
     def _poll_once(self, consumer) -> None:
         try:
-            polled = consumer.poll(timeout_ms=self.poll_ms, max_records=1000)
+            polled = consumer.poll(timeout_ms=self.poll_ms, max_records=MAX_POLL_RECORDS)
         except Exception as error:  # noqa: BLE001 - the feed must outlive broker trouble; it retries
             log.warning("%s feed: %s; retrying", self.service, type(error).__name__)
             self._stop.wait(1)

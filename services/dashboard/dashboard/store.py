@@ -112,6 +112,18 @@ _IN_FORCE = (
 )
 
 
+def _statement(table: str, key: tuple[str, ...], others: tuple[str, ...]) -> str:
+    columns = (*key, *others, "event")
+    updates = ", ".join(f"{c} = excluded.{c}" for c in (*others, "event"))
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT({', '.join(key)}) DO UPDATE SET {updates}"
+    )
+
+
+_STATEMENTS = {kind: _statement(*upsert) for kind, upsert in _UPSERTS.items()}
+
+
 @dataclass(frozen=True)
 class ClientFileRecord:
     """A client's latest decided application as the store holds it: its events and the decision in
@@ -136,6 +148,11 @@ class Store:
     def __init__(self, path: Path | str = ":memory:"):
         self._db = sqlite3.connect(str(path), check_same_thread=False)
         self._db.row_factory = sqlite3.Row
+        if str(path) != ":memory:":
+            # The write-ahead log: one sync per commit (a poll's), where the rollback journal made
+            # several, and readers do not wait for the feed's writes. synchronous stays FULL: the
+            # topics' tables could be rebuilt from Kafka, but the access log is kept here only.
+            self._db.execute("PRAGMA journal_mode=WAL")
         self._lock = threading.Lock()
         with self._lock, self._db:
             self._add_column(
@@ -204,17 +221,17 @@ class Store:
             raise StoreUnavailable(str(error)) from error
 
     def _upsert(self, events) -> None:
+        """One executemany per kind of event, in the order they came (a later event for the same
+        key replaces the earlier one, as row by row): the statement is prepared once per poll."""
+        rows: dict[type, list] = {}
         for event in events:
-            table, key, others = _UPSERTS[type(event)]
-            columns = (*key, *others, "event")
-            values = [_column(event, c) for c in (*key, *others)] + [_stored(event)]
-            updates = ", ".join(f"{c} = excluded.{c}" for c in (*others, "event"))
-            self._db.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) "
-                f"VALUES ({', '.join('?' * len(values))}) "
-                f"ON CONFLICT({', '.join(key)}) DO UPDATE SET {updates}",
-                values,
+            kind = type(event)
+            table, key, others = _UPSERTS[kind]
+            rows.setdefault(kind, []).append(
+                [_column(event, c) for c in (*key, *others)] + [_stored(event)]
             )
+        for kind, values in rows.items():
+            self._db.executemany(_STATEMENTS[kind], values)
 
     def explained(self, application_ids) -> set[str]:
         """Which of these applications have their explanation stored."""
