@@ -10,6 +10,8 @@ the other and each alone on the machine:
   faust      a Faust agent passing them on: take_events, Topic.send per event, no work
   scorer     one scorer worker deciding a backlog of them
   explainer  one explainer worker explaining the backlog of those decisions
+  scorer-2, explainer-2
+             the same backlog again from its start, with two worker processes in the group
   ingest     the ingest API alone accepting them in batches of 500 (two clients)
   stack      ingest, scorer, explainer and dashboard together, posted at --stack-rate for
              --stack-seconds: the rate at which they reach the dashboard's store
@@ -36,6 +38,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 from kafka import KafkaProducer
+from kafka.admin import KafkaAdminClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -45,6 +48,7 @@ from benchmarks.backbone_speed import application_rows, event_bytes  # noqa: E40
 from benchmarks.load_test import KEY, read_all, services, stored  # noqa: E402
 from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
 from credit.bundle import open_bundle  # noqa: E402
+from credit.events import ApplicationReceived, ApplicationScored  # noqa: E402
 from credit.topics import (  # noqa: E402
     APPLICATIONS_DLQ,
     DECISIONS_DLQ,
@@ -150,14 +154,98 @@ def passthrough(broker: KafkaBroker, source: str, n: int, work: Path) -> float:
 
 
 def backlog_rate(broker: KafkaBroker, service: Service, topic: str, n: int) -> dict:
-    """A worker started on a backlog: its output rate, and what it dead-lettered."""
+    """A worker started on a backlog: its output rate, the CPU it and the broker spent per event
+    once it had started, and what it dead-lettered."""
     service.start()
     try:
         dead = APPLICATIONS_DLQ if topic == LOAN_DECISIONS else DECISIONS_DLQ
+        wait_until(lambda: topic_size(broker.bootstrap, topic) > 0, 300, f"{topic} begun", 0.2)
+        cpu = Cpu({"worker": service.process.pid, "broker": broker_pid(broker)})
+        done = topic_size(broker.bootstrap, topic)
         stamps = timestamps(broker.bootstrap, topic, n, service)
-        return {"per_s": rate(stamps), "dead_letters": topic_size(broker.bootstrap, dead)}
+        return {
+            "per_s": rate(stamps),
+            "cpu_us_per_event": cpu.per_event(n - done),
+            "dead_letters": topic_size(broker.bootstrap, dead),
+        }
     finally:
         service.stop()
+
+
+class Cpu:
+    """The CPU time (user + system) processes use from now on: `per_event(n)` in µs per event."""
+
+    def __init__(self, pids: dict[str, int | list[int]]):
+        self.pids = {name: pid if isinstance(pid, list) else [pid] for name, pid in pids.items()}
+        self.start = self._now()
+
+    def _now(self) -> dict[str, float]:
+        return {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in self.pids.items()}
+
+    def per_event(self, n: int) -> dict[str, float]:
+        now = self._now()
+        return {name: round(1e6 * (now[name] - self.start[name]) / n) for name in now}
+
+
+def cpu_seconds(pid: int) -> float:
+    """What a process has used so far (Linux /proc: utime + stime)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def broker_pid(broker: KafkaBroker) -> int:
+    return int((broker.data_dir / "broker.pid").read_text().split()[0])
+
+
+TOPICS = {
+    "scorer": (LOAN_APPLICATIONS, LOAN_DECISIONS),
+    "explainer": (LOAN_DECISIONS, LOAN_EXPLANATIONS),
+}
+
+
+def two_workers(broker: KafkaBroker, module: str, models: Path, work: Path, env: dict) -> dict:
+    """Two worker processes of the service's group, once both hold partitions, given a copy of
+    the first `--events` records of its input topic. With 3 partitions one worker holds 2 and the
+    other 1: the rate is over the first two thirds of the output, while both are busy (the last
+    third is one worker's)."""
+    source, out = TOPICS[module]
+    bootstrap = broker.bootstrap
+    backlog = read_all(bootstrap, source, bytes)
+    keys = [
+        (ApplicationReceived if module == "scorer" else ApplicationScored).from_bytes(v).key
+        for v in backlog
+    ]
+    running = [
+        with_env(worker(module, bootstrap, models, work, name=f"{module}-{i}"), env).start()
+        for i in (1, 2)
+    ]
+    try:
+        wait_until(lambda: members(bootstrap, module) == 2, 120, f"two {module}s in the group", 1)
+        before, n = topic_size(bootstrap, out), len(backlog)
+        cpu = Cpu({"workers": [s.process.pid for s in running], "broker": broker_pid(broker)})
+        publish(bootstrap, source, list(zip(keys, backlog)))
+        wait_until(lambda: topic_size(bootstrap, out) >= before + n, 900, f"{n} on {out}", 1)
+        cpu_us = cpu.per_event(n)
+    finally:
+        for service in running:
+            service.stop()
+    stamps = np.sort(np.array(read_all(bootstrap, out, float, "timestamp")))[before:]
+    return {
+        "per_s": rate(stamps[: 2 * len(stamps) // 3]),
+        "cpu_us_per_event": cpu_us,
+        "workers": 2,
+        "events": n,
+    }
+
+
+def members(bootstrap: str, group: str) -> int:
+    """How many members of the consumer group hold partitions."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        description = admin.describe_groups([group])[group]
+        return sum(1 for m in description.get("members", []) if m.get("member_assignment"))
+    finally:
+        admin.close()
 
 
 def post(url: str, bodies: list[list[dict]], clients: int = 2) -> dict:
@@ -232,6 +320,9 @@ def run_tree(tree: Path, args, bundle, templates) -> dict:
             result["scorer"] = backlog_rate(
                 broker, with_env(worker("scorer", bootstrap, models, work), env), LOAN_DECISIONS, n
             )
+        if "scorer-2" in stages:
+            print("== two scorers", flush=True)
+            result["scorer-2"] = two_workers(broker, "scorer", models, work, env)
         if "explainer" in stages:
             print("== explainer", flush=True)
             result["explainer"] = backlog_rate(
@@ -240,6 +331,9 @@ def run_tree(tree: Path, args, bundle, templates) -> dict:
                 LOAN_EXPLANATIONS,
                 n,
             )
+        if "explainer-2" in stages:
+            print("== two explainers", flush=True)
+            result["explainer-2"] = two_workers(broker, "explainer", models, work, env)
         if {"ingest", "stack"} & stages:
             running, url = services(broker, bundle or _NoBundle(models), work)
             running = [with_env(s, env) for s in running]
@@ -247,13 +341,15 @@ def run_tree(tree: Path, args, bundle, templates) -> dict:
             running[0].start()
             try:
                 wait_until(lambda: healthy(url), 120, "the ingest API")
+                cpu = Cpu({"api": running[0].process.pid, "broker": broker_pid(broker)})
                 result["ingest"] = post(url, bodies(applications, n, "ingest"))
+                result["ingest"]["cpu_us_per_event"] = cpu.per_event(n)
                 if "stack" in stages:
                     print("== whole stack", flush=True)
                     for service in running[1:]:
                         service.start()
                     result["stack"] = whole_stack(
-                        broker, url, work, applications, args, before=2 * n
+                        broker, running, url, work, applications, args, before=2 * n
                     )
             finally:
                 for service in reversed(running):
@@ -277,12 +373,22 @@ class _NoBundle:
         self.path, self.model_version = models / "none", None
 
 
-def whole_stack(broker, url: str, work: Path, applications: list[dict], args, before: int) -> dict:
+def whole_stack(
+    broker,
+    running: list[Service],
+    url: str,
+    work: Path,
+    applications: list[dict],
+    args,
+    before: int,
+) -> dict:
     """Applications posted at args.stack_rate once the stack has drained what came before:
-    the rate their explanations reach the dashboard's store."""
+    the rate their explanations reach the dashboard's store, and the CPU each service spent per
+    application."""
     store = work / "store.db"
     wait_until(lambda: stored(store) >= before, 900, "the store to hold the backlog", every=2)
     n = int(args.stack_rate * args.stack_seconds)
+    cpu = Cpu({**{s.name: s.process.pid for s in running}, "broker": broker_pid(broker)})
     posted = post_at_rate(url, bodies(applications, n, "stack"), args.stack_rate)
     started = time.monotonic() - posted["seconds"]
     wait_until(lambda: stored(store) >= before + n, 900, "the store", every=0.5)
@@ -292,6 +398,7 @@ def whole_stack(broker, url: str, work: Path, applications: list[dict], args, be
         "per_s": round(n / seconds, 1),
         "drained_after_s": round(seconds - posted["seconds"], 1),
         "applications": n,
+        "cpu_us_per_event": cpu.per_event(n),
     }
 
 
@@ -314,9 +421,14 @@ def worktree(rev: str) -> Path:
     return path
 
 
-STAGES = ("limit", "faust", "scorer", "explainer", "ingest", "stack")
-NEEDS = {"explainer": {"scorer"}, "stack": {"scorer", "explainer", "ingest"}}
-WITH_MODEL = {"scorer", "explainer", "stack"}
+STAGES = ("limit", "faust", "scorer", "scorer-2", "explainer", "explainer-2", "ingest", "stack")
+NEEDS = {
+    "scorer-2": {"scorer"},
+    "explainer": {"scorer"},
+    "explainer-2": {"explainer"},
+    "stack": {"scorer", "explainer", "ingest"},
+}
+WITH_MODEL = {"scorer", "scorer-2", "explainer", "explainer-2", "stack"}
 
 
 def stages_of(text: str) -> set[str]:
@@ -338,13 +450,17 @@ def markdown(summary: dict) -> str:
     lines = [
         "# The event path against Kafka's speed",
         "",
-        "| stage | " + " | ".join(f"{name} events/s | of limit" for name in runs) + " |",
-        "|---|" + "---|---|" * len(runs),
+        "| stage | "
+        + " | ".join(f"{name} events/s | of limit | CPU µs per event" for name in runs)
+        + " |",
+        "|---|" + "---|---|---|" * len(runs),
     ]
     for stage in (s for s in STAGES if s in next(iter(runs.values()))):
         cells = [
             f"{r[stage]['per_s']:,.0f} | "
             + (f"{r[stage]['of_limit']:.0%}" if "of_limit" in r[stage] else "–")
+            + " | "
+            + ", ".join(f"{k} {v:,}" for k, v in r[stage].get("cpu_us_per_event", {}).items())
             for r in runs.values()
         ]
         lines.append(f"| {stage} | " + " | ".join(cells) + " |")
