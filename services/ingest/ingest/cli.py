@@ -47,10 +47,13 @@ def _settings(bootstrap: str | None) -> IngestSettings:
 def serve() -> int:
     import uvicorn
 
+    from adapters.heap import settle
     from ingest.api import create_app
 
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    app = create_app(settings)
+    settle()
+    uvicorn.run(app, host=settings.host, port=settings.port)
     return 0
 
 
