@@ -163,9 +163,11 @@ def backlog_rate(broker: KafkaBroker, service: Service, topic: str, n: int) -> d
         cpu = Cpu({"worker": service.process.pid, "broker": broker_pid(broker)})
         done = topic_size(broker.bootstrap, topic)
         stamps = timestamps(broker.bootstrap, topic, n, service)
+        spent = cpu.per_event(1)  # µs in all; divided by what it had produced by then
+        produced = topic_size(broker.bootstrap, topic) - done
         return {
             "per_s": rate(stamps),
-            "cpu_us_per_event": cpu.per_event(n - done),
+            "cpu_us_per_event": {name: round(us / produced) for name, us in spent.items()},
             "dead_letters": topic_size(broker.bootstrap, dead),
         }
     finally:
