@@ -527,7 +527,8 @@ PAGE_TEXT = """() => { const out = [];
     }
   }
   return out.join('\\n'); }"""
-WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# A word is a whole run of letters: the "de" of an application id such as "3de4" is no word.
+WORD = re.compile(r"(?<![^\W_])[^\W\d_]+(?:['’][^\W\d_]+)?(?![^\W_])")
 LABELS = ROOT / "services" / "dashboard" / "dashboard" / "labels"
 
 
@@ -604,6 +605,7 @@ def test_in_english_no_client_page_shows_a_french_word(page, dashboard, explaine
 
     french = french_only_words()
     assert {"dossier", "ouvrir", "refusée"} <= french  # the check would see the page's French
+    assert french_in("Open the file f7fc2a1e-3de4-49c3-b05e-c0cb5d9c3365", french) == set()
     refused = next(e for e in explained[2] if e.decision == "refused" and e.status == "decided")
     open_file(page, dashboard[0], refused.client_id)
     page.get_by_text("English").click()
