@@ -3,6 +3,7 @@ arrived, follow what became of messages (decided, explained, dead-lettered)."""
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -42,19 +43,24 @@ def healthy(url: str) -> bool:
 
 
 def read_topic(bootstrap: str, topic: str, want, timeout: float, decode):
-    """Events read from the start of `topic` until `want(events)` holds (bounded)."""
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        consumer_timeout_ms=1000,
-    )
+    """Events read from the start of `topic` until `want(events)` holds (bounded); `want` is asked
+    once all that the topic held at the time is read, even on a topic that never pauses."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     events = []
     try:
 
         def enough():
-            events.extend(decode(message.value) for message in consumer)
+            if not consumer.assignment():
+                partitions = consumer.partitions_for_topic(topic) or ()  # none until it exists
+                consumer.assign([TopicPartition(topic, p) for p in partitions])
+                consumer.seek_to_beginning()
+            ends = consumer.end_offsets(list(consumer.assignment()))
+            until = time.monotonic() + 5
+            while time.monotonic() < until and any(
+                consumer.position(tp) < end for tp, end in ends.items()
+            ):
+                batches = consumer.poll(timeout_ms=300)
+                events.extend(decode(m.value) for batch in batches.values() for m in batch)
             return want(events)
 
         wait_until(enough, timeout, f"events on {topic}", every=0)
