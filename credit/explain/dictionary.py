@@ -46,6 +46,7 @@ class Sentence:
     unknown: bool
     weighs: tuple[str, ...]  # features whose contributions make this the sentence to say
     known: tuple[str, ...]  # features the fact shows: they must be known for it to apply
+    reads: tuple[str, ...]  # features whose values its words depend on (fact and comparison)
 
     @classmethod
     def of(cls, spec: dict) -> Sentence:
@@ -69,6 +70,13 @@ class Sentence:
             bool(spec.get("unknown")),
             tuple(sorted(weighs)),
             tuple(name for _, name, _ in shown if name != "default_rate"),
+            tuple(
+                dict.fromkeys(
+                    name
+                    for kind, name, _ in shown + compared
+                    if (kind, name) != (None, "default_rate")  # all clients' rate reads no value
+                )
+            ),
         )
 
 

@@ -17,7 +17,7 @@ from credit.decision import TO_REVIEW
 from credit.events import ApplicationExplained, ApplicationScored, now
 from credit.explain.contributions import TreeContributions
 from credit.explain.dictionary import group_of, groups
-from credit.explain.reasons import explain_group, top_reasons
+from credit.explain.reasons import Reasons, top_reasons
 from credit.explain.reference import reference_of
 from credit.explain.summary import summarise
 from credit.features.vector import as_model_input
@@ -51,6 +51,7 @@ class Explainer:
         self.reference = reference_of(
             bundle.manifest["reference_stats"], bundle.manifest["vocabularies"]
         )
+        self._reasons_of = Reasons(self.reference)
         self._groups = {g.id: g for g in groups()}
 
     def explain(self, decisions: Sequence[ApplicationScored]) -> list[ApplicationExplained]:
@@ -117,7 +118,7 @@ class Explainer:
                 "code": self._groups[g].code,
                 "direction": direction,
                 "points": p,
-                "text": explain_group(self._groups[g], values, points, self.reference, direction),
+                "text": self._reasons_of.of(self._groups[g], values, points, direction),
             }
             for g, direction, p in top_reasons(said)
         ]

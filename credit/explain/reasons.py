@@ -34,6 +34,39 @@ def top_reasons(grouped: Mapping[str, float]) -> list[tuple[str, str, float]]:
     return raising + lowering
 
 
+REMEMBERED = 20_000  # reasons a Reasons keeps written (a few KB each): memory stays bounded
+
+
+class Reasons:
+    """The reasons of one reference's explanations. A reason's words depend only on its group, its
+    direction, the sentence chosen and the values that sentence reads: the same words are written
+    once and remembered (most clients share a category, a count or a missing history)."""
+
+    def __init__(self, reference: Reference, remembered: int = REMEMBERED):
+        self.reference, self.remembered = reference, remembered
+        self._written: dict[tuple, dict] = {}
+
+    def of(
+        self,
+        group: Group,
+        values: Mapping[str, float],
+        points: Mapping[str, float],
+        direction: str,
+    ) -> dict:
+        """explain_group's reason (the same words)."""
+        position = _chosen(group, values, points)
+        reads = () if position is None else group.sentences[position].reads
+        key = (group.id, direction, position, *[values.get(name) for name in reads])
+        words = self._written.get(key)
+        if words is None:
+            if len(self._written) >= self.remembered:
+                self._written.clear()
+            words = self._written[key] = _written(
+                group, position, values, self.reference, direction
+            )
+        return words
+
+
 def explain_group(
     group: Group,
     values: Mapping[str, float],
@@ -42,8 +75,19 @@ def explain_group(
     direction: str,
 ) -> dict:
     """The group's reason, in every language, ending with its direction ('raises' or 'lowers')."""
+    return _written(group, _chosen(group, values, points), values, reference, direction)
+
+
+def _written(
+    group: Group,
+    position: int | None,
+    values: Mapping[str, float],
+    reference: Reference,
+    direction: str,
+) -> dict:
+    """The reason of the group's sentence at `position` (None: none applies)."""
     text = phrases()
-    best = _chosen(group, values, points)
+    best = None if position is None else group.sentences[position]
     if best is None:  # nothing known enough to say more than the group's name
         return {
             lang: text["incomplete"][lang].format(group=group.label[lang])
@@ -102,16 +146,15 @@ def _reads_as_median(name: str, value: float, feature_unit: str, reference: Refe
     )
 
 
-def _chosen(
-    group: Group, values: Mapping[str, float], points: Mapping[str, float]
-) -> Sentence | None:
-    """Of the sentences that apply, the one whose features carry the largest contribution."""
+def _chosen(group: Group, values: Mapping[str, float], points: Mapping[str, float]) -> int | None:
+    """Of the sentences that apply, the position of the one whose features carry the largest
+    contribution."""
     best, weight = None, -1.0
-    for sentence in group.sentences:
+    for position, sentence in enumerate(group.sentences):
         if _applies(sentence, values):
             w = sum([abs(points.get(f, 0.0)) for f in sentence.weighs])
             if w > weight:
-                best, weight = sentence, w
+                best, weight = position, w
     return best
 
 

@@ -12,7 +12,9 @@ from adapters.onnx_scorer import OnnxScorer
 from credit.calibration import calibrate
 from credit.explain.dictionary import groups
 from credit.explain.explanation import ADDS_UP, Explainer, adds_up
+from credit.explain.reasons import Reasons, explain_group
 from credit.features import build_features, model_matrix
+from credit.features.vector import as_model_input
 from tests.json_rows import decided
 
 pytestmark = pytest.mark.model
@@ -71,6 +73,30 @@ def test_every_real_decision_gets_reasons_that_name_the_clients_values_in_both_l
             r.points < 0 for r in e.reasons if r not in raising
         )
         assert 2 <= e.summary["fr"].count(". ") + 1 <= 3
+
+
+def test_remembered_reasons_are_the_words_written_afresh_on_every_real_row(
+    real_bundle, real_explanations
+):
+    """The explainer remembers the words of a reason it wrote (credit.explain.reasons.Reasons):
+    every real reason is what explain_group writes from scratch, and a small memory stays small."""
+    decisions, explanations = real_explanations
+    explainer = Explainer(real_bundle)
+    rows = as_model_input(np.array([d.features for d in decisions], dtype="float64"))
+    points = np.array([e.feature_points for e in explanations])
+    by_group = {g.id: g for g in groups()}
+    small, whole = Reasons(explainer.reference, remembered=50), Reasons(explainer.reference)
+    for row, feature_points, e in zip(rows, points, explanations):
+        values = dict(zip(explainer.features, row.tolist()))
+        weights = dict(zip(explainer.features, feature_points.tolist()))
+        for r in e.reasons:
+            group = by_group[r.group]
+            fresh = explain_group(group, values, weights, explainer.reference, r.direction)
+            assert r.text == fresh == small.of(group, values, weights, r.direction)
+            assert len(small._written) <= 50
+            whole.of(group, values, weights, r.direction)
+    written = sum(len(e.reasons) for e in explanations)
+    assert len(whole._written) < 0.6 * written  # most reasons are words written before
 
 
 def test_our_contributions_agree_with_the_shap_packages_independent_treeshap(
