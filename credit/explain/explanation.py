@@ -61,24 +61,24 @@ class Explainer:
         )
         result = self.contributions.explain(x)
         grouped = grouped_points(result.points, self.members)
-        return [
-            self._explanation(d, x[i], result.points[i], grouped[i], result.base_value)
-            for i, d in enumerate(decisions)
+        return [  # the arrays turned into lists once for the whole batch
+            self._explanation(d, row, points, by_group, result.base_value)
+            for d, row, points, by_group in zip(
+                decisions, x.tolist(), result.points.tolist(), grouped.tolist(), strict=True
+            )
         ]
 
     def _explanation(
         self,
         decision: ApplicationScored,
-        row: np.ndarray,
-        points: np.ndarray,
-        grouped: np.ndarray,
+        row: list[float],
+        points: list[float],
+        grouped: list[float],
         base_value: float,
     ) -> ApplicationExplained:
-        by_group = dict(zip(self.members, grouped.tolist()))
+        by_group = dict(zip(self.members, grouped))
         reasons = self._reasons(
-            by_group,
-            dict(zip(self.features, row.tolist())),
-            dict(zip(self.features, points.tolist())),
+            by_group, dict(zip(self.features, row)), dict(zip(self.features, points))
         )
         return ApplicationExplained(
             application_id=decision.application_id,
@@ -92,7 +92,7 @@ class Explainer:
                 {"group": g, "points": p}
                 for g, p in sorted(by_group.items(), key=lambda gp: -abs(gp[1]))
             ],
-            feature_points=points.tolist(),
+            feature_points=points,
             reasons=reasons,
             summary=summarise(
                 decision.probability_of_default,
