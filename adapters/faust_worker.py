@@ -64,6 +64,7 @@ class Worker:
         @self.app.task
         async def started() -> None:
             settle()
+            quiet_root_logger()
 
         @self.app.on_before_shutdown.connect
         async def stop(app, **kwargs) -> None:
@@ -146,6 +147,19 @@ class Worker:
             )
         except Exception as error:  # noqa: BLE001 - the broker is away: the work goes on
             log.warning("%s: a report was not published: %s", self.service, cause(error))
+
+
+def quiet_root_logger() -> None:
+    """Faust's start-up spinner leaves the root logger at DEBUG (faust/worker.py,
+    `_setup_spinner_handler`): every debug call of every library, one per record aiokafka sends,
+    then builds a log record nobody prints (3 % of a busy explainer). Once started, the root
+    logger is back at the level its handlers print, and the finished spinner's handler goes."""
+    from faust.utils.terminal.spinners import SpinnerHandler
+
+    root = logging.getLogger()
+    root.handlers = [h for h in root.handlers if not isinstance(h, SpinnerHandler)]
+    if root.handlers:
+        root.setLevel(max(min(h.level for h in root.handlers), logging.DEBUG))
 
 
 async def _handed_over(sent: Awaitable[Awaitable]) -> None:

@@ -67,7 +67,8 @@ class _Event(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     def to_bytes(self) -> bytes:
-        return self.model_dump_json().encode()
+        # model_dump_json's bytes, without its decoding to str and encoding back (twice as fast)
+        return self.__pydantic_serializer__.to_json(self)
 
     @classmethod
     def from_bytes(cls, data: bytes):

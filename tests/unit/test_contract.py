@@ -44,3 +44,17 @@ def test_a_schema_names_its_topic_and_key_and_is_pretty_and_stable():
         and text.endswith("}\n")
         and text == schemas()["loan-applications.schema.json"]
     )
+
+
+def test_an_events_bytes_are_its_json_in_utf8_and_read_back_as_the_same_event():
+    letter = DeadLettered(
+        original="bm9u",
+        reason="« refusée » : AMT_CREDIT must be a number ≤ 1e9",
+        service="scorer",
+        source_topic="loan-applications",
+        source_partition=0,
+        source_offset=7,
+    )
+    raw = letter.to_bytes()
+    assert raw == letter.model_dump_json().encode("utf-8") and "refusée".encode() in raw
+    assert DeadLettered.from_bytes(raw) == letter
