@@ -16,9 +16,8 @@ from training.monotone import monotone_constraints
 class Capacity:
     """How big the model may grow; explanation speed grows with trees x leaves x depth^2.
 
-    Shallow trees won on both counts in benchmarks/explain_capacity.py: the best out-of-fold AUC
-    of the grid on the real sample and on demo data, and 3-4x faster exact TreeSHAP than 24 leaves
-    at depth 6 (README, "Explanations").
+    Chosen by AUC: the best mean out-of-fold AUC of benchmarks/explain_capacity.py's grid under the
+    repeated protocol on the real sample, and the fastest to explain (docs/decisions.md).
     """
 
     learning_rate: float = 0.03
