@@ -10,6 +10,7 @@ import os
 import random
 import socket
 import time
+from bisect import bisect_right
 from collections import Counter, deque
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -133,7 +134,11 @@ class Meter:
             kept[slot] = seconds
 
     def pd(self, probabilities) -> None:
-        self._pd += np.histogram(np.clip(probabilities, 0, 1), bins=PD_BINS)[0]
+        """Each PD counted in its bin of PD_BINS, as np.histogram bins them (the last bin holds
+        1.0); one bisection per PD, where np.histogram cost 20 µs per call of one decision."""
+        last = len(PD_BINS) - 2
+        for p in probabilities:
+            self._pd[min(bisect_right(PD_BINS, min(max(p, 0.0), 1.0)) - 1, last)] += 1
 
     def report(
         self, drift: dict[str, float] | None = None, lag: int | None = None

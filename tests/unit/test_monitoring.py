@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from credit.events import ServiceReported, now
 from credit.monitoring import LATENCY_SAMPLES, PD_BINS, DriftWindow, Meter, level, psi
@@ -54,6 +56,15 @@ def test_pd_histogram_puts_each_decision_in_its_bin():
     assert len(histogram) == len(PD_BINS) - 1 and sum(histogram) == 6
     assert histogram[0] == 1 and histogram[1] == 2 and histogram[5] == 1 and histogram[-1] == 2
     assert meter.report().pd_histogram is None
+
+
+@given(st.lists(st.floats(-0.5, 1.5) | st.sampled_from(PD_BINS), max_size=50))
+def test_pd_histogram_bins_as_numpy_does(probabilities):
+    meter = Meter("scorer", "a")
+    for p in probabilities:  # one decision at a time, as the scorer counts them
+        meter.pd([p])
+    expected = np.histogram(np.clip(probabilities, 0, 1), bins=PD_BINS)[0].tolist()
+    assert (meter.report().pd_histogram or [0] * len(expected)) == expected
 
 
 def test_psi_is_near_zero_for_the_same_population_and_large_for_a_shifted_one():
