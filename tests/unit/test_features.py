@@ -153,3 +153,14 @@ def test_event_flags_accept_booleans_and_kaggle_letters_alike():
         features_online([letters], {}, vocabularies, names),
         features_online([booleans], {}, vocabularies, names),
     )
+
+
+def test_event_columns_are_the_events_values_whether_or_not_every_column_is_there():
+    from credit.schema import columns_of
+    from credit.values import event_columns
+
+    columns = list(columns_of("application_test"))
+    whole = [{c: float(i) for i, c in enumerate(columns)} | {"application_id": "a"}] * 3
+    partial = [{"SK_ID_CURR": 7, "AMT_CREDIT": 1.5}, whole[0]]
+    for events in (whole, partial, []):
+        assert event_columns(events) == {c: [e.get(c) for e in events] for c in columns}
