@@ -61,7 +61,8 @@ def read_application(message: Message | bytes | None) -> ApplicationReceived:
 def decode_application(message: Message | bytes | None) -> dict:
     """The application event in a message (or bytes), as a dict of typed values (see
     read_application)."""
-    return read_application(message).model_dump()
+    # a flat model's fields as they are (model_dump would copy them one by one: 20 µs)
+    return dict(vars(read_application(message)))
 
 
 def derived_id(message: Message) -> str:

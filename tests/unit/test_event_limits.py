@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from credit.dead_letters import Undecodable, decode_decision
+from credit.dead_letters import Undecodable, decode_application, decode_decision
 from credit.events import (
     APPLICATION_ID_PATTERN,
     ApplicationExplained,
@@ -100,6 +100,13 @@ def test_a_value_the_pipeline_cannot_carry_is_refused_naming_its_field(changes, 
 def test_uuids_and_ids_derived_from_topic_partition_and_offset_match_the_id_pattern(application_id):
     assert ApplicationReceived.model_validate({**APPLICATION, "application_id": application_id})
     assert APPLICATION_ID_PATTERN.startswith("^") and APPLICATION_ID_PATTERN.endswith("$")
+
+
+def test_the_scorer_decodes_an_application_into_the_values_pydantic_dumps():
+    raw = json.dumps({**APPLICATION, "application_id": "a-1"}).encode()
+    decoded = decode_application(raw)
+    assert decoded == ApplicationReceived.from_bytes(raw).model_dump()
+    assert list(decoded) == list(ApplicationReceived.model_fields)
 
 
 def test_a_whole_number_with_a_decimal_point_is_an_integer_id_as_json_schema_says():
