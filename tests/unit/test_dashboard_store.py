@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -307,3 +308,19 @@ def test_a_bad_message_keeps_one_dead_letter_per_stage_and_an_older_store_keeps_
         ("scorer", 1),
     }
     assert Store(path).count("dead_letters") == 3  # opened again: nothing to move
+
+
+def test_a_new_store_file_has_pages_an_explanation_fits_in_and_an_older_one_keeps_its_own(tmp_path):
+    older = sqlite3.connect(tmp_path / "older.db")
+    older.execute("PRAGMA journal_mode=WAL")
+    older.execute(
+        "CREATE TABLE explanations (application_id TEXT PRIMARY KEY, "
+        "client_id INTEGER NOT NULL, explained_at TEXT NOT NULL, event TEXT NOT NULL)"
+    )
+    older.close()
+    new, kept = Store(tmp_path / "new.db"), Store(tmp_path / "older.db")
+    for store in (new, kept):
+        store.upsert([explanation("a", 1)])
+    pages = [s._db.execute("PRAGMA page_size").fetchone()[0] for s in (new, kept)]
+    assert pages == [16384, 4096]
+    assert [s.count("explanations") for s in (new, kept)] == [1, 1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 
 from credit.dead_letters import (
@@ -139,16 +140,53 @@ class Intake:
 
 def _application_id(message: Message) -> str | None:
     """The application a message is about, when it says (the reconciliation follows the others by
-    position)."""
+    position): what json.loads of the whole message says, read without parsing it when it can be."""
     # the id only, not the whole event's validation: an invalid one is dead-lettered by its position
     # anyway
     try:
+        if (known := _leading_id(message.value)) is not None:
+            return known
         event = json.loads(message.value)
         if message.topic == LOAN_APPLICATIONS and "application_id" not in event:
             return derived_id(message)  # as the scorer names it
         return event["application_id"] if isinstance(event["application_id"], str) else None
     except Exception:  # noqa: BLE001 - unreadable: its stage's dead letter names its position
         return None
+
+
+# An object whose first key is application_id, a string without escapes or control characters.
+_LEADING_ID = re.compile(
+    rb'[ \t\n\r]*\{[ \t\n\r]*"application_id"[ \t\n\r]*:[ \t\n\r]*"([^"\\\x00-\x1f]*)"[ \t\n\r]*,'
+)
+
+
+def _leading_id(raw: bytes | None) -> str | None:
+    """The application_id of an event as our services write it (the first key, and the only one),
+    found without parsing the rest; None whenever json.loads could read another (a key written
+    with escapes, a duplicate, which json.loads reads last, not an object, not UTF-8). The rest is
+    not checked: a broken message that begins so gives its id, where json.loads gives none; its
+    stage dead-letters it all the same, and the reconciliation closes it by position."""
+    found = _LEADING_ID.match(raw) if isinstance(raw, bytes) else None
+    if (
+        found is None
+        or not raw.rstrip(b" \t\n\r").endswith(b"}")
+        or raw.find(b'"application_id"', found.end()) >= 0
+        # only \u escapes write letters: a key with none that reads application_id is found above
+        or (raw.find(b"\\", found.end()) >= 0 and raw.find(b"\\u", found.end()) >= 0)
+        or not _utf8(raw)  # json.loads refuses it
+    ):
+        return None
+    return found[1].decode()
+
+
+def _utf8(raw: bytes) -> bool:
+    if raw.isascii():
+        return True
+    try:
+        raw.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _is_own(message: Message, reason: str) -> bool:

@@ -122,6 +122,7 @@ def _statement(table: str, key: tuple[str, ...], others: tuple[str, ...]) -> str
 
 
 _STATEMENTS = {kind: _statement(*upsert) for kind, upsert in _UPSERTS.items()}
+PAGE_SIZE = 16384
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,10 @@ class Store:
         self._db = sqlite3.connect(str(path), check_same_thread=False)
         self._db.row_factory = sqlite3.Row
         if str(path) != ":memory:":
+            # Pages of 16 KB (a new store's; SQLite's are 4 KB): an 8 KB explanation fits one page,
+            # not a chain of overflow pages (the client feed alone, 4 alternate runs: 222 -> 194 µs
+            # of CPU per event).
+            self._db.execute(f"PRAGMA page_size={PAGE_SIZE}")
             # The write-ahead log: one sync per commit (a poll's), where the rollback journal made
             # several, and readers do not wait for the feed's writes. synchronous stays FULL: the
             # topics' tables could be rebuilt from Kafka, but the access log is kept here only.
