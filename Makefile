@@ -37,7 +37,7 @@ down: $(INSTALLED)
 
 # Train on real Kaggle CSVs: make train DATA=path/to/csvs
 train: $(INSTALLED)
-	$(BIN)/python -m training --data $(DATA) --out $(MODELS)
+	$(BIN)/python -m training --data $(DATA) --out $(MODELS) --protocol repeated
 
 # ruff (settings in pyproject.toml): a lint error or an unformatted file fails `make test`.
 lint: $(INSTALLED)

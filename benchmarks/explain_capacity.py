@@ -31,14 +31,15 @@ from training_speed import elapsed, rate  # noqa: E402
 
 from benchmarks.results import RESULTS, machine, write_results  # noqa: E402
 from credit.explain.path_shap import PathShap  # noqa: E402
-from credit.features import aggregate_history, build_features, fit_vocabularies, model_matrix  # noqa: E402
+from credit.features import aggregate_history, model_matrix  # noqa: E402
 from credit.features.sources import model_features  # noqa: E402
 from training.cross_validation import Capacity, cross_validate_repeated, fit_final  # noqa: E402
 from training.data import demo_data, fingerprint, load_tables  # noqa: E402
-from training.pipeline import Options  # noqa: E402
+from training.pipeline import Options, training_frame  # noqa: E402
 
 PRODUCTION = (Capacity().learning_rate, Capacity().num_leaves, Capacity().max_depth)
 GRID = [
+    (0.03, 4, 2),
     (0.03, 8, 3),
     (0.03, 16, 4),
     (0.03, 24, 6),
@@ -66,8 +67,11 @@ def load(clients: int, data: Path | None):
     tables = load_tables(directory, lambda it: it)
     history = aggregate_history(tables, lambda it: it)
     train = tables["application_train"]
-    frame = build_features(train, history, fit_vocabularies(train))
-    features = model_features(list(frame.columns), Options().groups)  # the production inputs
+    options = Options()
+    frame, _, _ = training_frame(
+        train, tables["application_test"], history, options.groups, options.seed
+    )
+    features = model_features(list(frame.columns), options.groups)  # the production inputs
     return (
         model_matrix(frame, features),
         train["TARGET"].to_numpy(dtype="int64"),

@@ -68,17 +68,14 @@ def online_vs_batch(tables, history, bundle, n: int = 2000) -> dict:
         for row in apps.drop(columns="TARGET").to_dict("records")
     ]
     records = client_histories(history, apps["SK_ID_CURR"])
-    vocab, features = bundle.vocabularies, bundle.features
-    batch = rate(lambda: build_features(apps, history, vocab), n)
+    fitted = bundle.vocabularies, bundle.features, bundle.imputer
+    vocab, features, imputer = fitted
+    batch = rate(lambda: build_features(apps, history, vocab, imputer), n)
     micro = rate(
-        lambda: [
-            features_online(events[i : i + 64], records, vocab, features) for i in range(0, n, 64)
-        ],
+        lambda: [features_online(events[i : i + 64], records, *fitted) for i in range(0, n, 64)],
         n,
     )
-    single = rate(
-        lambda: [features_online([e], records, vocab, features) for e in events[:200]], 200
-    )
+    single = rate(lambda: [features_online([e], records, *fitted) for e in events[:200]], 200)
     return {
         "batch_rows_per_s": round(batch),
         "online_batch64_rows_per_s": round(micro),
@@ -89,7 +86,9 @@ def online_vs_batch(tables, history, bundle, n: int = 2000) -> dict:
 
 def onnx_vs_lightgbm(tables, history, bundle, n: int = 5000) -> dict:
     x = model_matrix(
-        build_features(tables["application_train"].head(n), history, bundle.vocabularies),
+        build_features(
+            tables["application_train"].head(n), history, bundle.vocabularies, bundle.imputer
+        ),
         bundle.features,
     )
     x32 = x.astype(np.float32)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from credit.features.external_scores import ScoreImputer
 from credit.features.sources import policy_breaches
 from credit.features.vector import application_feature_names
 
@@ -25,6 +26,7 @@ FILES = {
     "reference": "reference.parquet",
     "history": "history.parquet",
     "contributions": "contributions.parquet",  # reference clients' PD and grouped contributions
+    "imputer": "imputer.json",  # the estimates of missing external scores
 }
 # Names of model.onnx's input (the bundle's features, float32) and output (P(repaid), P(default)).
 ONNX_INPUT, ONNX_OUTPUT = "features", "probabilities"
@@ -61,6 +63,10 @@ class Bundle:
 
     def file(self, kind: str) -> Path:
         return self.path / FILES[kind]
+
+    @cached_property
+    def imputer(self) -> ScoreImputer:
+        return ScoreImputer.read(self.file("imputer"))
 
     @cached_property
     def calibrator(self) -> dict:
@@ -120,6 +126,13 @@ def _check_features(path: Path, manifest: dict) -> None:
         )
     if len(set(expected)) != len(expected):
         raise BundleError(f"{path}: duplicate feature names in {MANIFEST}")
+    # the estimates read only model inputs, which the input policy judges
+    unjudged = set(json.loads((path / FILES["imputer"]).read_text())["inputs"]) - set(expected)
+    if unjudged:
+        raise BundleError(
+            f"{path}: the external scores' estimates read field(s) that are not model inputs: "
+            f"{', '.join(sorted(unjudged)[:5])}"
+        )
 
 
 def check_input_policy(bundle: Bundle) -> Bundle:

@@ -53,7 +53,13 @@ class Scorer(ABC):
         """
         band = self.review_band if review_band is None else review_band
         started = time.perf_counter()
-        x = features_online(applications, histories, self.bundle.vocabularies, self.bundle.features)
+        x = features_online(
+            applications,
+            histories,
+            self.bundle.vocabularies,
+            self.bundle.features,
+            self.bundle.imputer,
+        )
         self._check_representable(x)
         featured = time.perf_counter()
         pd_ = self.probabilities(x)

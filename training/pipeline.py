@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,13 +12,16 @@ import pandas as pd
 
 from credit.calibration import calibrate
 from credit.features import aggregate_history, build_features, fit_vocabularies, model_matrix
+from credit.features.external_scores import ScoreImputer
 from credit.features.sources import model_features
 from credit.input_policy import group_choices, policy_record
 from credit.segments import age_band
+from training.baseline import PUBLIC_RECIPE_AUC, plain_lightgbm_aucs
 from training.calibration import fit_calibrator
 from training.cross_validation import Capacity, cross_validate, cross_validate_repeated, fit_final
 from training.explanations import reference_contributions, reference_stats
 from training.export import write_bundle
+from training.imputation import fit_imputer
 from training.metrics import model_metrics
 from training.monotone import monotone_constraints
 
@@ -47,8 +51,9 @@ def train_bundle(
     PDs."""
     train = tables["application_train"]
     history = aggregate_history(tables, lambda it: progress(it, "history aggregates"))
-    vocabularies = fit_vocabularies(train)
-    frame = build_features(train, history, vocabularies)
+    frame, vocabularies, imputer = training_frame(
+        train, tables["application_test"], history, options.groups, options.seed
+    )
     features = model_features(list(frame.columns), options.groups)
     x, y = model_matrix(frame, features), train["TARGET"].to_numpy(dtype="int64")
 
@@ -65,6 +70,12 @@ def train_bundle(
     metrics = model_metrics(y, cv, oof_pd, options.cost_fn, options.cost_fp, fairness_groups(train))
     if options.repeats > 1:
         metrics["repeated_auc"] = _repeated_auc(x, y, features, cv, options, progress)
+        metrics["repeated_auc"]["plain_lightgbm"] = _spread(
+            plain_lightgbm_aucs(
+                train, y, options.capacity, [options.seed + r for r in range(options.repeats)]
+            )
+        )
+        metrics["repeated_auc"]["public_recipe"] = PUBLIC_RECIPE_AUC
     booster = fit_final(x, y, features, options.capacity, cv.final_rounds, options.seed)
     contributions, base_value = reference_contributions(
         booster,
@@ -100,8 +111,25 @@ def train_bundle(
         train.assign(OOF_PD=oof_pd),
         history[history.index.isin(clients)],
         contributions,
+        imputer,
     )
     return bundle, oof_pd
+
+
+def training_frame(
+    train: pd.DataFrame,
+    unlabelled: pd.DataFrame,
+    history: pd.DataFrame,
+    groups: Mapping[str, str],
+    seed: int,
+) -> tuple[pd.DataFrame, dict, ScoreImputer]:
+    """The training applications' features, with the fitted state the bundle keeps: the category
+    vocabularies and the estimates of missing external scores, fitted on the features of the
+    training and the `unlabelled` applications (no TARGET is read)."""
+    vocabularies = fit_vocabularies(train)
+    applications = pd.concat([train.drop(columns="TARGET"), unlabelled], ignore_index=True)
+    imputer = fit_imputer(build_features(applications, history, vocabularies), groups, seed)
+    return build_features(train, history, vocabularies, imputer), vocabularies, imputer
 
 
 def _repeated_auc(x, y, features: list[str], cv, options: Options, progress) -> dict:
@@ -119,12 +147,11 @@ def _repeated_auc(x, y, features: list[str], cv, options: Options, progress) -> 
         lambda it: progress(it, "repeated cross-validation folds"),
     )
     aucs = [a for run in (cv, *more) for a in run.fold_auc]
-    return {
-        "repeats": options.repeats,
-        "mean": float(np.mean(aucs)),
-        "std": float(np.std(aucs, ddof=1)),
-        "folds": aucs,
-    }
+    return {"repeats": options.repeats, **_spread(aucs), "folds": aucs}
+
+
+def _spread(aucs: list[float]) -> dict:
+    return {"mean": float(np.mean(aucs)), "std": float(np.std(aucs, ddof=1))}
 
 
 def fairness_groups(train: pd.DataFrame) -> dict[str, pd.Series]:

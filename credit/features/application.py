@@ -12,6 +12,7 @@ import numpy as np
 
 from credit import input_policy
 from credit.features.arith import divide
+from credit.features.external_scores import FILLED
 from credit.schema import DAYS_SENTINEL
 
 # Kept in the data for the fairness report, never a model input (credit/input_policy.json).
@@ -50,6 +51,9 @@ DERIVED_FROM = {
             "EXT_SOURCE_COUNT",
         )
     },
+    # the estimate of a missing score reads other features, all of them the bundle's own inputs
+    # (credit.bundle checks it), which the policy judges where they are inputs
+    **dict.fromkeys(FILLED, _EXT),
 }
 
 

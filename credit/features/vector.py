@@ -12,18 +12,24 @@ import numpy as np
 import pandas as pd
 
 from credit.features.application import application_features
+from credit.features.external_scores import FILLED, SCORES, ScoreImputer
 from credit.schema import columns_of
 from credit.values import event_columns, typed_columns
 
 
 def build_features(
-    applications: pd.DataFrame, history: pd.DataFrame, vocabularies: Mapping[str, list[str]]
+    applications: pd.DataFrame,
+    history: pd.DataFrame,
+    vocabularies: Mapping[str, list[str]],
+    imputer: ScoreImputer | None = None,
 ) -> pd.DataFrame:
-    """All features of typed application rows; clients absent from `history` get missing history."""
+    """All features of typed application rows; clients absent from `history` get missing history.
+    The filled external scores only with the bundle's `imputer`."""
     own = pd.DataFrame(application_features(applications, vocabularies), index=applications.index)
     theirs = history.reindex(applications["SK_ID_CURR"].to_numpy())
     theirs.index = applications.index
-    return pd.concat([own, theirs], axis=1)
+    frame = pd.concat([own, theirs], axis=1)
+    return frame.assign(**imputer.filled(frame)) if imputer else frame
 
 
 def features_online(
@@ -31,27 +37,34 @@ def features_online(
     histories: Mapping[int, Mapping],
     vocabularies: Mapping[str, list[str]],
     features: Sequence[str],
+    imputer: ScoreImputer | None = None,
 ) -> np.ndarray:
     """Model inputs (rows in event order, columns in `features` order) for application events.
 
     `histories` maps SK_ID_CURR to that client's history record (as on the client-history
-    topic); a client without one is scored with missing history features. Bad values raise
-    credit.schema.DataError naming the field.
+    topic); a client without one is scored with missing history features. The filled external
+    scores need the bundle's `imputer`. Bad values raise credit.schema.DataError naming the field.
     """
+    if imputer is None and any(f in FILLED for f in features):
+        raise ValueError("the filled external scores need the bundle's imputer")
     apps = typed_columns(event_columns(events), "application_test", "application event")
     own = application_features(apps, vocabularies)
     records = [histories.get(client) or {} for client in apps["SK_ID_CURR"].tolist()]
-    columns = [
-        own[f] if f in own else np.array([r.get(f) for r in records], dtype="float64")
-        for f in features
-    ]
-    return as_model_input(np.column_stack(columns))
+
+    def column(feature: str) -> np.ndarray:
+        if feature in own:
+            return own[feature]
+        return np.array([r.get(feature) for r in records], dtype="float64")
+
+    if imputer and any(f in FILLED for f in features):
+        own.update(imputer.filled({f: column(f) for f in (*SCORES, *imputer.inputs)}))
+    return as_model_input(np.column_stack([column(f) for f in features]))
 
 
 def application_feature_names(vocabularies: Mapping[str, list[str]]) -> list[str]:
     """Names of the features computed from the application alone, in build order."""
     empty = {column: np.array([]) for column in columns_of("application_test")}
-    return list(application_features(empty, vocabularies))
+    return [*application_features(empty, vocabularies), *FILLED]
 
 
 def model_matrix(frame: pd.DataFrame, features: Sequence[str]) -> np.ndarray:

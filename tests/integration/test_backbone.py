@@ -45,7 +45,8 @@ def test_a_thousand_real_applications_get_a_thousand_decisions_equal_to_the_offl
 
     offline_rows = real_tables["application_train"].head(1000)
     x = model_matrix(
-        build_features(offline_rows, real_history, real_bundle.vocabularies), real_bundle.features
+        build_features(offline_rows, real_history, real_bundle.vocabularies, real_bundle.imputer),
+        real_bundle.features,
     )
     native = lgb.Booster(model_file=str(real_bundle.file("lightgbm")))
     offline = calibrate(native.predict(x, raw_score=True), real_bundle.calibrator)

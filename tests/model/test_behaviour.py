@@ -23,7 +23,8 @@ def scorer(real_bundle):
 def inputs(real_tables, real_history, real_bundle):
     apps = real_tables["application_train"].sample(500, random_state=0)
     return model_matrix(
-        build_features(apps, real_history, real_bundle.vocabularies), real_bundle.features
+        build_features(apps, real_history, real_bundle.vocabularies, real_bundle.imputer),
+        real_bundle.features,
     )
 
 

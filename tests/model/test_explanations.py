@@ -106,7 +106,8 @@ def test_our_contributions_agree_with_the_shap_packages_independent_treeshap(
 
     rows = real_tables["application_train"].sample(300, random_state=3)
     x = model_matrix(
-        build_features(rows, real_history, real_bundle.vocabularies), real_bundle.features
+        build_features(rows, real_history, real_bundle.vocabularies, real_bundle.imputer),
+        real_bundle.features,
     )
     booster = lgb.Booster(model_file=str(real_bundle.file("lightgbm")))
     ours = booster.predict(x, pred_contrib=True)
@@ -129,7 +130,8 @@ def test_the_bundle_holds_every_reference_clients_grouped_contributions(
     train = real_tables["application_train"]
     assert table["SK_ID_CURR"].tolist() == train["SK_ID_CURR"].tolist()
     x = model_matrix(
-        build_features(train, real_history, real_bundle.vocabularies), real_bundle.features
+        build_features(train, real_history, real_bundle.vocabularies, real_bundle.imputer),
+        real_bundle.features,
     )
     native = calibrate(
         lgb.Booster(model_file=str(real_bundle.file("lightgbm"))).predict(x, raw_score=True),

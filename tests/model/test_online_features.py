@@ -32,12 +32,15 @@ def test_online_vectors_equal_batch_vectors_on_every_real_application(
     }
     assert len(histories) > 3000  # most real clients have some history
 
-    online = features_online(events, histories, real_bundle.vocabularies, real_bundle.features)
+    online = features_online(
+        events, histories, real_bundle.vocabularies, real_bundle.features, real_bundle.imputer
+    )
     apps = pd.concat(
         [real_tables["application_train"].drop(columns="TARGET"), real_tables["application_test"]]
     )
     batch = model_matrix(
-        build_features(apps, real_history, real_bundle.vocabularies), real_bundle.features
+        build_features(apps, real_history, real_bundle.vocabularies, real_bundle.imputer),
+        real_bundle.features,
     )
     np.testing.assert_array_equal(online, batch)
 
@@ -47,12 +50,15 @@ def test_scoring_one_application_at_a_time_gives_the_same_vector(
 ):
     apps = real_tables["application_test"].head(20)
     batch = model_matrix(
-        build_features(apps, real_history, real_bundle.vocabularies), real_bundle.features
+        build_features(apps, real_history, real_bundle.vocabularies, real_bundle.imputer),
+        real_bundle.features,
     )
     for i, event in enumerate(json_rows(apps)):
         client = event["SK_ID_CURR"]
         histories = client_histories(real_history, [client])
-        online = features_online([event], histories, real_bundle.vocabularies, real_bundle.features)
+        online = features_online(
+            [event], histories, real_bundle.vocabularies, real_bundle.features, real_bundle.imputer
+        )
         np.testing.assert_array_equal(online[0], batch[i])
 
 
@@ -60,10 +66,12 @@ def test_gender_changes_nothing_in_the_model_input(real_tables, real_history, re
     apps = real_tables["application_train"].head(200)
     swapped = apps.assign(CODE_GENDER=apps["CODE_GENDER"].map({"F": "M", "M": "F"}))
     before = model_matrix(
-        build_features(apps, real_history, real_bundle.vocabularies), real_bundle.features
+        build_features(apps, real_history, real_bundle.vocabularies, real_bundle.imputer),
+        real_bundle.features,
     )
     after = model_matrix(
-        build_features(swapped, real_history, real_bundle.vocabularies), real_bundle.features
+        build_features(swapped, real_history, real_bundle.vocabularies, real_bundle.imputer),
+        real_bundle.features,
     )
     np.testing.assert_array_equal(before, after)
     assert not set(PROTECTED) & set(real_bundle.features)
@@ -75,7 +83,7 @@ def test_kaggle_employment_sentinel_is_a_pension_or_no_employment_declared_on_re
     apps = real_tables["application_train"].drop(columns="TARGET")
     sentinel = (apps["DAYS_EMPLOYED"] == 365243).to_numpy()
     pensioner = (apps["NAME_INCOME_TYPE"] == "Pensioner").to_numpy()
-    frame = build_features(apps, real_history, real_bundle.vocabularies)
+    frame = build_features(apps, real_history, real_bundle.vocabularies, real_bundle.imputer)
     assert sentinel.sum() > 500 and frame["DAYS_EMPLOYED"][sentinel].isna().all()
     np.testing.assert_array_equal(
         frame["EMPLOYMENT_PENSIONER"], (sentinel & pensioner).astype(float)

@@ -108,7 +108,9 @@ class Standing:
 @pytest.fixture(scope="module")
 def standing(real_bundle, real_tables, real_history):
     train = real_tables["application_train"]
-    frame = build_features(train, real_history, real_bundle.vocabularies)[real_bundle.features]
+    frame = build_features(train, real_history, real_bundle.vocabularies, real_bundle.imputer)[
+        real_bundle.features
+    ]
     return Standing(frame, train["TARGET"])
 
 

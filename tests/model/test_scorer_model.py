@@ -27,7 +27,8 @@ def test_scorer_pds_equal_the_offline_bundle_pds(
 
     offline_rows = real_tables["application_test"].head(500)
     x = model_matrix(
-        build_features(offline_rows, real_history, real_bundle.vocabularies), real_bundle.features
+        build_features(offline_rows, real_history, real_bundle.vocabularies, real_bundle.imputer),
+        real_bundle.features,
     )
     native = lgb.Booster(model_file=str(real_bundle.file("lightgbm")))
     offline = calibrate(native.predict(x, raw_score=True), real_bundle.calibrator)

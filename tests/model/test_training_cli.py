@@ -53,7 +53,11 @@ def test_without_data_it_generates_demo_data_trains_and_reports_under_the_groups
     assert (
         len(bundle.manifest["metrics"]["repeated_auc"]["folds"]) == 9
     )  # 3 seeds x 3 folds (--fast)
-    assert "repeated protocol (3 seeds x 3 folds): AUC" in result.stdout
+    assert "Repeated protocol (3 seeds × 3 stratified folds)" in result.stdout
+    plain = bundle.manifest["metrics"]["repeated_auc"]["plain_lightgbm"]
+    assert 0.5 < plain["mean"] < 1 and f"| {plain['mean']:.4f} ± {plain['std']:.4f} |" in (
+        result.stdout
+    )  # the yardstick beside the headline
 
 
 def test_an_unknown_option_group_stops_before_training(tmp_path):

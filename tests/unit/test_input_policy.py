@@ -10,6 +10,7 @@ from credit import input_policy
 from credit.bundle import Bundle, BundleError, check_input_policy
 from credit.features import aggregate_history, fit_vocabularies, model_features
 from credit.features.application import DERIVED_FROM, application_features
+from credit.features.external_scores import FILLED
 from credit.features.history import HISTORY_STEMS
 from credit.features.sources import feature_sources
 from credit.schema import columns_of
@@ -25,9 +26,11 @@ ALL_IN = {"age": "include", "family": "include", "building": "include"}
 def computed_features() -> list[str]:
     apps = coerce(tiny_table("application_test", rows=3), "application_test")
     tables = {stem: coerce(tiny_table(stem), stem) for stem in HISTORY_STEMS}
-    return list(application_features(apps, fit_vocabularies(apps))) + list(
-        aggregate_history(tables).columns
-    )
+    return [
+        *application_features(apps, fit_vocabularies(apps)),
+        *aggregate_history(tables).columns,
+        *FILLED,  # with a bundle's imputer (credit.features.external_scores)
+    ]
 
 
 def test_every_application_field_and_history_table_has_a_decision_with_a_reason():
