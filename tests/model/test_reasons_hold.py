@@ -11,6 +11,7 @@ lowers it for another.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 
@@ -200,16 +201,20 @@ def test_an_external_score_is_ranked_among_our_clients_the_way_its_direction_say
         for lang in LANGS:
             for side, share in RANK[lang].findall(text[lang]):
                 ranked += 1
-                score = values["EXT_SOURCE_MEAN"]
+                # the declared scores' mean, or when none is declared the estimated one's
+                name = "EXT_SOURCE_MEAN"
+                if math.isnan(values[name]):
+                    name = "EXT_SOURCE_FILLED_MEAN"
+                score = values[name]
                 below = side in ("bas", "lower")
                 true_share = (
-                    1 - standing.share_above("EXT_SOURCE_MEAN", score)
+                    1 - standing.share_above(name, score)
                     if not below
-                    else standing.share_above("EXT_SOURCE_MEAN", score)
+                    else standing.share_above(name, score)
                 )
                 if (
                     abs(_number(share, lang) / 100 - true_share) > 0.015
-                    or standing.side("EXT_SOURCE_MEAN", score) != SIGN[direction]
+                    or standing.side(name, score) != SIGN[direction]
                     or group != "external_scores"
                 ):
                     offences.append((text[lang], round(true_share, 3)))
@@ -306,3 +311,20 @@ def test_every_reason_says_its_direction_in_its_own_words(reasons):
     assert all(
         WORDS[lang][direction] in text[lang] for _, direction, text, _ in reasons for lang in LANGS
     )
+
+
+def test_a_client_without_an_external_score_hears_of_the_estimate_not_of_an_absence_that_lowers(
+    reasons,
+):
+    """An outsider's read found "no score is available ...; the absence of this information
+    lowers the risk" for clients whose estimated scores lowered it: the absence lowers nothing."""
+    unscored = [
+        text
+        for group, _, text, values in reasons
+        if group == "external_scores" and math.isnan(values["EXT_SOURCE_MEAN"])
+    ]
+    assert unscored  # the real sample has clients without any declared score
+    for text in unscored:
+        for lang in LANGS:
+            assert ABSENCE[lang] not in text[lang], text[lang]
+    assert any("estimated from the rest of the file" in text["en"] for text in unscored)
