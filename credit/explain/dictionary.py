@@ -47,6 +47,9 @@ class Sentence:
     weighs: tuple[str, ...]  # features whose contributions make this the sentence to say
     known: tuple[str, ...]  # features the fact shows: they must be known for it to apply
     reads: tuple[str, ...]  # features whose values its words depend on (fact and comparison)
+    # direction -> {"fr", "en"}: the whole reason when the comparison does not back the direction,
+    # stating no value (instead of the group's "combined" reason); None: that one
+    otherwise: dict | None = None
 
     @classmethod
     def of(cls, spec: dict) -> Sentence:
@@ -77,6 +80,7 @@ class Sentence:
                     if (kind, name) != (None, "default_rate")  # all clients' rate reads no value
                 )
             ),
+            spec.get("otherwise"),
         )
 
 

@@ -106,6 +106,8 @@ def _written(
             + text["unknown"][direction][lang]
             for lang in LANGUAGES
         }
+    if best.otherwise is not None:
+        return dict(best.otherwise[direction])
     return {
         lang: text["combined"][direction][lang].format(group=group.label[lang])
         for lang in LANGUAGES

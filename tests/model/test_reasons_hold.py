@@ -316,8 +316,10 @@ def test_every_reason_says_its_direction_in_its_own_words(reasons):
 def test_a_client_without_an_external_score_hears_of_the_estimate_not_of_an_absence_that_lowers(
     reasons,
 ):
-    """An outsider's read found "no score is available ...; the absence of this information
-    lowers the risk" for clients whose estimated scores lowered it: the absence lowers nothing."""
+    """Outsiders' reads found "no score is available ...; the absence of this information lowers
+    the risk" for clients whose estimated scores lowered it (the absence lowers nothing), then, for
+    an estimate just below the median, "Scores from external credit bureaus: combined with the rest
+    of the file, this lowers the risk", which hides that no score was declared."""
     unscored = [
         text
         for group, _, text, values in reasons
@@ -327,4 +329,6 @@ def test_a_client_without_an_external_score_hears_of_the_estimate_not_of_an_abse
     for text in unscored:
         for lang in LANGS:
             assert ABSENCE[lang] not in text[lang], text[lang]
-    assert any("estimated from the rest of the file" in text["en"] for text in unscored)
+        assert text["en"].startswith("No score from an external credit bureau is available")
+        assert text["fr"].startswith("Aucun score de bureau de crédit externe n'est disponible")
+        assert "estimated from the rest of the file" in text["en"]
