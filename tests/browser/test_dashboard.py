@@ -266,6 +266,11 @@ def test_comparison_with_similar_clients_gives_their_default_rate(
         "Parmi les 50 clients les plus proches", timeout=WAIT_MS
     )
     expect(page.locator(".similar")).to_contain_text(percent(similar.default_rate, "fr", 1))
+    # the scatter's caption writes its count as numbers read in French (an outsider's read found
+    # "2000 clients"; and, in English, the French " ; " between the client's values)
+    caption = page.get_by_text("clients tirés au hasard").first
+    expect(caption).to_be_visible(timeout=WAIT_MS)
+    assert not re.search(r"\d{4,} clients", caption.inner_text())
     screenshot(page, "dashboard-comparison", tmp_path)
 
 

@@ -147,10 +147,11 @@ class Comparison(ClientPage, pn.viewable.Viewer):
         raw = self._raw()
         point = (value_of(raw, self.x), value_of(raw, self.y)) if raw else (None, None)
         self._scatter.mark(point)
-        shown = " ; ".join(self._shown(f, v) for f, v in zip((self.x, self.y), point))
+        text = TEXT[self.lang]
+        shown = text["separator"].join(self._shown(f, v) for f, v in zip((self.x, self.y), point))
         x, y = self._axis_labels()
-        self._scatter_text.object = TEXT[self.lang]["scatter"].format(
-            n=len(self._sample), x=x, y=y, client=shown
+        self._scatter_text.object = text["scatter"].format(
+            n=number(len(self._sample), self.lang), x=x, y=y, client=shown
         )
 
     def _axis_labels(self) -> tuple[str, str]:
