@@ -119,11 +119,16 @@ def test_a_broker_restart_mid_replay_loses_nothing_and_the_api_says_503_meanwhil
     )
     assert refused.status_code == 503 and refused.json()["error"] == "broker_unavailable"
     kafka_broker.start()
-    wait_until(
-        lambda: httpx.get(f"{stack.url}/health", timeout=5).status_code == 200,
-        120,
-        "the API healthy again",
-    )
+
+    def healthy() -> bool:
+        # the first check after the restart opens a new producer, which can take longer than a
+        # probe's 5 s while the broker's metadata comes back: not healthy yet, asked again
+        try:
+            return httpx.get(f"{stack.url}/health", timeout=5).status_code == 200
+        except httpx.TimeoutException:
+            return False
+
+    wait_until(healthy, 120, "the API healthy again")
     after = post_in_batches(stack.url, rows[1600:])
 
     ids = set(before + after)  # what the API acknowledged (the 503 batch was not)
