@@ -49,3 +49,10 @@ def test_only_the_chosen_sections_are_shown_in_order():
         section_title("loan", "fr"),
         section_title("identity", "fr"),
     ]
+
+
+def test_a_time_before_the_application_reads_as_ago_in_both_languages():
+    """An outsider's read found "Decision on the most recent previous application | 9 months"."""
+    for lang, ago in (("en", f"9{NBSP}months ago"), ("fr", f"il y a 9{NBSP}mois")):
+        card = client_card(["PREV_DAYS_DECISION_LAST"], [-275.0], {}, lang)
+        assert [f.value for _, fields in card for f in fields] == [ago]

@@ -94,7 +94,9 @@ def client_card(
 def _field(
     feature: str, value: float | None, vocabularies: Mapping[str, list[str]], lang: str
 ) -> Field:
-    kind = unit(feature)
+    # a time before the application stands alone here ("9 months ago"), not inside a sentence
+    # that says "ago" itself
+    kind = "days_relative" if unit(feature) == "days_ago" else unit(feature)
     category = None
     if kind == "category" and value is not None and value == value:
         words = vocabularies.get(feature, [])
