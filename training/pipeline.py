@@ -128,8 +128,12 @@ def training_frame(
     training and the `unlabelled` applications (no TARGET is read)."""
     vocabularies = fit_vocabularies(train)
     applications = pd.concat([train.drop(columns="TARGET"), unlabelled], ignore_index=True)
-    imputer = fit_imputer(build_features(applications, history, vocabularies), groups, seed)
-    return build_features(train, history, vocabularies, imputer), vocabularies, imputer
+    everyone = build_features(applications, history, vocabularies)
+    imputer = fit_imputer(everyone, groups, seed)
+    # the training rows' features, built once: the estimates are added to them as build_features
+    # adds them
+    frame = everyone.iloc[: len(train)].set_axis(train.index)
+    return frame.assign(**imputer.filled(frame)), vocabularies, imputer
 
 
 def _repeated_auc(x, y, features: list[str], cv, options: Options, progress) -> dict:

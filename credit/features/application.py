@@ -12,13 +12,11 @@ import numpy as np
 
 from credit import input_policy
 from credit.features.arith import divide
-from credit.features.external_scores import FILLED
+from credit.features.external_scores import FILLED, SCORES, WEIGHTS
 from credit.schema import DAYS_SENTINEL
 
 # Kept in the data for the fairness report, never a model input (credit/input_policy.json).
 PROTECTED = input_policy.protected_fields()
-_EXT_WEIGHTS = np.array([2.0, 1.0, 3.0])
-_EXT = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")
 # The source fields of every feature computed from others (a raw input's source is itself);
 # the input policy judges a feature by them (credit.features.sources).
 DERIVED_FROM = {
@@ -40,7 +38,7 @@ DERIVED_FROM = {
         c for c in input_policy.application_inputs() if c.startswith("FLAG_DOCUMENT_")
     ),
     **{
-        name: _EXT
+        name: SCORES
         for name in (
             "EXT_SOURCE_MEAN",
             "EXT_SOURCE_MIN",
@@ -53,7 +51,7 @@ DERIVED_FROM = {
     },
     # the estimate of a missing score reads other features, all of them the bundle's own inputs
     # (credit.bundle checks it), which the policy judges where they are inputs
-    **dict.fromkeys(FILLED, _EXT),
+    **dict.fromkeys(FILLED, SCORES),
 }
 
 
@@ -130,7 +128,7 @@ def _ratios(f: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def _external_scores(f: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    scores = np.column_stack([f[c] for c in _EXT])
+    scores = np.column_stack([f[c] for c in SCORES])
     present = ~np.isnan(scores)
     count = present.sum(axis=1).astype("float64")
     mean = divide(_sum_present(scores), count)
@@ -141,7 +139,7 @@ def _external_scores(f: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "EXT_SOURCE_MAX": np.fmax.reduce(scores, axis=1),
         "EXT_SOURCE_STD": np.where(count >= 2, spread, np.nan),
         "EXT_SOURCE_PRODUCT": scores.prod(axis=1),  # missing unless all three are known
-        "EXT_SOURCE_WEIGHTED": scores @ _EXT_WEIGHTS / _EXT_WEIGHTS.sum(),
+        "EXT_SOURCE_WEIGHTED": scores @ WEIGHTS / WEIGHTS.sum(),
         "EXT_SOURCE_COUNT": count,
     }
 

@@ -21,7 +21,7 @@ import lightgbm as lgb
 import numpy as np
 
 SCORES = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")
-_WEIGHTS = np.array([2.0, 1.0, 3.0])  # as EXT_SOURCE_WEIGHTED
+WEIGHTS = np.array([2.0, 1.0, 3.0])  # of the scores in EXT_SOURCE_WEIGHTED and its filled twin
 FILLED = (
     "EXT_SOURCE_FILLED_MEAN",
     "EXT_SOURCE_FILLED_WEIGHTED",
@@ -41,13 +41,11 @@ class ScoreImputer:
     def filled(self, features: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The filled aggregates from `features` (name -> one value per application: the scores
         and the inputs)."""
-        if not len(features[SCORES[0]]):
-            return {name: np.empty(0) for name in FILLED}
         x = np.column_stack([features[f] for f in self.inputs])
         scores = np.column_stack([self._filled(s, features[s], x) for s in SCORES])
         return {
             "EXT_SOURCE_FILLED_MEAN": scores.mean(axis=1),
-            "EXT_SOURCE_FILLED_WEIGHTED": scores @ _WEIGHTS / _WEIGHTS.sum(),
+            "EXT_SOURCE_FILLED_WEIGHTED": scores @ WEIGHTS / WEIGHTS.sum(),
             "EXT_SOURCE_FILLED_PRODUCT": scores.prod(axis=1),
             "EXT_SOURCE_FILLED_MIN": scores.min(axis=1),
         }

@@ -45,7 +45,8 @@ def features_online(
     topic); a client without one is scored with missing history features. The filled external
     scores need the bundle's `imputer`. Bad values raise credit.schema.DataError naming the field.
     """
-    if imputer is None and any(f in FILLED for f in features):
+    filled = any(f in FILLED for f in features)
+    if filled and imputer is None:
         raise ValueError("the filled external scores need the bundle's imputer")
     apps = typed_columns(event_columns(events), "application_test", "application event")
     own = application_features(apps, vocabularies)
@@ -56,7 +57,7 @@ def features_online(
             return own[feature]
         return np.array([r.get(feature) for r in records], dtype="float64")
 
-    if imputer and any(f in FILLED for f in features):
+    if filled:
         own.update(imputer.filled({f: column(f) for f in (*SCORES, *imputer.inputs)}))
     return as_model_input(np.column_stack([column(f) for f in features]))
 
